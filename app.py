@@ -1,0 +1,175 @@
+"""Wijkwerk: the application factory. Reads like a table of contents.
+
+`create_app(config)` binds the extensions, blueprints, CLI commands, error pages and template
+helpers; `app = create_app()` is what `gunicorn app:app` and `flask --app app` use.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, render_template, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from tenants import formatting, tenancy, web
+from tenants.config import load_config
+from tenants.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, talisman
+
+ROOT = Path(__file__).resolve().parent
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config: str | dict | None = None) -> Flask:
+    """Build the app. `config` is an environment name or a dict of overrides."""
+    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    if isinstance(config, dict):
+        overrides = dict(config)
+        app.config.update(load_config(overrides.pop("ENV_NAME", None)))
+        app.config.update(overrides)
+    else:
+        app.config.update(load_config(config))
+    logging.basicConfig(level=logging.INFO)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    return app
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale:
+        return current_user.locale
+    lang = session.get("lang")
+    return lang if lang in ("nl", "en") else "nl"
+
+
+def register_extensions(app: Flask) -> None:
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
+    db.init_app(app)
+    tenancy.install(Session)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT / "translations"))
+    mail.init_app(app)
+    limiter.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        strict_transport_security=app.config["HSTS"],
+        strict_transport_security_max_age=63072000,
+        strict_transport_security_include_subdomains=True,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True,
+        content_security_policy=CSP,
+        frame_options="DENY",
+        referrer_policy="strict-origin-when-cross-origin",
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
+    )
+    web.init_app(app)
+
+    @app.after_request
+    def no_store_personal_pages(response):
+        if current_user and current_user.is_authenticated:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def register_blueprints(app: Flask) -> None:
+    from blueprints.auth.routes import bp as auth_bp
+    from blueprints.core.routes import bp as core_bp
+    from blueprints.dashboard.routes import bp as dashboard_bp
+    from blueprints.municipality.routes import bp as municipality_bp
+    from blueprints.network.routes import bp as network_bp
+    from blueprints.operator.routes import bp as operator_bp
+    from blueprints.team.routes import bp as team_bp
+
+    for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
+               team_bp):
+        app.register_blueprint(bp)
+
+
+def register_cli(app: Flask) -> None:
+    from blueprints.demo.cli import seed_demo
+    from blueprints.operator.cli import tenant_cli
+
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(tenant_cli)
+
+
+ERROR_TEXT = {
+    400: _l("Het verzoek klopt niet. Controleer wat u invulde en probeer het opnieuw."),
+    403: _l("U heeft geen toegang tot deze pagina."),
+    404: _l("Deze pagina bestaat niet, of u heeft er geen toegang toe."),
+    405: _l("Deze actie kan hier niet."),
+    413: _l("Het bestand of formulier is te groot."),
+    429: _l("Te veel pogingen. Wacht enkele minuten en probeer het dan opnieuw."),
+    500: _l("Er ging iets mis aan onze kant. Probeer het later opnieuw."),
+}
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(code: int, message=None):
+        db.session.rollback()
+        message = message or ERROR_TEXT.get(code, ERROR_TEXT[500])
+        try:
+            return render_template("error.html", code=code, message=message), code
+        except Exception:  # noqa: BLE001 - the error page itself failed: answer plainly
+            app.logger.exception("Error page failed")
+            return str(message), code, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render_error(400, _l(
+            "Het formulier is verlopen of mist zijn beveiligingscode. Laad de pagina opnieuw "
+            "en probeer het nog eens."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        if exc.code and exc.code < 400:
+            return exc
+        return render_error(exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc):
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from blueprints.core.navigation import navigation
+
+    formatting.register(app)
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def inject():
+        return {"navigation": navigation, "languages": app.config["LANGUAGES"],
+                "get_locale": get_locale}
+
+
+app = create_app()

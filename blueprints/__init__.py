@@ -1,0 +1,1 @@
+"""Feature packages, one per blueprint; each stands on the kernel in tenants/."""

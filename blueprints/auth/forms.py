@@ -1,0 +1,80 @@
+"""Forms of the account pages. Every form carries a CSRF token (Flask-WTF)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+EMAIL = [
+    DataRequired(message=_l("Vul uw e-mailadres in.")),
+    Length(max=254, message=_l("Een e-mailadres is hoogstens 254 tekens.")),
+    Email(message=_l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+          check_deliverability=False),
+]
+NEW_PASSWORD = [
+    DataRequired(message=_l("Kies een wachtwoord.")),
+    Length(max=128, message=_l("Een wachtwoord mag hoogstens 128 tekens lang zijn.")),
+]
+
+
+class LoginForm(FlaskForm):
+    email = StringField(_l("E-mailadres"), validators=EMAIL,
+                        render_kw={"autocomplete": "username", "inputmode": "email"})
+    password = PasswordField(_l("Wachtwoord"), validators=[
+        DataRequired(message=_l("Vul uw wachtwoord in.")),
+        Length(max=128, message=_l("Een wachtwoord mag hoogstens 128 tekens lang zijn.")),
+    ], render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Inloggen"))
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[
+        DataRequired(message=_l("Vul de code in.")),
+        Length(max=20, message=_l("Een code is 6 cijfers, of een herstelcode zoals abcd-efgh.")),
+    ], render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    submit = SubmitField(_l("Bevestigen"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = StringField(_l("E-mailadres"), validators=EMAIL,
+                        render_kw={"autocomplete": "email", "inputmode": "email"})
+    submit = SubmitField(_l("Stuur mij een link"))
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("Nieuw wachtwoord"), validators=NEW_PASSWORD,
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("Herhaal het nieuwe wachtwoord"), validators=[
+        EqualTo("password", message=_l("De twee wachtwoorden zijn niet gelijk.")),
+    ], render_kw={"autocomplete": "new-password"})
+    submit = SubmitField(_l("Wachtwoord opslaan"))
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField(_l("Huidig wachtwoord"), validators=[
+        DataRequired(message=_l("Vul uw huidige wachtwoord in.")),
+        Length(max=128, message=_l("Een wachtwoord mag hoogstens 128 tekens lang zijn.")),
+    ], render_kw={"autocomplete": "current-password"})
+
+
+class AcceptInvitationForm(NewPasswordForm):
+    name = StringField(_l("Uw naam"), validators=[
+        DataRequired(message=_l("Vul uw naam in.")),
+        Length(max=120, message=_l("Een naam is hoogstens 120 tekens.")),
+    ], render_kw={"autocomplete": "name"})
+    submit = SubmitField(_l("Account maken en lid worden"))
+
+
+class NameForm(FlaskForm):
+    name = StringField(_l("Naam"), validators=[
+        DataRequired(message=_l("Vul uw naam in.")),
+        Length(max=120, message=_l("Een naam is hoogstens 120 tekens.")),
+    ], render_kw={"autocomplete": "name"})
+    submit = SubmitField(_l("Naam opslaan"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+    submit = SubmitField(_l("Bevestigen"))

@@ -1,0 +1,44 @@
+"""The navigation per role, computed for the base layout."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from tenants.models import Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def _item(label, endpoint, **values) -> NavItem:
+    url = url_for(endpoint, **values)
+    return NavItem(str(label), url, request.path == url or
+                   (url.rstrip("/") != "" and request.path.startswith(url) and url.count("/") > 2))
+
+
+def navigation() -> list[NavItem]:
+    """Links for the current user in the current tenant (or area)."""
+    if not current_user.is_authenticated:
+        return []
+    items: list[NavItem] = []
+    membership = g.get("membership")
+    tenant = g.get("tenant")
+    if tenant is not None and membership is not None:
+        items.append(_item(_l("Start"), "dashboard.index"))
+        if membership.role.rank >= Role.ADMIN.rank:
+            items.append(_item(_l("Team"), "team.members"))
+            items.append(_item(_l("Auditlog"), "team.audit_log"))
+    municipality = g.get("municipality")
+    if municipality is not None:
+        items.append(_item(_l("Rapportages"), "municipality.index"))
+    if getattr(current_user, "is_platform_operator", False) and request.blueprint == "operator":
+        items.append(_item(_l("Organisaties"), "operator.tenants"))
+    items.append(_item(_l("Mijn account"), "auth.account"))
+    return items

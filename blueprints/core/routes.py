@@ -1,0 +1,67 @@
+"""Home redirect, health check, language switch and the chooser between tenants."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from blueprints.core.services import Place, places_for
+from tenants.extensions import db
+from tenants.web import client_ip
+
+bp = Blueprint("core", __name__)
+
+
+def place_url(place: Place) -> str:
+    if place.kind == "tenant":
+        return url_for("dashboard.index", tenant_slug=place.key)
+    if place.kind == "municipality":
+        return url_for("municipality.index", cbs_code=place.key)
+    if place.kind == "network":
+        return url_for("network.index")
+    return url_for("operator.tenants")
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    places = places_for(db.session, current_user)
+    last = session.get("last_tenant")
+    for place in places:
+        if place.kind == "tenant" and place.key == last:
+            return redirect(place_url(place))
+    if len(places) == 1:
+        return redirect(place_url(places[0]))
+    return redirect(url_for("core.choose"))
+
+
+@bp.route("/kies-organisatie")
+@login_required
+def choose():
+    places = places_for(db.session, current_user)
+    return render_template("core/choose.html", places=places, place_url=place_url)
+
+
+@bp.route("/taal", methods=["POST"])
+def set_language():
+    lang = request.form.get("lang")
+    if lang in ("nl", "en"):
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    target = request.form.get("next") or "/"
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    return redirect(target)
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means unhealthy
+        db.session.rollback()
+        return jsonify(status="database unavailable"), 503
+    return jsonify(status="ok")

@@ -1,0 +1,1 @@
+"""Municipality pages (/gemeente/<cbs_code>/): what cooperatives share with their municipality."""

@@ -1,0 +1,1 @@
+"""Platform operator (beheer): creates tenants, sees their subscription state, no personal data."""

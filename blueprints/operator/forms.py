@@ -1,0 +1,33 @@
+"""Operator forms."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+KIND_CHOICES = [
+    ("bewonersinitiatief", _l("Bewonersinitiatief / bewonerscoöperatie")),
+    ("leerwerkbedrijf", _l("Leerwerkbedrijf")),
+    ("gemeentelijk_project", _l("Gemeentelijk project")),
+]
+
+
+class TenantForm(FlaskForm):
+    name = StringField(_l("Naam van de organisatie"), validators=[
+        DataRequired(message=_l("Vul de naam in.")),
+        Length(max=150, message=_l("Een naam is hoogstens 150 tekens.")),
+    ])
+    slug = StringField(_l("Korte naam in het webadres"), validators=[
+        DataRequired(message=_l("Vul een korte naam in, bijvoorbeeld ons-breda.")),
+        Length(max=50, message=_l("Een korte naam is hoogstens 50 tekens.")),
+    ], description=_l("Kleine letters, cijfers en streepjes, bijvoorbeeld ons-breda."))
+    kind = SelectField(_l("Soort"), choices=KIND_CHOICES, validate_choice=True)
+    municipality = SelectField(_l("Gemeente"), choices=[], validate_choice=True)
+    admin_email = StringField(_l("E-mailadres van de eerste beheerder"), validators=[
+        DataRequired(message=_l("Vul het e-mailadres van de beheerder in.")),
+        Length(max=254, message=_l("Een e-mailadres is hoogstens 254 tekens.")),
+        Email(message=_l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+              check_deliverability=False),
+    ])
+    submit = SubmitField(_l("Organisatie aanmaken"))

@@ -1,0 +1,119 @@
+"""Configuration from the environment, with safe development defaults.
+
+`load_config(name)` returns a plain dict for `app.config`. Production refuses to start
+without a real SECRET_KEY; development and tests run on SQLite in `instance/` with nothing
+else installed.
+"""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-only-not-secret-wijkwerk"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot be used (e.g. production without SECRET_KEY)."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(url: str | None) -> str:
+    if not url:
+        instance = ROOT / "instance"
+        instance.mkdir(exist_ok=True)
+        return f"sqlite:///{instance / 'wijkwerk.sqlite3'}"
+    # Accept the common postgres:// form and pick psycopg 3.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def load_config(name: str | None = None, env: dict[str, str] | None = None) -> dict:
+    """Build the configuration for environment `name` (development, production, testing)."""
+    env = dict(os.environ if env is None else env)
+    name = name or env.get("WIJKWERK_ENV") or env.get("FLASK_ENV_NAME") or "development"
+    if name not in {"development", "production", "testing"}:
+        raise ConfigError(f"Unknown environment {name!r}")
+    production = name == "production"
+
+    secret = env.get("SECRET_KEY")
+    if production and (not secret or secret == DEV_SECRET_KEY or len(secret) < 32):
+        raise ConfigError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+
+    database_url = _database_url(env.get("DATABASE_URL"))
+    redis_url = env.get("REDIS_URL") or None
+    cfg: dict = {
+        "ENV_NAME": name,
+        "SECRET_KEY": secret or DEV_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # Migrations run as the owner role; the app connects as a role that owns nothing.
+        "MIGRATIONS_DATABASE_URL": _database_url(env["MIGRATIONS_DATABASE_URL"])
+        if env.get("MIGRATIONS_DATABASE_URL")
+        else None,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_KEY_PREFIX": "wijkwerk",
+        # Sessions: signed cookie holding a server-side session id (tenants.sessions).
+        "SESSION_COOKIE_NAME": "__Host-wijkwerk" if production else "wijkwerk_session",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(env.get("SESSION_IDLE_MINUTES", "120"))),
+        "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=int(env.get("SESSION_ABSOLUTE_HOURS", "12"))),
+        "REMEMBER_COOKIE_DURATION": timedelta(seconds=0),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "WTF_CSRF_SSL_STRICT": production,
+        "WTF_I18N_ENABLED": True,
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "LANGUAGES": ("nl", "en"),
+        "HSTS": production,
+        "FORCE_HTTPS": _bool(env.get("FORCE_HTTPS"), False),
+        "PROXY_FIX_X_FOR": int(env.get("PROXY_FIX_X_FOR", "0")),
+        "PASSWORD_RESET_MAX_AGE": timedelta(hours=1),
+        "INVITATION_MAX_AGE": timedelta(days=7),
+        # A TOTP code is accepted once. The demo (development) lets scripted checks log in with
+        # the same code more than once within its 30 seconds; production never does.
+        "TOTP_REPLAY_PROTECTION": _bool(env.get("TOTP_REPLAY_PROTECTION"), name != "development"),
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 500 * 1024,
+        # Mail: printed to the log in development, SMTP when MAIL_SERVER is set.
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME"),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD"),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Wijkwerk <noreply@wijkwerk.example.org>"),
+        "MAIL_BACKEND": "smtp" if env.get("MAIL_SERVER") else "console",
+        "BASE_URL": env.get("BASE_URL"),
+        "TESTING": name == "testing",
+    }
+    if database_url.startswith("sqlite"):
+        # Several threads (gunicorn, the test server) share the file: wait instead of failing.
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
+    if name == "testing":
+        cfg.update(
+            {
+                "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), False),
+                "MAIL_BACKEND": "locmem",
+                "WTF_CSRF_ENABLED": True,
+            }
+        )
+    return cfg

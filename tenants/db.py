@@ -1,0 +1,103 @@
+"""Declarative base, id scheme and the tenant-owned mixin.
+
+Ids are 63-bit integers made by the application (time in milliseconds, then random bits), so
+that a composite primary key `(tenant_id, id)` works the same on SQLite (which only
+auto-increments a lone INTEGER PRIMARY KEY) and PostgreSQL, and ids are not guessable counters.
+"""
+from __future__ import annotations
+
+import itertools
+import secrets
+import threading
+import time
+from datetime import datetime, timezone
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, MetaData, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, registry
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+_EPOCH_MS = 1_577_836_800_000  # 2020-01-01T00:00:00Z
+_lock = threading.Lock()
+_counter = itertools.count(secrets.randbelow(1 << 10))
+
+
+def new_id() -> int:
+    """A unique, roughly time-ordered positive 63-bit id: 41 bits ms, 10 counter, 12 random."""
+    ms = int(time.time() * 1000) - _EPOCH_MS
+    with _lock:
+        seq = next(_counter) & 0x3FF
+    return (ms << 22) | (seq << 12) | secrets.randbelow(1 << 12)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both databases (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use tenants.db.utcnow()")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={int: BigInteger, datetime: UTCDateTime},
+    )
+
+
+class TenantScoped:
+    """Mixin for every tenant-owned model.
+
+    The primary key is `(tenant_id, id)`. The ORM adds `tenant_id = <current tenant>` to every
+    query and stamps new rows (tenants.tenancy); PostgreSQL's row-level security enforces the
+    same in the database. Children reference parents by `(tenant_id, parent_id)`: use
+    `tenant_fk()`.
+    """
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:
+        return mapped_column(
+            BigInteger, ForeignKey("tenants.id", ondelete="RESTRICT"), primary_key=True,
+            sort_order=-100,
+        )
+
+    @declared_attr
+    def id(cls) -> Mapped[int]:
+        return mapped_column(BigInteger, primary_key=True, default=new_id, sort_order=-99)
+
+
+def tenant_fk(local: str, remote: str, **kw):
+    """A composite foreign key `(tenant_id, local) -> remote_table(tenant_id, remote_col)`.
+
+    `remote` is "table.column". Use in `__table_args__`; a row can then never point into
+    another tenant.
+    """
+    from sqlalchemy import ForeignKeyConstraint
+
+    table, column = remote.split(".")
+    return ForeignKeyConstraint(
+        ["tenant_id", local], [f"{table}.tenant_id", f"{table}.{column}"], **kw
+    )

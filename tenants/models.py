@@ -1,0 +1,253 @@
+"""Kernel models: tenants, municipalities, users and their memberships, sessions, audit.
+
+Platform tables (tenants, municipalities, users and their credentials, the security log) carry
+no `tenant_id`. Tenant-owned tables (memberships, invitations, the audit log) use
+`TenantScoped` and are guarded by the ORM filter and PostgreSQL row-level security.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tenants.db import Base, TenantScoped, new_id, utcnow
+
+
+def _enum(e: type[enum.Enum], name: str) -> Enum:
+    return Enum(
+        e, name=name, native_enum=False, create_constraint=True, length=32,
+        values_callable=lambda members: [m.value for m in members], validate_strings=True,
+    )
+
+
+class Role(str, enum.Enum):
+    #: runs the cooperative: staff, participants, customers, invoices, sharing
+    ADMIN = "admin"
+    #: begeleider / jobcoach: follows participants, approves hours, plans jobs
+    SUPERVISOR = "supervisor"
+    #: deelnemer: sees their own plan and budget, logs their own hours
+    PARTICIPANT = "participant"
+
+    @property
+    def rank(self) -> int:
+        return {"participant": 1, "supervisor": 2, "admin": 3}[self.value]
+
+
+class TenantKind(str, enum.Enum):
+    #: a residents' initiative or cooperative, such as ONS in Breda
+    BEWONERSINITIATIEF = "bewonersinitiatief"
+    #: a (recognised) learning-work company
+    LEERWERKBEDRIJF = "leerwerkbedrijf"
+    #: a municipal programme, such as the Kluswinkel in Lelystad
+    GEMEENTELIJK_PROJECT = "gemeentelijk_project"
+
+
+class TenantStatus(str, enum.Enum):
+    #: in use
+    ACTIVE = "active"
+    #: subscription lapsed: everything can be read, nothing changed
+    READ_ONLY = "read_only"
+
+
+class Municipality(Base):
+    """A Dutch municipality, identified by its CBS code (e.g. 0758 Breda)."""
+
+    __tablename__ = "municipalities"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
+    cbs_code: Mapped[str] = mapped_column(String(4), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class Tenant(Base):
+    """A cooperative or programme: the unit of isolation."""
+
+    __tablename__ = "tenants"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
+    slug: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(150))
+    kind: Mapped[TenantKind] = mapped_column(_enum(TenantKind, "tenant_kind"))
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("municipalities.id"))
+    kvk_number: Mapped[str | None] = mapped_column(String(8))
+    plan: Mapped[str] = mapped_column(String(30), default="basis")
+    status: Mapped[TenantStatus] = mapped_column(
+        _enum(TenantStatus, "tenant_status"), default=TenantStatus.ACTIVE
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    municipality: Mapped[Municipality | None] = relationship(lazy="joined")
+
+
+class User(Base):
+    """One login (an e-mail address), possibly a member of several tenants."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    is_platform_operator: Mapped[bool] = mapped_column(default=False)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+    deactivated_at: Mapped[datetime | None]
+
+    # Flask-Login protocol
+    @property
+    def is_active(self) -> bool:
+        return self.deactivated_at is None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_enabled_at is not None
+
+
+class Membership(TenantScoped, Base):
+    """A user's role in one tenant."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("tenant_id", "user_id"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="raise")
+    tenant: Mapped[Tenant] = relationship(lazy="raise", viewonly=True)
+
+
+class Invitation(TenantScoped, Base):
+    """An e-mailed invitation to join a tenant with a role; the token is stored hashed."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (UniqueConstraint("tenant_id", "token_hash"),)
+
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > utcnow()
+
+
+class MunicipalityMembership(Base):
+    """A municipality viewer (consulent, beleidsmedewerker): reads what tenants share."""
+
+    __tablename__ = "municipality_memberships"
+    __table_args__ = (UniqueConstraint("user_id", "municipality_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    municipality: Mapped[Municipality] = relationship(lazy="joined")
+
+
+class NetworkMembership(Base):
+    """A member of the national network (LSA): the meeting, questions, the benchmark."""
+
+    __tablename__ = "network_memberships"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
+    organisation: Mapped[str | None] = mapped_column(String(150))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UserSession(Base):
+    """A server-side login session; the cookie holds its token. Revoking it ends the login."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    revoked_at: Mapped[datetime | None]
+
+
+class RecoveryCode(Base):
+    """A single-use two-factor recovery code, stored hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None]
+
+
+class PasswordResetToken(Base):
+    """An e-mailed password-reset token: hashed, single use, expiring."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class AuditEvent(TenantScoped, Base):
+    """Append-only audit log of a tenant: who did what to which object, when (UTC), from where.
+
+    Rows are never updated or deleted: the migration adds triggers that refuse it.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_tenant_at", "tenant_id", "at"),)
+
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str | None] = mapped_column(String(64))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    details: Mapped[dict | None] = mapped_column(JSON)
+
+
+class SecurityEvent(Base):
+    """Append-only platform security log: logins, failures, resets, refused access."""
+
+    __tablename__ = "security_events"
+    __table_args__ = (Index("ix_security_events_at", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str | None] = mapped_column(String(45))
+    path: Mapped[str | None] = mapped_column(String(300))
+    details: Mapped[dict | None] = mapped_column(JSON)

@@ -1,0 +1,162 @@
+"""Tenancy, layer 1 (the ORM) and the hook for layer 2 (PostgreSQL row-level security).
+
+The current tenant lives in `session.info["tenant_id"]`. With it set:
+- every ORM SELECT, relationship load and bulk UPDATE/DELETE on a `TenantScoped` model gets
+  `tenant_id = :tenant` added (`do_orm_execute` + `with_loader_criteria`);
+- new tenant rows are stamped with it; a row of another tenant, or a changed `tenant_id`,
+  raises `TenantViolation` at flush;
+- on PostgreSQL each transaction starts with `set_config('app.tenant_id', …, true)`, which the
+  row-level security policies read. Transaction-local, so a pooled connection never carries a
+  tenant into the next request.
+With no tenant set, a query on a tenant model raises `TenantNotSet`.
+
+Cross-tenant reads (a user's own memberships, the operator's aggregates) pass
+`execution_options(all_tenants=True)`; only kernel services in this package do so, and on
+PostgreSQL the policies still decide what such a query can see.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy import event, text
+from sqlalchemy.orm import ORMExecuteState, Session, scoped_session, with_loader_criteria
+
+from tenants.db import TenantScoped
+
+TENANT_KEY = "tenant_id"
+USER_KEY = "user_id"
+
+
+class TenantNotSet(RuntimeError):
+    """A tenant-owned model was queried or written with no current tenant."""
+
+
+class TenantViolation(RuntimeError):
+    """A write would put or move a row into a tenant other than the current one."""
+
+
+def current_tenant_id(session: Session) -> int | None:
+    return session.info.get(TENANT_KEY)
+
+
+def _real(session) -> Session:
+    """The Session behind a scoped_session proxy (Flask-SQLAlchemy's db.session)."""
+    return session() if isinstance(session, scoped_session) else session
+
+
+def _apply_settings(session: Session, connection=None) -> None:
+    """Copy the tenant and user into the PostgreSQL transaction (no-op on SQLite)."""
+    session = _real(session)
+    conn = connection
+    if conn is None:
+        if not session.in_transaction():
+            return  # after_begin will do it
+        conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return
+    tenant = session.info.get(TENANT_KEY)
+    user = session.info.get(USER_KEY)
+    conn.execute(
+        text(
+            "SELECT set_config('app.tenant_id', :tenant, true), "
+            "set_config('app.user_id', :user, true)"
+        ),
+        {"tenant": "" if tenant is None else str(int(tenant)),
+         "user": "" if user is None else str(int(user))},
+    )
+
+
+def set_tenant(session: Session, tenant_id: int | None) -> None:
+    """Make `tenant_id` the current tenant of `session` (and of its open transaction)."""
+    session.info[TENANT_KEY] = None if tenant_id is None else int(tenant_id)
+    _apply_settings(session)
+
+
+def set_user(session: Session, user_id: int | None) -> None:
+    """Record the acting user; PostgreSQL lets a user see their own memberships by it."""
+    session.info[USER_KEY] = None if user_id is None else int(user_id)
+    _apply_settings(session)
+
+
+@contextmanager
+def tenant_context(session: Session, tenant_id: int) -> Iterator[None]:
+    """Run a block for one tenant (CLI, jobs, tests), restoring the previous tenant after."""
+    previous = session.info.get(TENANT_KEY)
+    set_tenant(session, tenant_id)
+    try:
+        yield
+        session.flush()  # pending rows belong to this tenant: write them while it is set
+    finally:
+        set_tenant(session, previous)
+
+
+def _tenant_mappers(state: ORMExecuteState) -> bool:
+    return any(
+        isinstance(m.class_, type) and issubclass(m.class_, TenantScoped)
+        for m in state.all_mappers
+    )
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("all_tenants"):
+        return
+    if state.is_column_load and not state.is_relationship_load:
+        # Refresh/expired attribute loads go by the full primary key, tenant included.
+        return
+    if not _tenant_mappers(state):
+        return
+    tenant_id = state.session.info.get(TENANT_KEY)
+    if tenant_id is None:
+        raise TenantNotSet("No tenant is set for a query on a tenant-owned model.")
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantScoped,
+            lambda cls: cls.tenant_id == tenant_id,
+            include_aliases=True,
+        )
+    )
+
+
+def _before_flush(session: Session, flush_context, instances) -> None:
+    tenant_id = session.info.get(TENANT_KEY)
+    for obj in session.new:
+        if not isinstance(obj, TenantScoped):
+            continue
+        if tenant_id is None:
+            raise TenantNotSet(f"No tenant is set to stamp a new {type(obj).__name__}.")
+        if obj.tenant_id is None:
+            obj.tenant_id = tenant_id
+        elif obj.tenant_id != tenant_id:
+            raise TenantViolation(
+                f"A new {type(obj).__name__} for another tenant cannot be added here."
+            )
+    for obj in list(session.dirty) + list(session.deleted):
+        if not isinstance(obj, TenantScoped):
+            continue
+        from sqlalchemy import inspect
+
+        hist = inspect(obj).attrs.tenant_id.history
+        if hist.has_changes():
+            raise TenantViolation("tenant_id cannot change after insert.")
+        if tenant_id is None:
+            raise TenantNotSet(f"No tenant is set to change a {type(obj).__name__}.")
+        if obj.tenant_id != tenant_id:
+            raise TenantViolation(
+                f"A {type(obj).__name__} of another tenant cannot be changed here."
+            )
+
+
+def _after_begin(session: Session, transaction, connection) -> None:
+    _apply_settings(session, connection)
+
+
+def install(session_class) -> None:
+    """Attach the listeners to a Session class (Flask-SQLAlchemy's, or a test's)."""
+    if event.contains(session_class, "do_orm_execute", _on_execute):
+        return
+    event.listen(session_class, "do_orm_execute", _on_execute)
+    event.listen(session_class, "before_flush", _before_flush)
+    event.listen(session_class, "after_begin", _after_begin)

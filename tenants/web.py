@@ -1,0 +1,234 @@
+"""The web side of the kernel: tenant and municipality blueprints, roles, login sessions.
+
+`tenant_blueprint()` makes a Blueprint under `/<tenant_slug>/`. Before any of its views run,
+the tenant is taken from the URL and the user's membership checked: a logged-out user is sent
+to /login, a non-member gets 404 (the same answer whether the tenant exists or not), and the
+tenant is set for the ORM filter and PostgreSQL's row-level security. Scoping is by
+construction: a view cannot forget it.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.routing import BaseConverter
+
+from tenants import audit
+from tenants.actor import Actor
+from tenants.extensions import db, login_manager
+from tenants.membership import membership_in, tenant_by_slug
+from tenants.models import Municipality, MunicipalityMembership, Role, TenantStatus
+from tenants.sessions import resolve_session
+from tenants.tenancy import set_tenant, set_user
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class SlugConverter(BaseConverter):
+    """A tenant slug; anything else does not match (404)."""
+
+    regex = r"[a-z0-9][a-z0-9-]{1,48}[a-z0-9]"
+
+
+class CbsCodeConverter(BaseConverter):
+    regex = r"[0-9]{4}"
+
+
+def client_ip() -> str | None:
+    return request.remote_addr
+
+
+def current_actor() -> Actor:
+    if current_user.is_authenticated:
+        return Actor(user_id=current_user.id, email=current_user.email, ip=client_ip())
+    return Actor(user_id=None, email=None, ip=client_ip())
+
+
+def refuse(status: int, reason: str):
+    """Log refused access to the security log, then abort with `status`."""
+    audit.record_security(
+        db.session, "access.refused",
+        user_id=current_user.id if current_user.is_authenticated else None,
+        email=current_user.email if current_user.is_authenticated else None,
+        ip=client_ip(), path=request.path, status=status, reason=reason,
+    )
+    db.session.commit()
+    abort(status)
+
+
+# --- tenant blueprints ---------------------------------------------------------------------
+
+def public_tenant_view(view):
+    """Mark a tenant view as open to anyone (e.g. the public help-request form)."""
+    view._public_tenant_view = True
+    return view
+
+
+def require_role(role: Role):
+    """Allow the view to members whose role is at least `role`; others get 403."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            membership = g.get("membership")
+            if membership is None or membership.role.rank < role.rank:
+                refuse(403, f"role {role.value} required")
+            return view(*args, **kwargs)
+
+        wrapped._required_role = role
+        return wrapped
+
+    return decorator
+
+
+def _pull_tenant_slug(endpoint, values):
+    if values is not None:
+        g.tenant_slug = values.pop("tenant_slug", None)
+
+
+def _load_tenant():
+    view = current_app.view_functions.get(request.endpoint)
+    public = getattr(view, "_public_tenant_view", False)
+    if not public and not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    tenant = tenant_by_slug(db.session, g.get("tenant_slug") or "")
+    if tenant is None:
+        if public:
+            abort(404)
+        refuse(404, "no such tenant")
+    set_tenant(db.session, tenant.id)
+    g.tenant = tenant
+    if public:
+        g.membership = None
+        return None
+    membership = membership_in(db.session, tenant, current_user)
+    if membership is None:
+        set_tenant(db.session, None)
+        g.tenant = None
+        refuse(404, "not a member")
+    g.membership = membership
+    session["last_tenant"] = tenant.slug
+    if membership.role == Role.ADMIN and not current_user.has_totp:
+        flash(_l("Als beheerder moet u eerst tweestapsverificatie instellen."), "warning")
+        return redirect(url_for("auth.enrol_totp", next=request.path))
+    if request.method not in SAFE_METHODS and tenant.status == TenantStatus.READ_ONLY:
+        flash(_l("Het abonnement van deze organisatie is verlopen: u kunt alles inzien, "
+                 "maar niets wijzigen."), "error")
+        return redirect(request.referrer or url_for("dashboard.index", tenant_slug=tenant.slug))
+    return None
+
+
+def tenant_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
+    """A Blueprint whose every view runs inside the tenant named in its URL."""
+    bp = Blueprint(name, import_name, url_prefix=f"/<slug:tenant_slug>{url_prefix}")
+    bp.url_value_preprocessor(_pull_tenant_slug)
+    bp.before_request(_load_tenant)
+    return bp
+
+
+def get_or_404(model, object_id):
+    """Load a tenant object of the current tenant through the scoped query, or 404.
+
+    Never `session.get()`: it answers from the identity map without the tenant filter.
+    """
+    try:
+        object_id = int(object_id)
+    except (TypeError, ValueError):
+        abort(404)
+    obj = db.session.scalar(select(model).where(model.id == object_id))
+    if obj is None:
+        abort(404)
+    return obj
+
+
+# --- municipality blueprints ---------------------------------------------------------------
+
+def _pull_cbs_code(endpoint, values):
+    if values is not None:
+        g.cbs_code = values.pop("cbs_code", None)
+
+
+def _load_municipality():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    row = db.session.execute(
+        select(Municipality)
+        .join(MunicipalityMembership, MunicipalityMembership.municipality_id == Municipality.id)
+        .where(Municipality.cbs_code == g.get("cbs_code"),
+               MunicipalityMembership.user_id == current_user.id)
+    ).scalar()
+    if row is None:
+        refuse(404, "not a municipality member")
+    if not current_user.has_totp:
+        flash(_l("Voor gemeentelijke toegang moet u eerst tweestapsverificatie instellen."),
+              "warning")
+        return redirect(url_for("auth.enrol_totp", next=request.path))
+    g.municipality = row
+    return None
+
+
+def municipality_blueprint(name: str, import_name: str) -> Blueprint:
+    bp = Blueprint(name, import_name, url_prefix="/gemeente/<cbs:cbs_code>")
+    bp.url_value_preprocessor(_pull_cbs_code)
+    bp.before_request(_load_municipality)
+    return bp
+
+
+def require_operator(view):
+    """Platform operator pages: others get 404 (the area does not exist for them)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if not current_user.is_platform_operator:
+            refuse(404, "not an operator")
+        if not current_user.has_totp:
+            flash(_l("Als platformbeheerder moet u eerst tweestapsverificatie instellen."),
+                  "warning")
+            return redirect(url_for("auth.enrol_totp", next=request.path))
+        return view(*args, **kwargs)
+
+    wrapped._operator_only = True
+    return wrapped
+
+
+# --- application wiring --------------------------------------------------------------------
+
+def _url_defaults(endpoint, values):
+    """Fill in the current tenant / municipality in url_for() where the route needs it."""
+    if "tenant_slug" not in values and g.get("tenant") is not None:
+        if current_app.url_map.is_endpoint_expecting(endpoint, "tenant_slug"):
+            values["tenant_slug"] = g.tenant.slug
+    if "cbs_code" not in values and g.get("municipality") is not None:
+        if current_app.url_map.is_endpoint_expecting(endpoint, "cbs_code"):
+            values["cbs_code"] = g.municipality.cbs_code
+
+
+def _load_user(user_id: str):
+    try:
+        uid = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    cfg = current_app.config
+    user = resolve_session(db.session, uid, session.get("sid"),
+                           idle=cfg["SESSION_IDLE_TIMEOUT"], absolute=cfg["SESSION_ABSOLUTE_TIMEOUT"])
+    if user is None:
+        session.pop("sid", None)
+        return None
+    set_user(db.session, user.id)
+    return user
+
+
+def init_app(app) -> None:
+    app.url_map.converters["slug"] = SlugConverter
+    app.url_map.converters["cbs"] = CbsCodeConverter
+    app.url_defaults(_url_defaults)
+    login_manager.user_loader(_load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Log in om deze pagina te zien.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # our server-side sessions do the work
