@@ -42,9 +42,8 @@ def create_app(config: str | dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(ROOT / "instance"),
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     if isinstance(config, dict):
-        overrides = dict(config)
-        app.config.update(load_config(overrides.pop("ENV_NAME", None)))
-        app.config.update(overrides)
+        app.config.update(load_config(config.get("ENV_NAME", "testing")))
+        app.config.update(config)
     else:
         app.config.update(load_config(config))
     logging.basicConfig(level=logging.INFO)

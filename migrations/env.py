@@ -28,12 +28,7 @@ def get_engine():
             from sqlalchemy import create_engine, pool
             _owner_engine = create_engine(owner_url, poolclass=pool.NullPool)
         return _owner_engine
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions['migrate'].db.get_engine()
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions['migrate'].db.engine
+    return current_app.extensions['migrate'].db.engine
 
 
 def get_engine_url():

@@ -24,7 +24,7 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _database_url(url: str | None) -> str:
+def database_url(url: str | None) -> str:
     if not url:
         instance = ROOT / "instance"
         instance.mkdir(exist_ok=True)
@@ -52,14 +52,14 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
             "(python -c 'import secrets; print(secrets.token_urlsafe(48))')."
         )
 
-    database_url = _database_url(env.get("DATABASE_URL"))
+    db_url = database_url(env.get("DATABASE_URL"))
     redis_url = env.get("REDIS_URL") or None
     cfg: dict = {
         "ENV_NAME": name,
         "SECRET_KEY": secret or DEV_SECRET_KEY,
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": db_url,
         # Migrations run as the owner role; the app connects as a role that owns nothing.
-        "MIGRATIONS_DATABASE_URL": _database_url(env["MIGRATIONS_DATABASE_URL"])
+        "MIGRATIONS_DATABASE_URL": database_url(env["MIGRATIONS_DATABASE_URL"])
         if env.get("MIGRATIONS_DATABASE_URL")
         else None,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -105,7 +105,7 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
         "BASE_URL": env.get("BASE_URL"),
         "TESTING": name == "testing",
     }
-    if database_url.startswith("sqlite"):
+    if db_url.startswith("sqlite"):
         # Several threads (gunicorn, the test server) share the file: wait instead of failing.
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
     if name == "testing":

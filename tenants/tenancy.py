@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import event, text
+from sqlalchemy.sql.util import find_tables
 from sqlalchemy.orm import ORMExecuteState, Session, scoped_session, with_loader_criteria
 
 from tenants.db import TenantScoped
@@ -91,11 +92,29 @@ def tenant_context(session: Session, tenant_id: int) -> Iterator[None]:
         set_tenant(session, previous)
 
 
-def _tenant_mappers(state: ORMExecuteState) -> bool:
-    return any(
-        isinstance(m.class_, type) and issubclass(m.class_, TenantScoped)
-        for m in state.all_mappers
-    )
+_tenant_tables: frozenset[str] | None = None
+
+
+def _tenant_table_names() -> frozenset[str]:
+    global _tenant_tables
+    if _tenant_tables is None:
+        from tenants.db import Base
+
+        _tenant_tables = frozenset(
+            m.local_table.name for m in Base.registry.mappers
+            if issubclass(m.class_, TenantScoped)
+        )
+    return _tenant_tables
+
+
+def _touches_tenant_tables(statement) -> bool:
+    names = _tenant_table_names()
+    for table in find_tables(statement, include_aliases=True, include_crud=True,
+                             check_columns=True):
+        element = getattr(table, "element", table)  # an alias points at its table
+        if getattr(element, "name", None) in names:
+            return True
+    return False
 
 
 def _on_execute(state: ORMExecuteState) -> None:
@@ -106,11 +125,13 @@ def _on_execute(state: ORMExecuteState) -> None:
     if state.is_column_load and not state.is_relationship_load:
         # Refresh/expired attribute loads go by the full primary key, tenant included.
         return
-    if not _tenant_mappers(state):
-        return
     tenant_id = state.session.info.get(TENANT_KEY)
     if tenant_id is None:
-        raise TenantNotSet("No tenant is set for a query on a tenant-owned model.")
+        if _touches_tenant_tables(state.statement):
+            raise TenantNotSet("No tenant is set for a query on a tenant-owned model.")
+        return
+    # Added to every statement: it filters each tenant entity wherever it appears (FROM,
+    # joins, subqueries, relationship loads) and leaves other entities alone.
     state.statement = state.statement.options(
         with_loader_criteria(
             TenantScoped,
