@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, render_template, request, session
+from flask import Flask, has_request_context, render_template, request, session
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -19,7 +19,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tenants import formatting, tenancy, web
 from tenants.config import load_config
-from tenants.extensions import babel, csrf, db, limiter, login_manager, mail, migrate, talisman
+from flask_talisman import Talisman
+
+from tenants.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent
 
@@ -57,6 +59,8 @@ def create_app(config: str | dict | None = None) -> Flask:
 
 
 def select_locale() -> str:
+    if not has_request_context():
+        return "nl"  # CLI and jobs speak Dutch
     if current_user and current_user.is_authenticated and current_user.locale:
         return current_user.locale
     lang = session.get("lang")
@@ -76,7 +80,8 @@ def register_extensions(app: Flask) -> None:
                    default_translation_directories=str(ROOT / "translations"))
     mail.init_app(app)
     limiter.init_app(app)
-    talisman.init_app(
+    # One Talisman per app: it keeps its options on the instance.
+    app.extensions["talisman"] = Talisman(
         app,
         force_https=app.config["FORCE_HTTPS"],
         strict_transport_security=app.config["HSTS"],

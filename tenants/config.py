@@ -67,6 +67,9 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Per client IP; per-account limits are fixed in the routes.
+        "LIMIT_LOGIN_PER_IP": env.get("LIMIT_LOGIN_PER_IP", "30 per minute"),
+        "LIMIT_FORMS_PER_IP": env.get("LIMIT_FORMS_PER_IP", "10 per 15 minutes"),
         "RATELIMIT_KEY_PREFIX": "wijkwerk",
         # Sessions: signed cookie holding a server-side session id (tenants.sessions).
         "SESSION_COOKIE_NAME": "__Host-wijkwerk" if production else "wijkwerk_session",
@@ -111,7 +114,10 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
     if name == "testing":
         cfg.update(
             {
-                "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), False),
+                # The suite logs in from one address many times a minute: per-IP limits are
+                # raised; per-account limits stay as in production and are tested.
+                "LIMIT_LOGIN_PER_IP": "10000 per minute",
+                "LIMIT_FORMS_PER_IP": "10000 per minute",
                 "MAIL_BACKEND": "locmem",
                 "WTF_CSRF_ENABLED": True,
             }

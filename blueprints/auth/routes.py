@@ -52,6 +52,7 @@ from tenants.membership import (
 )
 from tenants.models import User
 from tenants.sessions import open_sessions, revoke_all_sessions, revoke_session
+from tenants.tenancy import set_user
 from tenants.web import current_actor
 
 bp = Blueprint("auth", __name__)
@@ -82,6 +83,7 @@ def _complete_login(user: User, method: str):
     if lang:
         session["lang"] = lang
     login_user(user)
+    set_user(db.session, user.id)  # PostgreSQL: the user may now read their own memberships
     db.session.commit()
     if not user.has_totp and requires_two_factor(db.session, user):
         flash(_("Uw rol vraagt om tweestapsverificatie. Stel die nu in."), "warning")
@@ -90,7 +92,7 @@ def _complete_login(user: User, method: str):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("30 per minute", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LIMIT_LOGIN_PER_IP"], methods=["POST"])
 @limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_account_key,
                deduct_when=lambda response: response.status_code != 302)
 def login():
@@ -175,7 +177,7 @@ def logout():
 
 
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
-@limiter.limit("5 per 15 minutes", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LIMIT_FORMS_PER_IP"], methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -195,7 +197,7 @@ def forgot_password():
 
 
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
-@limiter.limit("20 per 15 minutes", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LIMIT_FORMS_PER_IP"], methods=["POST"])
 def reset_password(token: str):
     try:
         check_reset_token(db.session, token)
@@ -344,7 +346,7 @@ def disable_totp():
 # --- invitations ---------------------------------------------------------------------------
 
 @bp.route("/uitnodiging/<slug:tenant_slug>/<token>", methods=["GET", "POST"])
-@limiter.limit("20 per 15 minutes", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LIMIT_FORMS_PER_IP"], methods=["POST"])
 def accept(tenant_slug: str, token: str):
     tenant = tenant_by_slug(db.session, tenant_slug)
     if tenant is None:

@@ -46,7 +46,7 @@ def invite_member():
         _flash_errors(form)
         return redirect(url_for("team.members"))
     try:
-        _, token = invite(db.session, current_actor(), g.tenant, form.email.data,
+        _invitation, token = invite(db.session, current_actor(), g.tenant, form.email.data,
                           Role(form.role.data), current_app.config["INVITATION_MAX_AGE"])
     except DomainError as exc:
         db.session.rollback()
@@ -93,8 +93,9 @@ def set_role(membership_id: int):
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("team.members"))
+    name = membership.user.name
     db.session.commit()
-    flash(_("De rol van %(name)s is nu %(role)s.", name=membership.user.name,
+    flash(_("De rol van %(name)s is nu %(role)s.", name=name,
             role=ROLE_LABELS[form.role.data]), "success")
     return redirect(url_for("team.members"))
 

@@ -12,6 +12,7 @@ Fixtures:
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 
@@ -39,6 +40,10 @@ def _no_browser(reason: str):
 def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    # One log line per request (and per stylesheet) drowns the report of a failing test.
+    werkzeug_log = logging.getLogger("werkzeug")
+    level = werkzeug_log.level
+    werkzeug_log.setLevel(logging.WARNING)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -46,6 +51,7 @@ def live_server(app):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+        werkzeug_log.setLevel(level)
 
 
 @pytest.fixture(scope="session")

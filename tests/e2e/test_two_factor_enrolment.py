@@ -38,9 +38,12 @@ def test_admin_enrols_two_factor_then_reaches_the_team_page(page, make):
     assert all(len(code) == 9 and code[4] == "-" for code in codes.all_inner_texts())
     check_accessibility(page, "recovery codes page")
 
+    # "Continue" goes where the admin was going before enrolment: the team page.
     page.get_by_role("link", name="Ik heb ze bewaard, ga verder").click()
-    expect(page).to_have_url(url_path(f"/{tenant.slug}/"))
-    response = page.goto(f"/{tenant.slug}/team/")
-    assert response is not None and response.status == 200
     expect(page).to_have_url(url_path(f"/{tenant.slug}/team/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Team")
+    expect(page.get_by_role("cell", name=admin.email, exact=True)).to_be_visible()
+    response = page.goto(f"/{tenant.slug}/")
+    assert response is not None and response.status == 200
+    expect(page).to_have_url(url_path(f"/{tenant.slug}/"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welkom")

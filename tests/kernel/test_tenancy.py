@@ -32,9 +32,10 @@ def test_rows_of_tenant_a_are_invisible_in_tenant_b(model, two_tenants, session)
     with tenant_context(session, a.id):
         row = ROW_FACTORIES[model](session, a, user)
         session.add(row)
+        session.flush()
+        assert row.tenant_id == a.id  # stamped with the current tenant
+        row_id = row.id
     session.commit()
-    assert row.tenant_id == a.id  # stamped with the current tenant
-    row_id = row.id
 
     with tenant_context(session, b.id):
         assert session.scalar(select(model).where(model.id == row_id)) is None
@@ -110,14 +111,16 @@ def test_append_only_tables_refuse_update_and_delete(model, session, make):
     with tenant_context(session, a.id):
         row = ROW_FACTORIES[model](session, a, user)
         session.add(row)
+        session.flush()
+        row_id = row.id
     session.commit()
     with tenant_context(session, a.id):
         with pytest.raises(DatabaseError):
-            session.execute(update(model).where(model.id == row.id).values(action="changed"))
+            session.execute(update(model).where(model.id == row_id).values(action="changed"))
         session.rollback()
     with tenant_context(session, a.id):
         with pytest.raises(DatabaseError):
-            session.execute(delete(model).where(model.id == row.id))
+            session.execute(delete(model).where(model.id == row_id))
         session.rollback()
     with tenant_context(session, a.id):
-        assert session.scalar(select(AuditEvent.action).where(AuditEvent.id == row.id)) == "test.row"
+        assert session.scalar(select(AuditEvent.action).where(AuditEvent.id == row_id)) == "test.row"

@@ -1,0 +1,74 @@
+"""The demo of DESIGN.md's interface contract: idempotent, and every account logs in."""
+from __future__ import annotations
+
+import pyotp
+import pytest
+from sqlalchemy import func, select
+
+from blueprints.demo.cli import DEMO_TOTP_SECRET
+from tenants.models import Membership, Municipality, Tenant, User
+from tests.helpers import csrf_token
+
+CONTRACT_TENANTS = ("ons-breda", "kluswinkel-lelystad", "vrijwilligerscentrale-landgraaf")
+EXPECTED_LANDING = {
+    "gemeente@breda.example.org": "/gemeente/0758/",
+    "gemeente@lelystad.example.org": "/gemeente/0995/",
+    "gemeente@landgraaf.example.org": "/gemeente/0882/",
+    "netwerk@lsa.example.org": "/netwerk/",
+    "beheer@wijkwerk.example.org": "/beheer/",
+}
+for _slug in CONTRACT_TENANTS:
+    for _prefix in ("admin", "begeleider", "deelnemer"):
+        EXPECTED_LANDING[f"{_prefix}@{_slug}.example.org"] = f"/{_slug}/"
+
+
+@pytest.fixture(scope="module")
+def seeded(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    return runner
+
+
+def _counts(session):
+    return [session.scalar(select(func.count()).select_from(t))
+            for t in (Tenant, User, Municipality)] + [
+        session.scalar(select(func.count()).select_from(Membership)
+                       .execution_options(all_tenants=True))]
+
+
+def test_seed_demo_is_idempotent(seeded, session):
+    before = _counts(session)
+    assert seeded.invoke(args=["seed-demo"]).exit_code == 0
+    assert _counts(session) == before
+
+
+def test_contract_tenants_and_municipalities_exist(seeded, session):
+    slugs = set(session.scalars(select(Tenant.slug)))
+    assert set(CONTRACT_TENANTS) <= slugs
+    codes = dict(session.execute(select(Municipality.cbs_code, Municipality.name)).all())
+    assert codes["0758"] == "Breda" and codes["0995"] == "Lelystad" and codes["0882"] == "Landgraaf"
+
+
+@pytest.mark.parametrize("email", sorted(EXPECTED_LANDING))
+def test_every_demo_account_logs_in(app, seeded, email):
+    client = app.test_client()
+    response = client.post("/login", data={"csrf_token": csrf_token(client), "email": email,
+                                           "password": "wijkwerk-demo"})
+    assert response.status_code == 302, email
+    if response.headers["Location"].endswith("/login/code"):
+        response = client.post("/login/code", data={
+            "csrf_token": csrf_token(client, "/login/code"),
+            "code": pyotp.TOTP(DEMO_TOTP_SECRET).now()})
+        assert response.status_code == 302, email
+    landing = client.get("/", follow_redirects=True)
+    assert landing.status_code == 200
+    assert landing.request.path == EXPECTED_LANDING[email], email
+
+
+def test_two_factor_is_enrolled_where_required(seeded, session):
+    must = {"beheer@wijkwerk.example.org", "gemeente@breda.example.org",
+            *(f"admin@{s}.example.org" for s in CONTRACT_TENANTS)}
+    rows = dict(session.execute(select(User.email, User.totp_secret)
+                                .where(User.email.in_(must))).all())
+    assert rows == {email: DEMO_TOTP_SECRET for email in must}
