@@ -9,12 +9,12 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 EMAIL = [
     DataRequired(message=_l("Vul uw e-mailadres in.")),
     Length(max=254, message=_l("Een e-mailadres is hoogstens 254 tekens.")),
-    Email(message=_l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+    Email(message=_l("Vul een geldig e-mailadres in, zoals naam@example.org."),
           check_deliverability=False),
 ]
 NEW_PASSWORD = [
     DataRequired(message=_l("Kies een wachtwoord.")),
-    Length(max=128, message=_l("Een wachtwoord mag hoogstens 128 tekens lang zijn.")),
+    Length(max=128, message=_l("Een wachtwoord mag hoogstens %(n)s tekens lang zijn.", n=128)),
 ]
 
 
@@ -23,7 +23,7 @@ class LoginForm(FlaskForm):
                         render_kw={"autocomplete": "username", "inputmode": "email"})
     password = PasswordField(_l("Wachtwoord"), validators=[
         DataRequired(message=_l("Vul uw wachtwoord in.")),
-        Length(max=128, message=_l("Een wachtwoord mag hoogstens 128 tekens lang zijn.")),
+        Length(max=128, message=_l("Een wachtwoord mag hoogstens %(n)s tekens lang zijn.", n=128)),
     ], render_kw={"autocomplete": "current-password"})
     submit = SubmitField(_l("Inloggen"))
 
@@ -54,7 +54,7 @@ class NewPasswordForm(FlaskForm):
 class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(_l("Huidig wachtwoord"), validators=[
         DataRequired(message=_l("Vul uw huidige wachtwoord in.")),
-        Length(max=128, message=_l("Een wachtwoord mag hoogstens 128 tekens lang zijn.")),
+        Length(max=128, message=_l("Een wachtwoord mag hoogstens %(n)s tekens lang zijn.", n=128)),
     ], render_kw={"autocomplete": "current-password"})
 
 

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
@@ -265,8 +266,9 @@ def change_password():
             flash(exc.message, "error")
             return redirect(url_for("auth.account"))
         db.session.commit()
-        flash(_("Uw wachtwoord is gewijzigd. %(n)s andere sessie(s) zijn beëindigd.", n=ended),
-              "success")
+        flash(ngettext("Uw wachtwoord is gewijzigd. %(num)s andere sessie is beëindigd.",
+                       "Uw wachtwoord is gewijzigd. %(num)s andere sessies zijn beëindigd.",
+                       ended), "success")
     else:
         for field in form:
             for error in field.errors:
@@ -282,7 +284,8 @@ def end_other_sessions():
         audit.record_security(db.session, "sessions.revoked", user_id=current_user.id,
                               email=current_user.email, ip=request.remote_addr, count=ended)
         db.session.commit()
-        flash(_("%(n)s andere sessie(s) zijn beëindigd.", n=ended), "success")
+        flash(ngettext("%(num)s andere sessie is beëindigd.", "%(num)s andere sessies zijn beëindigd.",
+                       ended), "success")
     return redirect(url_for("auth.account"))
 
 

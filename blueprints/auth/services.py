@@ -102,7 +102,7 @@ def turn_off_two_factor(session: Session, actor: Actor, user: User) -> None:
     if requires_two_factor(session, user):
         raise DomainError(_l(
             "Tweestapsverificatie is verplicht voor beheerders, gemeentelijke gebruikers en "
-            "platformbeheer. U kunt haar niet uitzetten."))
+            "platformbeheer. U kunt die niet uitzetten."))
     disable_totp(session, user)
     audit.record_security(session, "2fa.disabled", user_id=user.id, email=user.email, ip=actor.ip)
 

@@ -27,7 +27,7 @@ class TenantForm(FlaskForm):
     admin_email = StringField(_l("E-mailadres van de eerste beheerder"), validators=[
         DataRequired(message=_l("Vul het e-mailadres van de beheerder in.")),
         Length(max=254, message=_l("Een e-mailadres is hoogstens 254 tekens.")),
-        Email(message=_l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+        Email(message=_l("Vul een geldig e-mailadres in, zoals naam@example.org."),
               check_deliverability=False),
     ])
     submit = SubmitField(_l("Organisatie aanmaken"))

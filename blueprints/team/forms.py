@@ -17,7 +17,7 @@ class InviteForm(FlaskForm):
     email = StringField(_l("E-mailadres"), validators=[
         DataRequired(message=_l("Vul een e-mailadres in.")),
         Length(max=254, message=_l("Een e-mailadres is hoogstens 254 tekens.")),
-        Email(message=_l("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."),
+        Email(message=_l("Vul een geldig e-mailadres in, zoals naam@example.org."),
               check_deliverability=False),
     ], render_kw={"inputmode": "email", "autocomplete": "off"})
     role = SelectField(_l("Rol"), choices=ROLE_CHOICES, default="supervisor",

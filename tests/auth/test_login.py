@@ -173,7 +173,7 @@ def test_password_change_ends_other_sessions(app, make):
     response = post(laptop, "/account/wachtwoord", {
         "current": PASSWORD, "password": "een nieuw lang wachtwoord",
         "confirm": "een nieuw lang wachtwoord"}, follow_redirects=True)
-    assert "Uw wachtwoord is gewijzigd. 1 andere sessie(s) zijn beëindigd." in response.get_data(as_text=True)
+    assert "Uw wachtwoord is gewijzigd. 1 andere sessie is beëindigd." in response.get_data(as_text=True)
     assert laptop.get(f"/{tenant.slug}/").status_code == 200
     assert phone.get(f"/{tenant.slug}/").status_code == 302
 
