@@ -110,10 +110,12 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.municipality.routes import bp as municipality_bp
     from blueprints.network.routes import bp as network_bp
     from blueprints.operator.routes import bp as operator_bp
+    from blueprints.participants.routes import bp as participants_bp
     from blueprints.team.routes import bp as team_bp
+    from blueprints.trajectories.routes import bp as trajectories_bp
 
     for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
-               team_bp):
+               team_bp, participants_bp, trajectories_bp):
         app.register_blueprint(bp)
 
 

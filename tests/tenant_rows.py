@@ -2,13 +2,37 @@
 
 Every `TenantScoped` model must appear here: tests/kernel/test_tenancy.py fails for a model
 that is missing, so a new feature's models are covered by the isolation tests automatically.
+Each factory runs inside the tenant's context and may add the parents it needs.
 """
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
+from blueprints.participants.models import (
+    Consent,
+    Exemption,
+    HostOrganisation,
+    Neighbourhood,
+    Participant,
+)
+from blueprints.trajectories.models import (
+    Evaluation,
+    Funding,
+    GoalNote,
+    LearningGoal,
+    Trajectory,
+    TrajectoryEvent,
+    TrajectoryKind,
+)
 from tenants.db import utcnow
 from tenants.models import AuditEvent, Invitation, Membership, Role
+
+
+def _flushed(session, row):
+    session.add(row)
+    session.flush()
+    return row
 
 
 def _membership(session, tenant, user):
@@ -24,10 +48,53 @@ def _audit(session, tenant, user):
     return AuditEvent(action="test.row", actor_user_id=user.id)
 
 
+def _participant(session, tenant, user):
+    return Participant(first_name="Fatma", last_name="Yilmaz")
+
+
+def _trajectory(session, tenant, user):
+    person = _flushed(session, _participant(session, tenant, user))
+    return Trajectory(participant_id=person.id, kind=TrajectoryKind.SOCIAL_JOB,
+                      starts_on=date(2026, 1, 5), hours_per_week=Decimal("12"),
+                      funding=Funding.MUNICIPAL_CONTRACT)
+
+
+def _child_of_participant(cls, **kw):
+    def make(session, tenant, user):
+        person = _flushed(session, _participant(session, tenant, user))
+        return cls(participant_id=person.id, **kw)
+    return make
+
+
+def _child_of_trajectory(cls, **kw):
+    def make(session, tenant, user):
+        trajectory = _flushed(session, _trajectory(session, tenant, user))
+        return cls(trajectory_id=trajectory.id, **kw)
+    return make
+
+
+def _goal_note(session, tenant, user):
+    goal = _flushed(session, _child_of_trajectory(LearningGoal, title="Op tijd komen")(
+        session, tenant, user))
+    return GoalNote(goal_id=goal.id, text="Ging goed deze week")
+
+
 ROW_FACTORIES = {
     Membership: _membership,
     Invitation: _invitation,
     AuditEvent: _audit,
+    Neighbourhood: lambda s, t, u: Neighbourhood(name="Geeren-Zuid"),
+    HostOrganisation: lambda s, t, u: HostOrganisation(name="Speeltuin De Wielewaal",
+                                                      kind="speeltuin"),
+    Participant: _participant,
+    Exemption: _child_of_participant(Exemption, article="9-2", obligations=["a", "c"],
+                                     starts_on=date(2026, 1, 1)),
+    Consent: _child_of_participant(Consent, kind="photo", given_on=date(2026, 1, 1)),
+    Trajectory: _trajectory,
+    TrajectoryEvent: _child_of_trajectory(TrajectoryEvent, to_status="intake"),
+    LearningGoal: _child_of_trajectory(LearningGoal, title="Op tijd komen"),
+    GoalNote: _goal_note,
+    Evaluation: _child_of_trajectory(Evaluation, planned_on=date(2026, 4, 1)),
 }
 
 #: models whose rows can never be changed after insert (the database refuses)

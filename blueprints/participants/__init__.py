@@ -1,0 +1,1 @@
+"""Participants (deelnemers) and host organisations: the file a job coach keeps per person."""

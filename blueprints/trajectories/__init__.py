@@ -1,0 +1,1 @@
+"""Trajectories: kind, host, coach, hours, status flow, agreement, goals, evaluations, outcome."""

@@ -1,0 +1,477 @@
+"""Rules for trajectories: status flow, legal limits, goals, evaluations, outcome.
+
+Status flow: intake -> actief -> (gepauzeerd <-> actief) -> afgerond; intake may also end
+directly (someone drops out before starting). Every change is kept in `trajectory_events`.
+The participant's status follows their trajectories.
+
+Legal limits (DOMAIN.md) give warnings, never silent failures:
+- proefplaats (Pw art. 8a lid 2 d): 2 months, extendable by at most 4;
+- participatieplaats (Pw art. 10a): evaluation at 9 months, at most 2 years (+1 +1);
+- a host that requires a VOG while the participant has none (or it is due for renewal).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from blueprints.participants.models import HostOrganisation, Participant, ParticipantStatus
+from blueprints.participants.services import BSN_MESSAGE, contains_bsn
+from blueprints.trajectories.models import (
+    Evaluation,
+    Funding,
+    GoalNote,
+    LearningGoal,
+    Outcome,
+    Trajectory,
+    TrajectoryEvent,
+    TrajectoryKind,
+    TrajectoryStatus,
+)
+from tenants import audit
+from tenants.actor import Actor
+from tenants.errors import DomainError, NotFound
+from tenants.models import User
+
+KIND_LABELS = {
+    TrajectoryKind.SOCIAL_JOB: _l("Maatschappelijke baan"),
+    TrajectoryKind.BASIC_JOB: _l("Basisbaan"),
+    TrajectoryKind.LEARNING_WORK: _l("Leerwerktraject"),
+    TrajectoryKind.VOLUNTEER: _l("Vrijwilligerswerk"),
+    TrajectoryKind.PARTICIPATION_PLACE: _l("Participatieplaats"),
+    TrajectoryKind.TRIAL_PLACE: _l("Proefplaats"),
+    TrajectoryKind.COUNTER_PERFORMANCE: _l("Tegenprestatie / maatschappelijke participatie"),
+    TrajectoryKind.SHELTERED: _l("Beschut werk"),
+    TrajectoryKind.DAY_ACTIVITIES: _l("Dagbesteding"),
+}
+STATUS_LABELS = {
+    TrajectoryStatus.INTAKE: _l("Intake"), TrajectoryStatus.ACTIVE: _l("Actief"),
+    TrajectoryStatus.PAUSED: _l("Gepauzeerd"), TrajectoryStatus.ENDED: _l("Afgerond"),
+}
+FUNDING_LABELS = {
+    Funding.MUNICIPAL_CONTRACT: _l("Gemeentelijk contract"), Funding.SUBSIDY: _l("Subsidie"),
+    Funding.OWN: _l("Eigen middelen"),
+}
+OUTCOME_LABELS = {
+    Outcome.PAID_WORK: _l("Betaald werk"), Outcome.EDUCATION: _l("Opleiding / leerwerktraject"),
+    Outcome.VOLUNTEERING: _l("Vast vrijwilligerswerk"), Outcome.SHELTERED: _l("Beschut werk"),
+    Outcome.DAY_ACTIVITIES: _l("Dagbesteding"), Outcome.DROPPED_OUT: _l("Uitgevallen"),
+    Outcome.MOVED: _l("Verhuisd"), Outcome.DECEASED: _l("Overleden"),
+}
+LADDER = {
+    1: _l("1 – geïsoleerd"), 2: _l("2 – sociale contacten buiten de deur"),
+    3: _l("3 – deelname aan georganiseerde activiteiten"),
+    4: _l("4 – onbetaald werk"), 5: _l("5 – betaald werk met ondersteuning"),
+    6: _l("6 – betaald werk"),
+}
+TRANSITIONS = {
+    TrajectoryStatus.INTAKE: {TrajectoryStatus.ACTIVE, TrajectoryStatus.ENDED},
+    TrajectoryStatus.ACTIVE: {TrajectoryStatus.PAUSED, TrajectoryStatus.ENDED},
+    TrajectoryStatus.PAUSED: {TrajectoryStatus.ACTIVE, TrajectoryStatus.ENDED},
+    TrajectoryStatus.ENDED: set(),
+}
+MAX_HOURS = Decimal("40")
+EVALUATION_DUE_SOON = timedelta(days=14)
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    month = month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def parse_hours(value) -> Decimal:
+    try:
+        hours = Decimal(str(value).replace(",", ".")).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise DomainError(_l("Vul het aantal uren in als getal, bijvoorbeeld 9,5."))
+    if hours <= 0 or hours > MAX_HOURS:
+        raise DomainError(_l("Uren per week liggen tussen 0 en 40."))
+    return hours
+
+
+@dataclass
+class TrajectoryData:
+    kind: TrajectoryKind
+    starts_on: date
+    hours_per_week: Decimal
+    funding: Funding
+    planned_end_on: date | None = None
+    host_organisation_id: int | None = None
+    host_supervisor_name: str | None = None
+    host_supervisor_contact: str | None = None
+    job_coach_id: int | None = None
+    build_up: list[tuple[date, Decimal]] = field(default_factory=list)
+
+
+def _values(session: Session, data: TrajectoryData) -> dict:
+    if data.planned_end_on and data.planned_end_on < data.starts_on:
+        raise DomainError(_l("De geplande einddatum ligt vóór de startdatum."))
+    hours = parse_hours(data.hours_per_week)
+    if data.host_organisation_id is not None:
+        host = session.scalar(select(HostOrganisation).where(
+            HostOrganisation.id == data.host_organisation_id))
+        if host is None:
+            raise DomainError(_l("Deze inzetorganisatie bestaat niet."))
+    for text in (data.host_supervisor_name, data.host_supervisor_contact):
+        if contains_bsn(text):
+            raise DomainError(BSN_MESSAGE)
+    steps = []
+    previous = None
+    for start, step_hours in sorted(data.build_up):
+        step_hours = parse_hours(step_hours)
+        if start < data.starts_on or (data.planned_end_on and start > data.planned_end_on):
+            raise DomainError(_l("Een stap in de opbouw valt buiten de looptijd van het traject."))
+        if previous is not None and step_hours < previous:
+            raise DomainError(_l("De opbouw van uren loopt op, bijvoorbeeld 8 → 16 → 24."))
+        previous = step_hours
+        steps.append({"from": start.isoformat(), "hours": str(step_hours)})
+    clean = lambda v: (v or "").strip() or None  # noqa: E731
+    return {"kind": data.kind, "starts_on": data.starts_on, "planned_end_on": data.planned_end_on,
+            "hours_per_week": hours, "funding": data.funding,
+            "host_organisation_id": data.host_organisation_id,
+            "host_supervisor_name": clean(data.host_supervisor_name),
+            "host_supervisor_contact": clean(data.host_supervisor_contact),
+            "job_coach_id": data.job_coach_id, "build_up": steps}
+
+
+def _event(session: Session, actor: Actor, trajectory: Trajectory, from_status, to_status,
+           note: str | None = None) -> None:
+    session.add(TrajectoryEvent(
+        trajectory_id=trajectory.id, actor_user_id=actor.user_id, actor_name=actor.email,
+        from_status=from_status.value if from_status else None,
+        to_status=to_status.value if to_status else None, note=note))
+
+
+def create_trajectory(session: Session, actor: Actor, participant: Participant,
+                      data: TrajectoryData) -> Trajectory:
+    """Start a trajectory (status intake) for a participant."""
+    if participant.status == ParticipantStatus.ANONYMISED:
+        raise DomainError(_l("Deze deelnemer is geanonimiseerd."))
+    trajectory = Trajectory(participant_id=participant.id, status=TrajectoryStatus.INTAKE,
+                            **_values(session, data))
+    session.add(trajectory)
+    session.flush()
+    _event(session, actor, trajectory, None, TrajectoryStatus.INTAKE, "aangemaakt")
+    audit.record(session, actor, "trajectory.created", trajectory,
+                 participant_id=participant.id, kind=data.kind.value)
+    sync_participant_status(session, participant)
+    return trajectory
+
+
+def update_trajectory(session: Session, actor: Actor, trajectory: Trajectory,
+                      data: TrajectoryData) -> Trajectory:
+    if trajectory.status == TrajectoryStatus.ENDED:
+        raise DomainError(_l("Een afgerond traject kan niet meer worden gewijzigd."))
+    values = _values(session, data)
+    changed = sorted(k for k, v in values.items() if getattr(trajectory, k) != v)
+    for key, value in values.items():
+        setattr(trajectory, key, value)
+    _event(session, actor, trajectory, None, None, "gewijzigd: " + ", ".join(changed))
+    audit.record(session, actor, "trajectory.updated", trajectory, fields=changed)
+    return trajectory
+
+
+def change_status(session: Session, actor: Actor, trajectory: Trajectory,
+                  to: TrajectoryStatus, note: str | None = None) -> Trajectory:
+    """Move along the status flow; ending goes through `end_trajectory` (it needs an outcome)."""
+    if to == TrajectoryStatus.ENDED:
+        raise DomainError(_l("Rond een traject af met een uitstroomresultaat."))
+    if to not in TRANSITIONS[trajectory.status]:
+        raise DomainError(_l("Van %(old)s naar %(new)s kan niet.",
+                             old=STATUS_LABELS[trajectory.status], new=STATUS_LABELS[to]))
+    if contains_bsn(note):
+        raise DomainError(BSN_MESSAGE)
+    old = trajectory.status
+    trajectory.status = to
+    _event(session, actor, trajectory, old, to, (note or "").strip() or None)
+    audit.record(session, actor, "trajectory.status_changed", trajectory, old=old.value,
+                 new=to.value)
+    sync_participant_status(session, participant_of(session, trajectory))
+    return trajectory
+
+
+def end_trajectory(session: Session, actor: Actor, trajectory: Trajectory, outcome: Outcome,
+                   outcome_on: date, hours: str | None = None, contract: str | None = None,
+                   note: str | None = None) -> Trajectory:
+    """End a trajectory with its outcome (uitstroom); reports count on it."""
+    if TrajectoryStatus.ENDED not in TRANSITIONS[trajectory.status]:
+        raise DomainError(_l("Dit traject is al afgerond."))
+    if outcome_on < trajectory.starts_on:
+        raise DomainError(_l("De einddatum ligt vóór de startdatum van het traject."))
+    if outcome_on > date.today() + timedelta(days=1):
+        raise DomainError(_l("Een traject kan niet in de toekomst zijn afgerond."))
+    if contains_bsn(note) or contains_bsn(contract):
+        raise DomainError(BSN_MESSAGE)
+    paid_hours = None
+    if outcome == Outcome.PAID_WORK:
+        if not (contract or "").strip():
+            raise DomainError(_l("Vul bij betaald werk het soort contract in."))
+        paid_hours = parse_hours(hours) if hours not in (None, "") else None
+        if paid_hours is None:
+            raise DomainError(_l("Vul bij betaald werk het aantal uren per week in."))
+    old = trajectory.status
+    trajectory.status = TrajectoryStatus.ENDED
+    trajectory.outcome = outcome
+    trajectory.outcome_on = outcome_on
+    trajectory.outcome_hours = paid_hours
+    trajectory.outcome_contract = ((contract or "").strip() or None) if paid_hours else None
+    _event(session, actor, trajectory, old, TrajectoryStatus.ENDED,
+           f"uitstroom: {outcome.value}" + (f" – {note.strip()}" if note and note.strip() else ""))
+    audit.record(session, actor, "trajectory.ended", trajectory, outcome=outcome.value)
+    sync_participant_status(session, participant_of(session, trajectory))
+    return trajectory
+
+
+def participant_of(session: Session, trajectory: Trajectory) -> Participant:
+    return session.scalar(select(Participant).where(Participant.id == trajectory.participant_id))
+
+
+def sync_participant_status(session: Session, participant: Participant) -> None:
+    """The participant's status follows their trajectories (most advanced one wins)."""
+    if participant.status == ParticipantStatus.ANONYMISED:
+        return
+    session.flush()
+    statuses = set(session.scalars(select(Trajectory.status).where(
+        Trajectory.participant_id == participant.id)))
+    if TrajectoryStatus.ACTIVE in statuses:
+        participant.status = ParticipantStatus.ACTIVE
+    elif TrajectoryStatus.PAUSED in statuses:
+        participant.status = ParticipantStatus.PAUSED
+    elif TrajectoryStatus.INTAKE in statuses or not statuses:
+        participant.status = ParticipantStatus.INTAKE
+    else:
+        participant.status = ParticipantStatus.ENDED
+
+
+def get_trajectory(session: Session, trajectory_id: int) -> Trajectory:
+    trajectory = session.scalar(select(Trajectory).where(Trajectory.id == trajectory_id))
+    if trajectory is None:
+        raise NotFound(_l("Dit traject bestaat niet."))
+    return trajectory
+
+
+def trajectories_of(session: Session, participant: Participant) -> list[Trajectory]:
+    return list(session.scalars(select(Trajectory).where(
+        Trajectory.participant_id == participant.id).order_by(Trajectory.starts_on.desc())))
+
+
+def history(session: Session, trajectory: Trajectory) -> list[TrajectoryEvent]:
+    return list(session.scalars(select(TrajectoryEvent).where(
+        TrajectoryEvent.trajectory_id == trajectory.id).order_by(TrajectoryEvent.at.desc(),
+                                                                 TrajectoryEvent.id.desc())))
+
+
+def agreed_hours_on(trajectory: Trajectory, day: date) -> Decimal:
+    """The agreed hours a week on `day`, following the build-up schedule."""
+    hours = trajectory.hours_per_week
+    for step in trajectory.build_up or []:
+        if date.fromisoformat(step["from"]) <= day:
+            hours = Decimal(step["hours"])
+    return hours
+
+
+# --- warnings -------------------------------------------------------------------------------
+
+def warnings(session: Session, trajectory: Trajectory, participant: Participant,
+             today: date | None = None) -> list[str]:
+    """Legal limits and missing documents that apply to this trajectory, as messages."""
+    today = today or date.today()
+    found: list[str] = []
+    if trajectory.status == TrajectoryStatus.ENDED:
+        return found
+    end = trajectory.planned_end_on or today
+    if trajectory.kind == TrajectoryKind.TRIAL_PLACE:
+        if end > add_months(trajectory.starts_on, 6):
+            found.append(str(_l(
+                "Een proefplaats duurt hoogstens 2 maanden plus 4 maanden verlenging "
+                "(Pw art. 8a lid 2 onder d); deze loopt langer.")))
+        elif end > add_months(trajectory.starts_on, 2):
+            found.append(str(_l(
+                "Een proefplaats duurt 2 maanden; verlenging (hoogstens 4 maanden) moet met de "
+                "gemeente zijn afgesproken.")))
+    if trajectory.kind == TrajectoryKind.PARTICIPATION_PLACE:
+        nine = add_months(trajectory.starts_on, 9)
+        held = session.scalar(select(Evaluation.id).where(
+            Evaluation.trajectory_id == trajectory.id, Evaluation.held_on.is_not(None),
+            Evaluation.held_on >= add_months(trajectory.starts_on, 6)))
+        if today >= nine and held is None:
+            found.append(str(_l(
+                "Een participatieplaats wordt na 9 maanden geëvalueerd (Pw art. 10a); die "
+                "evaluatie is niet vastgelegd.")))
+        if end > add_months(trajectory.starts_on, 24):
+            found.append(str(_l(
+                "Een participatieplaats duurt hoogstens 2 jaar, met twee keer een jaar "
+                "verlenging (Pw art. 10a).")))
+    if trajectory.host_organisation_id is not None:
+        host = session.scalar(select(HostOrganisation).where(
+            HostOrganisation.id == trajectory.host_organisation_id))
+        if host is not None and host.vog_required:
+            if not participant.vog_present:
+                found.append(str(_l("%(host)s vraagt een VOG; die ontbreekt.", host=host.name)))
+            elif participant.vog_renewal_due and participant.vog_renewal_due <= today:
+                found.append(str(_l("%(host)s vraagt een VOG; de VOG moet vernieuwd worden.",
+                                    host=host.name)))
+    if trajectory.agreement_signed_on is None and trajectory.status == TrajectoryStatus.ACTIVE:
+        found.append(str(_l("De overeenkomst is nog niet getekend.")))
+    return found
+
+
+# --- goals and evaluations -----------------------------------------------------------------
+
+def _level(level) -> int:
+    try:
+        level = int(level)
+    except (TypeError, ValueError):
+        raise DomainError(_l("Kies een niveau van 1 tot en met 5."))
+    if not 1 <= level <= 5:
+        raise DomainError(_l("Kies een niveau van 1 tot en met 5."))
+    return level
+
+
+def add_goal(session: Session, actor: Actor, trajectory: Trajectory, title: str,
+             description: str | None, level=1) -> LearningGoal:
+    title = (title or "").strip()
+    if not title:
+        raise DomainError(_l("Beschrijf het leerdoel."))
+    if contains_bsn(title) or contains_bsn(description):
+        raise DomainError(BSN_MESSAGE)
+    goal = LearningGoal(trajectory_id=trajectory.id, title=title[:200],
+                        description=(description or "").strip() or None, level=_level(level))
+    session.add(goal)
+    session.flush()
+    audit.record(session, actor, "goal.created", goal, trajectory_id=trajectory.id)
+    return goal
+
+
+def add_goal_note(session: Session, actor: Actor, goal: LearningGoal, text: str, level=None,
+                  achieved: bool = False, today: date | None = None) -> GoalNote:
+    text = (text or "").strip()
+    if not text:
+        raise DomainError(_l("Schrijf wat er is gebeurd."))
+    if contains_bsn(text):
+        raise DomainError(BSN_MESSAGE)
+    new_level = _level(level) if level not in (None, "") else None
+    note = GoalNote(goal_id=goal.id, author_user_id=actor.user_id, author_name=actor.email,
+                    text=text, level=new_level)
+    if new_level is not None:
+        goal.level = new_level
+    if achieved and goal.achieved_on is None:
+        goal.achieved_on = today or date.today()
+    session.add(note)
+    session.flush()
+    audit.record(session, actor, "goal.progress", goal, level=goal.level)
+    return note
+
+
+def goals_of(session: Session, trajectory: Trajectory):
+    """The goals of a trajectory with their notes (two queries)."""
+    goals = list(session.scalars(select(LearningGoal).where(
+        LearningGoal.trajectory_id == trajectory.id).order_by(LearningGoal.created_at)))
+    notes: dict[int, list[GoalNote]] = {g.id: [] for g in goals}
+    if goals:
+        for note in session.scalars(select(GoalNote).where(
+                GoalNote.goal_id.in_(list(notes))).order_by(GoalNote.at.desc())):
+            notes[note.goal_id].append(note)
+    return [(g, notes[g.id]) for g in goals]
+
+
+def get_goal(session: Session, trajectory: Trajectory, goal_id: int) -> LearningGoal:
+    goal = session.scalar(select(LearningGoal).where(
+        LearningGoal.id == goal_id, LearningGoal.trajectory_id == trajectory.id))
+    if goal is None:
+        raise NotFound()
+    return goal
+
+
+def plan_evaluation(session: Session, actor: Actor, trajectory: Trajectory,
+                    planned_on: date) -> Evaluation:
+    if planned_on < trajectory.starts_on:
+        raise DomainError(_l("Een evaluatie kan niet vóór de start van het traject."))
+    evaluation = Evaluation(trajectory_id=trajectory.id, planned_on=planned_on)
+    session.add(evaluation)
+    session.flush()
+    audit.record(session, actor, "evaluation.planned", evaluation, trajectory_id=trajectory.id)
+    return evaluation
+
+
+def record_evaluation(session: Session, actor: Actor, trajectory: Trajectory,
+                      evaluation_id: int | None, held_on: date, ladder_step, summary: str | None,
+                      next_on: date | None = None, today: date | None = None) -> Evaluation:
+    """Record a held evaluation with the participation-ladder step; optionally plan the next."""
+    today = today or date.today()
+    if held_on > today:
+        raise DomainError(_l("Een evaluatie kan niet in de toekomst gehouden zijn."))
+    if held_on < trajectory.starts_on:
+        raise DomainError(_l("Een evaluatie kan niet vóór de start van het traject."))
+    try:
+        step = int(ladder_step)
+    except (TypeError, ValueError):
+        step = 0
+    if step not in LADDER:
+        raise DomainError(_l("Kies de trede op de participatieladder (1 tot en met 6)."))
+    if contains_bsn(summary):
+        raise DomainError(BSN_MESSAGE)
+    if next_on is not None and next_on <= held_on:
+        raise DomainError(_l("De volgende evaluatie ligt na deze."))
+    evaluation = None
+    if evaluation_id:
+        evaluation = session.scalar(select(Evaluation).where(
+            Evaluation.id == evaluation_id, Evaluation.trajectory_id == trajectory.id))
+        if evaluation is None:
+            raise NotFound()
+    if evaluation is None:
+        evaluation = Evaluation(trajectory_id=trajectory.id, planned_on=held_on)
+        session.add(evaluation)
+    evaluation.held_on = held_on
+    evaluation.ladder_step = step
+    evaluation.summary = (summary or "").strip() or None
+    evaluation.recorded_by_id = actor.user_id
+    session.flush()
+    audit.record(session, actor, "evaluation.recorded", evaluation, ladder_step=step)
+    if next_on is not None:
+        plan_evaluation(session, actor, trajectory, next_on)
+    return evaluation
+
+
+def evaluations_of(session: Session, trajectory: Trajectory) -> list[Evaluation]:
+    return list(session.scalars(select(Evaluation).where(
+        Evaluation.trajectory_id == trajectory.id).order_by(Evaluation.planned_on.desc())))
+
+
+@dataclass(frozen=True)
+class DueEvaluation:
+    evaluation: Evaluation
+    participant: Participant
+    trajectory: Trajectory
+    late: bool
+
+
+def due_evaluations(session: Session, supervisor: User | None = None,
+                    today: date | None = None, limit: int = 50) -> list[DueEvaluation]:
+    """Planned, not held evaluations due within two weeks or late; one query."""
+    today = today or date.today()
+    stmt = (
+        select(Evaluation, Participant, Trajectory)
+        .join(Trajectory, and_(Trajectory.tenant_id == Evaluation.tenant_id,
+                               Trajectory.id == Evaluation.trajectory_id))
+        .join(Participant, and_(Participant.tenant_id == Trajectory.tenant_id,
+                                Participant.id == Trajectory.participant_id))
+        .where(Evaluation.held_on.is_(None), Evaluation.planned_on <= today + EVALUATION_DUE_SOON,
+               Trajectory.status != TrajectoryStatus.ENDED)
+        .order_by(Evaluation.planned_on).limit(limit)
+    )
+    if supervisor is not None:
+        stmt = stmt.where((Participant.supervisor_id == supervisor.id)
+                          | (Trajectory.job_coach_id == supervisor.id))
+    return [DueEvaluation(e, p, t, e.planned_on < today) for e, p, t in session.execute(stmt)]
