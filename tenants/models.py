@@ -77,6 +77,9 @@ class Tenant(Base):
         _enum(TenantStatus, "tenant_status"), default=TenantStatus.ACTIVE
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: years after a participant's last trajectory ends before anonymisation is proposed;
+    #: NULL = no proposals (blueprints.privacy)
+    retention_years: Mapped[int | None]
 
     municipality: Mapped[Municipality | None] = relationship(lazy="joined")
 

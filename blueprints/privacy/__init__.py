@@ -1,0 +1,1 @@
+"""Privacy (AVG): a participant's audit trail, export (inzage), erasure, and the retention setting."""

@@ -1,0 +1,170 @@
+"""The privacy pages over HTTP: admins only, another tenant's participant is 404."""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from datetime import date
+
+from sqlalchemy import select
+
+from blueprints.participants.models import Participant, ParticipantStatus
+from blueprints.participants.services import record_view, update_participant
+from tenants.models import AuditEvent, Role, Tenant
+from tenants.tenancy import tenant_context
+from tests.helpers import csrf_token, login, post
+from tests.privacy.builders import SCAN, build_file, full_data, load
+
+
+def _trail(tenant, participant_id):
+    return f"/{tenant.slug}/privacy/deelnemer/{participant_id}/auditlog"
+
+
+def _export(tenant, participant_id):
+    return f"/{tenant.slug}/privacy/deelnemer/{participant_id}/export"
+
+
+def _erase(tenant, participant_id):
+    return f"/{tenant.slug}/privacy/deelnemer/{participant_id}/anonimiseren"
+
+
+def test_admin_downloads_the_export_as_a_zip(app, client, session, world, tmp_path, monkeypatch):
+    tenant, admin, *_ = world
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    file = build_file(session, tenant, admin, tmp_path / "uploads")
+    login(client, admin)
+    response = post(client, _export(tenant, file.participant_id),
+                    token_from=_trail(tenant, file.participant_id))
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert response.headers["Content-Disposition"] == \
+        f"attachment; filename=deelnemer-{file.participant_id}.zip"
+    assert response.headers["Cache-Control"] == "no-store"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    data = json.loads(archive.read("gegevens.json"))
+    assert data["deelnemer"]["last_name"] == "Yılmaz"
+    assert archive.read(f"overeenkomsten/traject-{file.trajectory_id}.pdf") == SCAN
+    with tenant_context(session, tenant.id):
+        event = session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "participant.exported"))
+    assert event.actor_email == admin.email and event.object_id == str(file.participant_id)
+
+
+def test_supervisors_and_participants_get_403(client, session, make, world):
+    tenant, admin, *_ = world
+    file = build_file(session, tenant, admin)
+    for role in (Role.SUPERVISOR, Role.PARTICIPANT):
+        visitor = make.member(tenant, role)
+        browser = client.application.test_client()
+        login(browser, visitor)
+        token = csrf_token(browser, "/account")
+        assert browser.get(_trail(tenant, file.participant_id)).status_code == 403
+        assert browser.post(_export(tenant, file.participant_id),
+                            data={"csrf_token": token}).status_code == 403
+        assert browser.get(_erase(tenant, file.participant_id)).status_code == 403
+        assert browser.post(_erase(tenant, file.participant_id),
+                            data={"csrf_token": token, "confirm": "y"}).status_code == 403
+        assert browser.get(f"/{tenant.slug}/privacy/bewaartermijn").status_code == 403
+    assert load(session, tenant, Participant, file.participant_id).first_name == "Fatma"
+
+
+def test_another_tenants_participant_is_404(client, session, world):
+    tenant, admin, other, other_admin = world
+    theirs = build_file(session, other, other_admin)
+    login(client, admin)
+    assert client.get(_trail(tenant, theirs.participant_id)).status_code == 404
+    assert client.get(_erase(tenant, theirs.participant_id)).status_code == 404
+    token = csrf_token(client, "/account")
+    response = client.post(_export(tenant, theirs.participant_id), data={"csrf_token": token})
+    assert response.status_code == 404 and "Yılmaz" not in response.get_data(as_text=True)
+    response = client.post(_erase(tenant, theirs.participant_id),
+                           data={"csrf_token": token, "confirm": "y"})
+    assert response.status_code == 404
+    assert load(session, other, Participant, theirs.participant_id).first_name == "Fatma"
+
+
+def test_erase_needs_the_checkbox_then_anonymises(app, client, session, world, tmp_path,
+                                                  monkeypatch):
+    tenant, admin, *_ = world
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    file = build_file(session, tenant, admin, tmp_path / "uploads")
+    login(client, admin)
+    page = client.get(_erase(tenant, file.participant_id))
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Wat wordt gewist" in text and "Wat blijft bewaard" in text
+    assert "Ik begrijp dat dit niet ongedaan kan worden" in text
+
+    refused = post(client, _erase(tenant, file.participant_id), {},
+                   token_from=_erase(tenant, file.participant_id))
+    assert refused.status_code == 400
+    assert "Vink aan dat u begrijpt" in refused.get_data(as_text=True)
+    person = load(session, tenant, Participant, file.participant_id)
+    assert person.first_name == "Fatma" and person.status != ParticipantStatus.ANONYMISED
+    assert (tmp_path / "uploads" / file.scan_key).exists()
+
+    done = post(client, _erase(tenant, file.participant_id), {"confirm": "y"},
+                token_from=_erase(tenant, file.participant_id), follow_redirects=True)
+    assert done.status_code == 200
+    person = load(session, tenant, Participant, file.participant_id)
+    assert person.status == ParticipantStatus.ANONYMISED and person.email is None
+    assert person.last_name in done.get_data(as_text=True)
+    assert "Fatma" not in done.get_data(as_text=True)
+    assert not (tmp_path / "uploads" / file.scan_key).exists()
+
+
+def test_erase_with_a_running_trajectory_shows_why_and_changes_nothing(client, session, world):
+    tenant, admin, *_ = world
+    file = build_file(session, tenant, admin, ended=False)
+    login(client, admin)
+    page = client.get(_erase(tenant, file.participant_id)).get_data(as_text=True)
+    assert "Rond eerst de lopende trajecten af" in page
+    response = post(client, _erase(tenant, file.participant_id), {"confirm": "y"},
+                    token_from="/account")
+    assert response.status_code == 400
+    assert "Rond eerst de lopende trajecten af" in response.get_data(as_text=True)
+    assert load(session, tenant, Participant, file.participant_id).first_name == "Fatma"
+
+
+def test_audit_trail_page_lists_views_and_changes(client, session, world):
+    tenant, admin, *_ = world
+    file = build_file(session, tenant, admin)
+    with tenant_context(session, tenant.id):
+        person = session.scalar(select(Participant).where(Participant.id == file.participant_id))
+        record_view(session, file.actor, person)
+        update_participant(session, file.actor, person, full_data(admin.id, city="Breda-Noord"),
+                           today=date(2026, 11, 22))
+    session.commit()
+    login(client, admin)
+    response = client.get(_trail(tenant, file.participant_id))
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "participant.viewed" in text and "participant.updated" in text
+    assert "Dossier bekeken" in text and "Gegevens gewijzigd" in text
+    assert "Fatma Yılmaz" in text and admin.email in text
+    with tenant_context(session, tenant.id):  # looking at the trail is itself logged
+        parts = [e.details for e in session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "participant.viewed"))]
+    assert {"part": "auditlog"} in parts
+
+
+def test_retention_setting_and_proposals(client, session, world):
+    tenant, admin, *_ = world
+    file = build_file(session, tenant, admin)  # last trajectory ended 2025-01-31
+    login(client, admin)
+    path = f"/{tenant.slug}/privacy/bewaartermijn"
+    page = client.get(path).get_data(as_text=True)
+    assert "Er is geen bewaartermijn ingesteld" in page
+
+    wrong = post(client, path, {"years": "31"}, token_from=path)
+    assert wrong.status_code == 400 and "1 tot en met 30 jaar" in wrong.get_data(as_text=True)
+
+    saved = post(client, path, {"years": "1"}, token_from=path, follow_redirects=True)
+    text = saved.get_data(as_text=True)
+    assert saved.status_code == 200 and "De bewaartermijn is opgeslagen." in text
+    assert "Fatma Yılmaz" in text and _erase(tenant, file.participant_id) in text
+    assert load(session, tenant, Tenant, tenant.id).retention_years == 1
+
+    off = post(client, path, {"years": ""}, token_from=path, follow_redirects=True)
+    assert "Er worden geen voorstellen" in off.get_data(as_text=True)
+    assert load(session, tenant, Tenant, tenant.id).retention_years is None
