@@ -1,0 +1,97 @@
+"""Forms for importing and exporting: the upload, the confirmation, the export filter."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired
+
+from blueprints.participants.models import ParticipantStatus
+from blueprints.participants.services import TARGET_GROUPS, ParticipantFilter
+from blueprints.trajectories.services import KIND_LABELS
+
+KIND_CHOICES = [("deelnemers", _l("Deelnemers")), ("inzetorganisaties", _l("Inzetorganisaties"))]
+STATUS_LABELS = {
+    ParticipantStatus.INTAKE: _l("Intake"), ParticipantStatus.ACTIVE: _l("Actief"),
+    ParticipantStatus.PAUSED: _l("Gepauzeerd"), ParticipantStatus.ENDED: _l("Afgerond"),
+}
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField(_l("Wat wilt u importeren?"), choices=KIND_CHOICES, default="deelnemers",
+                       validators=[DataRequired(message=_l("Kies wat u wilt importeren."))])
+    file = FileField(
+        _l("Bestand (CSV of Excel)"),
+        description=_l("Een .csv- of .xlsx-bestand van hoogstens 10 MB en 5.000 rijen. De eerste "
+                       "regel bevat de kolomnamen."),
+        validators=[FileRequired(message=_l("Kies een bestand om te importeren."))],
+        render_kw={"accept": ".csv,.xlsx,text/csv,"
+                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"})
+    submit = SubmitField(_l("Bestand controleren"))
+
+
+class ConfirmForm(FlaskForm):
+    """Import the next rows; `vanaf` is where the page thought the import was (no repeats)."""
+
+    vanaf = HiddenField()
+    submit = SubmitField(_l("Importeren"))
+
+    def start(self) -> int | None:
+        try:
+            return int(self.vanaf.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class CancelForm(FlaskForm):
+    submit = SubmitField(_l("Annuleren"))
+
+
+def _int_or_none(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class ExportFilterForm(FlaskForm):
+    """The participant list's filter, read from the query string (a GET form: no CSRF).
+
+    The parameter names are the list's: q, status, wijk, begeleider, doelgroep, soort.
+    A value that is not one of the choices is ignored rather than refused.
+    """
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Zoeken op naam of e-mailadres"))
+    status = SelectField(_l("Status"), validate_choice=False, choices=[
+        ("", _l("Alle (behalve geanonimiseerd)"))] + [(s.value, label)
+                                                      for s, label in STATUS_LABELS.items()])
+    wijk = SelectField(_l("Wijk"), validate_choice=False, coerce=_int_or_none)
+    begeleider = SelectField(_l("Begeleider"), validate_choice=False, coerce=_int_or_none)
+    doelgroep = SelectField(_l("Doelgroep"), validate_choice=False, choices=[
+        ("", _l("Alle doelgroepen"))] + list(TARGET_GROUPS.items()))
+    soort = SelectField(_l("Soort traject"), validate_choice=False, choices=[
+        ("", _l("Alle soorten"))] + [(k.value, label) for k, label in KIND_LABELS.items()])
+
+    def __init__(self, args, neighbourhoods=(), staff=(), **kw):
+        super().__init__(formdata=args, **kw)
+        self.wijk.choices = [("", _l("Alle wijken"))] + [(n.id, n.name) for n in neighbourhoods]
+        self.begeleider.choices = [("", _l("Alle begeleiders"))] + [(u.id, u.name)
+                                                                    for u in staff]
+
+    def to_filter(self) -> ParticipantFilter:
+        def known(field):
+            return field.data if field.data and field.data in dict(field.choices) else None
+
+        statuses = {s.value for s in ParticipantStatus}
+        return ParticipantFilter(
+            q=(self.q.data or "").strip()[:100] or None,
+            status=self.status.data if self.status.data in statuses else None,
+            neighbourhood_id=self.wijk.data,
+            supervisor_id=self.begeleider.data,
+            target_group=known(self.doelgroep),
+            trajectory_kind=known(self.soort),
+        )
