@@ -107,24 +107,28 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.auth.routes import bp as auth_bp
     from blueprints.core.routes import bp as core_bp
     from blueprints.dashboard.routes import bp as dashboard_bp
+    from blueprints.imports.routes import bp as imports_bp
     from blueprints.municipality.routes import bp as municipality_bp
     from blueprints.network.routes import bp as network_bp
     from blueprints.operator.routes import bp as operator_bp
     from blueprints.participants.routes import bp as participants_bp
+    from blueprints.privacy.routes import bp as privacy_bp
     from blueprints.team.routes import bp as team_bp
     from blueprints.trajectories.routes import bp as trajectories_bp
 
     for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
-               team_bp, participants_bp, trajectories_bp):
+               team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp):
         app.register_blueprint(bp)
 
 
 def register_cli(app: Flask) -> None:
     from blueprints.demo.cli import seed_demo
+    from blueprints.imports.cli import import_participants
     from blueprints.operator.cli import tenant_cli
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(tenant_cli)
+    app.cli.add_command(import_participants)
 
 
 ERROR_TEXT = {
@@ -175,7 +179,8 @@ def register_template_helpers(app: Flask) -> None:
     @app.context_processor
     def inject():
         return {"navigation": navigation, "languages": app.config["LANGUAGES"],
-                "get_locale": get_locale}
+                "get_locale": get_locale,
+                "endpoint_exists": lambda name: name in app.view_functions}
 
 
 app = create_app()

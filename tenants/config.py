@@ -94,7 +94,8 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
         # A TOTP code is accepted once. The demo (development) lets scripted checks log in with
         # the same code more than once within its 30 seconds; production never does.
         "TOTP_REPLAY_PROTECTION": _bool(env.get("TOTP_REPLAY_PROTECTION"), name != "development"),
-        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,  # the whole request; Flask answers 413 above it
+        "MAX_UPLOAD_BYTES": 8 * 1024 * 1024,  # one uploaded document (a signed agreement)
         "MAX_FORM_MEMORY_SIZE": 500 * 1024,
         # Mail: printed to the log in development, SMTP when MAIL_SERVER is set.
         "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),

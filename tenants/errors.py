@@ -10,8 +10,11 @@ class DomainError(Exception):
     default_message = _l("Dit kan niet.")
 
     def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
+        # A plain str, evaluated now (in the request's language). Never the lazy string
+        # itself: Flask-Babel's lazy strings declare themselves safe HTML, so a message that
+        # carries user input (a file name, a code) would reach a page unescaped.
+        self.message = str(message or self.default_message)
+        super().__init__(self.message)
 
 
 class NotFound(DomainError):

@@ -18,9 +18,11 @@ def _lang() -> str:
     return locale.language if locale is not None and locale.language in DATE_PATTERNS else "nl"
 
 
-def format_date(value: date | datetime | None) -> str:
-    if value is None:
+def format_date(value: date | datetime | str | None) -> str:
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     if isinstance(value, datetime):
         value = value.astimezone(get_timezone()).date()
     return _babel_date(value, DATE_PATTERNS[_lang()], locale=BABEL_LOCALES[_lang()])

@@ -67,6 +67,13 @@ def public_tenant_view(view):
     return view
 
 
+def allowed_when_read_only(view):
+    """Mark a POST view that must work for a lapsed tenant too (e.g. answering an access
+    request with a data export): it reads, it changes nothing the subscription pays for."""
+    view._allowed_when_read_only = True
+    return view
+
+
 def require_role(role: Role):
     """Allow the view to members whose role is at least `role`; others get 403."""
 
@@ -79,6 +86,8 @@ def require_role(role: Role):
             return view(*args, **kwargs)
 
         wrapped._required_role = role
+        if getattr(view, "_allowed_when_read_only", False):
+            wrapped._allowed_when_read_only = True
         return wrapped
 
     return decorator
@@ -114,7 +123,8 @@ def _load_tenant():
     if membership.role == Role.ADMIN and not current_user.has_totp:
         flash(_l("Als beheerder moet u eerst tweestapsverificatie instellen."), "warning")
         return redirect(url_for("auth.enrol_totp", next=request.path))
-    if request.method not in SAFE_METHODS and tenant.status == TenantStatus.READ_ONLY:
+    if (request.method not in SAFE_METHODS and tenant.status == TenantStatus.READ_ONLY
+            and not getattr(view, "_allowed_when_read_only", False)):
         flash(_l("Het abonnement van deze organisatie is verlopen: u kunt alles inzien, "
                  "maar niets wijzigen."), "error")
         return redirect(request.referrer or url_for("dashboard.index", tenant_slug=tenant.slug))

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import pyotp
 
-from tenants.config import database_url, load_config
+from tenants.config import load_config
 from tenants.db import utcnow
 from tenants.extensions import db
 from tenants.identity import hash_password

@@ -32,9 +32,15 @@ def navigation() -> list[NavItem]:
     tenant = g.get("tenant")
     if tenant is not None and membership is not None:
         items.append(_item(_l("Start"), "dashboard.index"))
+        if membership.role == Role.PARTICIPANT:
+            items.append(_item(_l("Mijn pagina"), "trajectories.my_page"))
+        if membership.role.rank >= Role.SUPERVISOR.rank:
+            items.append(_item(_l("Deelnemers"), "participants.index"))
+            items.append(_item(_l("Inzetorganisaties"), "participants.hosts"))
         if membership.role.rank >= Role.ADMIN.rank:
             items.append(_item(_l("Team"), "team.members"))
             items.append(_item(_l("Auditlog"), "team.audit_log"))
+            items.append(_item(_l("Privacy"), "privacy.retention"))
     municipality = g.get("municipality")
     if municipality is not None:
         items.append(_item(_l("Rapportages"), "municipality.index"))

@@ -7,7 +7,6 @@ from sqlalchemy import text
 
 from blueprints.core.services import Place, places_for
 from tenants.extensions import db
-from tenants.web import client_ip
 
 bp = Blueprint("core", __name__)
 

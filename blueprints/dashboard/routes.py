@@ -1,9 +1,13 @@
 """The start page of a tenant: what each role comes to do first."""
 from __future__ import annotations
 
-from flask import g, render_template
+from datetime import date
 
-from blueprints.dashboard.services import team_counts
+from flask import g, redirect, render_template, url_for
+from flask_login import current_user
+
+from blueprints.dashboard import services
+from blueprints.trajectories.services import OUTCOME_LABELS, due_evaluations
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.web import tenant_blueprint
@@ -13,5 +17,21 @@ bp = tenant_blueprint("dashboard", __name__)
 
 @bp.route("/")
 def index():
-    counts = team_counts(db.session) if g.membership.role == Role.ADMIN else None
-    return render_template("dashboard/index.html", counts=counts)
+    role = g.membership.role
+    if role == Role.PARTICIPANT:
+        return redirect(url_for("trajectories.my_page"))
+    today = date.today()
+    mine = role == Role.SUPERVISOR
+    context = {
+        "due": due_evaluations(db.session, current_user if mine else None, today),
+        "vogs": services.missing_vogs(db.session, today, current_user if mine else None),
+        "today": today,
+    }
+    if mine:
+        context["people"] = services.my_people(db.session, current_user)
+    else:
+        context["counts"] = services.team_counts(db.session)
+        context["participants"] = services.participant_counts(db.session)
+        context["outflow"] = services.outflow_this_year(db.session, today)
+        context["outcome_labels"] = {k.value: v for k, v in OUTCOME_LABELS.items()}
+    return render_template("dashboard/index.html", **context)

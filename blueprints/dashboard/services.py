@@ -1,13 +1,16 @@
-"""Figures for the start page of a tenant."""
+"""Figures for the start page of a tenant, per role."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from blueprints.participants.models import HostOrganisation, Participant, ParticipantStatus
+from blueprints.trajectories.models import Trajectory, TrajectoryStatus
 from tenants.db import utcnow
-from tenants.models import Invitation, Membership, Role
+from tenants.models import Invitation, Membership, Role, User
 
 
 @dataclass(frozen=True)
@@ -30,3 +33,54 @@ def team_counts(session: Session) -> TeamCounts:
     ) or 0
     return TeamCounts(rows.get(Role.ADMIN, 0), rows.get(Role.SUPERVISOR, 0),
                       rows.get(Role.PARTICIPANT, 0), invitations)
+
+
+def participant_counts(session: Session) -> dict[str, int]:
+    """Participants per status (one query)."""
+    rows = dict(session.execute(
+        select(Participant.status, func.count()).group_by(Participant.status)).all())
+    return {status.value: rows.get(status, 0) for status in ParticipantStatus}
+
+
+def outflow_this_year(session: Session, today: date) -> dict[str, int]:
+    rows = session.execute(
+        select(Trajectory.outcome, func.count()).where(
+            Trajectory.status == TrajectoryStatus.ENDED,
+            Trajectory.outcome_on >= date(today.year, 1, 1)).group_by(Trajectory.outcome)).all()
+    return {outcome.value: n for outcome, n in rows if outcome is not None}
+
+
+def my_people(session: Session, user: User, limit: int = 100) -> list[Participant]:
+    """Participants this supervisor follows: as their begeleider or as job coach."""
+    coached = select(Trajectory.participant_id).where(
+        Trajectory.job_coach_id == user.id, Trajectory.status != TrajectoryStatus.ENDED)
+    return list(session.scalars(
+        select(Participant).where(
+            Participant.status.not_in([ParticipantStatus.ANONYMISED, ParticipantStatus.ENDED]),
+            or_(Participant.supervisor_id == user.id, Participant.id.in_(coached)))
+        .order_by(Participant.last_name, Participant.first_name).limit(limit)))
+
+
+@dataclass(frozen=True)
+class MissingVog:
+    participant: Participant
+    host: HostOrganisation
+    renewal: bool
+
+
+def missing_vogs(session: Session, today: date, user: User | None = None) -> list[MissingVog]:
+    """Running trajectories at a host that requires a VOG, where the VOG is missing or due."""
+    stmt = (
+        select(Participant, HostOrganisation)
+        .join(Trajectory, and_(Trajectory.tenant_id == Participant.tenant_id,
+                               Trajectory.participant_id == Participant.id))
+        .join(HostOrganisation, and_(HostOrganisation.tenant_id == Trajectory.tenant_id,
+                                     HostOrganisation.id == Trajectory.host_organisation_id))
+        .where(Trajectory.status != TrajectoryStatus.ENDED, HostOrganisation.vog_required.is_(True),
+               or_(Participant.vog_present.is_(False), Participant.vog_renewal_due <= today))
+        .order_by(Participant.last_name)
+    )
+    if user is not None:
+        stmt = stmt.where(or_(Participant.supervisor_id == user.id,
+                              Trajectory.job_coach_id == user.id))
+    return [MissingVog(p, h, p.vog_present) for p, h in session.execute(stmt)]

@@ -13,6 +13,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from blueprints.demo.people import seed_people
 from tenants import audit
 from tenants.actor import Actor
 from tenants.db import utcnow
@@ -109,11 +110,14 @@ def seed() -> None:
             db.session.add(tenant)
             db.session.flush()
         with tenant_context(db.session, tenant.id):
+            users = {}
             for role_value, person in spec.people.items():
                 role = Role(role_value)
                 user = _user(f"{ROLE_PREFIX[role_value]}@{spec.slug}.example.org", person,
                              two_factor=role == Role.ADMIN)
                 _member(tenant, user, role)
+                users[role_value] = user
+            seed_people(db.session, tenant, users, users["participant"])
     # A job coach who works for two cooperatives: shows the tenant switch.
     coach = _user("jobcoach@regio.example.org", "Lotte Janssen")
     for slug in ("kluswinkel-lelystad", "vrijwilligerscentrale-landgraaf"):

@@ -1,7 +1,377 @@
-"""Participant pages (placeholder while being built)."""
+"""Participant pages: list, register, file, edit, exemptions, consents; host organisations."""
 from __future__ import annotations
 
-from blueprints.participants import models  # noqa: F401
-from tenants.web import tenant_blueprint
+from datetime import date
+from math import ceil
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from blueprints.participants import services
+from blueprints.participants.forms import (
+    ConsentForm,
+    ExemptionForm,
+    HostForm,
+    LinkAccountForm,
+    ParticipantFilterForm,
+    ParticipantForm,
+    WithdrawForm,
+)
+from blueprints.participants.models import (
+    Benefit,
+    HouseholdType,
+    IntegrationRoute,
+    Neighbourhood,
+    ParticipantStatus,
+)
+from blueprints.trajectories import services as trajectory_services
+from tenants.errors import DomainError, NotFound
+from tenants.extensions import db
+from tenants.models import Municipality, Role, User
+from tenants.web import current_actor, require_role, tenant_blueprint
 
 bp = tenant_blueprint("participants", __name__)
+
+def _status_labels():
+    return {
+        "intake": _l("Intake"), "actief": _l("Actief"), "gepauzeerd": _l("Gepauzeerd"),
+        "afgerond": _l("Afgerond"), "geanonimiseerd": _l("Geanonimiseerd"),
+    }
+
+
+def _load(participant_id: int):
+    try:
+        return services.get_participant(db.session, participant_id)
+    except NotFound:
+        abort(404)
+
+
+def _flash_errors(form) -> None:
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")
+
+
+def _participant_form(obj=None) -> ParticipantForm:
+    form = ParticipantForm(obj=obj)
+    municipalities = db.session.scalars(select(Municipality).order_by(Municipality.name))
+    form.paying_municipality.choices = [("", _("— onbekend —"))] + [
+        (m.cbs_code, f"{m.name} ({m.cbs_code})") for m in municipalities]
+    form.supervisor.choices = [("", _("— nog niemand —"))] + [
+        (str(u.id), u.name) for u in services.staff(db.session)]
+    return form
+
+
+def _data_from(form: ParticipantForm) -> services.ParticipantData:
+    split = lambda text: [s.strip() for s in (text or "").split(",") if s.strip()]  # noqa: E731
+    return services.ParticipantData(
+        first_name=form.first_name.data or "", last_name=form.last_name.data or "",
+        email=form.email.data, phone=form.phone.data, street=form.street.data,
+        postcode=form.postcode.data, city=form.city.data, neighbourhood=form.neighbourhood.data,
+        date_of_birth=form.date_of_birth.data,
+        household_type=HouseholdType(form.household_type.data) if form.household_type.data else None,
+        is_refugee_permit_holder=form.is_refugee_permit_holder.data,
+        integration_route=IntegrationRoute(form.integration_route.data)
+        if form.integration_route.data else None,
+        has_work_limitation=form.has_work_limitation.data, benefit=Benefit(form.benefit.data),
+        paying_municipality_code=form.paying_municipality.data or None,
+        skills=split(form.skills.data), languages=split(form.languages.data),
+        available_hours=form.available_hours.data, available_days=form.available_days.data or [],
+        vog_present=form.vog_present.data, vog_date=form.vog_date.data,
+        vog_renewal_due=form.vog_renewal_due.data, emergency_name=form.emergency_name.data,
+        emergency_phone=form.emergency_phone.data, emergency_relation=form.emergency_relation.data,
+        notes=form.notes.data,
+        supervisor_id=int(form.supervisor.data) if form.supervisor.data else None)
+
+
+def _fill_form(form: ParticipantForm, participant) -> None:
+    """Put a participant's values into the form (GET of the edit page)."""
+    form.skills.data = ", ".join(participant.skills or [])
+    form.languages.data = ", ".join(participant.languages or [])
+    form.household_type.data = participant.household_type.value if participant.household_type else ""
+    form.benefit.data = participant.benefit.value
+    form.integration_route.data = (participant.integration_route.value
+                                   if participant.integration_route else "")
+    form.supervisor.data = str(participant.supervisor_id) if participant.supervisor_id else ""
+    form.available_days.data = participant.available_days or []
+    if participant.paying_municipality_id:
+        code = db.session.scalar(select(Municipality.cbs_code).where(
+            Municipality.id == participant.paying_municipality_id))
+        form.paying_municipality.data = code
+    else:
+        form.paying_municipality.data = ""
+    if participant.neighbourhood_id:
+        form.neighbourhood.data = db.session.scalar(select(Neighbourhood.name).where(
+            Neighbourhood.id == participant.neighbourhood_id))
+
+
+# --- list ----------------------------------------------------------------------------------
+
+def _filter_from_args() -> tuple[ParticipantFilterForm, services.ParticipantFilter]:
+    form = ParticipantFilterForm(request.args)
+    labels = _status_labels()
+    form.status.choices = [("", _("Alle (behalve geanonimiseerd)"))] + list(labels.items())
+    form.wijk.choices = [("", _("Alle wijken"))] + [
+        (str(n.id), n.name) for n in services.neighbourhoods(db.session)]
+    form.begeleider.choices = [("", _("Iedereen"))] + [
+        (str(u.id), u.name) for u in services.staff(db.session)]
+    form.doelgroep.choices = [("", _("Alle doelgroepen"))] + list(services.TARGET_GROUPS.items())
+    form.soort.choices = [("", _("Alle soorten"))] + [
+        (k.value, v) for k, v in trajectory_services.KIND_LABELS.items()]
+
+    def pick(name, allowed):
+        value = request.args.get(name) or None
+        return value if value in allowed else None
+
+    def pick_int(name):
+        value = request.args.get(name, "")
+        return int(value) if value.isdigit() else None
+
+    f = services.ParticipantFilter(
+        q=(request.args.get("q") or "").strip()[:100] or None,
+        status=pick("status", set(labels)),
+        neighbourhood_id=pick_int("wijk"), supervisor_id=pick_int("begeleider"),
+        target_group=pick("doelgroep", set(services.TARGET_GROUPS)),
+        trajectory_kind=pick("soort", {k.value for k in trajectory_services.KIND_LABELS}))
+    return form, f
+
+
+@bp.route("/deelnemers/")
+@require_role(Role.SUPERVISOR)
+def index():
+    form, f = _filter_from_args()
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    rows, total = services.list_participants(db.session, f, page=page)
+    pages = max(1, ceil(total / services.PAGE_SIZE))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("participants/index.html", form=form, rows=rows, total=total,
+                           page=page, pages=pages, args=args, status_labels=_status_labels(),
+                           today=date.today(), target_groups=services.target_groups,
+                           group_labels=services.TARGET_GROUPS)
+
+
+# --- register and edit ---------------------------------------------------------------------
+
+@bp.route("/deelnemers/nieuw", methods=["GET", "POST"])
+@require_role(Role.SUPERVISOR)
+def create():
+    form = _participant_form()
+    if request.method == "GET":
+        form.supervisor.data = str(current_user.id) if g.membership.role != Role.PARTICIPANT else ""
+    if form.validate_on_submit():
+        try:
+            participant = services.create_participant(db.session, current_actor(),
+                                                      _data_from(form))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is ingeschreven.", name=participant.full_name), "success")
+            return redirect(url_for("participants.show", participant_id=participant.id))
+    elif request.method == "POST":
+        _flash_errors(form)
+    return render_template("participants/form.html", form=form, participant=None,
+                           neighbourhoods=services.neighbourhoods(db.session)), \
+        (400 if request.method == "POST" else 200)
+
+
+@bp.route("/deelnemers/<int:participant_id>/bewerken", methods=["GET", "POST"])
+@require_role(Role.SUPERVISOR)
+def edit(participant_id: int):
+    participant = _load(participant_id)
+    if participant.status == ParticipantStatus.ANONYMISED:
+        flash(_("Deze deelnemer is geanonimiseerd en kan niet meer worden gewijzigd."), "error")
+        return redirect(url_for("participants.show", participant_id=participant.id))
+    form = _participant_form(obj=participant if request.method == "GET" else None)
+    if request.method == "GET":
+        _fill_form(form, participant)
+    if form.validate_on_submit():
+        try:
+            services.update_participant(db.session, current_actor(), participant, _data_from(form))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("De gegevens zijn opgeslagen."), "success")
+            return redirect(url_for("participants.show", participant_id=participant.id))
+    elif request.method == "POST":
+        _flash_errors(form)
+    return render_template("participants/form.html", form=form, participant=participant,
+                           neighbourhoods=services.neighbourhoods(db.session)), \
+        (400 if request.method == "POST" else 200)
+
+
+# --- the file --------------------------------------------------------------------------------
+
+@bp.route("/deelnemers/<int:participant_id>/")
+@require_role(Role.SUPERVISOR)
+def show(participant_id: int):
+    participant = _load(participant_id)
+    services.record_view(db.session, current_actor(), participant)
+    db.session.commit()
+    today = date.today()
+    trajectories = trajectory_services.trajectories_of(db.session, participant)
+    exemptions = services.exemptions_of(db.session, participant)
+    neighbourhood = db.session.scalar(select(Neighbourhood.name).where(
+        Neighbourhood.id == participant.neighbourhood_id)) if participant.neighbourhood_id else None
+    supervisor = db.session.scalar(select(User.name).where(
+        User.id == participant.supervisor_id)) if participant.supervisor_id else None
+    municipality = db.session.scalar(select(Municipality.name).where(
+        Municipality.id == participant.paying_municipality_id)) \
+        if participant.paying_municipality_id else None
+    link_form = LinkAccountForm()
+    link_form.user.choices = [(str(u.id), f"{u.name} ({u.email})")
+                              for u in services.linkable_accounts(db.session)]
+    return render_template(
+        "participants/show.html", p=participant, trajectories=trajectories,
+        exemptions=exemptions, active_exemption=services.active_exemption(exemptions, today),
+        consents=services.consents_of(db.session, participant), neighbourhood=neighbourhood,
+        supervisor=supervisor, municipality=municipality, today=today,
+        groups=services.target_groups(participant, today), group_labels=services.TARGET_GROUPS,
+        status_labels=_status_labels(), exemption_form=ExemptionForm(), consent_form=ConsentForm(),
+        withdraw_form=WithdrawForm(), link_form=link_form,
+        kind_labels=trajectory_services.KIND_LABELS,
+        trajectory_status_labels=trajectory_services.STATUS_LABELS,
+        outcome_labels=trajectory_services.OUTCOME_LABELS,
+        articles=services.EXEMPTION_ARTICLES, obligations=services.OBLIGATIONS,
+        consent_kinds=services.CONSENT_KINDS, days=services.DAYS,
+        is_admin=g.membership.role == Role.ADMIN)
+
+
+@bp.route("/deelnemers/<int:participant_id>/ontheffing", methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def add_exemption(participant_id: int):
+    participant = _load(participant_id)
+    form = ExemptionForm()
+    if form.validate_on_submit():
+        try:
+            services.add_exemption(db.session, current_actor(), participant, form.article.data,
+                                   form.obligations.data or [], form.starts_on.data,
+                                   form.ends_on.data, form.review_on.data, form.decided_by.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("De ontheffing is vastgelegd."), "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for("participants.show", participant_id=participant.id) + "#ontheffing")
+
+
+@bp.route("/deelnemers/<int:participant_id>/toestemming", methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def give_consent(participant_id: int):
+    participant = _load(participant_id)
+    form = ConsentForm()
+    if form.validate_on_submit():
+        try:
+            services.give_consent(db.session, current_actor(), participant, form.kind.data,
+                                  form.recipient.data, form.given_on.data)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("De toestemming is vastgelegd."), "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for("participants.show", participant_id=participant.id) + "#toestemming")
+
+
+@bp.route("/deelnemers/<int:participant_id>/toestemming/<int:consent_id>/intrekken",
+          methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def withdraw_consent(participant_id: int, consent_id: int):
+    participant = _load(participant_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            services.withdraw_consent(db.session, current_actor(), participant, consent_id,
+                                      form.withdrawn_on.data)
+        except NotFound:
+            db.session.rollback()
+            abort(404)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("De toestemming is ingetrokken."), "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for("participants.show", participant_id=participant.id) + "#toestemming")
+
+
+@bp.route("/deelnemers/<int:participant_id>/account", methods=["POST"])
+@require_role(Role.ADMIN)
+def link_account(participant_id: int):
+    participant = _load(participant_id)
+    form = LinkAccountForm()
+    form.user.choices = [(str(u.id), u.name) for u in services.linkable_accounts(db.session)]
+    if form.validate_on_submit():
+        try:
+            services.link_account(db.session, current_actor(), participant, int(form.user.data))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Het account is gekoppeld: de deelnemer ziet nu de eigen pagina."), "success")
+    else:
+        _flash_errors(form)
+    return redirect(url_for("participants.show", participant_id=participant.id))
+
+
+# --- host organisations ----------------------------------------------------------------------
+
+def _host_data(form: HostForm) -> services.HostData:
+    return services.HostData(
+        name=form.name.data or "", kind=form.kind.data, contact_name=form.contact_name.data,
+        contact_email=form.contact_email.data, contact_phone=form.contact_phone.data,
+        street=form.street.data, postcode=form.postcode.data, city=form.city.data,
+        vog_required=form.vog_required.data, insurance_covered=form.insurance_covered.data,
+        notes=form.notes.data)
+
+
+@bp.route("/inzetorganisaties/")
+@require_role(Role.SUPERVISOR)
+def hosts():
+    return render_template("participants/hosts.html", hosts=services.hosts(db.session),
+                           kinds=services.HOST_KINDS)
+
+
+@bp.route("/inzetorganisaties/nieuw", methods=["GET", "POST"])
+@bp.route("/inzetorganisaties/<int:host_id>/bewerken", methods=["GET", "POST"])
+@require_role(Role.SUPERVISOR)
+def host_form(host_id: int | None = None):
+    host = None
+    if host_id is not None:
+        try:
+            host = services.get_host(db.session, host_id)
+        except NotFound:
+            abort(404)
+    form = HostForm(obj=host)
+    if form.validate_on_submit():
+        try:
+            if host is None:
+                host = services.create_host(db.session, current_actor(), _host_data(form))
+            else:
+                services.update_host(db.session, current_actor(), host, _host_data(form))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("%(name)s is opgeslagen.", name=host.name), "success")
+            return redirect(url_for("participants.hosts"))
+    elif request.method == "POST":
+        _flash_errors(form)
+    return render_template("participants/host_form.html", form=form, host=host), \
+        (400 if request.method == "POST" else 200)

@@ -419,7 +419,9 @@ def give_consent(session: Session, actor: Actor, participant: Participant, kind:
                       recorded_by_id=actor.user_id)
     session.add(consent)
     session.flush()
-    audit.record(session, actor, "consent.given", participant, kind=kind, recipient=recipient)
+    # No recipient text in the append-only log: it could name a third party, and erasure
+    # cannot reach the log.
+    audit.record(session, actor, "consent.given", participant, kind=kind)
     return consent
 
 
@@ -510,3 +512,27 @@ def get_host(session: Session, host_id: int) -> HostOrganisation:
     if host is None:
         raise NotFound(_l("Deze inzetorganisatie bestaat niet."))
     return host
+
+
+# --- the participant's own login -------------------------------------------------------------
+
+def linkable_accounts(session: Session) -> list[User]:
+    """Members with the participant role not yet linked to a participant."""
+    linked = select(Participant.user_id).where(Participant.user_id.is_not(None))
+    return list(session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.role == Role.PARTICIPANT, User.id.not_in(linked)).order_by(User.name)))
+
+
+def link_account(session: Session, actor: Actor, participant: Participant, user_id: int) -> None:
+    """Link a participant to their login, so that they see their own page."""
+    if user_id not in {u.id for u in linkable_accounts(session)}:
+        raise DomainError(_l("Kies een account met de rol deelnemer dat nog niet gekoppeld is."))
+    participant.user_id = user_id
+    audit.record(session, actor, "participant.account_linked", participant, user_id=user_id)
+
+
+def participant_for_user(session: Session, user: User) -> Participant | None:
+    """The participant record of a logged-in participant in the current tenant."""
+    return session.scalar(select(Participant).where(
+        Participant.user_id == user.id, Participant.status != ParticipantStatus.ANONYMISED))

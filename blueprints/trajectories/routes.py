@@ -1,7 +1,419 @@
-"""Trajectory pages (placeholder while being built)."""
+"""Trajectory pages: start, the trajectory file, status, goals, evaluations, outcome, agreement;
+and the participant's own page."""
 from __future__ import annotations
 
-from blueprints.trajectories import models  # noqa: F401
-from tenants.web import tenant_blueprint
+from datetime import date
 
-bp = tenant_blueprint("trajectories", __name__, url_prefix="/trajecten")
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from blueprints.participants import services as participant_services
+from blueprints.participants.models import HostOrganisation
+from blueprints.trajectories import services
+from blueprints.trajectories.forms import (
+    AgreementForm,
+    EvaluationForm,
+    GoalForm,
+    GoalNoteForm,
+    OutcomeForm,
+    PlanEvaluationForm,
+    StatusForm,
+    TrajectoryForm,
+)
+from blueprints.trajectories.models import Funding, Outcome, TrajectoryKind, TrajectoryStatus
+from tenants.errors import DomainError, NotFound
+from tenants.extensions import db
+from tenants.models import Role, User
+from tenants.web import current_actor, require_role, tenant_blueprint
+
+bp = tenant_blueprint("trajectories", __name__)
+
+
+def _load(trajectory_id: int):
+    try:
+        return services.get_trajectory(db.session, trajectory_id)
+    except NotFound:
+        abort(404)
+
+
+def _flash_errors(form) -> None:
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")
+
+
+def _back(trajectory, anchor: str = ""):
+    return redirect(url_for("trajectories.show", trajectory_id=trajectory.id) + anchor)
+
+
+def _run(action, success: str):
+    """Call a service; commit and flash on success, roll back and flash its message if refused."""
+    try:
+        result = action()
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return None, False
+    db.session.commit()
+    flash(success, "success")
+    return result, True
+
+
+# --- start and edit --------------------------------------------------------------------------
+
+def _trajectory_form(obj=None) -> TrajectoryForm:
+    form = TrajectoryForm(obj=obj)
+    form.host.choices = [("", _("De coöperatie zelf"))] + [
+        (str(h.id), h.name) for h in participant_services.hosts(db.session)]
+    form.job_coach.choices = [("", _("— nog niemand —"))] + [
+        (str(u.id), u.name) for u in participant_services.staff(db.session)]
+    return form
+
+
+def _parse_build_up(text: str | None):
+    steps = []
+    for part in (text or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        day, _sep, hours = part.partition("=")
+        try:
+            steps.append((date.fromisoformat(day.strip()), hours.strip()))
+        except ValueError:
+            raise DomainError(_("Schrijf de opbouw als datum=uren, bijvoorbeeld 2026-03-01=16."))
+    return steps
+
+
+def _data_from(form: TrajectoryForm) -> services.TrajectoryData:
+    return services.TrajectoryData(
+        kind=TrajectoryKind(form.kind.data), starts_on=form.starts_on.data,
+        hours_per_week=form.hours_per_week.data, funding=Funding(form.funding.data),
+        planned_end_on=form.planned_end_on.data,
+        host_organisation_id=int(form.host.data) if form.host.data else None,
+        host_supervisor_name=form.host_supervisor_name.data,
+        host_supervisor_contact=form.host_supervisor_contact.data,
+        job_coach_id=int(form.job_coach.data) if form.job_coach.data else None,
+        build_up=_parse_build_up(form.build_up.data))
+
+
+@bp.route("/trajecten/nieuw", methods=["GET", "POST"])
+@require_role(Role.SUPERVISOR)
+def create():
+    raw = request.args.get("deelnemer", "")
+    if not raw.isdigit():
+        abort(404)
+    try:
+        participant = participant_services.get_participant(db.session, int(raw))
+    except NotFound:
+        abort(404)
+    form = _trajectory_form()
+    if request.method == "GET":
+        form.job_coach.data = str(participant.supervisor_id or current_user.id)
+        form.starts_on.data = date.today()
+    if form.validate_on_submit():
+        try:
+            trajectory = services.create_trajectory(db.session, current_actor(), participant,
+                                                    _data_from(form))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Het traject is aangemaakt (status: intake)."), "success")
+            return redirect(url_for("trajectories.show", trajectory_id=trajectory.id))
+    elif request.method == "POST":
+        _flash_errors(form)
+    return render_template("trajectories/form.html", form=form, participant=participant,
+                           trajectory=None), (400 if request.method == "POST" else 200)
+
+
+@bp.route("/trajecten/<int:trajectory_id>/bewerken", methods=["GET", "POST"])
+@require_role(Role.SUPERVISOR)
+def edit(trajectory_id: int):
+    trajectory = _load(trajectory_id)
+    participant = services.participant_of(db.session, trajectory)
+    form = _trajectory_form(obj=trajectory if request.method == "GET" else None)
+    if request.method == "GET":
+        form.kind.data = trajectory.kind.value
+        form.funding.data = trajectory.funding.value
+        form.host.data = str(trajectory.host_organisation_id or "")
+        form.job_coach.data = str(trajectory.job_coach_id or "")
+        form.hours_per_week.data = str(trajectory.hours_per_week).replace(".", ",")
+        form.build_up.data = ", ".join(f"{s['from']}={s['hours']}" for s in trajectory.build_up or [])
+    if form.validate_on_submit():
+        try:
+            services.update_trajectory(db.session, current_actor(), trajectory, _data_from(form))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Het traject is bijgewerkt."), "success")
+            return _back(trajectory)
+    elif request.method == "POST":
+        _flash_errors(form)
+    return render_template("trajectories/form.html", form=form, participant=participant,
+                           trajectory=trajectory), (400 if request.method == "POST" else 200)
+
+
+# --- the trajectory file ---------------------------------------------------------------------
+
+@bp.route("/trajecten/<int:trajectory_id>/")
+@require_role(Role.SUPERVISOR)
+def show(trajectory_id: int):
+    trajectory = _load(trajectory_id)
+    participant = services.participant_of(db.session, trajectory)
+    participant_services.record_view(db.session, current_actor(), participant, "trajectory")
+    db.session.commit()
+    host = db.session.scalar(select(HostOrganisation).where(
+        HostOrganisation.id == trajectory.host_organisation_id)) \
+        if trajectory.host_organisation_id else None
+    coach = db.session.scalar(select(User.name).where(User.id == trajectory.job_coach_id)) \
+        if trajectory.job_coach_id else None
+    evaluations = services.evaluations_of(db.session, trajectory)
+    open_evaluation = next((e for e in reversed(evaluations) if e.held_on is None), None)
+    evaluation_form = EvaluationForm()
+    if open_evaluation is not None:
+        evaluation_form.evaluation_id.data = str(open_evaluation.id)
+    outcome_form = OutcomeForm()
+    outcome_form.outcome_on.data = date.today()
+    return render_template(
+        "trajectories/show.html", t=trajectory, p=participant, host=host, coach=coach,
+        warnings=services.warnings(db.session, trajectory, participant),
+        history=services.history(db.session, trajectory),
+        goals=services.goals_of(db.session, trajectory), evaluations=evaluations,
+        open_evaluation=open_evaluation, next_statuses=sorted(
+            (s for s in services.TRANSITIONS[trajectory.status] if s != TrajectoryStatus.ENDED),
+            key=lambda s: s.value),
+        can_end=TrajectoryStatus.ENDED in services.TRANSITIONS[trajectory.status],
+        agreed_now=services.agreed_hours_on(trajectory, date.today()),
+        status_form=StatusForm(), outcome_form=outcome_form, goal_form=GoalForm(),
+        note_form=GoalNoteForm(), plan_form=PlanEvaluationForm(),
+        evaluation_form=evaluation_form, agreement_form=AgreementForm(),
+        kind_labels=services.KIND_LABELS, status_labels=services.STATUS_LABELS,
+        status_by_value={k.value: v for k, v in services.STATUS_LABELS.items()},
+        funding_labels=services.FUNDING_LABELS, outcome_labels=services.OUTCOME_LABELS,
+        ladder=services.LADDER, today=date.today())
+
+
+@bp.route("/trajecten/<int:trajectory_id>/status", methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def change_status(trajectory_id: int):
+    trajectory = _load(trajectory_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        _flash_errors(form)
+        return _back(trajectory)
+    try:
+        to = TrajectoryStatus(form.status.data)
+    except ValueError:
+        flash(_("Onbekende status."), "error")
+        return _back(trajectory)
+    _run(lambda: services.change_status(db.session, current_actor(), trajectory, to,
+                                        form.note.data),
+         _("De status is nu: %(status)s.", status=services.STATUS_LABELS[to]))
+    return _back(trajectory)
+
+
+@bp.route("/trajecten/<int:trajectory_id>/afronden", methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def end(trajectory_id: int):
+    trajectory = _load(trajectory_id)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        _run(lambda: services.end_trajectory(
+            db.session, current_actor(), trajectory, Outcome(form.outcome.data),
+            form.outcome_on.data, form.hours.data, form.contract.data, form.note.data),
+            _("Het traject is afgerond."))
+    else:
+        _flash_errors(form)
+    return _back(trajectory, "#afronden")
+
+
+@bp.route("/trajecten/<int:trajectory_id>/doelen", methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def add_goal(trajectory_id: int):
+    trajectory = _load(trajectory_id)
+    form = GoalForm()
+    if form.validate_on_submit():
+        _run(lambda: services.add_goal(db.session, current_actor(), trajectory, form.title.data,
+                                       form.description.data, form.level.data),
+             _("Het leerdoel is toegevoegd."))
+    else:
+        _flash_errors(form)
+    return _back(trajectory, "#doelen")
+
+
+@bp.route("/trajecten/<int:trajectory_id>/doelen/<int:goal_id>/voortgang", methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def goal_progress(trajectory_id: int, goal_id: int):
+    trajectory = _load(trajectory_id)
+    form = GoalNoteForm()
+    if form.validate_on_submit():
+        _run(lambda: services.add_goal_note(
+            db.session, current_actor(), services.get_goal(db.session, trajectory, goal_id),
+            form.text.data, form.level.data or None, form.achieved.data),
+            _("De voortgang is vastgelegd."))
+    else:
+        _flash_errors(form)
+    return _back(trajectory, "#doelen")
+
+
+@bp.route("/trajecten/<int:trajectory_id>/evaluaties/plannen", methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def plan_evaluation(trajectory_id: int):
+    trajectory = _load(trajectory_id)
+    form = PlanEvaluationForm()
+    if form.validate_on_submit():
+        _run(lambda: services.plan_evaluation(db.session, current_actor(), trajectory,
+                                              form.planned_on.data),
+             _("De evaluatie is gepland."))
+    else:
+        _flash_errors(form)
+    return _back(trajectory, "#evaluaties")
+
+
+@bp.route("/trajecten/<int:trajectory_id>/evaluaties", methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def record_evaluation(trajectory_id: int):
+    trajectory = _load(trajectory_id)
+    form = EvaluationForm()
+    if form.validate_on_submit():
+        evaluation_id = int(form.evaluation_id.data) if (form.evaluation_id.data or "").isdigit() \
+            else None
+        _run(lambda: services.record_evaluation(
+            db.session, current_actor(), trajectory, evaluation_id, form.held_on.data,
+            form.ladder_step.data, form.summary.data, form.next_on.data),
+            _("De evaluatie is vastgelegd."))
+    else:
+        _flash_errors(form)
+    return _back(trajectory, "#evaluaties")
+
+
+# --- agreement -------------------------------------------------------------------------------
+
+def _pdf_response(data: bytes, filename: str, inline: bool = True) -> Response:
+    disposition = "inline" if inline else "attachment"
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"',
+        "Cache-Control": "no-store"})
+
+
+def _storage_root():
+    from tenants.storage import uploads_root
+
+    return uploads_root(current_app.instance_path)
+
+
+@bp.route("/trajecten/<int:trajectory_id>/overeenkomst.pdf")
+@require_role(Role.SUPERVISOR)
+def agreement_pdf(trajectory_id: int):
+    from blueprints.trajectories.agreements import agreement_for
+
+    trajectory = _load(trajectory_id)
+    participant_services.record_view(db.session, current_actor(),
+                                     services.participant_of(db.session, trajectory), "agreement")
+    db.session.commit()
+    return _pdf_response(agreement_for(db.session, trajectory),
+                         f"overeenkomst-{trajectory.id}.pdf")
+
+
+@bp.errorhandler(413)
+def upload_too_large(exc):
+    """An upload above the request limit: say so on the page it came from."""
+    flash(_("Het bestand is te groot: hoogstens %(mb)s MB.",
+            mb=current_app.config["MAX_UPLOAD_BYTES"] // (1024 * 1024)), "error")
+    trajectory_id = (request.view_args or {}).get("trajectory_id")
+    if trajectory_id is not None:
+        return redirect(url_for("trajectories.show", trajectory_id=trajectory_id,
+                                tenant_slug=g.tenant_slug) + "#overeenkomst")
+    return redirect(url_for("dashboard.index", tenant_slug=g.tenant_slug))
+
+
+@bp.route("/trajecten/<int:trajectory_id>/overeenkomst", methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def sign_agreement(trajectory_id: int):
+    from blueprints.trajectories.agreements import record_signed_agreement
+
+    trajectory = _load(trajectory_id)
+    form = AgreementForm()
+    if form.validate_on_submit():
+        upload = form.scan.data
+        limit = current_app.config["MAX_UPLOAD_BYTES"]
+        # Read one byte past the limit: enough to refuse it, never more in memory.
+        data = upload.read(limit + 1) if upload and getattr(upload, "filename", "") else None
+        _run(lambda: record_signed_agreement(
+            db.session, current_actor(), trajectory, form.signed_on.data, data,
+            _storage_root(), current_app.config["MAX_UPLOAD_BYTES"]),
+            _("De ondertekening is vastgelegd."))
+    else:
+        _flash_errors(form)
+    return _back(trajectory, "#overeenkomst")
+
+
+@bp.route("/trajecten/<int:trajectory_id>/overeenkomst-getekend.pdf")
+@require_role(Role.SUPERVISOR)
+def signed_agreement(trajectory_id: int):
+    from blueprints.trajectories.agreements import signed_scan
+
+    trajectory = _load(trajectory_id)
+    try:
+        data = signed_scan(db.session, trajectory, _storage_root())
+    except NotFound:
+        abort(404)
+    participant_services.record_view(db.session, current_actor(),
+                                     services.participant_of(db.session, trajectory),
+                                     "signed agreement")
+    db.session.commit()
+    # Uploaded content: offered as a download, never rendered in our origin.
+    return _pdf_response(data, f"overeenkomst-{trajectory.id}-getekend.pdf", inline=False)
+
+
+# --- the participant's own page ------------------------------------------------------------
+
+@bp.route("/mijn")
+@require_role(Role.PARTICIPANT)
+def my_page():
+    participant = participant_services.participant_for_user(db.session, current_user)
+    trajectories, goals, upcoming = [], {}, None
+    if participant is not None:
+        trajectories = services.trajectories_of(db.session, participant)
+        for t in trajectories:
+            goals[t.id] = services.goals_of(db.session, t)
+        planned = [e for t in trajectories for e in services.evaluations_of(db.session, t)
+                   if e.held_on is None and e.planned_on >= date.today()]
+        upcoming = min(planned, key=lambda e: e.planned_on) if planned else None
+    return render_template("trajectories/mine.html", p=participant, trajectories=trajectories,
+                           goals=goals, upcoming=upcoming, kind_labels=services.KIND_LABELS,
+                           status_labels=services.STATUS_LABELS,
+                           outcome_labels=services.OUTCOME_LABELS)
+
+
+@bp.route("/mijn/overeenkomst/<int:trajectory_id>.pdf")
+@require_role(Role.PARTICIPANT)
+def my_agreement(trajectory_id: int):
+    from blueprints.trajectories.agreements import agreement_for
+
+    participant = participant_services.participant_for_user(db.session, current_user)
+    trajectory = _load(trajectory_id)
+    if participant is None or trajectory.participant_id != participant.id:
+        abort(404)
+    participant_services.record_view(db.session, current_actor(), participant, "own agreement")
+    db.session.commit()
+    return _pdf_response(agreement_for(db.session, trajectory),
+                         f"overeenkomst-{trajectory.id}.pdf")

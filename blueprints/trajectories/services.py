@@ -96,7 +96,7 @@ def parse_hours(value) -> Decimal:
     except (InvalidOperation, ValueError):
         raise DomainError(_l("Vul het aantal uren in als getal, bijvoorbeeld 9,5."))
     if hours <= 0 or hours > MAX_HOURS:
-        raise DomainError(_l("Uren per week liggen tussen 0 en 40."))
+        raise DomainError(_l("Vul meer dan 0 en hoogstens 40 uur per week in."))
     return hours
 
 
@@ -397,7 +397,7 @@ def get_goal(session: Session, trajectory: Trajectory, goal_id: int) -> Learning
 def plan_evaluation(session: Session, actor: Actor, trajectory: Trajectory,
                     planned_on: date) -> Evaluation:
     if planned_on < trajectory.starts_on:
-        raise DomainError(_l("Een evaluatie kan niet vóór de start van het traject."))
+        raise DomainError(_l("Een evaluatie kan niet vóór de start van het traject liggen."))
     evaluation = Evaluation(trajectory_id=trajectory.id, planned_on=planned_on)
     session.add(evaluation)
     session.flush()
@@ -413,7 +413,7 @@ def record_evaluation(session: Session, actor: Actor, trajectory: Trajectory,
     if held_on > today:
         raise DomainError(_l("Een evaluatie kan niet in de toekomst gehouden zijn."))
     if held_on < trajectory.starts_on:
-        raise DomainError(_l("Een evaluatie kan niet vóór de start van het traject."))
+        raise DomainError(_l("Een evaluatie kan niet vóór de start van het traject liggen."))
     try:
         step = int(ladder_step)
     except (TypeError, ValueError):
@@ -423,7 +423,7 @@ def record_evaluation(session: Session, actor: Actor, trajectory: Trajectory,
     if contains_bsn(summary):
         raise DomainError(BSN_MESSAGE)
     if next_on is not None and next_on <= held_on:
-        raise DomainError(_l("De volgende evaluatie ligt na deze."))
+        raise DomainError(_l("De volgende evaluatie moet na deze liggen."))
     evaluation = None
     if evaluation_id:
         evaluation = session.scalar(select(Evaluation).where(

@@ -18,8 +18,9 @@ EXPECTED_LANDING = {
     "beheer@wijkwerk.example.org": "/beheer/",
 }
 for _slug in CONTRACT_TENANTS:
-    for _prefix in ("admin", "begeleider", "deelnemer"):
+    for _prefix in ("admin", "begeleider"):
         EXPECTED_LANDING[f"{_prefix}@{_slug}.example.org"] = f"/{_slug}/"
+    EXPECTED_LANDING[f"deelnemer@{_slug}.example.org"] = f"/{_slug}/mijn"
 
 
 @pytest.fixture(scope="module")

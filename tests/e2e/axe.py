@@ -57,6 +57,7 @@ def run_axe(page, tags=WCAG_TAGS) -> list[dict]:
 
 def check_accessibility(page, context_label: str, tags=WCAG_TAGS) -> list[dict]:
     """Fail on serious/critical WCAG A/AA violations; print the others. Returns all of them."""
+    __tracebackhide__ = True  # the failure points at the test's line, not at this helper
     violations = run_axe(page, tags)
     blocking = [v for v in violations if v["impact"] in BLOCKING]
     other = [v for v in violations if v["impact"] not in BLOCKING]

@@ -20,15 +20,20 @@ def url_path(path: str) -> re.Pattern:
     return re.compile(r"^https?://[^/]+" + re.escape(path) + r"(\?.*)?$")
 
 
+def field(page: Page, label: str):
+    """The form field labelled `label` (the label may go on, e.g. "E-mailadres (verplicht)")."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}(\s|$)"))
+
+
 def submit_password(page: Page, email: str, password: str = PASSWORD) -> None:
     page.goto("/login")
-    page.get_by_label("E-mailadres", exact=True).fill(email)
-    page.get_by_label("Wachtwoord", exact=True).fill(password)
+    field(page, "E-mailadres").fill(email)
+    field(page, "Wachtwoord").fill(password)
     page.get_by_role("button", name="Inloggen", exact=True).click()
 
 
 def submit_code(page: Page, code: str) -> None:
-    page.get_by_label("Code", exact=True).fill(code)
+    field(page, "Code").fill(code)
     page.get_by_role("button", name="Bevestigen", exact=True).click()
 
 
@@ -49,3 +54,10 @@ def wrong_code(secret: str) -> str:
     now = time.time()
     valid = {totp.at(now + 30 * step) for step in range(-3, 4)}
     return next(code for code in ("000000", "123456", "999999", "424242") if code not in valid)
+
+
+def assert_fits_the_screen(page: Page, label: str) -> None:
+    """Nothing wider than the viewport (WCAG 1.4.10 reflow): no sideways scrolling."""
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], (
+        f"{label}: the page is {width}px wide on a {page.viewport_size['width']}px screen")

@@ -79,3 +79,15 @@ def test_no_bsn_column_or_field_anywhere():
     for table in Base.metadata.tables.values():
         for column in table.columns:
             assert "bsn" not in column.name.lower() and "burgerservice" not in column.name.lower()
+
+
+def test_domain_error_messages_with_user_input_are_escaped(app):
+    from flask import render_template_string
+    from flask_babel import lazy_gettext as _l
+
+    from tenants.errors import DomainError
+
+    with app.test_request_context("/"):
+        error = DomainError(_l("Onbekende gemeente (CBS-code %(code)s).", code="<img src=x>"))
+        html = render_template_string("{{ message }}", message=error.message)
+    assert "<img" not in html and "&lt;img src=x&gt;" in html

@@ -63,7 +63,7 @@ def test_an_existing_user_accepts_after_logging_in(app, client, make):
     login(theirs, colleague)
     accepted = theirs.post(path, data={"csrf_token": csrf_token(theirs, path)})
     assert accepted.status_code == 302
-    assert theirs.get(f"/{tenant.slug}/").status_code == 200
+    assert theirs.get(f"/{tenant.slug}/", follow_redirects=True).status_code == 200
     assert theirs.get(f"/{other.slug}/").status_code == 200  # both tenants now
 
 

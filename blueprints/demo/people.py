@@ -1,0 +1,170 @@
+"""Demo participants, host organisations and trajectories: a living cooperative in each tenant.
+
+Deterministic (a fixed random seed per tenant) and idempotent: a tenant that already has
+participants is left alone. Everything goes through the services, so the demo obeys the same
+rules as real use and leaves the same audit trail.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from blueprints.participants import services as participants
+from blueprints.participants.models import Benefit, HouseholdType, Participant
+from blueprints.trajectories import services as trajectories
+from blueprints.trajectories.models import Funding, Outcome, TrajectoryKind, TrajectoryStatus
+from tenants.actor import Actor
+from tenants.models import Tenant, User
+
+FIRST = ["Sandra", "Kees", "Fatma", "Yusuf", "Mieke", "Ricardo", "Anouk", "Hamid", "Ineke",
+         "Dirk", "Samira", "Wim", "Priya", "Bart", "Naima", "Henk", "Ilse", "Mohamed", "Gerda",
+         "Tomasz", "Esra", "Jan", "Lotte", "Abdi", "Marleen", "Sven", "Noura", "Rob"]
+LAST = ["Verhoeven", "de Graaf", "Yilmaz", "Demir", "Jansen", "Martina", "Bakker", "Amrani",
+        "Smits", "van Dijk", "El Idrissi", "Peters", "Ramdin", "Hendriks", "Bouzid", "Visser",
+        "Kuipers", "Benali", "Mulder", "Nowak", "Kaya", "de Boer", "Willems", "Abdullahi",
+        "Vermeulen", "Claessens", "Haddou", "Schreurs"]
+SKILLS = ["tuin", "klussen", "boodschappen", "schoonmaak", "gezelschap", "koken", "fietsen",
+          "schilderen", "computer", "administratie", "sport", "kinderen"]
+LANGUAGES = ["Nederlands", "Arabisch", "Turks", "Pools", "Tigrinya", "Engels", "Papiaments"]
+
+PLACES = {
+    "ons-breda": {
+        "city": "Breda", "postcode": "4824", "cbs": "0758",
+        "wijken": ["Geeren-Zuid", "Hoge Vucht", "Heuvel", "Tuinzigt"],
+        "streets": ["Dr. Struyckenstraat", "Geerenweg", "Doornboslaan", "Heuvelbrink"],
+        "hosts": [("Buurthuis ONS – restaurant", "eigen_bedrijf", False),
+                  ("Speeltuin De Geeren", "speeltuin", True),
+                  ("Woonzorgcentrum Raffy", "zorginstelling", True),
+                  ("Basisschool De Fontein", "school", True)],
+        "kinds": [TrajectoryKind.LEARNING_WORK, TrajectoryKind.VOLUNTEER,
+                  TrajectoryKind.SOCIAL_JOB, TrajectoryKind.PARTICIPATION_PLACE,
+                  TrajectoryKind.COUNTER_PERFORMANCE],
+        "hours": (8, 20),
+    },
+    "kluswinkel-lelystad": {
+        "city": "Lelystad", "postcode": "8224", "cbs": "0995",
+        "wijken": ["Zuiderzeewijk", "Atolwijk", "Waterwijk", "Boswijk"],
+        "streets": ["Zuiderzeestraat", "Fjord", "Schouw", "Boeier"],
+        "hosts": [("Kluswinkel Zuiderzeewijk", "eigen_bedrijf", False),
+                  ("Buurtteam Buurtconciërges", "eigen_bedrijf", False),
+                  ("Welzijn Lelystad – ontmoetingscentrum", "buurthuis", True)],
+        "kinds": [TrajectoryKind.SOCIAL_JOB, TrajectoryKind.BASIC_JOB,
+                  TrajectoryKind.TRIAL_PLACE, TrajectoryKind.LEARNING_WORK],
+        "hours": (12, 32),
+    },
+    "vrijwilligerscentrale-landgraaf": {
+        "city": "Landgraaf", "postcode": "6371", "cbs": "0882",
+        "wijken": ["Schaesberg", "Nieuwenhagen", "Ubach over Worms", "Lauradorp"],
+        "streets": ["Hoofdstraat", "Kerkstraat", "Streeperstraat", "Wilhelminastraat"],
+        "hosts": [("Speeltuin Lauradorp", "speeltuin", True),
+                  ("Voetbalvereniging Schaesberg", "sportvereniging", False),
+                  ("Jeugdhuis Nieuwenhagen", "jongerenwerk", True),
+                  ("Basisschool De Kleine Wereld (klussendienst)", "school", True)],
+        "kinds": [TrajectoryKind.SOCIAL_JOB, TrajectoryKind.VOLUNTEER,
+                  TrajectoryKind.SHELTERED, TrajectoryKind.DAY_ACTIVITIES],
+        "hours": (6, 14),  # Landgraaf: on average 9.8 hours a week
+    },
+}
+GOALS = ["Op tijd beginnen en afmelden bij ziekte", "Zelfstandig een klus plannen",
+         "Veilig werken met gereedschap", "Contact maken met bewoners",
+         "Nederlands spreken op het werk", "Een werkdag van zes uur volhouden"]
+OUTCOMES = [Outcome.PAID_WORK, Outcome.VOLUNTEERING, Outcome.EDUCATION, Outcome.DROPPED_OUT,
+            Outcome.VOLUNTEERING, Outcome.PAID_WORK, Outcome.MOVED]
+
+
+def seed_people(session: Session, tenant: Tenant, staff: dict[str, User],
+                participant_user: User | None, today: date | None = None) -> None:
+    """Fill one tenant (already set as the current tenant) with its demo cooperative."""
+    if session.scalar(select(func.count()).select_from(Participant)):
+        return
+    today = today or date.today()
+    place = PLACES[tenant.slug]
+    rng = random.Random(tenant.slug)
+    coach = staff["supervisor"]
+    actor = Actor(user_id=coach.id, email=coach.email)
+    hosts = [participants.create_host(session, actor, participants.HostData(
+        name=name, kind=kind, vog_required=vog, insurance_covered=rng.random() < 0.85,
+        city=place["city"], contact_name=rng.choice(FIRST) + " " + rng.choice(LAST),
+        contact_phone=f"06-{rng.randint(10000000, 99999999)}"))
+        for name, kind, vog in place["hosts"]]
+    names = rng.sample(range(len(FIRST)), 16)
+    for n, index in enumerate(names):
+        born = date(rng.randint(1962, 2004), rng.randint(1, 12), rng.randint(1, 28))
+        vog = rng.random() < 0.6
+        vog_date = today - timedelta(days=rng.randint(60, 1300)) if vog else None
+        person = participants.create_participant(session, actor, participants.ParticipantData(
+            first_name=FIRST[index], last_name=LAST[(index * 7 + n) % len(LAST)],
+            email=None if n % 3 == 0 else f"{FIRST[index].lower()}.{n}@voorbeeld.example.org",
+            phone=f"06-{rng.randint(10000000, 99999999)}",
+            street=f"{rng.choice(place['streets'])} {rng.randint(1, 140)}",
+            postcode=f"{place['postcode']} {rng.choice('ABCDEFGHJKLMN')}{rng.choice('ABCDEFGHJKLMN')}",
+            city=place["city"], neighbourhood=rng.choice(place["wijken"]), date_of_birth=born,
+            household_type=rng.choice(list(HouseholdType)),
+            is_refugee_permit_holder=rng.random() < 0.2, has_work_limitation=rng.random() < 0.2,
+            benefit=rng.choice([Benefit.BIJSTAND] * 5 + [Benefit.WW, Benefit.WAJONG]),
+            paying_municipality_code=place["cbs"], skills=rng.sample(SKILLS, 3),
+            languages=["Nederlands"] + rng.sample(LANGUAGES[1:], rng.randint(0, 1)),
+            available_hours=rng.choice([8, 12, 16, 20, 24]),
+            available_days=rng.sample(["ma", "di", "wo", "do", "vr"], 3),
+            vog_present=vog, vog_date=vog_date, supervisor_id=coach.id,
+            emergency_name=rng.choice(FIRST) + " " + rng.choice(LAST), emergency_relation="partner",
+            emergency_phone=f"06-{rng.randint(10000000, 99999999)}"), today=today)
+        if n == 0 and participant_user is not None:
+            participants.link_account(session, Actor(user_id=staff["admin"].id,
+                                                     email=staff["admin"].email),
+                                      person, participant_user.id)
+        if n % 8 == 7:
+            continue  # still in intake: no trajectory yet
+        _trajectory(session, actor, person, rng, place, hosts, today, ended=n in (3, 5, 9, 11, 13),
+                    paused=n == 6, outcome=OUTCOMES[n % len(OUTCOMES)], coach=coach)
+        if n == 2:
+            participants.add_exemption(session, actor, person, "9a", ["a", "c"],
+                                       today - timedelta(days=200), today + timedelta(days=700),
+                                       today + timedelta(days=160), f"gemeente {place['city']}")
+        if n % 4 == 1:
+            participants.give_consent(session, actor, person, "municipality_progress",
+                                      f"gemeente {place['city']}", today - timedelta(days=90),
+                                      today=today)
+
+
+def _trajectory(session, actor, person, rng, place, hosts, today, *, ended, paused, outcome,
+                coach):
+    kind = rng.choice(place["kinds"])
+    starts = today - timedelta(days=rng.randint(60, 420) + (200 if ended else 0))
+    low, high = place["hours"]
+    hours = rng.randint(low, high)
+    host = rng.choice(hosts)
+    trajectory = trajectories.create_trajectory(session, actor, person, trajectories.TrajectoryData(
+        kind=kind, starts_on=starts, hours_per_week=str(hours),
+        funding=rng.choice(list(Funding)),
+        planned_end_on=starts + timedelta(days=182 if kind != TrajectoryKind.TRIAL_PLACE else 60),
+        host_organisation_id=host.id, host_supervisor_name=host.contact_name,
+        host_supervisor_contact=host.contact_phone, job_coach_id=coach.id))
+    trajectory.agreement_signed_on = starts - timedelta(days=3)
+    trajectories.change_status(session, actor, trajectory, TrajectoryStatus.ACTIVE)
+    for title in rng.sample(GOALS, 2):
+        goal = trajectories.add_goal(session, actor, trajectory, title, None, rng.randint(1, 3))
+        trajectories.add_goal_note(session, actor, goal, "Goede voortgang besproken in het "
+                                   "werkoverleg.", level=min(5, goal.level + 1), today=today)
+    first = starts + timedelta(days=90)
+    if first < today:
+        trajectories.record_evaluation(session, actor, trajectory, None, first,
+                                       rng.randint(2, 4), "Eerste evaluatie: gaat naar wens.",
+                                       today=today)
+    if ended:
+        end_on = min(today - timedelta(days=rng.randint(5, 120)), starts + timedelta(days=300))
+        end_on = max(end_on, starts + timedelta(days=30))
+        if outcome == Outcome.PAID_WORK:
+            trajectories.end_trajectory(session, actor, trajectory, outcome, end_on,
+                                        str(rng.choice([16, 24, 32])), "tijdelijk contract")
+        else:
+            trajectories.end_trajectory(session, actor, trajectory, outcome, end_on)
+        return
+    trajectories.plan_evaluation(session, actor, trajectory,
+                                 today + timedelta(days=rng.choice([-4, 5, 12, 40])))
+    if paused:
+        trajectories.change_status(session, actor, trajectory, TrajectoryStatus.PAUSED,
+                                   "Tijdelijk gestopt wegens mantelzorg")
