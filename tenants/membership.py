@@ -200,10 +200,15 @@ def invite(session: Session, actor: Actor, tenant: Tenant, email: str, role: Rol
     return invitation, token
 
 
-def revoke_invitation(session: Session, actor: Actor, invitation_id: int) -> None:
+def get_invitation(session: Session, invitation_id: int) -> Invitation:
     invitation = session.scalar(select(Invitation).where(Invitation.id == invitation_id))
     if invitation is None:
         raise NotFound()
+    return invitation
+
+
+def revoke_invitation(session: Session, actor: Actor, invitation_id: int) -> None:
+    invitation = get_invitation(session, invitation_id)
     if invitation.accepted_at is None and invitation.revoked_at is None:
         invitation.revoked_at = utcnow()
         audit.record(session, actor, "invitation.revoked", invitation, email=invitation.email)
@@ -241,7 +246,7 @@ def _admin_count(session: Session) -> int:
     ) or 0
 
 
-def _get_membership(session: Session, membership_id: int) -> Membership:
+def get_membership(session: Session, membership_id: int) -> Membership:
     membership = session.scalar(
         select(Membership).where(Membership.id == membership_id)
         .options(joinedload(Membership.user))
@@ -253,7 +258,7 @@ def _get_membership(session: Session, membership_id: int) -> Membership:
 
 def change_role(session: Session, actor: Actor, membership_id: int, role: Role) -> Membership:
     """Give a member another role; the last admin keeps theirs."""
-    membership = _get_membership(session, membership_id)
+    membership = get_membership(session, membership_id)
     if membership.role == Role.ADMIN and role != Role.ADMIN and _admin_count(session) <= 1:
         raise DomainError(_l("Een organisatie heeft minstens één beheerder nodig."))
     old = membership.role
@@ -265,7 +270,7 @@ def change_role(session: Session, actor: Actor, membership_id: int, role: Role) 
 
 def remove_member(session: Session, actor: Actor, membership_id: int) -> None:
     """Remove a member; their access ends at their next request. The last admin stays."""
-    membership = _get_membership(session, membership_id)
+    membership = get_membership(session, membership_id)
     if membership.role == Role.ADMIN and _admin_count(session) <= 1:
         raise DomainError(_l("Een organisatie heeft minstens één beheerder nodig."))
     audit.record(session, actor, "membership.removed", membership, email=membership.user.email,

@@ -1,7 +1,7 @@
 """Team pages of a tenant (admins only): members, invitations, roles, audit log."""
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from blueprints.team.forms import ROLE_CHOICES, ConfirmForm, InviteForm, RoleForm
@@ -11,6 +11,8 @@ from tenants.extensions import db
 from tenants.mail import send_mail
 from tenants.membership import (
     change_role,
+    get_invitation,
+    get_membership,
     invite,
     members,
     open_invitations,
@@ -22,6 +24,14 @@ from tenants.web import current_actor, require_role, tenant_blueprint
 
 bp = tenant_blueprint("team", __name__, url_prefix="/team")
 ROLE_LABELS = dict(ROLE_CHOICES)
+
+
+def _exists_or_404(getter, object_id: int) -> None:
+    """Another tenant's (or no) object answers 404 before anything else is looked at."""
+    try:
+        getter(db.session, object_id)
+    except NotFound:
+        abort(404)
 
 
 def _flash_errors(form) -> None:
@@ -66,6 +76,7 @@ def invite_member():
 @bp.route("/uitnodiging/<int:invitation_id>/intrekken", methods=["POST"])
 @require_role(Role.ADMIN)
 def revoke(invitation_id: int):
+    _exists_or_404(get_invitation, invitation_id)
     if ConfirmForm().validate_on_submit():
         try:
             revoke_invitation(db.session, current_actor(), invitation_id)
@@ -80,6 +91,7 @@ def revoke(invitation_id: int):
 @bp.route("/lid/<int:membership_id>/rol", methods=["POST"])
 @require_role(Role.ADMIN)
 def set_role(membership_id: int):
+    _exists_or_404(get_membership, membership_id)
     form = RoleForm()
     if not form.validate_on_submit():
         _flash_errors(form)
@@ -103,6 +115,7 @@ def set_role(membership_id: int):
 @bp.route("/lid/<int:membership_id>/verwijderen", methods=["POST"])
 @require_role(Role.ADMIN)
 def remove(membership_id: int):
+    _exists_or_404(get_membership, membership_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("team.members"))
     try:
