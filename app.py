@@ -107,6 +107,8 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.auth.routes import bp as auth_bp
     from blueprints.core.routes import bp as core_bp
     from blueprints.dashboard.routes import bp as dashboard_bp
+    from blueprints.helprequests.routes import bp as helprequests_bp
+    from blueprints.hours.routes import bp as hours_bp
     from blueprints.imports.routes import bp as imports_bp
     from blueprints.municipality.routes import bp as municipality_bp
     from blueprints.network.routes import bp as network_bp
@@ -117,7 +119,8 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.trajectories.routes import bp as trajectories_bp
 
     for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
-               team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp):
+               team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp,
+               helprequests_bp, hours_bp):
         app.register_blueprint(bp)
 
 

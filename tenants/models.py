@@ -10,6 +10,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tenants.db import Base, TenantScoped, new_id, utcnow
@@ -80,6 +81,10 @@ class Tenant(Base):
     #: years after a participant's last trajectory ends before anonymisation is proposed;
     #: NULL = no proposals (blueprints.privacy)
     retention_years: Mapped[int | None]
+    #: whether hours a participant logs themselves wait for a supervisor's approval
+    hours_need_approval: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
+    #: volunteer allowance paid per hour of volunteer work, in cents (None: none paid)
+    volunteer_allowance_cents_per_hour: Mapped[int | None]
 
     municipality: Mapped[Municipality | None] = relationship(lazy="joined")
 
@@ -101,6 +106,8 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     deactivated_at: Mapped[datetime | None]
+    #: e-mail notifications (planned jobs, returned hours); a user can turn them off
+    notify_by_email: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
 
     # Flask-Login protocol
     @property
@@ -121,6 +128,16 @@ class User(Base):
     @property
     def has_totp(self) -> bool:
         return self.totp_enabled_at is not None
+
+
+class Counter(TenantScoped, Base):
+    """A per-tenant counter for consecutive numbers (tenants.counters.next_number)."""
+
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    name: Mapped[str] = mapped_column(String(40))
+    value: Mapped[int] = mapped_column(default=0)
 
 
 class Membership(TenantScoped, Base):

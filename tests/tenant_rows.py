@@ -25,8 +25,10 @@ from blueprints.trajectories.models import (
     TrajectoryEvent,
     TrajectoryKind,
 )
+from blueprints.helprequests.models import Assignment, HelpRequest, JobKind, Source
+from blueprints.hours.models import HourType, TimeEntry
 from tenants.db import utcnow
-from tenants.models import AuditEvent, Invitation, Membership, Role
+from tenants.models import AuditEvent, Counter, Invitation, Membership, Role
 
 
 def _flushed(session, row):
@@ -79,7 +81,28 @@ def _goal_note(session, tenant, user):
     return GoalNote(goal_id=goal.id, text="Ging goed deze week")
 
 
+def _help_request(session, tenant, user):
+    return HelpRequest(reference="2026-0001", requester_name="Mevrouw Peters",
+                       kind=JobKind.GARDEN, description="Heg knippen", source=Source.PHONE)
+
+
+def _assignment(session, tenant, user):
+    request = _flushed(session, _help_request(session, tenant, user))
+    person = _flushed(session, _participant(session, tenant, user))
+    return Assignment(help_request_id=request.id, participant_id=person.id)
+
+
+def _time_entry(session, tenant, user):
+    person = _flushed(session, _participant(session, tenant, user))
+    return TimeEntry(participant_id=person.id, work_date=date(2026, 3, 2), minutes=240,
+                     hour_type=HourType.TRAJECTORY)
+
+
 ROW_FACTORIES = {
+    Counter: lambda s, t, u: Counter(name="test", value=1),
+    HelpRequest: _help_request,
+    Assignment: _assignment,
+    TimeEntry: _time_entry,
     Membership: _membership,
     Invitation: _invitation,
     AuditEvent: _audit,

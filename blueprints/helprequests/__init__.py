@@ -1,0 +1,1 @@
+"""Neighbourhood help requests (hulpvragen / klussen): from a resident's question to a job done."""
