@@ -340,6 +340,8 @@ def test_a_scan_is_not_read_for_another_tenant(session, make, world):
     _record(session, world, small_pdf())
     session.commit()
     other = make.tenant()
+    with tenant_context(session, world.tenant.id):
+        session.refresh(world.trajectory)  # loaded in its own tenant (RLS hides it elsewhere)
     with tenant_context(session, other.id):
         with pytest.raises(NotFound):
             signed_scan(session, world.trajectory, world.root)
