@@ -139,6 +139,13 @@ def tenant_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bluep
     return bp
 
 
+def flash_form_errors(form) -> None:
+    """Flash each field error as "Label: message" (for forms that redirect back)."""
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")
+
+
 def get_or_404(model, object_id):
     """Load a tenant object of the current tenant through the scoped query, or 404.
 

@@ -31,7 +31,7 @@ from blueprints.trajectories import services as trajectory_services
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.models import Municipality, Role, User
-from tenants.web import current_actor, require_role, tenant_blueprint
+from tenants.web import current_actor, flash_form_errors, require_role, tenant_blueprint
 
 bp = tenant_blueprint("participants", __name__)
 
@@ -48,11 +48,6 @@ def _load(participant_id: int):
     except NotFound:
         abort(404)
 
-
-def _flash_errors(form) -> None:
-    for field in form:
-        for error in field.errors:
-            flash(f"{field.label.text}: {error}", "error")
 
 
 def _participant_form(obj=None) -> ParticipantForm:
@@ -174,7 +169,7 @@ def create():
             flash(_("%(name)s is ingeschreven.", name=participant.full_name), "success")
             return redirect(url_for("participants.show", participant_id=participant.id))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("participants/form.html", form=form, participant=None,
                            neighbourhoods=services.neighbourhoods(db.session)), \
         (400 if request.method == "POST" else 200)
@@ -201,7 +196,7 @@ def edit(participant_id: int):
             flash(_("De gegevens zijn opgeslagen."), "success")
             return redirect(url_for("participants.show", participant_id=participant.id))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("participants/form.html", form=form, participant=participant,
                            neighbourhoods=services.neighbourhoods(db.session)), \
         (400 if request.method == "POST" else 200)
@@ -261,7 +256,7 @@ def add_exemption(participant_id: int):
             db.session.commit()
             flash(_("De ontheffing is vastgelegd."), "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("participants.show", participant_id=participant.id) + "#ontheffing")
 
 
@@ -281,7 +276,7 @@ def give_consent(participant_id: int):
             db.session.commit()
             flash(_("De toestemming is vastgelegd."), "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("participants.show", participant_id=participant.id) + "#toestemming")
 
 
@@ -305,7 +300,7 @@ def withdraw_consent(participant_id: int, consent_id: int):
             db.session.commit()
             flash(_("De toestemming is ingetrokken."), "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("participants.show", participant_id=participant.id) + "#toestemming")
 
 
@@ -325,7 +320,7 @@ def link_account(participant_id: int):
             db.session.commit()
             flash(_("Het account is gekoppeld: de deelnemer ziet nu de eigen pagina."), "success")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(url_for("participants.show", participant_id=participant.id))
 
 
@@ -372,6 +367,6 @@ def host_form(host_id: int | None = None):
             flash(_("%(name)s is opgeslagen.", name=host.name), "success")
             return redirect(url_for("participants.hosts"))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("participants/host_form.html", form=form, host=host), \
         (400 if request.method == "POST" else 200)

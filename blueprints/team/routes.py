@@ -20,7 +20,7 @@ from tenants.membership import (
     revoke_invitation,
 )
 from tenants.models import Role
-from tenants.web import current_actor, require_role, tenant_blueprint
+from tenants.web import current_actor, flash_form_errors, require_role, tenant_blueprint
 
 bp = tenant_blueprint("team", __name__, url_prefix="/team")
 ROLE_LABELS = dict(ROLE_CHOICES)
@@ -33,11 +33,6 @@ def _exists_or_404(getter, object_id: int) -> None:
     except NotFound:
         abort(404)
 
-
-def _flash_errors(form) -> None:
-    for field in form:
-        for error in field.errors:
-            flash(f"{field.label.text}: {error}", "error")
 
 
 @bp.route("/", endpoint="members")
@@ -53,7 +48,7 @@ def members_page():
 def invite_member():
     form = InviteForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("team.members"))
     try:
         _invitation, token = invite(db.session, current_actor(), g.tenant, form.email.data,
@@ -94,7 +89,7 @@ def set_role(membership_id: int):
     _exists_or_404(get_membership, membership_id)
     form = RoleForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(url_for("team.members"))
     try:
         membership = change_role(db.session, current_actor(), membership_id, Role(form.role.data))

@@ -36,7 +36,7 @@ from blueprints.trajectories.models import Funding, Outcome, TrajectoryKind, Tra
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.models import Role, User
-from tenants.web import current_actor, require_role, tenant_blueprint
+from tenants.web import current_actor, flash_form_errors, require_role, tenant_blueprint
 
 bp = tenant_blueprint("trajectories", __name__)
 
@@ -47,11 +47,6 @@ def _load(trajectory_id: int):
     except NotFound:
         abort(404)
 
-
-def _flash_errors(form) -> None:
-    for field in form:
-        for error in field.errors:
-            flash(f"{field.label.text}: {error}", "error")
 
 
 def _back(trajectory, anchor: str = ""):
@@ -137,7 +132,7 @@ def create():
             flash(_("Het traject is aangemaakt (status: intake)."), "success")
             return redirect(url_for("trajectories.show", trajectory_id=trajectory.id))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("trajectories/form.html", form=form, participant=participant,
                            trajectory=None), (400 if request.method == "POST" else 200)
 
@@ -166,7 +161,7 @@ def edit(trajectory_id: int):
             flash(_("Het traject is bijgewerkt."), "success")
             return _back(trajectory)
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("trajectories/form.html", form=form, participant=participant,
                            trajectory=trajectory), (400 if request.method == "POST" else 200)
 
@@ -217,7 +212,7 @@ def change_status(trajectory_id: int):
     trajectory = _load(trajectory_id)
     form = StatusForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return _back(trajectory)
     try:
         to = TrajectoryStatus(form.status.data)
@@ -241,7 +236,7 @@ def end(trajectory_id: int):
             form.outcome_on.data, form.hours.data, form.contract.data, form.note.data),
             _("Het traject is afgerond."))
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return _back(trajectory, "#afronden")
 
 
@@ -255,7 +250,7 @@ def add_goal(trajectory_id: int):
                                        form.description.data, form.level.data),
              _("Het leerdoel is toegevoegd."))
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return _back(trajectory, "#doelen")
 
 
@@ -270,7 +265,7 @@ def goal_progress(trajectory_id: int, goal_id: int):
             form.text.data, form.level.data or None, form.achieved.data),
             _("De voortgang is vastgelegd."))
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return _back(trajectory, "#doelen")
 
 
@@ -284,7 +279,7 @@ def plan_evaluation(trajectory_id: int):
                                               form.planned_on.data),
              _("De evaluatie is gepland."))
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return _back(trajectory, "#evaluaties")
 
 
@@ -301,7 +296,7 @@ def record_evaluation(trajectory_id: int):
             form.ladder_step.data, form.summary.data, form.next_on.data),
             _("De evaluatie is vastgelegd."))
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return _back(trajectory, "#evaluaties")
 
 
@@ -362,7 +357,7 @@ def sign_agreement(trajectory_id: int):
             _storage_root(), current_app.config["MAX_UPLOAD_BYTES"]),
             _("De ondertekening is vastgelegd."))
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return _back(trajectory, "#overeenkomst")
 
 
