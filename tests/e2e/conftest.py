@@ -33,7 +33,7 @@ def _no_browser(reason: str):
     if os.environ.get("REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason}; REQUIRE_BROWSER=1 requires the browser tests to run",
                     pytrace=False)
-    pytest.skip(reason)
+    pytest.skip(reason)  # only when chromium is missing; CI sets REQUIRE_BROWSER=1
 
 
 @pytest.fixture(scope="session")
