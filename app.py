@@ -104,6 +104,8 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from blueprints.api.routes import bp as api_bp
+    from blueprints.api.routes import tokens_bp as api_tokens_bp
     from blueprints.auth.routes import bp as auth_bp
     from blueprints.core.routes import bp as core_bp
     from blueprints.dashboard.routes import bp as dashboard_bp
@@ -120,7 +122,7 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
                team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp,
-               helprequests_bp, hours_bp):
+               helprequests_bp, hours_bp, api_tokens_bp, api_bp):
         app.register_blueprint(bp)
 
 

@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, request, se
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from tenants import audit
 from tenants.actor import Actor
@@ -31,6 +31,14 @@ class SlugConverter(BaseConverter):
     """A tenant slug; anything else does not match (404)."""
 
     regex = r"[a-z0-9][a-z0-9-]{1,48}[a-z0-9]"
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` limited to our 63-bit ids: a larger number does not match (404), instead of
+    reaching the database as an out-of-range BIGINT."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 class CbsCodeConverter(BaseConverter):
@@ -242,6 +250,7 @@ def _load_user(user_id: str):
 
 def init_app(app) -> None:
     app.url_map.converters["slug"] = SlugConverter
+    app.url_map.converters["int"] = IdConverter
     app.url_map.converters["cbs"] = CbsCodeConverter
     app.url_defaults(_url_defaults)
     login_manager.user_loader(_load_user)

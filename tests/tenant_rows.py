@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from blueprints.api.models import ApiToken
 from blueprints.participants.models import (
     Consent,
     Exemption,
@@ -48,6 +49,11 @@ def _invitation(session, tenant, user):
 
 def _audit(session, tenant, user):
     return AuditEvent(action="test.row", actor_user_id=user.id)
+
+
+def _api_token(session, tenant, user):
+    return ApiToken(user_id=user.id, name="Rapportage", token_hash="t" * 64,
+                    expires_at=utcnow() + timedelta(days=365))
 
 
 def _participant(session, tenant, user):
@@ -106,6 +112,7 @@ ROW_FACTORIES = {
     Membership: _membership,
     Invitation: _invitation,
     AuditEvent: _audit,
+    ApiToken: _api_token,
     Neighbourhood: lambda s, t, u: Neighbourhood(name="Geeren-Zuid"),
     HostOrganisation: lambda s, t, u: HostOrganisation(name="Speeltuin De Wielewaal",
                                                       kind="speeltuin"),
