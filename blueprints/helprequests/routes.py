@@ -1,7 +1,458 @@
-"""Help request pages (being built)."""
+"""Help request pages: the public page where residents ask for help (no account), the staff
+inbox with intake and planning, the week planning, and a participant's own jobs."""
 from __future__ import annotations
 
-from blueprints.helprequests import models  # noqa: F401
-from tenants.web import tenant_blueprint
+import logging
+from datetime import date, timedelta
+from math import ceil
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import session as web_session
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.helprequests import services
+from blueprints.helprequests.forms import (
+    DeclineForm,
+    DoneForm,
+    FilterForm,
+    NotificationForm,
+    PlanForm,
+    PublicRequestForm,
+    RequestForm,
+    SuggestionDateForm,
+    WeekFilterForm,
+)
+from blueprints.helprequests.models import (
+    HelpRequest,
+    JobKind,
+    Payer,
+    PriceAgreement,
+    RequestStatus,
+    Source,
+)
+from blueprints.participants import services as participant_services
+from tenants.errors import DomainError, NotFound
+from tenants.extensions import db, limiter
+from tenants.formatting import format_date
+from tenants.mail import send_mail
+from tenants.models import Role, TenantStatus
+from tenants.web import (
+    allowed_when_read_only,
+    current_actor,
+    get_or_404,
+    public_tenant_view,
+    require_role,
+    tenant_blueprint,
+)
 
 bp = tenant_blueprint("helprequests", __name__)
+log = logging.getLogger(__name__)
+THANKS_KEY = "help_request_thanks"
+#: The whole public form is a few kilobytes; the app-wide limit (10 MB, for uploads) is far
+#: too generous for a page anyone can post to. URL-encoded forms are read at once, so only the
+#: body size bounds them.
+PUBLIC_FORM_MAX_BYTES = 64 * 1024
+VOG_CHOICES = {"": None, "ja": True, "nee": False}  # None: the default for the kind of job
+
+
+@bp.url_value_preprocessor
+def _limit_public_body(endpoint, values):
+    # URL value preprocessors run before any before_request hook, so this limit is in place
+    # before the CSRF check reads the form: a larger body is refused with 413, unread.
+    if endpoint == "helprequests.public_form":
+        request.max_content_length = PUBLIC_FORM_MAX_BYTES
+
+
+def _flash_errors(form) -> None:
+    for field in form:
+        for error in field.errors:
+            flash(f"{field.label.text}: {error}", "error")
+
+
+def _run(action, success: str):
+    """Call a service; commit and flash on success, roll back and flash its message if refused."""
+    try:
+        result = action()
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return None, False
+    db.session.commit()
+    flash(success, "success")
+    return result, True
+
+
+def _mail(address: str, locale: str | None, subject_fn, template: str, **context) -> None:
+    """Send one notification in the recipient's language; a mail failure never breaks a page
+    (what it reports on is saved already; the log shows the mail problem)."""
+    try:
+        with force_locale(locale or "nl"):
+            send_mail(address, subject_fn(), template, tenant=g.tenant, **context)
+    except Exception:
+        log.exception("Sending %s failed", template)
+
+
+def _show(help_request: HelpRequest, anchor: str = "", **args):
+    return redirect(url_for("helprequests.show", help_request_id=help_request.id, **args) + anchor)
+
+
+# --- the public page -------------------------------------------------------------------------
+
+def _public_data(form: PublicRequestForm) -> services.PublicRequestData:
+    return services.PublicRequestData(
+        name=form.name.data or "", kind=JobKind(form.kind.data),
+        description=form.description.data or "", street=form.street.data,
+        postcode=form.postcode.data, city=form.city.data, phone=form.phone.data,
+        email=form.email.data, preferred_dates=form.preferred_dates.data)
+
+
+def _thanks(reference: str):
+    web_session[THANKS_KEY] = {"tenant": g.tenant.slug, "reference": reference}
+    return redirect(url_for("helprequests.public_thanks"))
+
+
+def _tell_inbox(help_request: HelpRequest) -> None:
+    """The cooperative's inbox: a short mail to its admins (no personal data in it)."""
+    link = url_for("helprequests.show", help_request_id=help_request.id, _external=True)
+    for user in services.inbox_users(db.session):
+        _mail(user.email, user.locale,
+              lambda: _("Nieuwe hulpvraag %(ref)s", ref=help_request.reference),
+              "help_request_received", reference=help_request.reference,
+              kind=services.KIND_LABELS[help_request.kind], link=link)
+
+
+@bp.route("/hulp-vragen", methods=["GET", "POST"])
+@public_tenant_view
+@limiter.limit(lambda: current_app.config["LIMIT_FORMS_PER_IP"], methods=["POST"])
+def public_form():
+    """Open to anyone: shows the cooperative's name and the form, nothing else of the tenant."""
+    if g.tenant.status == TenantStatus.READ_ONLY:
+        return render_template("helprequests/public_form.html", form=None)
+    form = PublicRequestForm()
+    if request.method == "POST" and (form.website.data or "").strip():
+        # A bot filled in the honeypot: answer exactly as for a real request, keep nothing.
+        return _thanks(services.plausible_reference(db.session, date.today()))
+    if form.validate_on_submit():
+        try:
+            help_request = services.receive_request(db.session, current_actor(),
+                                                    _public_data(form))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            _tell_inbox(help_request)
+            return _thanks(help_request.reference)
+    elif request.method == "POST":
+        _flash_errors(form)
+    return render_template("helprequests/public_form.html", form=form), \
+        (400 if request.method == "POST" else 200)
+
+
+@bp.route("/hulp-vragen/bedankt")
+@public_tenant_view
+def public_thanks():
+    data = web_session.get(THANKS_KEY) or {}
+    if data.get("tenant") != g.tenant.slug:
+        return redirect(url_for("helprequests.public_form"))
+    return render_template("helprequests/public_thanks.html", reference=data.get("reference"))
+
+
+# --- the staff list --------------------------------------------------------------------------
+
+def _arg_date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _arg_int(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def _filter_from_args() -> tuple[FilterForm, services.RequestFilter]:
+    form = FilterForm(request.args)
+    form.status.choices = [("", _("Alle"))] + [
+        (k.value, v) for k, v in services.STATUS_LABELS.items()]
+    form.soort.choices = [("", _("Alle soorten"))] + [
+        (k.value, v) for k, v in services.KIND_LABELS.items()]
+    form.wijk.choices = [("", _("Alle wijken"))] + [
+        (str(n.id), n.name) for n in participant_services.neighbourhoods(db.session)]
+    status = request.args.get("status", "")
+    kind = request.args.get("soort", "")
+    f = services.RequestFilter(
+        status=RequestStatus(status) if status in {s.value for s in RequestStatus} else None,
+        kind=JobKind(kind) if kind in {k.value for k in JobKind} else None,
+        neighbourhood_id=_arg_int("wijk"), planned_from=_arg_date("van"),
+        planned_to=_arg_date("tot"), q=(request.args.get("q") or "").strip()[:100] or None)
+    return form, f
+
+
+@bp.route("/hulpvragen/")
+@require_role(Role.SUPERVISOR)
+def index():
+    form, f = _filter_from_args()
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    rows, total = services.list_requests(db.session, f, page=page)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "helprequests/index.html", form=form, rows=rows, total=total, page=page,
+        pages=max(1, ceil(total / services.PAGE_SIZE)), args=args,
+        status_labels=services.STATUS_LABELS, kind_labels=services.KIND_LABELS,
+        source_labels=services.SOURCE_LABELS)
+
+
+# --- intake by staff -------------------------------------------------------------------------
+
+def _request_form(help_request: HelpRequest | None = None) -> RequestForm:
+    form = RequestForm()
+    if help_request is not None and help_request.source == Source.WEBSITE:
+        form.source.choices = [(Source.WEBSITE.value, services.SOURCE_LABELS[Source.WEBSITE])] \
+            + list(form.source.choices)
+    return form
+
+
+def _fill_form(form: RequestForm, r: HelpRequest, wijk: str | None) -> None:
+    form.source.data = r.source.value
+    form.partner_name.data = r.partner_name
+    form.name.data = r.requester_name
+    for name in ("street", "postcode", "city", "phone", "email", "description",
+                 "preferred_dates"):
+        getattr(form, name).data = getattr(r, name)
+    form.neighbourhood.data = wijk
+    form.kind.data = r.kind.value
+    form.needs_vog.data = "ja" if r.needs_vog else "nee"
+    form.payer.data = r.payer.value
+    form.price_agreement.data = r.price_agreement.value
+    form.price.data = f"{r.price_cents // 100},{r.price_cents % 100:02d}" \
+        if r.price_cents is not None else ""
+
+
+def _data_from(form: RequestForm) -> services.RequestData:
+    return services.RequestData(
+        name=form.name.data or "", kind=JobKind(form.kind.data),
+        description=form.description.data or "", source=Source(form.source.data),
+        street=form.street.data, postcode=form.postcode.data, city=form.city.data,
+        neighbourhood=form.neighbourhood.data, phone=form.phone.data, email=form.email.data,
+        preferred_dates=form.preferred_dates.data, partner_name=form.partner_name.data,
+        payer=Payer(form.payer.data), price_agreement=PriceAgreement(form.price_agreement.data),
+        price_cents=services.parse_money(form.price.data),
+        needs_vog=VOG_CHOICES.get(form.needs_vog.data or ""))
+
+
+@bp.route("/hulpvragen/nieuw", methods=["GET", "POST"])
+@require_role(Role.SUPERVISOR)
+def create():
+    form = _request_form()
+    if form.validate_on_submit():
+        try:
+            help_request = services.create_request(db.session, current_actor(), _data_from(form))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Hulpvraag %(ref)s is opgeslagen.", ref=help_request.reference), "success")
+            return _show(help_request)
+    elif request.method == "POST":
+        _flash_errors(form)
+    return render_template("helprequests/form.html", form=form, help_request=None,
+                           neighbourhoods=participant_services.neighbourhoods(db.session)), \
+        (400 if request.method == "POST" else 200)
+
+
+@bp.route("/hulpvragen/<int:help_request_id>/bewerken", methods=["GET", "POST"])
+@require_role(Role.SUPERVISOR)
+def edit(help_request_id: int):
+    help_request = get_or_404(HelpRequest, help_request_id)
+    form = _request_form(help_request)
+    if request.method == "GET":
+        wijk, _assigned = services.request_detail(db.session, help_request)
+        _fill_form(form, help_request, wijk)
+    if form.validate_on_submit():
+        ok = _run(lambda: services.update_request(db.session, current_actor(), help_request,
+                                                  _data_from(form)),
+                  _("De hulpvraag is bijgewerkt."))[1]
+        if ok:
+            return _show(help_request)
+    elif request.method == "POST":
+        _flash_errors(form)
+    return render_template("helprequests/form.html", form=form, help_request=help_request,
+                           neighbourhoods=participant_services.neighbourhoods(db.session)), \
+        (400 if request.method == "POST" else 200)
+
+
+# --- the request, its planning and status ----------------------------------------------------
+
+def _suggestion_date(help_request: HelpRequest, today: date) -> date:
+    """The date to suggest for: ?datum=, else the planned date, else tomorrow."""
+    asked = _arg_date("datum")
+    if asked is not None and asked >= today:
+        return asked
+    if help_request.planned_on and help_request.planned_on >= today:
+        return help_request.planned_on
+    return today + timedelta(days=1)
+
+
+def _plan_form(people, assigned) -> PlanForm:
+    form = PlanForm()
+    known = {p.id: p for p in people}
+    known.update({p.id: p for _a, p in assigned})
+    choices = [(str(p.id), p.full_name) for p in known.values()]
+    form.participants.choices = choices
+    form.other.choices = [("", _("— niemand extra —"))] + choices
+    return form
+
+
+@bp.route("/hulpvragen/<int:help_request_id>/")
+@require_role(Role.SUPERVISOR)
+def show(help_request_id: int):
+    help_request = get_or_404(HelpRequest, help_request_id)
+    today = date.today()
+    wijk, assigned = services.request_detail(db.session, help_request)
+    can_plan = RequestStatus.PLANNED in services.TRANSITIONS[help_request.status]
+    on = _suggestion_date(help_request, today)
+    suggestions = services.suggest(db.session, help_request, on) if can_plan else []
+    people = services.plannable_participants(db.session) if can_plan else []
+    date_form = SuggestionDateForm(formdata=None, datum=on)
+    done_form = DoneForm(formdata=None, done_on=min(today, help_request.planned_on or today))
+    return render_template(
+        "helprequests/show.html", r=help_request, wijk=wijk, assigned=assigned, on=on,
+        today=today, can_plan=can_plan, suggestions=suggestions,
+        plan_form=_plan_form(people, assigned), date_form=date_form, done_form=done_form,
+        decline_form=DeclineForm(formdata=None), status_labels=services.STATUS_LABELS,
+        kind_labels=services.KIND_LABELS, source_labels=services.SOURCE_LABELS,
+        payer_labels=services.PAYER_LABELS, price_labels=services.PRICE_LABELS,
+        can_decline=RequestStatus.DECLINED in services.TRANSITIONS[help_request.status])
+
+
+def _tell_participants(help_request: HelpRequest, people) -> None:
+    link = url_for("helprequests.my_jobs", _external=True)
+    for user in services.accounts_to_notify(db.session, people):
+        _mail(user.email, user.locale,
+              lambda: _("U bent ingepland voor klus %(ref)s", ref=help_request.reference),
+              "help_request_planned", name=user.name, reference=help_request.reference,
+              kind=services.KIND_LABELS[help_request.kind],
+              day=format_date(help_request.planned_on), link=link)
+
+
+@bp.route("/hulpvragen/<int:help_request_id>/plannen", methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def plan(help_request_id: int):
+    help_request = get_or_404(HelpRequest, help_request_id)
+    _wijk, assigned = services.request_detail(db.session, help_request)
+    form = _plan_form(services.plannable_participants(db.session), assigned)
+    try:
+        on = date.fromisoformat(form.planned_on.data or "")
+    except ValueError:
+        on = None
+    if on is None:
+        flash(_("Kies eerst de datum van de klus."), "error")
+    elif form.validate_on_submit():
+        ids = [int(i) for i in form.participants.data or []]
+        if form.other.data:
+            ids.append(int(form.other.data))
+        notify, ok = _run(lambda: services.plan_request(db.session, current_actor(),
+                                                        help_request, on, ids),
+                          _("De klus is ingepland op %(date)s.", date=format_date(on)))
+        if ok:
+            _tell_participants(help_request, notify)
+    else:
+        _flash_errors(form)
+    return _show(help_request, "#planning", datum=on.isoformat() if on else None)
+
+
+@bp.route("/hulpvragen/<int:help_request_id>/uitgevoerd", methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def mark_done(help_request_id: int):
+    help_request = get_or_404(HelpRequest, help_request_id)
+    form = DoneForm()
+    if form.validate_on_submit():
+        _run(lambda: services.mark_done(db.session, current_actor(), help_request,
+                                        form.done_on.data),
+             _("De klus is als uitgevoerd gemeld."))
+    else:
+        _flash_errors(form)
+    return _show(help_request)
+
+
+@bp.route("/hulpvragen/<int:help_request_id>/afwijzen", methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def decline(help_request_id: int):
+    help_request = get_or_404(HelpRequest, help_request_id)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        ok = _run(lambda: services.decline_request(db.session, current_actor(), help_request,
+                                                   form.reason.data),
+                  _("De hulpvraag is afgewezen."))[1]
+        if ok and help_request.email:
+            # The resident is told why, in Dutch (the language of the public page).
+            _mail(help_request.email, "nl",
+                  lambda: _("Uw hulpvraag %(ref)s", ref=help_request.reference),
+                  "help_request_declined", name=help_request.requester_name,
+                  reference=help_request.reference, reason=help_request.decline_reason)
+            flash(_("De bewoner krijgt de reden per e-mail."), "info")
+    else:
+        _flash_errors(form)
+    return _show(help_request)
+
+
+# --- week planning ---------------------------------------------------------------------------
+
+@bp.route("/hulpvragen/week")
+@require_role(Role.SUPERVISOR)
+def week():
+    monday = services.parse_week(request.args.get("week"), date.today())
+    form = WeekFilterForm(request.args)
+    form.week.data = services.week_label(monday)
+    form.begeleider.choices = [("", _("Iedereen"))] + [
+        (str(u.id), u.name) for u in participant_services.staff(db.session)]
+    form.wijk.choices = [("", _("Alle wijken"))] + [
+        (str(n.id), n.name) for n in participant_services.neighbourhoods(db.session)]
+    days = services.week_planning(db.session, monday, supervisor_id=_arg_int("begeleider"),
+                                  neighbourhood_id=_arg_int("wijk"))
+    args = {k: v for k, v in request.args.items() if k in ("begeleider", "wijk") and v}
+    return render_template(
+        "helprequests/week.html", form=form, days=days, monday=monday, args=args,
+        previous=services.week_label(monday - timedelta(days=7)),
+        next=services.week_label(monday + timedelta(days=7)),
+        label=services.week_label(monday), kind_labels=services.KIND_LABELS,
+        day_names=[participant_services.DAYS[d] for d in services.WEEKDAYS],
+        status_labels=services.STATUS_LABELS, today=date.today())
+
+
+# --- the participant's own jobs --------------------------------------------------------------
+
+@bp.route("/mijn/klussen")
+@require_role(Role.PARTICIPANT)
+def my_jobs():
+    participant = participant_services.participant_for_user(db.session, current_user)
+    jobs = services.jobs_of(db.session, participant) if participant is not None else []
+    return render_template("helprequests/mine.html", p=participant, jobs=jobs,
+                           form=NotificationForm(formdata=None),
+                           kind_labels=services.KIND_LABELS, today=date.today())
+
+
+@bp.route("/mijn/klussen/meldingen", methods=["POST"])
+@require_role(Role.PARTICIPANT)
+@allowed_when_read_only
+def notifications():
+    """Turn e-mail notifications on or off (a setting of the user's own account)."""
+    form = NotificationForm()
+    if form.validate_on_submit() and form.enabled.data in ("0", "1"):
+        enabled = form.enabled.data == "1"
+        _run(lambda: services.set_email_notifications(
+            db.session, current_actor(), current_user._get_current_object(), enabled),
+            _("U krijgt weer een e-mail als u wordt ingepland.") if enabled
+            else _("U krijgt geen e-mail meer als u wordt ingepland."))
+    else:
+        flash(_("Dat lukte niet. Probeer het opnieuw."), "error")
+    return redirect(url_for("helprequests.my_jobs"))
