@@ -289,6 +289,18 @@ def end_other_sessions():
     return redirect(url_for("auth.account"))
 
 
+@bp.route("/account/meldingen", methods=["POST"])
+@login_required
+def email_notifications():
+    """Turn e-mail notifications (planned jobs, returned hours) on or off for this account."""
+    if ConfirmForm().validate_on_submit():
+        current_user.notify_by_email = request.form.get("enabled") == "1"
+        db.session.commit()
+        flash(_("U krijgt weer e-mails over uw klussen en uren.") if current_user.notify_by_email
+              else _("U krijgt geen e-mails meer over uw klussen en uren."), "success")
+    return redirect(url_for("auth.account"))
+
+
 @bp.route("/account/tweestaps", methods=["GET", "POST"])
 @login_required
 def enrol_totp():

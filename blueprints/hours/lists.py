@@ -1,0 +1,159 @@
+"""Lists of hours: the approval list, a participant's history, "my hours", totals, the count
+on the start page. Each page of any length takes a fixed number of queries."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from blueprints.helprequests.models import Assignment, HelpRequest
+from blueprints.hours.models import EntryStatus, HourType, TimeEntry
+from blueprints.hours.services import CLOSED_REQUESTS
+from blueprints.participants.models import Participant
+from blueprints.trajectories.models import Trajectory, TrajectoryKind, TrajectoryStatus
+from tenants.models import User
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    entry: TimeEntry
+    participant: Participant
+    trajectory_kind: TrajectoryKind | None
+    help_request: str | None
+    submitted_by: str | None
+    reviewed_by: str | None
+
+
+def _rows():
+    submitter, reviewer = aliased(User), aliased(User)
+    return (
+        select(TimeEntry, Participant, Trajectory.kind, HelpRequest.reference, submitter.name,
+               reviewer.name)
+        .join(Participant, and_(Participant.tenant_id == TimeEntry.tenant_id,
+                                Participant.id == TimeEntry.participant_id))
+        .outerjoin(Trajectory, and_(Trajectory.tenant_id == TimeEntry.tenant_id,
+                                    Trajectory.id == TimeEntry.trajectory_id))
+        .outerjoin(HelpRequest, and_(HelpRequest.tenant_id == TimeEntry.tenant_id,
+                                     HelpRequest.id == TimeEntry.help_request_id))
+        .outerjoin(submitter, submitter.id == TimeEntry.submitted_by_id)
+        .outerjoin(reviewer, reviewer.id == TimeEntry.reviewed_by_id)
+    )
+
+
+def _page(session: Session, stmt, order, page: int, per_page: int):
+    total = session.scalar(select(func.count()).select_from(
+        stmt.with_only_columns(TimeEntry.id).order_by(None).subquery())) or 0
+    page = max(1, page)
+    rows = [EntryRow(*row) for row in session.execute(
+        stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page))]
+    return rows, total
+
+
+def _followed_by(supervisor_id: int):
+    """Entries of people this supervisor follows: as their begeleider or as job coach."""
+    return or_(Participant.supervisor_id == supervisor_id,
+               Trajectory.job_coach_id == supervisor_id)
+
+
+@dataclass(frozen=True)
+class ReviewFilter:
+    status: EntryStatus | None = EntryStatus.SUBMITTED  # None: every status
+    supervisor_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+def review_list(session: Session, f: ReviewFilter, page: int = 1, per_page: int = PAGE_SIZE):
+    """Entries for review, per participant in date order; two queries."""
+    stmt = _rows()
+    if f.status is not None:
+        stmt = stmt.where(TimeEntry.status == f.status)
+    if f.supervisor_id is not None:
+        stmt = stmt.where(_followed_by(f.supervisor_id))
+    if f.start:
+        stmt = stmt.where(TimeEntry.work_date >= f.start)
+    if f.end:
+        stmt = stmt.where(TimeEntry.work_date <= f.end)
+    return _page(session, stmt, (Participant.last_name, Participant.first_name, Participant.id,
+                                 TimeEntry.work_date, TimeEntry.id), page, per_page)
+
+
+def participant_entries(session: Session, participant_id: int, start: date | None = None,
+                        end: date | None = None, page: int = 1, per_page: int = PAGE_SIZE):
+    """A participant's entries, newest first; two queries."""
+    stmt = _rows().where(TimeEntry.participant_id == participant_id)
+    if start:
+        stmt = stmt.where(TimeEntry.work_date >= start)
+    if end:
+        stmt = stmt.where(TimeEntry.work_date <= end)
+    return _page(session, stmt, (TimeEntry.work_date.desc(), TimeEntry.submitted_at.desc(),
+                                 TimeEntry.id.desc()), page, per_page)
+
+
+def returned_entries(session: Session, participant_id: int, limit: int = 20) -> list[EntryRow]:
+    """What came back and still waits for the participant (shown on top of "my hours")."""
+    stmt = _rows().where(TimeEntry.participant_id == participant_id,
+                         TimeEntry.status == EntryStatus.RETURNED)
+    return [EntryRow(*row) for row in session.execute(
+        stmt.order_by(TimeEntry.work_date.desc(), TimeEntry.id.desc()).limit(limit))]
+
+
+def approved_totals(session: Session, participant_id: int, start: date | None,
+                    end: date | None) -> dict[HourType, int]:
+    """Approved minutes per hour type in a period (corrections included); one query."""
+    stmt = (select(TimeEntry.hour_type, func.sum(TimeEntry.minutes))
+            .where(TimeEntry.participant_id == participant_id,
+                   TimeEntry.status == EntryStatus.APPROVED)
+            .group_by(TimeEntry.hour_type))
+    if start:
+        stmt = stmt.where(TimeEntry.work_date >= start)
+    if end:
+        stmt = stmt.where(TimeEntry.work_date <= end)
+    return {t: int(m or 0) for t, m in session.execute(stmt)}
+
+
+def minutes_between(session: Session, participant_id: int, start: date, end: date) -> int:
+    """Approved and submitted minutes in a period (e.g. this week); one query."""
+    return int(session.scalar(select(func.coalesce(func.sum(TimeEntry.minutes), 0)).where(
+        TimeEntry.participant_id == participant_id,
+        TimeEntry.status.in_((EntryStatus.APPROVED, EntryStatus.SUBMITTED)),
+        TimeEntry.work_date >= start, TimeEntry.work_date <= end)) or 0)
+
+
+def waiting_count(session: Session, supervisor_id: int | None = None) -> int:
+    """Entries waiting for approval: all of them, or of the people one supervisor follows.
+    One query (the start page shows it)."""
+    stmt = (select(func.count(TimeEntry.id))
+            .join(Participant, and_(Participant.tenant_id == TimeEntry.tenant_id,
+                                    Participant.id == TimeEntry.participant_id))
+            .outerjoin(Trajectory, and_(Trajectory.tenant_id == TimeEntry.tenant_id,
+                                        Trajectory.id == TimeEntry.trajectory_id))
+            .where(TimeEntry.status == EntryStatus.SUBMITTED))
+    if supervisor_id is not None:
+        stmt = stmt.where(_followed_by(supervisor_id))
+    return int(session.scalar(stmt) or 0)
+
+
+def trajectories_for_hours(session: Session, participant_id: int) -> list[Trajectory]:
+    """The trajectories one can log hours on: all but those still in intake, running first."""
+    rank = {TrajectoryStatus.ACTIVE: 0, TrajectoryStatus.PAUSED: 1, TrajectoryStatus.ENDED: 2}
+    found = session.scalars(select(Trajectory).where(
+        Trajectory.participant_id == participant_id,
+        Trajectory.status != TrajectoryStatus.INTAKE))
+    return sorted(found, key=lambda t: (rank.get(t.status, 3), -t.starts_on.toordinal()))
+
+
+def help_requests_for_hours(session: Session, participant_id: int) -> list[HelpRequest]:
+    """Help requests this participant is planned on and that still take hours."""
+    return list(session.scalars(
+        select(HelpRequest).join(Assignment, and_(
+            Assignment.tenant_id == HelpRequest.tenant_id,
+            Assignment.help_request_id == HelpRequest.id))
+        .where(Assignment.participant_id == participant_id,
+               HelpRequest.status.not_in(CLOSED_REQUESTS))
+        .order_by(HelpRequest.planned_on.desc(), HelpRequest.reference.desc()).limit(50)))
+
