@@ -34,9 +34,13 @@ def navigation() -> list[NavItem]:
         items.append(_item(_l("Start"), "dashboard.index"))
         if membership.role == Role.PARTICIPANT:
             items.append(_item(_l("Mijn pagina"), "trajectories.my_page"))
+            items.append(_item(_l("Mijn uren"), "hours.mine"))
+            items.append(_item(_l("Mijn klussen"), "helprequests.my_jobs"))
         if membership.role.rank >= Role.SUPERVISOR.rank:
             items.append(_item(_l("Deelnemers"), "participants.index"))
             items.append(_item(_l("Inzetorganisaties"), "participants.hosts"))
+            items.append(_item(_l("Uren"), "hours.review"))
+            items.append(_item(_l("Hulpvragen"), "helprequests.index"))
         if membership.role.rank >= Role.ADMIN.rank:
             items.append(_item(_l("Team"), "team.members"))
             items.append(_item(_l("Auditlog"), "team.audit_log"))

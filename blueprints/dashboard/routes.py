@@ -7,6 +7,9 @@ from flask import g, redirect, render_template, url_for
 from flask_login import current_user
 
 from blueprints.dashboard import services
+from blueprints.helprequests.services import KIND_LABELS as JOB_KIND_LABELS
+from blueprints.helprequests.services import undated_requests
+from blueprints.hours.lists import waiting_count
 from blueprints.trajectories.services import OUTCOME_LABELS, due_evaluations
 from tenants.extensions import db
 from tenants.models import Role
@@ -25,7 +28,10 @@ def index():
     context = {
         "due": due_evaluations(db.session, current_user if mine else None, today),
         "vogs": services.missing_vogs(db.session, today, current_user if mine else None),
+        "undated": undated_requests(db.session),
+        "hours_waiting": waiting_count(db.session, current_user.id if mine else None),
         "today": today,
+        "job_kind_labels": JOB_KIND_LABELS,
     }
     if mine:
         context["people"] = services.my_people(db.session, current_user)

@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from blueprints.demo.people import seed_people
+from blueprints.demo.work import seed_work
 from tenants import audit
 from tenants.actor import Actor
 from tenants.db import utcnow
@@ -118,6 +119,7 @@ def seed() -> None:
                 _member(tenant, user, role)
                 users[role_value] = user
             seed_people(db.session, tenant, users, users["participant"])
+            seed_work(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
     # A job coach who works for two cooperatives: shows the tenant switch.
     coach = _user("jobcoach@regio.example.org", "Lotte Janssen")
     for slug in ("kluswinkel-lelystad", "vrijwilligerscentrale-landgraaf"):

@@ -57,9 +57,10 @@ from enum import Enum
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, String, and_, case, cast, func, inspect, or_, select
+from sqlalchemy import BigInteger, String, and_, case, cast, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
+from blueprints.hours.models import TimeEntry
 from blueprints.participants.models import (
     Consent,
     Exemption,
@@ -194,6 +195,7 @@ Wat zit erin
   - "trajecten": uw trajecten met de inzetorganisatie, uren, overeenkomst en uitstroom, en
     per traject de geschiedenis ("geschiedenis"), leerdoelen met voortgang ("leerdoelen") en
     evaluaties ("evaluaties");
+  - "uren": de uren die u schreef of die voor u geschreven zijn, met hun status;
   - "logboek": wanneer uw dossier is bekeken of gewijzigd (AVG: wie keek naar uw gegevens).
 - overeenkomsten/: de ondertekende overeenkomsten die als scan zijn bewaard, als die er zijn.
 {missing}
@@ -277,6 +279,8 @@ def export_participant(session: Session, actor: Actor, participant: Participant,
         "toestemmingen": [_columns(c) for c in session.scalars(select(Consent).where(
             Consent.participant_id == participant.id).order_by(Consent.given_on))],
         "trajecten": exported_trajectories,
+        "uren": [_columns(e) for e in session.scalars(select(TimeEntry).where(
+            TimeEntry.participant_id == participant.id).order_by(TimeEntry.work_date))],
         "logboek": [{"tijdstip": e.at.isoformat(), "actie": e.action,
                      "object": e.object_type, "object_id": e.object_id}
                     for e in reversed(trail)],
@@ -379,6 +383,10 @@ def erase_participant(session: Session, actor: Actor, participant: Participant,
     for evaluation in session.scalars(select(Evaluation).where(
             Evaluation.trajectory_id.in_(ids))):
         evaluation.summary = None
+    # Hours stay (they are counted, invoiced and funded budgets); their free text goes.
+    session.execute(update(TimeEntry).where(TimeEntry.participant_id == participant.id)
+                    .values(note=None, return_reason=None)
+                    .execution_options(synchronize_session=False))
 
     for key in scans:  # removed from disk when this transaction commits, kept if it rolls back
         storage.replace_on_commit(session, Path(storage_root), participant.tenant_id, None, key)

@@ -13,6 +13,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from blueprints.helprequests import services as helprequests
+from blueprints.helprequests.models import JobKind
+from blueprints.hours.models import HourType, TimeEntry
 from blueprints.participants import services as participants
 from blueprints.trajectories import services as trajectories
 from blueprints.trajectories.models import Funding, TrajectoryKind
@@ -44,6 +47,13 @@ def foreign(make, session):
                 kind=TrajectoryKind.VOLUNTEER, starts_on=date(2026, 1, 5), hours_per_week="8",
                 funding=Funding.SUBSIDY, host_organisation_id=host.id))
         goal = trajectories.add_goal(session, actor, trajectory, f"{SECRET} doel", None)
+        help_request = helprequests.create_request(session, actor, helprequests.RequestData(
+            name=SECRET, kind=JobKind.GARDEN, description=f"{SECRET} tuin",
+            street="Elders 1"))
+        entry = TimeEntry(participant_id=person.id, trajectory_id=trajectory.id,
+                          work_date=date(2026, 1, 6), minutes=120, hour_type=HourType.VOLUNTEER,
+                          note=f"{SECRET} uren")
+        session.add(entry)
         session.add(Invitation(email="x@example.org", role=Role.SUPERVISOR, token_hash="y" * 64,
                                expires_at=utcnow() + timedelta(days=1)))
         session.flush()
@@ -54,7 +64,8 @@ def foreign(make, session):
         return {
             "participant_id": person.id, "trajectory_id": trajectory.id, "host_id": host.id,
             "goal_id": goal.id, "consent_id": consent.id, "membership_id": membership,
-            "invitation_id": invitation,
+            "invitation_id": invitation, "help_request_id": help_request.id,
+            "entry_id": entry.id,
         }
 
 
