@@ -96,6 +96,7 @@ def _help_requests(session, rng, rows, coach, city, today):
             price_cents={PriceAgreement.FIXED: 2500, PriceAgreement.HOURLY: 1500}.get(agreement),
             needs_vog=kind == JobKind.COMPANY, created_at=utcnow() - timedelta(days=(today - created).days))
         trajectory, person = rows[n % len(rows)]
+        request.neighbourhood_id = person.neighbourhood_id  # a job near where they live
         if n % 9 == 8:
             request.status = RequestStatus.DECLINED
             request.decline_reason = ("Dit werk vraagt een vakman; wij hebben u de gegevens van "
