@@ -154,7 +154,7 @@ def json_error(status: int, code: str, message, headers: dict | None = None):
 HTTP_ERRORS = {
     400: ("bad_request", _l("Het verzoek klopt niet.")),
     404: ("not_found", NOT_FOUND),
-    405: ("method_not_allowed", _l("Deze methode kan hier niet.")),
+    405: ("method_not_allowed", _l("Deze methode is hier niet toegestaan.")),
     429: ("rate_limited", _l("Te veel verzoeken met deze sleutel. Wacht even en probeer het "
                              "dan opnieuw.")),
 }

@@ -140,10 +140,14 @@ MAX_PRICE_CENTS = 10_000_000  # € 100.000: anything above is a typing error
 def parse_money(text: str | None) -> int | None:
     """Euros as typed in Dutch ("25", "12,50", "€ 1.234,5") to integer cents; None when empty.
 
-    A dot is a thousands separator, a comma the decimal one (at most two decimals)."""
+    A dot is a thousands separator, a comma the decimal one (at most two decimals). Without a
+    comma, a dot followed by exactly two digits at the end ("25.00") is read as the decimal
+    point, as an English speaker types it; "12.500" stays twelve thousand five hundred."""
     value = (text or "").replace("€", "").replace("\u00a0", "").strip().replace(" ", "")
     if not value:
         return None
+    if "," not in value and re.fullmatch(r"\d+\.\d{2}", value):
+        value = value.replace(".", ",")
     match = _MONEY.match(value)
     if match is None:
         raise DomainError(_l("Vul een bedrag in euro's in, bijvoorbeeld 25 of 12,50."))

@@ -92,13 +92,14 @@ def test_a_public_request_is_checked(world, fields, message):
 
 @pytest.mark.parametrize("text,cents", [
     ("25", 2500), ("12,50", 1250), ("12,5", 1250), ("€ 1.234,56", 123456), ("0,99", 99),
+    ("12.50", 1250), ("12.500", 1250000),  # a dot with two decimals is the English decimal
     ("", None), (None, None), ("  ", None),
 ])
 def test_money_is_parsed_in_dutch_into_cents(text, cents):
     assert services.parse_money(text) == cents
 
 
-@pytest.mark.parametrize("text", ["12.50", "-5", "1,234", "twintig", "12,505", "2000000"])
+@pytest.mark.parametrize("text", ["12.5.0", "-5", "1,234", "twintig", "12,505", "2000000"])
 def test_bad_money_is_refused(text):
     with pytest.raises(DomainError):
         services.parse_money(text)
