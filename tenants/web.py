@@ -154,6 +154,32 @@ def flash_form_errors(form) -> None:
             flash(f"{field.label.text}: {error}", "error")
 
 
+def run_service(action, success: str):
+    """Call a service for a form POST: commit and flash `success` when it works; roll back and
+    flash its Dutch message when a rule refuses; 404 when it finds nothing. Returns
+    (result, ok)."""
+    from tenants.errors import DomainError, NotFound
+
+    try:
+        result = action()
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return None, False
+    db.session.commit()
+    flash(success, "success")
+    return result, True
+
+
+def page_arg() -> int:
+    """The ?page= number of a list, 1 when missing or not a positive whole number."""
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and int(page) > 0 else 1
+
+
 def get_or_404(model, object_id):
     """Load a tenant object of the current tenant through the scoped query, or 404.
 

@@ -42,6 +42,7 @@ from tenants.web import (
     allowed_when_read_only,
     current_actor,
     get_or_404,
+    page_arg,
     public_tenant_view,
     require_role,
     tenant_blueprint,
@@ -199,8 +200,7 @@ def _filter_from_args() -> tuple[FilterForm, services.RequestFilter]:
 @require_role(Role.SUPERVISOR)
 def index():
     form, f = _filter_from_args()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = page_arg()
     rows, total = services.list_requests(db.session, f, page=page)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(

@@ -31,7 +31,7 @@ from blueprints.trajectories import services as trajectory_services
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.models import Municipality, Role, User
-from tenants.web import current_actor, flash_form_errors, require_role, tenant_blueprint
+from tenants.web import current_actor, flash_form_errors, page_arg, require_role, run_service, tenant_blueprint
 
 bp = tenant_blueprint("participants", __name__)
 
@@ -138,8 +138,7 @@ def _filter_from_args() -> tuple[ParticipantFilterForm, services.ParticipantFilt
 @require_role(Role.SUPERVISOR)
 def index():
     form, f = _filter_from_args()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and int(page) > 0 else 1
+    page = page_arg()
     rows, total = services.list_participants(db.session, f, page=page)
     pages = max(1, ceil(total / services.PAGE_SIZE))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -245,16 +244,10 @@ def add_exemption(participant_id: int):
     participant = _load(participant_id)
     form = ExemptionForm()
     if form.validate_on_submit():
-        try:
-            services.add_exemption(db.session, current_actor(), participant, form.article.data,
-                                   form.obligations.data or [], form.starts_on.data,
-                                   form.ends_on.data, form.review_on.data, form.decided_by.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("De ontheffing is vastgelegd."), "success")
+        run_service(lambda: services.add_exemption(
+            db.session, current_actor(), participant, form.article.data,
+            form.obligations.data or [], form.starts_on.data, form.ends_on.data,
+            form.review_on.data, form.decided_by.data), _("De ontheffing is vastgelegd."))
     else:
         flash_form_errors(form)
     return redirect(url_for("participants.show", participant_id=participant.id) + "#ontheffing")
@@ -266,15 +259,9 @@ def give_consent(participant_id: int):
     participant = _load(participant_id)
     form = ConsentForm()
     if form.validate_on_submit():
-        try:
-            services.give_consent(db.session, current_actor(), participant, form.kind.data,
-                                  form.recipient.data, form.given_on.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("De toestemming is vastgelegd."), "success")
+        run_service(lambda: services.give_consent(
+            db.session, current_actor(), participant, form.kind.data, form.recipient.data,
+            form.given_on.data), _("De toestemming is vastgelegd."))
     else:
         flash_form_errors(form)
     return redirect(url_for("participants.show", participant_id=participant.id) + "#toestemming")
@@ -287,18 +274,9 @@ def withdraw_consent(participant_id: int, consent_id: int):
     participant = _load(participant_id)
     form = WithdrawForm()
     if form.validate_on_submit():
-        try:
-            services.withdraw_consent(db.session, current_actor(), participant, consent_id,
-                                      form.withdrawn_on.data)
-        except NotFound:
-            db.session.rollback()
-            abort(404)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("De toestemming is ingetrokken."), "success")
+        run_service(lambda: services.withdraw_consent(
+            db.session, current_actor(), participant, consent_id, form.withdrawn_on.data),
+            _("De toestemming is ingetrokken."))
     else:
         flash_form_errors(form)
     return redirect(url_for("participants.show", participant_id=participant.id) + "#toestemming")
@@ -311,14 +289,9 @@ def link_account(participant_id: int):
     form = LinkAccountForm()
     form.user.choices = [(str(u.id), u.name) for u in services.linkable_accounts(db.session)]
     if form.validate_on_submit():
-        try:
-            services.link_account(db.session, current_actor(), participant, int(form.user.data))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Het account is gekoppeld: de deelnemer ziet nu de eigen pagina."), "success")
+        run_service(lambda: services.link_account(
+            db.session, current_actor(), participant, int(form.user.data)),
+            _("Het account is gekoppeld: de deelnemer ziet nu de eigen pagina."))
     else:
         flash_form_errors(form)
     return redirect(url_for("participants.show", participant_id=participant.id))

@@ -36,7 +36,7 @@ from blueprints.trajectories.models import Funding, Outcome, TrajectoryKind, Tra
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.models import Role, User
-from tenants.web import current_actor, flash_form_errors, require_role, tenant_blueprint
+from tenants.web import current_actor, flash_form_errors, require_role, run_service, tenant_blueprint
 
 bp = tenant_blueprint("trajectories", __name__)
 
@@ -51,22 +51,6 @@ def _load(trajectory_id: int):
 
 def _back(trajectory, anchor: str = ""):
     return redirect(url_for("trajectories.show", trajectory_id=trajectory.id) + anchor)
-
-
-def _run(action, success: str):
-    """Call a service; commit and flash on success, roll back and flash its message if refused."""
-    try:
-        result = action()
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return None, False
-    db.session.commit()
-    flash(success, "success")
-    return result, True
 
 
 # --- start and edit --------------------------------------------------------------------------
@@ -219,7 +203,7 @@ def change_status(trajectory_id: int):
     except ValueError:
         flash(_("Onbekende status."), "error")
         return _back(trajectory)
-    _run(lambda: services.change_status(db.session, current_actor(), trajectory, to,
+    run_service(lambda: services.change_status(db.session, current_actor(), trajectory, to,
                                         form.note.data),
          _("De status is nu: %(status)s.", status=services.STATUS_LABELS[to]))
     return _back(trajectory)
@@ -231,7 +215,7 @@ def end(trajectory_id: int):
     trajectory = _load(trajectory_id)
     form = OutcomeForm()
     if form.validate_on_submit():
-        _run(lambda: services.end_trajectory(
+        run_service(lambda: services.end_trajectory(
             db.session, current_actor(), trajectory, Outcome(form.outcome.data),
             form.outcome_on.data, form.hours.data, form.contract.data, form.note.data),
             _("Het traject is afgerond."))
@@ -246,7 +230,7 @@ def add_goal(trajectory_id: int):
     trajectory = _load(trajectory_id)
     form = GoalForm()
     if form.validate_on_submit():
-        _run(lambda: services.add_goal(db.session, current_actor(), trajectory, form.title.data,
+        run_service(lambda: services.add_goal(db.session, current_actor(), trajectory, form.title.data,
                                        form.description.data, form.level.data),
              _("Het leerdoel is toegevoegd."))
     else:
@@ -260,7 +244,7 @@ def goal_progress(trajectory_id: int, goal_id: int):
     trajectory = _load(trajectory_id)
     form = GoalNoteForm()
     if form.validate_on_submit():
-        _run(lambda: services.add_goal_note(
+        run_service(lambda: services.add_goal_note(
             db.session, current_actor(), services.get_goal(db.session, trajectory, goal_id),
             form.text.data, form.level.data or None, form.achieved.data),
             _("De voortgang is vastgelegd."))
@@ -275,7 +259,7 @@ def plan_evaluation(trajectory_id: int):
     trajectory = _load(trajectory_id)
     form = PlanEvaluationForm()
     if form.validate_on_submit():
-        _run(lambda: services.plan_evaluation(db.session, current_actor(), trajectory,
+        run_service(lambda: services.plan_evaluation(db.session, current_actor(), trajectory,
                                               form.planned_on.data),
              _("De evaluatie is gepland."))
     else:
@@ -291,7 +275,7 @@ def record_evaluation(trajectory_id: int):
     if form.validate_on_submit():
         evaluation_id = int(form.evaluation_id.data) if (form.evaluation_id.data or "").isdigit() \
             else None
-        _run(lambda: services.record_evaluation(
+        run_service(lambda: services.record_evaluation(
             db.session, current_actor(), trajectory, evaluation_id, form.held_on.data,
             form.ladder_step.data, form.summary.data, form.next_on.data),
             _("De evaluatie is vastgelegd."))
@@ -352,7 +336,7 @@ def sign_agreement(trajectory_id: int):
         limit = current_app.config["MAX_UPLOAD_BYTES"]
         # Read one byte past the limit: enough to refuse it, never more in memory.
         data = upload.read(limit + 1) if upload and getattr(upload, "filename", "") else None
-        _run(lambda: record_signed_agreement(
+        run_service(lambda: record_signed_agreement(
             db.session, current_actor(), trajectory, form.signed_on.data, data,
             _storage_root(), current_app.config["MAX_UPLOAD_BYTES"]),
             _("De ondertekening is vastgelegd."))
