@@ -107,11 +107,14 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.api.routes import bp as api_bp
     from blueprints.api.routes import tokens_bp as api_tokens_bp
     from blueprints.auth.routes import bp as auth_bp
+    from blueprints.budgets.routes import bp as budgets_bp
     from blueprints.core.routes import bp as core_bp
+    from blueprints.customers.routes import bp as customers_bp
     from blueprints.dashboard.routes import bp as dashboard_bp
     from blueprints.helprequests.routes import bp as helprequests_bp
     from blueprints.hours.routes import bp as hours_bp
     from blueprints.imports.routes import bp as imports_bp
+    from blueprints.invoicing.routes import bp as invoicing_bp
     from blueprints.municipality.routes import bp as municipality_bp
     from blueprints.network.routes import bp as network_bp
     from blueprints.operator.routes import bp as operator_bp
@@ -122,7 +125,8 @@ def register_blueprints(app: Flask) -> None:
 
     for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
                team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp,
-               helprequests_bp, hours_bp, api_tokens_bp, api_bp):
+               helprequests_bp, hours_bp, customers_bp, invoicing_bp, budgets_bp,
+               api_tokens_bp, api_bp):
         app.register_blueprint(bp)
 
 

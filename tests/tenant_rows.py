@@ -10,6 +10,32 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from blueprints.api.models import ApiToken
+from blueprints.budgets.models import (
+    AccountKind,
+    BudgetPolicy,
+    Course,
+    CourseEnrolment,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    TransactionKind,
+)
+from blueprints.customers.models import (
+    Customer,
+    CustomerKind,
+    CustomerRate,
+    PunchCard,
+    PunchCardUse,
+)
+from blueprints.invoicing.models import (
+    FinanceSettings,
+    Invoice,
+    InvoiceHour,
+    InvoiceLine,
+    Payment,
+    PaymentMethod,
+    Reminder,
+)
 from blueprints.participants.models import (
     Consent,
     Exemption,
@@ -104,7 +130,93 @@ def _time_entry(session, tenant, user):
                      hour_type=HourType.TRAJECTORY)
 
 
+def _customer(session, tenant, user):
+    return Customer(kind=CustomerKind.RESIDENT, name="Mevrouw Peters")
+
+
+def _child_of_customer(cls, **kw):
+    def make(session, tenant, user):
+        customer = _flushed(session, _customer(session, tenant, user))
+        return cls(customer_id=customer.id, **kw)
+    return make
+
+
+def _punch_card_use(session, tenant, user):
+    card = _flushed(session, _child_of_customer(
+        PunchCard, minutes_bought=600, price_cents=20000, bought_on=date(2026, 1, 5))(
+        session, tenant, user))
+    return PunchCardUse(punch_card_id=card.id, minutes=60, used_on=date(2026, 1, 6))
+
+
+def _invoice(session, tenant, user):
+    return _child_of_customer(Invoice)(session, tenant, user)
+
+
+def _child_of_invoice(cls, **kw):
+    def make(session, tenant, user):
+        invoice = _flushed(session, _invoice(session, tenant, user))
+        return cls(invoice_id=invoice.id, **kw)
+    return make
+
+
+def _line(session, tenant, user):
+    return _child_of_invoice(InvoiceLine, description="Tuinonderhoud", quantity=Decimal("2"),
+                             unit_price_cents=2500, vat_rate="21", net_cents=5000)(
+        session, tenant, user)
+
+
+def _invoice_hour(session, tenant, user):
+    line = _flushed(session, _line(session, tenant, user))
+    entry = _flushed(session, _time_entry(session, tenant, user))
+    return InvoiceHour(invoice_id=line.invoice_id, line_id=line.id, time_entry_id=entry.id,
+                       minutes=entry.minutes)
+
+
+def _account(session, tenant, user):
+    return LedgerAccount(key="pool", kind=AccountKind.POOL)
+
+
+def _transaction(session, tenant, user):
+    return LedgerTransaction(idempotency_key="test:1", kind=TransactionKind.CORRECTION,
+                             description="Test", booked_on=date(2026, 1, 5))
+
+
+def _entry(session, tenant, user):
+    account = _flushed(session, _account(session, tenant, user))
+    transaction = _flushed(session, _transaction(session, tenant, user))
+    # A zero entry keeps the transaction balanced (checked at commit on PostgreSQL).
+    return LedgerEntry(transaction_id=transaction.id, account_id=account.id, amount_cents=0)
+
+
+def _course(session, tenant, user):
+    return Course(provider="ROC West-Brabant", title="VCA Basis", cost_cents=25000)
+
+
+def _enrolment(session, tenant, user):
+    course = _flushed(session, _course(session, tenant, user))
+    person = _flushed(session, _participant(session, tenant, user))
+    return CourseEnrolment(participant_id=person.id, course_id=course.id, cost_cents=25000)
+
+
 ROW_FACTORIES = {
+    Customer: _customer,
+    CustomerRate: _child_of_customer(CustomerRate, description="tuin", price_cents=2000),
+    PunchCard: _child_of_customer(PunchCard, minutes_bought=600, price_cents=20000,
+                                  bought_on=date(2026, 1, 5)),
+    PunchCardUse: _punch_card_use,
+    FinanceSettings: lambda s, t, u: FinanceSettings(legal_name="Coöperatie Test"),
+    Invoice: _invoice,
+    InvoiceLine: _line,
+    InvoiceHour: _invoice_hour,
+    Payment: _child_of_invoice(Payment, paid_on=date(2026, 2, 1), amount_cents=5000,
+                               method=PaymentMethod.BANK_TRANSFER, idempotency_key="pay:1"),
+    Reminder: _child_of_invoice(Reminder),
+    BudgetPolicy: lambda s, t, u: BudgetPolicy(),
+    LedgerAccount: _account,
+    LedgerTransaction: _transaction,
+    LedgerEntry: _entry,
+    Course: _course,
+    CourseEnrolment: _enrolment,
     Counter: lambda s, t, u: Counter(name="test", value=1),
     HelpRequest: _help_request,
     Assignment: _assignment,
@@ -128,4 +240,4 @@ ROW_FACTORIES = {
 }
 
 #: models whose rows can never be changed after insert (the database refuses)
-APPEND_ONLY = {AuditEvent}
+APPEND_ONLY = {AuditEvent, LedgerTransaction, LedgerEntry}

@@ -23,6 +23,14 @@ def _item(label, endpoint, **values) -> NavItem:
                    (url.rstrip("/") != "" and request.path.startswith(url) and url.count("/") > 2))
 
 
+def _optional(items: list[NavItem], label, endpoint) -> None:
+    """Add a link when the endpoint exists (features register their pages)."""
+    from flask import current_app
+
+    if endpoint in current_app.view_functions:
+        items.append(_item(label, endpoint))
+
+
 def navigation() -> list[NavItem]:
     """Links for the current user in the current tenant (or area)."""
     if not current_user.is_authenticated:
@@ -36,12 +44,16 @@ def navigation() -> list[NavItem]:
             items.append(_item(_l("Mijn pagina"), "trajectories.my_page"))
             items.append(_item(_l("Mijn uren"), "hours.mine"))
             items.append(_item(_l("Mijn klussen"), "helprequests.my_jobs"))
+            _optional(items, _l("Mijn budget"), "budgets.mine")
         if membership.role.rank >= Role.SUPERVISOR.rank:
             items.append(_item(_l("Deelnemers"), "participants.index"))
             items.append(_item(_l("Inzetorganisaties"), "participants.hosts"))
             items.append(_item(_l("Uren"), "hours.review"))
             items.append(_item(_l("Hulpvragen"), "helprequests.index"))
+            _optional(items, _l("Opleidingsbudgetten"), "budgets.index")
         if membership.role.rank >= Role.ADMIN.rank:
+            _optional(items, _l("Klanten"), "customers.index")
+            _optional(items, _l("Facturen"), "invoicing.index")
             items.append(_item(_l("Team"), "team.members"))
             items.append(_item(_l("Auditlog"), "team.audit_log"))
             items.append(_item(_l("Privacy"), "privacy.retention"))

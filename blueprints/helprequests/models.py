@@ -81,6 +81,7 @@ class HelpRequest(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "reference"),
         tenant_fk("neighbourhood_id", "neighbourhoods.id"),
+        tenant_fk("customer_id", "customers.id"),
         Index("ix_help_requests_tenant_status", "tenant_id", "status"),
         Index("ix_help_requests_tenant_planned", "tenant_id", "planned_on"),
     )
@@ -102,6 +103,8 @@ class HelpRequest(TenantScoped, Base):
     price_agreement: Mapped[PriceAgreement] = mapped_column(
         _enum(PriceAgreement, "price_agreement"), default=PriceAgreement.FREE)
     price_cents: Mapped[int | None]
+    #: who is invoiced (blueprints.customers): set at intake or when invoicing
+    customer_id: Mapped[int | None]
     needs_vog: Mapped[bool] = mapped_column(default=False)
     status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus, "request_status"),
                                                   default=RequestStatus.NEW)

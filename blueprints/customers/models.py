@@ -1,0 +1,122 @@
+"""Customers, their rates and punch cards."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tenants.db import Base, TenantScoped, tenant_fk, utcnow
+from tenants.models import _enum
+
+
+class CustomerKind(str, enum.Enum):
+    #: bewoner (a resident)
+    RESIDENT = "bewoner"
+    #: woningcorporatie
+    HOUSING = "woningcorporatie"
+    #: gemeente (public body: UBL e-invoice, OIN or KvK and a buyer reference)
+    MUNICIPALITY = "gemeente"
+    #: school
+    SCHOOL = "school"
+    #: winkel / ondernemer
+    SHOP = "winkel"
+    #: anders
+    OTHER = "anders"
+
+
+class Customer(TenantScoped, Base):
+    """A debtor of the cooperative.
+
+    Public customers (municipalities) are identified by OIN (scheme 0190) or KvK (0106) and
+    usually require a buyer reference (inkoopordernummer) on every invoice (BR-NL-2, BR-NL-10).
+    """
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        Index("ix_customers_tenant_name", "tenant_id", "name"),
+    )
+
+    kind: Mapped[CustomerKind] = mapped_column(_enum(CustomerKind, "customer_kind"))
+    name: Mapped[str] = mapped_column(String(150))
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    street: Mapped[str | None] = mapped_column(String(150))
+    postcode: Mapped[str | None] = mapped_column(String(7))
+    city: Mapped[str | None] = mapped_column(String(80))
+    country_code: Mapped[str] = mapped_column(String(2), default="NL")
+    kvk_number: Mapped[str | None] = mapped_column(String(8))
+    oin: Mapped[str | None] = mapped_column(String(20))
+    vat_id: Mapped[str | None] = mapped_column(String(20))
+    #: the reference a public buyer requires on each invoice (BuyerReference, BT-10)
+    buyer_reference: Mapped[str | None] = mapped_column(String(100))
+    #: default hourly rate in cents (None: the tenant's default applies)
+    hourly_rate_cents: Mapped[int | None]
+    #: default VAT rate code for this customer's lines (see invoicing.money.VatRate)
+    default_vat_rate: Mapped[str | None] = mapped_column(String(12))
+    #: payment term in days (None: the tenant's term)
+    payment_term_days: Mapped[int | None]
+    #: send invoices as UBL e-invoice too (public customers)
+    wants_ubl: Mapped[bool] = mapped_column(default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    archived_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CustomerRate(TenantScoped, Base):
+    """A per-customer price: per hour for a kind of job (help request kind), or a named item."""
+
+    __tablename__ = "customer_rates"
+    __table_args__ = (
+        tenant_fk("customer_id", "customers.id", ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "customer_id", "description"),
+    )
+
+    customer_id: Mapped[int]
+    #: what the rate is for, e.g. "tuin" (a JobKind value) or "Schoonmaak portiek"
+    description: Mapped[str] = mapped_column(String(150))
+    unit: Mapped[str] = mapped_column(String(20), default="uur")
+    price_cents: Mapped[int]
+    vat_rate: Mapped[str | None] = mapped_column(String(12))
+
+
+class PunchCard(TenantScoped, Base):
+    """A prepaid punch card (strippenkaart): N hours bought by a customer, used by help requests.
+
+    The balance is derived: minutes bought minus the minutes of its uses.
+    """
+
+    __tablename__ = "punch_cards"
+    __table_args__ = (
+        tenant_fk("customer_id", "customers.id"),
+        tenant_fk("invoice_id", "invoices.id"),
+    )
+
+    customer_id: Mapped[int]
+    minutes_bought: Mapped[int]
+    price_cents: Mapped[int]
+    bought_on: Mapped[date] = mapped_column(Date)
+    #: the invoice that sold the card (None: sold outside Wijkwerk)
+    invoice_id: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PunchCardUse(TenantScoped, Base):
+    """Minutes taken from a punch card by a help request (never edited; a correction is a
+    negative use)."""
+
+    __tablename__ = "punch_card_uses"
+    __table_args__ = (
+        tenant_fk("punch_card_id", "punch_cards.id"),
+        tenant_fk("help_request_id", "help_requests.id"),
+    )
+
+    punch_card_id: Mapped[int]
+    help_request_id: Mapped[int | None]
+    minutes: Mapped[int]
+    used_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,2 @@
+"""Invoicing as a recognised learning-work company: finance settings, invoices and credit notes
+numbered without gaps, PDF and UBL (SI-UBL 2.0), payments, reminders and exports."""

@@ -1,0 +1,106 @@
+"""Invoice arithmetic, in integer cents. The one place where amounts are computed.
+
+Rules (EN 16931 / Peppol BIS 3.0, which the Dutch tax rules accept):
+- a line's net amount is quantity × unit price, rounded half away from zero to a cent
+  (PEPPOL-EN16931-R120); a quantity has at most two decimals (hours in hundredths);
+- VAT is computed per rate on the sum of the lines at that rate, rounded half away from zero
+  (BR-S-09, BR-CO-17), never per line;
+- total excl. VAT = Σ line amounts (BR-CO-10), total VAT = Σ VAT per rate (BR-CO-14),
+  total incl. VAT = excl + VAT (BR-CO-15).
+Amounts of a credit note are stored positive; `sign` is applied where totals are reported.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable
+
+CENT = Decimal("1")
+HUNDREDTH = Decimal("0.01")
+
+
+class VatRate(str, enum.Enum):
+    """The VAT choice of a line. Codes are stored; the UBL category follows from them."""
+
+    #: 21% (hoog tarief)
+    HIGH = "21"
+    #: 9% (laag tarief)
+    LOW = "9"
+    #: 0%
+    ZERO = "0"
+    #: vrijgesteld (Wet OB art. 11 lid 1 f: welfare / social work)
+    EXEMPT = "vrijgesteld"
+    #: kleineondernemersregeling (KOR): no VAT charged
+    KOR = "kor"
+
+    @property
+    def percent(self) -> Decimal:
+        return {"21": Decimal(21), "9": Decimal(9)}.get(self.value, Decimal(0))
+
+    @property
+    def ubl_category(self) -> str:
+        """UNCL5305 category: S standard, Z zero rated, E exempt."""
+        return {"21": "S", "9": "S", "0": "Z"}.get(self.value, "E")
+
+    @property
+    def mention(self) -> str | None:
+        """The text an invoice must print for this rate (Wet OB art. 35a), Dutch."""
+        if self is VatRate.EXEMPT:
+            return "Vrijgesteld van btw op grond van art. 11 lid 1 onderdeel f Wet OB 1968"
+        if self is VatRate.KOR:
+            return "Vrijgesteld van btw op grond van de kleineondernemersregeling (KOR)"
+        return None
+
+
+def round_cents(value: Decimal) -> int:
+    """Round a Decimal amount of cents half away from zero to whole cents."""
+    return int(value.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def quantity(value) -> Decimal:
+    """A line quantity with two decimals (raises decimal.InvalidOperation on garbage)."""
+    return Decimal(str(value)).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+def hours_quantity(minutes: int) -> Decimal:
+    """Minutes as hours with two decimals (90 → 1.50, 20 → 0.33)."""
+    return (Decimal(minutes) / Decimal(60)).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+def line_total_cents(qty: Decimal, unit_price_cents: int) -> int:
+    return round_cents(quantity(qty) * Decimal(unit_price_cents))
+
+
+def vat_cents(base_cents: int, rate: VatRate) -> int:
+    return round_cents(Decimal(base_cents) * rate.percent / Decimal(100))
+
+
+@dataclass(frozen=True)
+class RateTotal:
+    rate: VatRate
+    base_cents: int
+    vat_cents: int
+
+
+@dataclass(frozen=True)
+class Totals:
+    excl_cents: int
+    vat_cents: int
+    incl_cents: int
+    per_rate: tuple[RateTotal, ...]
+
+
+_ORDER = [VatRate.HIGH, VatRate.LOW, VatRate.ZERO, VatRate.EXEMPT, VatRate.KOR]
+
+
+def totals(lines: Iterable[tuple[int, VatRate]]) -> Totals:
+    """Totals of (net line amount in cents, VAT rate) pairs."""
+    bases: dict[VatRate, int] = {}
+    for net, rate in lines:
+        rate = VatRate(rate)
+        bases[rate] = bases.get(rate, 0) + int(net)
+    per_rate = tuple(RateTotal(r, bases[r], vat_cents(bases[r], r)) for r in _ORDER if r in bases)
+    excl = sum(t.base_cents for t in per_rate)
+    vat = sum(t.vat_cents for t in per_rate)
+    return Totals(excl, vat, excl + vat, per_rate)
