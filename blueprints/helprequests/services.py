@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from blueprints.customers.models import Customer
 from blueprints.helprequests.models import (
     Assignment,
     HelpRequest,
@@ -226,6 +227,7 @@ class RequestData:
     price_agreement: PriceAgreement = PriceAgreement.FREE
     price_cents: int | None = None
     needs_vog: bool | None = None  # None: the default for the kind of job
+    customer_id: int | None = None  # who gets the invoice (blueprints.customers)
 
 
 def _text(value: str | None, limit: int) -> str | None:
@@ -262,7 +264,22 @@ def _contact_values(data) -> dict:
     }
 
 
-def _staff_values(session: Session, data: RequestData) -> dict:
+def _customer_id(session: Session, customer_id: int | None, current: int | None) -> int | None:
+    """The customer to link: looked up through the tenant-scoped query (another tenant's id
+    is simply not found); an archived customer only when it is already the linked one."""
+    if customer_id is None:
+        return None
+    customer = session.scalar(select(Customer).where(Customer.id == customer_id))
+    if customer is None:
+        raise DomainError(_l("Deze klant bestaat niet. Kies een klant uit de lijst."))
+    if customer.archived_at is not None and customer.id != current:
+        raise DomainError(_l("Klant %(name)s is gearchiveerd. Kies een andere klant, of haal "
+                             "deze eerst uit het archief.", name=customer.name))
+    return customer.id
+
+
+def _staff_values(session: Session, data: RequestData,
+                  current_customer_id: int | None = None) -> dict:
     values = _contact_values(data)
     if not values["street"]:
         raise DomainError(_l("Vul het adres in: straat en huisnummer."))
@@ -284,11 +301,13 @@ def _staff_values(session: Session, data: RequestData) -> dict:
     if price is not None and not 0 <= price <= MAX_PRICE_CENTS:
         raise DomainError(_l("Dit bedrag is te hoog. Controleer de prijs."))
     needs_vog = data.needs_vog if data.needs_vog is not None else data.kind in VOG_BY_DEFAULT
+    customer_id = _customer_id(session, data.customer_id, current_customer_id)
     values.update({
         "source": data.source, "partner_name": partner if data.source == Source.PARTNER else None,
         "payer": data.payer, "price_agreement": data.price_agreement, "price_cents": price,
         "needs_vog": needs_vog,
         "neighbourhood_id": neighbourhood_id(session, _text(data.neighbourhood, 80)),
+        "customer_id": customer_id,
     })
     return values
 
@@ -347,7 +366,7 @@ def update_request(session: Session, actor: Actor, help_request: HelpRequest,
     if help_request.status in (RequestStatus.INVOICED, RequestStatus.DECLINED):
         raise DomainError(_l("Een gefactureerde of afgewezen hulpvraag kan niet meer worden "
                              "gewijzigd."))
-    values = _staff_values(session, data)
+    values = _staff_values(session, data, help_request.customer_id)
     changed = sorted(k for k, v in values.items() if getattr(help_request, k) != v)
     for key, value in values.items():
         setattr(help_request, key, value)
