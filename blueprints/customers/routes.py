@@ -1,7 +1,266 @@
-"""Routes of customers."""
+"""Customer pages (admins): the list with punch-card balances, a customer's details with
+rates and punch cards, and the forms that change them. Thin views: the rules are in
+services.py."""
 from __future__ import annotations
 
+from datetime import date
+from math import ceil
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
 from blueprints.customers import models  # noqa: F401  (registers the tables)
-from tenants.web import tenant_blueprint
+from blueprints.customers import services
+from blueprints.customers.forms import (
+    UBL_CHOICES,
+    CorrectionForm,
+    CustomerFilterForm,
+    CustomerForm,
+    PunchCardForm,
+    RateForm,
+    UseForm,
+)
+from blueprints.customers.models import Customer
+from blueprints.helprequests import services as helprequest_services
+from blueprints.hours.formats import format_minutes, parse_minutes
+from tenants.errors import DomainError, NotFound
+from tenants.extensions import db
+from tenants.formatting import format_date
+from tenants.models import Role
+from tenants.web import (
+    current_actor,
+    flash_form_errors,
+    page_arg,
+    require_role,
+    run_service,
+    tenant_blueprint,
+)
 
 bp = tenant_blueprint("customers", __name__, url_prefix="/klanten")
+
+
+def _load(customer_id: int) -> Customer:
+    try:
+        return services.get_customer(db.session, customer_id)
+    except NotFound:
+        abort(404)
+
+
+def _show(customer: Customer, anchor: str = ""):
+    return redirect(url_for("customers.show", customer_id=customer.id) + anchor)
+
+
+def _money_text(cents: int | None) -> str:
+    return "" if cents is None else f"{cents // 100},{cents % 100:02d}"
+
+
+# --- list ------------------------------------------------------------------------------------
+
+@bp.route("/")
+@require_role(Role.ADMIN)
+def index():
+    form = CustomerFilterForm(request.args)
+    q = (request.args.get("q") or "").strip()[:100] or None
+    kind = request.args.get("soort") or None
+    archived = bool(request.args.get("archief"))
+    page = page_arg()
+    rows, total = services.list_customers(db.session, q, kind, archived, page)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "customers/index.html", form=form, rows=rows, total=total, page=page,
+        pages=max(1, ceil(total / services.PAGE_SIZE)), args=args,
+        kind_labels=services.KIND_LABELS)
+
+
+# --- create and edit -------------------------------------------------------------------------
+
+def _data_from(form: CustomerForm) -> services.CustomerData:
+    return services.CustomerData(
+        kind=form.kind.data or None, name=form.name.data or "",
+        contact_name=form.contact_name.data, email=form.email.data, phone=form.phone.data,
+        street=form.street.data, postcode=form.postcode.data, city=form.city.data,
+        country_code=form.country_code.data or "NL", kvk_number=form.kvk_number.data,
+        oin=form.oin.data, vat_id=form.vat_id.data, buyer_reference=form.buyer_reference.data,
+        hourly_rate=form.hourly_rate.data, default_vat_rate=form.default_vat_rate.data or None,
+        payment_term_days=form.payment_term_days.data,
+        wants_ubl=UBL_CHOICES.get(form.wants_ubl.data or ""), notes=form.notes.data)
+
+
+def _fill_form(form: CustomerForm, c: Customer) -> None:
+    form.kind.data = c.kind.value
+    for name in ("name", "contact_name", "email", "phone", "street", "postcode", "city",
+                 "country_code", "kvk_number", "oin", "vat_id", "buyer_reference",
+                 "payment_term_days", "notes"):
+        getattr(form, name).data = getattr(c, name)
+    form.hourly_rate.data = _money_text(c.hourly_rate_cents)
+    form.default_vat_rate.data = c.default_vat_rate or ""
+    form.wants_ubl.data = "ja" if c.wants_ubl else "nee"
+
+
+def _form_page(form: CustomerForm, customer: Customer | None):
+    return render_template("customers/form.html", form=form, customer=customer), \
+        (400 if request.method == "POST" else 200)
+
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def create():
+    form = CustomerForm()
+    if form.validate_on_submit():
+        try:
+            customer = services.create_customer(db.session, current_actor(), _data_from(form))
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Klant %(name)s is opgeslagen.", name=customer.name), "success")
+            return _show(customer)
+    elif request.method == "POST":
+        flash_form_errors(form)
+    return _form_page(form, None)
+
+
+@bp.route("/<int:customer_id>/bewerken", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def edit(customer_id: int):
+    customer = _load(customer_id)
+    form = CustomerForm()
+    if request.method == "GET":
+        _fill_form(form, customer)
+    if form.validate_on_submit():
+        ok = run_service(lambda: services.update_customer(db.session, current_actor(), customer,
+                                                          _data_from(form)),
+                         _("De gegevens van de klant zijn opgeslagen."))[1]
+        if ok:
+            return _show(customer)
+    elif request.method == "POST":
+        flash_form_errors(form)
+    return _form_page(form, customer)
+
+
+@bp.route("/<int:customer_id>/archiveren", methods=["POST"])
+@require_role(Role.ADMIN)
+def archive(customer_id: int):
+    customer = _load(customer_id)
+    run_service(lambda: services.archive_customer(db.session, current_actor(), customer),
+                _("De klant is gearchiveerd."))
+    return _show(customer)
+
+
+@bp.route("/<int:customer_id>/terughalen", methods=["POST"])
+@require_role(Role.ADMIN)
+def unarchive(customer_id: int):
+    customer = _load(customer_id)
+    run_service(lambda: services.unarchive_customer(db.session, current_actor(), customer),
+                _("De klant is uit het archief gehaald."))
+    return _show(customer)
+
+
+# --- the customer ----------------------------------------------------------------------------
+
+def _correction_form(cards) -> CorrectionForm:
+    form = CorrectionForm(prefix="correctie")
+    form.card.choices = [
+        (str(v.card.id), _("%(hours)s uur, gekocht op %(date)s",
+                           hours=format_minutes(v.card.minutes_bought),
+                           date=format_date(v.card.bought_on)))
+        for v in cards if v.balance_minutes < v.card.minutes_bought]
+    return form
+
+
+@bp.route("/<int:customer_id>/")
+@require_role(Role.ADMIN)
+def show(customer_id: int):
+    customer = _load(customer_id)
+    today = date.today()
+    cards = services.cards_of(db.session, customer)
+    correction_form = _correction_form(cards) if cards else None
+    if correction_form is not None:
+        correction_form.used_on.data = today
+    return render_template(
+        "customers/show.html", c=customer, rates=services.rates_of(db.session, customer),
+        cards=cards, balance=sum(v.balance_minutes for v in cards),
+        requests=services.help_requests_of(db.session, customer),
+        rate_form=RateForm(formdata=None, prefix="tarief"),
+        card_form=PunchCardForm(formdata=None, prefix="kaart", bought_on=today),
+        use_form=UseForm(formdata=None, prefix="afschrijven", used_on=today),
+        correction_form=correction_form,
+        kind_labels=services.KIND_LABELS, vat_labels=services.VAT_LABELS,
+        unit_labels=services.RATE_UNITS, job_kind_labels={
+            k.value: v for k, v in helprequest_services.KIND_LABELS.items()},
+        status_labels=helprequest_services.STATUS_LABELS)
+
+
+# --- rates -----------------------------------------------------------------------------------
+
+@bp.route("/<int:customer_id>/tarieven", methods=["POST"])
+@require_role(Role.ADMIN)
+def add_rate(customer_id: int):
+    customer = _load(customer_id)
+    form = RateForm(prefix="tarief")
+    if form.validate_on_submit():
+        description = form.job_kind.data or form.description.data
+        run_service(lambda: services.add_rate(
+            db.session, current_actor(), customer, description,
+            helprequest_services.parse_money(form.price.data), form.unit.data,
+            form.vat_rate.data or None), _("Het tarief is toegevoegd."))
+    else:
+        flash_form_errors(form)
+    return _show(customer, "#tarieven")
+
+
+@bp.route("/<int:customer_id>/tarieven/<int:rate_id>/verwijderen", methods=["POST"])
+@require_role(Role.ADMIN)
+def remove_rate(customer_id: int, rate_id: int):
+    customer = _load(customer_id)
+    run_service(lambda: services.remove_rate(db.session, current_actor(), customer, rate_id),
+                _("Het tarief is verwijderd."))
+    return _show(customer, "#tarieven")
+
+
+# --- punch cards -----------------------------------------------------------------------------
+
+@bp.route("/<int:customer_id>/strippenkaarten", methods=["POST"])
+@require_role(Role.ADMIN)
+def sell_card(customer_id: int):
+    customer = _load(customer_id)
+    form = PunchCardForm(prefix="kaart")
+    if form.validate_on_submit():
+        run_service(lambda: services.sell_punch_card(
+            db.session, current_actor(), customer, form.hours.data,
+            helprequest_services.parse_money(form.price.data), form.bought_on.data,
+            form.note.data), _("De strippenkaart is vastgelegd."))
+    else:
+        flash_form_errors(form)
+    return _show(customer, "#strippenkaarten")
+
+
+@bp.route("/<int:customer_id>/strippenkaart/afschrijven", methods=["POST"])
+@require_role(Role.ADMIN)
+def use_card(customer_id: int):
+    customer = _load(customer_id)
+    form = UseForm(prefix="afschrijven")
+    if form.validate_on_submit():
+        run_service(lambda: services.use_punch_card(
+            db.session, current_actor(), customer, parse_minutes(form.hours.data),
+            form.used_on.data, note=form.note.data),
+            _("De uren zijn van de strippenkaart afgeschreven."))
+    else:
+        flash_form_errors(form)
+    return _show(customer, "#strippenkaarten")
+
+
+@bp.route("/<int:customer_id>/strippenkaart/correctie", methods=["POST"])
+@require_role(Role.ADMIN)
+def correct_card(customer_id: int):
+    customer = _load(customer_id)
+    form = _correction_form(services.cards_of(db.session, customer))
+    if form.validate_on_submit():
+        run_service(lambda: services.correct_punch_card(
+            db.session, current_actor(), customer, int(form.card.data),
+            parse_minutes(form.hours.data), form.used_on.data, form.note.data),
+            _("De correctie is vastgelegd."))
+    else:
+        flash_form_errors(form)
+    return _show(customer, "#strippenkaarten")

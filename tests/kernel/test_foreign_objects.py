@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from blueprints.customers.models import Customer, CustomerKind, CustomerRate
 from blueprints.helprequests import services as helprequests
 from blueprints.helprequests.models import JobKind
 from blueprints.hours.models import HourType, TimeEntry
@@ -54,6 +55,11 @@ def foreign(make, session):
                           work_date=date(2026, 1, 6), minutes=120, hour_type=HourType.VOLUNTEER,
                           note=f"{SECRET} uren")
         session.add(entry)
+        customer = Customer(kind=CustomerKind.RESIDENT, name=f"{SECRET} klant")
+        session.add(customer)
+        session.flush()
+        rate = CustomerRate(customer_id=customer.id, description="tuin", price_cents=2000)
+        session.add(rate)
         session.add(Invitation(email="x@example.org", role=Role.SUPERVISOR, token_hash="y" * 64,
                                expires_at=utcnow() + timedelta(days=1)))
         session.flush()
@@ -66,6 +72,7 @@ def foreign(make, session):
             "goal_id": goal.id, "consent_id": consent.id, "membership_id": membership,
             "invitation_id": invitation, "help_request_id": help_request.id,
             "entry_id": entry.id,
+            "customer_id": customer.id, "rate_id": rate.id,
         }
 
 
