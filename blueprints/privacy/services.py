@@ -24,7 +24,8 @@ Cleared (personal data):
     from disk when the erasure is committed; `agreement_file` cleared);
   - trajectory history: the notes;
   - learning goals: title (becomes "Leerdoel") and description; progress notes: their text;
-  - evaluations: the summary.
+  - evaluations: the summary;
+  - course proposals: the motivation and the reason a proposal was declined.
 Kept (no person can be traced from it; reports count it):
   - participant: id, neighbourhood, household type, statushouder and work-limitation flags,
     benefit kind, paying municipality, created date; status "geanonimiseerd" with its date;
@@ -36,7 +37,9 @@ Kept (no person can be traced from it; reports count it):
   - staff references (who recorded what): those are staff, not the participant;
   - the audit log (append-only by law and by trigger): it holds ids and staff e-mail addresses,
     never the participant's name, so there is nothing to erase there;
-  - invoices and ledger entries of other features keep pointing at the pseudonymised row.
+  - invoices and ledger entries of other features keep pointing at the pseudonymised row (the
+    training-budget ledger is append-only and kept 7 years; its descriptions name invoices
+    and courses, never the person), and course proposals keep course, cost, status and dates.
 
 Retention. A tenant may set `retention_years` (1-30, or none). `retention_proposals` lists the
 people whose trajectories have all ended more than that many years ago (or who never had one and
@@ -60,6 +63,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, String, and_, case, cast, func, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
+from blueprints.budgets import lists as budget_lists
+from blueprints.budgets.models import CourseEnrolment
 from blueprints.hours.models import TimeEntry
 from blueprints.participants.models import (
     Consent,
@@ -196,6 +201,9 @@ Wat zit erin
     per traject de geschiedenis ("geschiedenis"), leerdoelen met voortgang ("leerdoelen") en
     evaluaties ("evaluaties");
   - "uren": de uren die u schreef of die voor u geschreven zijn, met hun status;
+  - "opleidingsbudget": uw opleidingsbudget: het saldo, elke boeking met wat het opleverde
+    (factuur en klus) of waarvoor het betaald is (cursus), en de cursussen die voor u zijn
+    voorgesteld;
   - "logboek": wanneer uw dossier is bekeken of gewijzigd (AVG: wie keek naar uw gegevens).
 - overeenkomsten/: de ondertekende overeenkomsten die als scan zijn bewaard, als die er zijn.
 {missing}
@@ -281,6 +289,7 @@ def export_participant(session: Session, actor: Actor, participant: Participant,
         "trajecten": exported_trajectories,
         "uren": [_columns(e) for e in session.scalars(select(TimeEntry).where(
             TimeEntry.participant_id == participant.id).order_by(TimeEntry.work_date))],
+        "opleidingsbudget": budget_lists.participant_export(session, participant.id),
         "logboek": [{"tijdstip": e.at.isoformat(), "actie": e.action,
                      "object": e.object_type, "object_id": e.object_id}
                     for e in reversed(trail)],
@@ -383,6 +392,11 @@ def erase_participant(session: Session, actor: Actor, participant: Participant,
     for evaluation in session.scalars(select(Evaluation).where(
             Evaluation.trajectory_id.in_(ids))):
         evaluation.summary = None
+    # Course proposals stay (the ledger points at them); the free text about the person goes.
+    session.execute(update(CourseEnrolment).where(
+        CourseEnrolment.participant_id == participant.id)
+        .values(motivation=None, decline_reason=None)
+        .execution_options(synchronize_session=False))
     # Hours stay (they are counted, invoiced and funded budgets); their free text goes.
     session.execute(update(TimeEntry).where(TimeEntry.participant_id == participant.id)
                     .values(note=None, return_reason=None)

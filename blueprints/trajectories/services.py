@@ -230,6 +230,9 @@ def end_trajectory(session: Session, actor: Actor, trajectory: Trajectory, outco
            f"uitstroom: {outcome.value}" + (f" – {note.strip()}" if note and note.strip() else ""))
     audit.record(session, actor, "trajectory.ended", trajectory, outcome=outcome.value)
     sync_participant_status(session, participant_of(session, trajectory))
+    from blueprints.budgets.services import handle_trajectory_end
+
+    handle_trajectory_end(session, actor, trajectory)  # unspent budget: the tenant's rule
     return trajectory
 
 
