@@ -105,7 +105,17 @@ class RequestForm(FlaskForm):
                         description=_l("Bij een vaste prijs het bedrag, bij een uurtarief het "
                                        "bedrag per uur. Bijvoorbeeld 25,00."),
                         render_kw={"inputmode": "decimal"})
+    # Choices are the tenant's active customers (set by the view); the service looks the id
+    # up again and refuses one that is not this tenant's, or archived.
+    customer = SelectField(_l("Klant (wie de factuur krijgt)"), choices=[],
+                           validate_choice=False, validators=[Optional(), _len(20)],
+                           description=_l("Nodig om te factureren of van een strippenkaart af "
+                                          "te schrijven. Kan ook later."))
     submit = SubmitField(_l("Opslaan"))
+
+
+class SettleForm(FlaskForm):
+    submit = SubmitField(_l("Afschrijven van strippenkaart"))
 
 
 class FilterForm(FlaskForm):

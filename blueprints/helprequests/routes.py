@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints.customers import services as customer_services
 from blueprints.helprequests import services
 from blueprints.helprequests.forms import (
     DeclineForm,
@@ -21,6 +22,7 @@ from blueprints.helprequests.forms import (
     PlanForm,
     PublicRequestForm,
     RequestForm,
+    SettleForm,
     SuggestionDateForm,
     WeekFilterForm,
 )
@@ -217,7 +219,22 @@ def _request_form(help_request: HelpRequest | None = None) -> RequestForm:
     if help_request is not None and help_request.source == Source.WEBSITE:
         form.source.choices = [(Source.WEBSITE.value, services.SOURCE_LABELS[Source.WEBSITE])] \
             + list(form.source.choices)
+    customers = [(str(c.id), c.name) for c in customer_services.active_customers(db.session)]
+    if help_request is not None and help_request.customer_id \
+            and str(help_request.customer_id) not in dict(customers):
+        linked = customer_services.get_customer(db.session, help_request.customer_id)
+        customers.insert(0, (str(linked.id), _("%(name)s (gearchiveerd)", name=linked.name)))
+    form.customer.choices = [("", _("— nog geen klant —"))] + customers
     return form
+
+
+def _posted_customer_id(value: str | None) -> int | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 19:
+        raise DomainError(_("Deze klant bestaat niet. Kies een klant uit de lijst."))
+    return int(value)
 
 
 def _fill_form(form: RequestForm, r: HelpRequest, wijk: str | None) -> None:
@@ -234,6 +251,7 @@ def _fill_form(form: RequestForm, r: HelpRequest, wijk: str | None) -> None:
     form.price_agreement.data = r.price_agreement.value
     form.price.data = f"{r.price_cents // 100},{r.price_cents % 100:02d}" \
         if r.price_cents is not None else ""
+    form.customer.data = str(r.customer_id) if r.customer_id else ""
 
 
 def _data_from(form: RequestForm) -> services.RequestData:
@@ -245,7 +263,8 @@ def _data_from(form: RequestForm) -> services.RequestData:
         preferred_dates=form.preferred_dates.data, partner_name=form.partner_name.data,
         payer=Payer(form.payer.data), price_agreement=PriceAgreement(form.price_agreement.data),
         price_cents=services.parse_money(form.price.data),
-        needs_vog=VOG_CHOICES.get(form.needs_vog.data or ""))
+        needs_vog=VOG_CHOICES.get(form.needs_vog.data or ""),
+        customer_id=_posted_customer_id(form.customer.data))
 
 
 @bp.route("/hulpvragen/nieuw", methods=["GET", "POST"])
@@ -324,14 +343,46 @@ def show(help_request_id: int):
     people = services.plannable_participants(db.session) if can_plan else []
     date_form = SuggestionDateForm(formdata=None, datum=on)
     done_form = DoneForm(formdata=None, done_on=min(today, help_request.planned_on or today))
+    customer, punch = _customer_and_punch_card(help_request)
     return render_template(
         "helprequests/show.html", r=help_request, wijk=wijk, assigned=assigned, on=on,
+        customer=customer, punch=punch, settle_form=SettleForm(formdata=None),
+        is_admin=g.membership.role == Role.ADMIN,
         today=today, can_plan=can_plan, suggestions=suggestions,
         plan_form=_plan_form(people, assigned), date_form=date_form, done_form=done_form,
         decline_form=DeclineForm(formdata=None), status_labels=services.STATUS_LABELS,
         kind_labels=services.KIND_LABELS, source_labels=services.SOURCE_LABELS,
         payer_labels=services.PAYER_LABELS, price_labels=services.PRICE_LABELS,
         can_decline=RequestStatus.DECLINED in services.TRANSITIONS[help_request.status])
+
+
+def _customer_and_punch_card(help_request: HelpRequest):
+    """The linked customer, and for a punch-card job not yet settled: the customer's balance,
+    the job's approved minutes and how many entries still wait for approval."""
+    if not help_request.customer_id:
+        return None, None
+    customer = customer_services.get_customer(db.session, help_request.customer_id)
+    if help_request.price_agreement != PriceAgreement.PUNCH_CARD \
+            or help_request.status in (RequestStatus.INVOICED, RequestStatus.DECLINED):
+        return customer, None
+    approved, waiting = customer_services.approved_minutes_of(db.session, help_request)
+    return customer, {"balance": customer_services.customer_punch_balance(db.session, customer),
+                      "approved": approved, "waiting": waiting}
+
+
+@bp.route("/hulpvragen/<int:help_request_id>/strippenkaart", methods=["POST"])
+@require_role(Role.ADMIN)
+def settle_punch_card(help_request_id: int):
+    """Pay a done punch-card job from the customer's punch cards (admins: it is invoicing)."""
+    help_request = get_or_404(HelpRequest, help_request_id)
+    if SettleForm().validate_on_submit():
+        _run(lambda: customer_services.settle_help_request_with_card(
+            db.session, current_actor(), help_request),
+            _("De uren van klus %(ref)s zijn van de strippenkaart afgeschreven.",
+              ref=help_request.reference))
+    else:
+        flash(_("Dat lukte niet. Probeer het opnieuw."), "error")
+    return _show(help_request, "#strippenkaart")
 
 
 def _tell_participants(help_request: HelpRequest, people) -> None:
