@@ -89,9 +89,11 @@ UNIT_LABELS = {
     LineUnit.PLACEMENT: _l("plaatsing"), LineUnit.TRAJECTORY: _l("traject"),
     LineUnit.PUNCH_CARD: _l("strippenkaart"),
 }
+#: by VAT rate code (the value stored on a line)
 VAT_LABELS = {
-    VatRate.HIGH: _l("21% btw"), VatRate.LOW: _l("9% btw"), VatRate.ZERO: _l("0% btw"),
-    VatRate.EXEMPT: _l("Vrijgesteld van btw"), VatRate.KOR: _l("Geen btw (KOR)"),
+    VatRate.HIGH.value: _l("21% btw"), VatRate.LOW.value: _l("9% btw"),
+    VatRate.ZERO.value: _l("0% btw"), VatRate.EXEMPT.value: _l("Vrijgesteld van btw"),
+    VatRate.KOR.value: _l("Geen btw (KOR)"),
 }
 METHOD_LABELS = {
     PaymentMethod.BANK_TRANSFER: _l("Bankoverschrijving"), PaymentMethod.CASH: _l("Contant"),
@@ -116,6 +118,18 @@ def _finance(session: Session) -> FinanceSettings:
     from blueprints.invoicing.settings import get_settings
 
     return get_settings(session)
+
+
+def current_settings(session: Session) -> FinanceSettings:
+    """The settings as they are, or the defaults, without storing anything (for pages)."""
+    from blueprints.invoicing.settings import current_settings as settings_or_defaults
+
+    return settings_or_defaults(session)
+
+
+def missing_settings(session: Session) -> list:
+    """What the finance settings still lack before an invoice can be sent (Dutch)."""
+    return _missing_for_invoicing(current_settings(session))
 
 
 def _missing_for_invoicing(settings: FinanceSettings) -> list:
@@ -1182,7 +1196,7 @@ def reminder_level(session: Session, invoice: Invoice) -> int:
 def reminder_context(session: Session, invoice: Invoice, today: date | None = None) -> dict:
     """What a reminder (e-mail or letter) says: Dutch, from the frozen invoice details."""
     today = today or date.today()
-    settings = _finance(session)
+    settings = current_settings(session)
     supplier = invoice.supplier_snapshot or supplier_snapshot(settings)
     customer = invoice.customer_snapshot or {}
     from blueprints.customers.identifiers import format_iban
@@ -1200,6 +1214,17 @@ def reminder_context(session: Session, invoice: Invoice, today: date | None = No
     }
 
 
+def is_overdue(invoice: Invoice, today: date) -> bool:
+    return invoice.kind == InvoiceKind.INVOICE and invoice.status in OPEN \
+        and invoice.due_date is not None and invoice.due_date < today and open_cents(invoice) > 0
+
+
+def _must_be_overdue(invoice: Invoice, today: date) -> None:
+    if not is_overdue(invoice, today):
+        raise DomainError(_l("Factuur %(number)s is niet achterstallig: een herinnering is niet "
+                             "nodig.", number=invoice.number_text or ""))
+
+
 def send_reminder(session: Session, actor: Actor, invoice: Invoice,
                   today: date | None = None) -> Reminder:
     """E-mail a payment reminder to the customer and record it (level = previous + 1).
@@ -1209,10 +1234,7 @@ def send_reminder(session: Session, actor: Actor, invoice: Invoice,
 
     today = today or date.today()
     invoice = _locked(session, invoice)
-    if invoice.kind != InvoiceKind.INVOICE or invoice.status not in OPEN \
-            or invoice.due_date is None or invoice.due_date >= today or open_cents(invoice) <= 0:
-        raise DomainError(_l("Factuur %(number)s is niet achterstallig: een herinnering is niet "
-                             "nodig.", number=invoice.number_text or ""))
+    _must_be_overdue(invoice, today)
     customer = _customer_of(session, invoice)
     if not customer.email:
         raise DomainError(_l("%(name)s heeft geen e-mailadres. Druk de herinneringsbrief af en "
@@ -1230,6 +1252,20 @@ def send_reminder(session: Session, actor: Actor, invoice: Invoice,
             raise DomainError(_l("De herinnering kon niet worden verstuurd. Probeer het later "
                                  "opnieuw of druk de herinneringsbrief af."))
     audit.record(session, actor, "invoice.reminder_sent", invoice, level=reminder.level)
+    return reminder
+
+
+def record_posted_reminder(session: Session, actor: Actor, invoice: Invoice,
+                           today: date | None = None) -> Reminder:
+    """Record that the printed reminder letter was sent by post (level = previous + 1)."""
+    today = today or date.today()
+    invoice = _locked(session, invoice)
+    _must_be_overdue(invoice, today)
+    reminder = Reminder(invoice_id=invoice.id, level=reminder_level(session, invoice) + 1,
+                        sent_to=None, sent_by_id=actor.user_id)
+    session.add(reminder)
+    session.flush()
+    audit.record(session, actor, "invoice.reminder_posted", invoice, level=reminder.level)
     return reminder
 
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from blueprints.customers.models import Customer, CustomerKind, CustomerRate
+from blueprints.invoicing.models import Invoice
 from blueprints.helprequests import services as helprequests
 from blueprints.helprequests.models import JobKind
 from blueprints.hours.models import HourType, TimeEntry
@@ -60,6 +61,8 @@ def foreign(make, session):
         session.flush()
         rate = CustomerRate(customer_id=customer.id, description="tuin", price_cents=2000)
         session.add(rate)
+        invoice = Invoice(customer_id=customer.id, note=f"{SECRET} factuur")
+        session.add(invoice)
         session.add(Invitation(email="x@example.org", role=Role.SUPERVISOR, token_hash="y" * 64,
                                expires_at=utcnow() + timedelta(days=1)))
         session.flush()
@@ -73,6 +76,7 @@ def foreign(make, session):
             "invitation_id": invitation, "help_request_id": help_request.id,
             "entry_id": entry.id,
             "customer_id": customer.id, "rate_id": rate.id,
+            "invoice_id": invoice.id,
         }
 
 

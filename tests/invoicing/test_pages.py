@@ -1,0 +1,273 @@
+"""The invoice pages through HTTP: building a draft from hours, sending it, payments, credit
+notes, overdue reminders, the customer statement; bad input; roles, tenants, query counts."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from blueprints.invoicing import services
+from blueprints.invoicing.models import Invoice, InvoiceLine, InvoiceStatus, Payment, Reminder
+from tenants.actor import Actor
+from tenants.models import Role
+from tenants.tenancy import tenant_context
+from tests.helpers import login, post
+from tests.invoicing.invoice_world import customer, finance, hours, job
+
+TODAY = date.today()
+DAY = TODAY - timedelta(days=3)
+
+
+def _outbox(app):
+    return getattr(app.extensions["mailman"], "outbox", None) or []
+
+
+@pytest.fixture
+def shop(make, session):
+    """A cooperative with complete settings, a customer, a participant with approved hours on
+    an hourly job, and a logged-in-able admin."""
+    from tests.hours.builders import add_person
+
+    tenant = make.tenant(name="Kluswinkel Lelystad")
+    admin = make.member(tenant, Role.ADMIN, name="Karin Smit")
+    actor = Actor(user_id=admin.id, email=admin.email)
+    with tenant_context(session, tenant.id):
+        finance(session)
+        person, trajectory = add_person(session, actor)
+        cust = customer(session)
+        garden = job(session, cust, price=2000, done_on=DAY)
+        entry = hours(session, person, trajectory, DAY, 150, garden)
+        session.commit()
+        ids = {"customer": cust.id, "entry": entry.id, "job": garden.id}
+    yield tenant, admin, actor, ids
+    session.rollback()
+
+
+def _url(tenant, path=""):
+    return f"/{tenant.slug}/facturen{path}"
+
+
+def _invoice(session, tenant, invoice_id) -> Invoice:
+    session.expire_all()
+    with tenant_context(session, tenant.id):
+        return session.scalar(select(Invoice).where(Invoice.id == invoice_id))
+
+
+def _new_draft(client, tenant, customer_id):
+    response = post(client, _url(tenant, "/nieuw"), {
+        "customer": str(customer_id), "period_start": (TODAY - timedelta(days=30)).isoformat(),
+        "period_end": TODAY.isoformat()})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    return int(re.search(r"/facturen/(\d+)$", response.headers["Location"]).group(1))
+
+
+def test_build_an_invoice_from_hours_send_it_and_get_paid(client, make, session, shop):
+    tenant, admin, _actor, ids = shop
+    login(client, admin)
+    assert client.get(_url(tenant, "/nieuw")).status_code == 200
+    invoice_id = _new_draft(client, tenant, ids["customer"])
+    page = client.get(_url(tenant, f"/{invoice_id}")).get_data(as_text=True)
+    assert "Conceptfactuur" in page and f'value="{ids["entry"]}"' in page
+    assert "2,50 uur" in page
+
+    response = post(client, _url(tenant, f"/{invoice_id}/uren"), {"entries": [str(ids["entry"])]},
+                    follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "De uren staan op de factuur." in page
+    assert "€\xa050,00" in page and "€\xa060,50" in page  # 2,5 h × € 20 + 21% btw
+
+    # Sending needs the confirmation.
+    response = post(client, _url(tenant, f"/{invoice_id}/verzenden"),
+                    {"issue_date": TODAY.isoformat()}, follow_redirects=True)
+    assert "Vink aan dat u de factuur heeft gecontroleerd" in response.get_data(as_text=True)
+    assert _invoice(session, tenant, invoice_id).status == InvoiceStatus.DRAFT
+    response = post(client, _url(tenant, f"/{invoice_id}/verzenden"),
+                    {"issue_date": TODAY.isoformat(), "confirm": "y"}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    number = f"F{TODAY.year}-00001"
+    assert f"Factuur {number}" in page and "Betaling registreren" in page
+    assert "/pdf" in page  # the PDF link (the UBL only for public customers)
+    assert "/ubl" not in page
+
+    form = client.get(_url(tenant, f"/{invoice_id}/betaling")).get_data(as_text=True)
+    key = re.search(r'name="key" type="hidden" value="([^"]+)"', form).group(1)
+    data = {"amount": "60,50", "paid_on": TODAY.isoformat(), "method": "overboeking",
+            "key": key}
+    first = post(client, _url(tenant, f"/{invoice_id}/betaling"), data)
+    second = post(client, _url(tenant, f"/{invoice_id}/betaling"), data)  # a double submit
+    assert first.status_code == second.status_code == 302
+    invoice = _invoice(session, tenant, invoice_id)
+    assert (invoice.status, invoice.paid_cents) == (InvoiceStatus.PAID, 6050)
+    with tenant_context(session, tenant.id):
+        assert session.scalar(select(func.count()).select_from(Payment)) == 1
+    listing = client.get(_url(tenant, "/")).get_data(as_text=True)
+    assert number in listing and "Betaald" in listing
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"quantity": "-2"}, "Het aantal moet groter zijn dan nul."),
+    ({"vat_rate": "17"}, "Kies een bestaand btw-tarief"),
+    ({"unit_price": "tien euro"}, "Vul een bedrag in euro"),
+    ({"quantity": "1,234"}, "hoogstens twee cijfers achter de komma"),
+])
+def test_bad_line_input_is_refused_with_a_dutch_message(client, session, shop, data, message):
+    tenant, admin, _actor, ids = shop
+    login(client, admin)
+    invoice_id = _new_draft(client, tenant, ids["customer"])
+    line = {"description": "Schoonmaak portiek", "quantity": "2", "unit": "stuk",
+            "unit_price": "25,00", "vat_rate": "21"}
+    line.update(data)
+    response = post(client, _url(tenant, f"/{invoice_id}/regels"), line, follow_redirects=True)
+    assert message in response.get_data(as_text=True)
+    with tenant_context(session, tenant.id):
+        assert session.scalar(select(func.count()).select_from(InvoiceLine)) == 0
+    assert _invoice(session, tenant, invoice_id).total_incl_cents == 0
+
+
+def test_a_customer_of_another_tenant_cannot_be_invoiced(client, make, session, shop):
+    tenant, admin, _actor, _ids = shop
+    other = make.tenant()
+    with tenant_context(session, other.id):
+        foreign = customer(session, "Geheime klant")
+        session.commit()
+        foreign_id = foreign.id
+    login(client, admin)
+    response = post(client, _url(tenant, "/nieuw"), {"customer": str(foreign_id)})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Deze klant bestaat niet (meer)" in page and "Geheime klant" not in page
+    with tenant_context(session, tenant.id):
+        assert session.scalar(select(func.count()).select_from(Invoice)) == 0
+
+
+def test_a_sent_invoice_refuses_changes_and_a_credit_beyond_its_total(client, session, shop):
+    tenant, admin, actor, ids = shop
+    with tenant_context(session, tenant.id):
+        cust = services.get_customer(session, ids["customer"])
+        draft = services.create_draft(session, actor, cust)
+        line = services.add_fixed_line(session, actor, draft, "Tuin", "2", "uur", 2500, "21")
+        services.finalise(session, actor, draft, TODAY)
+        session.commit()
+        invoice_id, line_id = draft.id, line.id
+    login(client, admin)
+    for path, data in [("/regels", {"description": "X", "quantity": "1", "unit": "stuk",
+                                    "unit_price": "1", "vat_rate": "21"}),
+                       ("/regels/verwijderen", {"line_id": str(line_id)}),
+                       ("/verwijderen", {})]:
+        response = post(client, _url(tenant, f"/{invoice_id}{path}"), data,
+                        follow_redirects=True)
+        assert "kan niet meer worden gewijzigd" in response.get_data(as_text=True), path
+    invoice = _invoice(session, tenant, invoice_id)
+    assert (invoice.status, invoice.total_incl_cents) == (InvoiceStatus.SENT, 6050)
+
+    assert client.get(_url(tenant, f"/{invoice_id}/crediteren")).status_code == 200
+    response = post(client, _url(tenant, f"/{invoice_id}/crediteren"), {
+        "mode": "regels", f"aantal-{line_id}": "1", "reason": "Eén uur minder"},
+        follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert f"Creditnota C{TODAY.year}-00001" in page and f"factuur F{TODAY.year}-00001" in page
+    response = post(client, _url(tenant, f"/{invoice_id}/crediteren"), {
+        "mode": "regels", f"aantal-{line_id}": "1,5", "reason": "Nog meer"})
+    assert response.status_code == 400
+    assert "meer dan er nog openstaat" in response.get_data(as_text=True)
+    invoice = _invoice(session, tenant, invoice_id)
+    assert invoice.credited_cents == 3025
+
+
+def test_overdue_invoices_get_a_reminder_or_a_letter(app, client, session, shop):
+    tenant, admin, actor, ids = shop
+    with tenant_context(session, tenant.id):
+        cust = services.get_customer(session, ids["customer"])
+        late = services.create_draft(session, actor, cust)
+        services.add_fixed_line(session, actor, late, "Tuin", "1", "stuk", 10000, "21")
+        services.finalise(session, actor, late, TODAY - timedelta(days=40))
+        session.commit()
+        late_id, number = late.id, late.number_text
+    login(client, admin)
+    page = client.get(_url(tenant, "/achterstallig")).get_data(as_text=True)
+    assert number in page and "€\xa0121,00" in page
+    assert '<td class="utrecht-table__cell" data-label="Dagen te laat">26</td>' in page
+    before = len(_outbox(app))
+    response = post(client, _url(tenant, f"/{late_id}/herinnering"), follow_redirects=True)
+    assert "De herinnering is per e-mail verstuurd." in response.get_data(as_text=True)
+    assert len(_outbox(app)) == before + 1
+    assert "€\xa0121,00" in _outbox(app)[-1].body
+    letter = client.get(_url(tenant, f"/{late_id}/herinneringsbrief"))
+    assert letter.status_code == 200
+    text = letter.get_data(as_text=True)
+    assert "Tweede herinnering" in text and "NL91 ABNA 0417 1643 00" in text
+    post(client, _url(tenant, f"/{late_id}/herinnering"), {"per_post": "1"})
+    with tenant_context(session, tenant.id):
+        levels = session.scalars(select(Reminder.level).order_by(Reminder.level)).all()
+    assert levels == [1, 2]
+
+
+def test_the_customer_statement_page(client, session, shop):
+    tenant, admin, actor, ids = shop
+    with tenant_context(session, tenant.id):
+        cust = services.get_customer(session, ids["customer"])
+        draft = services.create_draft(session, actor, cust)
+        services.add_fixed_line(session, actor, draft, "Tuin", "1", "stuk", 10000, "21")
+        services.finalise(session, actor, draft, TODAY)
+        services.register_payment(session, actor, draft, 2100, TODAY, "contant",
+                                  idempotency_key="s1")
+        session.commit()
+    login(client, admin)
+    page = client.get(_url(tenant, f"/klant/{ids['customer']}/overzicht")).get_data(as_text=True)
+    assert "Klantoverzicht Mevrouw Peters" in page
+    assert "€\xa0121,00" in page and "€\xa0-21,00" in page and "€\xa0100,00" in page
+
+
+def test_a_participant_gets_403_and_another_tenants_invoice_404(app, client, make, session,
+                                                                shop):
+    tenant, admin, actor, ids = shop
+    with tenant_context(session, tenant.id):
+        draft = services.create_draft(session, actor, services.get_customer(session,
+                                                                            ids["customer"]))
+        session.commit()
+        invoice_id = draft.id
+    participant = make.member(tenant, Role.PARTICIPANT)
+    login(client, participant)
+    for path in ("/", "/nieuw", f"/{invoice_id}", "/achterstallig",
+                 f"/klant/{ids['customer']}/overzicht", f"/{invoice_id}/betaling"):
+        assert client.get(_url(tenant, path)).status_code == 403, path
+    other = make.tenant()
+    stranger = make.member(other, Role.ADMIN)
+    elsewhere = app.test_client()
+    login(elsewhere, stranger)
+    assert elsewhere.get(f"/{other.slug}/facturen/{invoice_id}").status_code == 404
+    assert elsewhere.get(f"/{other.slug}/facturen/klant/{ids['customer']}/overzicht") \
+        .status_code == 404
+
+
+def test_the_list_makes_the_same_number_of_queries_for_3_and_30_invoices(
+        client, make, session, count_queries, shop):
+    tenant, admin, actor, ids = shop
+
+    def add(n):
+        with tenant_context(session, tenant.id):
+            for k in range(n):
+                cust = customer(session, f"Klant {k:02d}")
+                draft = services.create_draft(session, actor, cust)
+                services.add_fixed_line(session, actor, draft, "Tuin", "1", "stuk",
+                                        1000 + k, "21")
+                if k % 3:
+                    services.finalise(session, actor, draft, TODAY)
+            session.commit()
+
+    login(client, admin)
+
+    def measure():
+        with count_queries() as n:
+            response = client.get(_url(tenant, "/"))
+            assert response.status_code == 200
+        return n(), response.get_data(as_text=True)
+
+    add(3)
+    few, _ = measure()
+    add(27)
+    many, page = measure()
+    assert many == few, f"{few} queries with 3 invoices, {many} with 30"
+    assert "30 facturen gevonden" in page
