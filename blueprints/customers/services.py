@@ -44,7 +44,7 @@ from blueprints.helprequests import services as helprequests
 from blueprints.helprequests.models import HelpRequest, PriceAgreement, RequestStatus
 from blueprints.hours.formats import format_minutes
 from blueprints.hours.models import EntryStatus, TimeEntry
-from blueprints.invoicing.models import FinanceSettings
+from blueprints.invoicing.models import FinanceSettings, Invoice
 from blueprints.invoicing.money import VatRate
 from tenants import audit
 from tenants.actor import Actor
@@ -430,8 +430,11 @@ def _hours_to_minutes(hours) -> int:
 
 def sell_punch_card(session: Session, actor: Actor, customer: Customer, hours,
                     price_cents: int | None, bought_on: date | None,
-                    note: str | None = None) -> PunchCard:
-    """Record a punch card of `hours` prepaid hours bought for `price_cents` on `bought_on`."""
+                    note: str | None = None, *, invoice_id: int | None = None) -> PunchCard:
+    """Record a punch card of `hours` prepaid hours bought for `price_cents` on `bought_on`.
+
+    `invoice_id`: the invoice that sold it (invoicing passes it for a punch-card line); it
+    must be this customer's invoice. Without it the card was paid outside Wijkwerk."""
     if customer.archived_at is not None:
         raise DomainError(_l("Deze klant is gearchiveerd: haal de klant eerst uit het archief."))
     minutes = _hours_to_minutes(hours)
@@ -445,8 +448,12 @@ def sell_punch_card(session: Session, actor: Actor, customer: Customer, hours,
         raise DomainError(_l("Vul de datum van aankoop in."))
     if bought_on > date.today():
         raise DomainError(_l("De datum van aankoop kan niet in de toekomst liggen."))
+    if invoice_id is not None and session.scalar(select(Invoice.id).where(
+            Invoice.id == invoice_id, Invoice.customer_id == customer.id)) is None:
+        raise DomainError(_l("Deze factuur hoort niet bij deze klant."))
     card = PunchCard(customer_id=customer.id, minutes_bought=minutes,
-                     price_cents=int(price_cents), bought_on=bought_on, note=_text(note, 300))
+                     price_cents=int(price_cents), bought_on=bought_on, note=_text(note, 300),
+                     invoice_id=invoice_id)
     session.add(card)
     session.flush()
     audit.record(session, actor, "punch_card.sold", card, customer_id=str(customer.id),

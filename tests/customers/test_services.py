@@ -11,7 +11,7 @@ from blueprints.customers import services
 from blueprints.customers.models import Customer, CustomerKind, CustomerRate, PunchCard, PunchCardUse
 from blueprints.helprequests.models import HelpRequest, JobKind, RequestStatus
 from blueprints.hours.models import EntryStatus
-from blueprints.invoicing.models import FinanceSettings
+from blueprints.invoicing.models import FinanceSettings, Invoice
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
 from tenants.models import AuditEvent, Role
@@ -229,6 +229,21 @@ def test_selling_a_card_checks_hours_price_and_date(world):
         card(session, actor, old)
     assert _count(session, PunchCard) == 1
     assert services.customer_punch_balance(session, c) == 750
+
+
+def test_a_card_sold_on_an_invoice_refers_to_that_customers_invoice(world):
+    session, actor = world
+    c, other = customer(session, actor), customer(session, actor, name="Ander")
+    invoice = Invoice(customer_id=c.id)
+    session.add(invoice)
+    session.flush()
+    k = services.sell_punch_card(session, actor, c, 10, 25000, date(2026, 1, 5),
+                                 invoice_id=invoice.id)
+    assert k.invoice_id == invoice.id
+    with pytest.raises(DomainError, match="hoort niet bij deze klant"):
+        services.sell_punch_card(session, actor, other, 10, 25000, date(2026, 1, 5),
+                                 invoice_id=invoice.id)
+    assert _count(session, PunchCard) == 1
 
 
 def test_use_takes_the_oldest_card_first_and_spans_cards(world):
