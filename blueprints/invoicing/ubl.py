@@ -1,0 +1,380 @@
+"""The e-invoice: UBL 2.1 in the SI-UBL 2.0 (NLCIUS) profile, also valid Peppol BIS Billing 3.0.
+
+Dutch public bodies accept EN 16931 e-invoices; SI-UBL 2.0 adds the Dutch rules BR-NL-*. What
+this module makes sure of (tests/invoicing/ublcheck.py checks each on our output):
+
+- BR-NL-1: the supplier's legal entity is its KvK number (schemeID 0106); also its EndpointID.
+- BR-NL-2: a BuyerReference or an OrderReference. A public buyer gives its reference
+  (inkoopordernummer) and the invoice carries it. Without one, the BuyerReference is the
+  invoice number: Peppol and NLCIUS require the element, and our own number is the one
+  reference both sides certainly know.
+- BR-NL-3/4: street, city and postcode of the supplier and of a Dutch customer.
+- BR-NL-7/8: an invoice is an Invoice with type code 380; a credit note a CreditNote with 381.
+- BR-NL-9: a credit note refers to the invoice it corrects (BillingReference). The issue date
+  of that invoice is left out: NLCIUS advises against it (BR-NL-24).
+- BR-NL-10: a Dutch customer is identified by OIN (0190) or KvK (0106). A resident has
+  neither: a private person cannot receive an e-invoice, and render_ubl() says so.
+- BR-NL-11/12: PaymentMeans 58 (SEPA credit transfer) with the supplier's IBAN, no BIC
+  (BR-NL-31 advises against a BIC with 58), the invoice number as payment id.
+- EN 16931 sums: amounts come from money.totals(); VAT per category and rate on the sum of
+  its lines (BR-S-09); exempt and KOR lines are category E at 0% with the mention the law asks
+  for as TaxExemptionReason.
+- Elements appear in the order of the UBL 2.1 schema (the order matters for XSD validation).
+
+Amounts have two decimals and currencyID EUR; a credit note's amounts are positive (the
+document type says they are credited). A draft has no number and gets no e-invoice.
+"""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from blueprints.invoicing.document import InvoiceDocument, invoice_document
+from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
+from tenants.errors import DomainError
+
+CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0"
+PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+NS_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+NS_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"
+NS_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+NS_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+NAMESPACES = {"cac": NS_CAC, "cbc": NS_CBC}
+#: Prefixes of the document namespaces while serialising; render_ubl() turns the document's
+#: own into the default namespace, as in the official examples. (ElementTree's
+#: default_namespace option refuses the unqualified attributes UBL uses, such as currencyID.)
+ROOT_PREFIXES = {NS_INVOICE: "ublinv", NS_CREDIT_NOTE: "ublcn"}
+SCHEME_KVK = "0106"
+SCHEME_OIN = "0190"
+#: UNCL4461: SEPA credit transfer
+PAYMENT_MEANS_SEPA = "58"
+CURRENCY = "EUR"
+INVOICE_TYPE = "380"
+CREDIT_NOTE_TYPE = "381"
+
+for _prefix, _uri in NAMESPACES.items():
+    ET.register_namespace(_prefix, _uri)
+for _uri, _prefix in ROOT_PREFIXES.items():
+    ET.register_namespace(_prefix, _uri)
+
+
+def serialise(root: ET.Element) -> bytes:
+    """UTF-8 XML with the document's namespace as the default one (`<Invoice xmlns="…">`).
+
+    Text is escaped, so `<ublinv:` can only occur in tags and the replacement is exact.
+    """
+    uri = root.tag[1:].split("}", 1)[0]
+    prefix = ROOT_PREFIXES[uri].encode()
+    ET.indent(root, space="  ")
+    data = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+    return (data.replace(b"<" + prefix + b":", b"<").replace(b"</" + prefix + b":", b"</")
+            .replace(b"xmlns:" + prefix + b"=", b"xmlns="))
+
+
+class UblError(Exception):
+    pass
+
+
+def _tag(name: str) -> str:
+    prefix, local = name.split(":")
+    return f"{{{NAMESPACES[prefix]}}}{local}"
+
+
+def _el(parent: ET.Element, name: str, text=None, **attrs) -> ET.Element:
+    element = ET.SubElement(parent, _tag(name), {k: str(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = str(text)
+    return element
+
+
+def amount(cents: int) -> str:
+    """Cents as a UBL amount: 123456 -> "1234.56", -5 -> "-0.05"."""
+    value = Decimal(int(cents)).scaleb(-2)
+    return f"{value:.2f}"
+
+
+def _money(parent: ET.Element, name: str, cents: int) -> ET.Element:
+    return _el(parent, name, amount(cents), currencyID=CURRENCY)
+
+
+def _percent(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value == value.to_integral_value() \
+        else format(value, "f")
+
+
+def postal_zone(value: str | None, country: str) -> str | None:
+    """A Dutch postcode as it is written: 1234AB -> "1234 AB"."""
+    if value and country == "NL" and len(value) == 6 and value[:4].isdigit():
+        return f"{value[:4]} {value[4:]}"
+    return value
+
+
+def _country(party: dict) -> str:
+    return (party.get("country_code") or "NL").upper()
+
+
+# --- what must be there ----------------------------------------------------------------------
+
+def _customer_scheme(customer: dict) -> tuple[str, str] | None:
+    if customer.get("oin"):
+        return SCHEME_OIN, customer["oin"]
+    if customer.get("kvk_number"):
+        return SCHEME_KVK, customer["kvk_number"]
+    return None
+
+
+def problems(d: InvoiceDocument) -> list[str]:
+    """Why this document cannot be a valid SI-UBL e-invoice, in Dutch (empty: it can)."""
+    if d.draft or not d.number_text:
+        return [str(_l("Een concept heeft nog geen factuurnummer. Verstuur de factuur eerst; "
+                       "daarna kunt u de e-factuur (UBL) downloaden."))]
+    s, c = d.supplier, d.customer
+    found = []
+    if not s.get("kvk_number"):
+        found.append(_l("Het KvK-nummer van de organisatie ontbrak bij het verzenden."))
+    if not (s.get("street") and s.get("city") and s.get("postcode")):
+        found.append(_l("Het adres van de organisatie was niet compleet bij het verzenden."))
+    if not s.get("iban"):
+        found.append(_l("Het IBAN van de organisatie ontbrak bij het verzenden."))
+    if _customer_scheme(c) is None:
+        found.append(_l("Een e-factuur gaat naar een organisatie met een KvK-nummer of OIN. "
+                        "Deze klant heeft geen van beide (een bewoner krijgt de pdf)."))
+    if _country(c) == "NL" and not (c.get("street") and c.get("city") and c.get("postcode")):
+        found.append(_l("Het adres van de klant (straat, postcode en plaats) is niet compleet."))
+    return [str(m) for m in found]
+
+
+# --- building --------------------------------------------------------------------------------
+
+def _address(parent: ET.Element, party: dict) -> None:
+    country = _country(party)
+    address = _el(parent, "cac:PostalAddress")
+    if party.get("street"):
+        _el(address, "cbc:StreetName", party["street"])
+    if party.get("city"):
+        _el(address, "cbc:CityName", party["city"])
+    if party.get("postcode"):
+        _el(address, "cbc:PostalZone", postal_zone(party["postcode"], country))
+    _el(_el(address, "cac:Country"), "cbc:IdentificationCode", country)
+
+
+def _tax_scheme(parent: ET.Element, vat_id: str | None) -> None:
+    if vat_id:
+        scheme = _el(parent, "cac:PartyTaxScheme")
+        _el(scheme, "cbc:CompanyID", vat_id)
+        _el(_el(scheme, "cac:TaxScheme"), "cbc:ID", "VAT")
+
+
+def _contact(parent: ET.Element, name=None, phone=None, email=None) -> None:
+    if name or phone or email:
+        contact = _el(parent, "cac:Contact")
+        if name:
+            _el(contact, "cbc:Name", name)
+        if phone:
+            _el(contact, "cbc:Telephone", phone)
+        if email:
+            _el(contact, "cbc:ElectronicMail", email)
+
+
+def _supplier(root: ET.Element, s: dict) -> None:
+    party = _el(_el(root, "cac:AccountingSupplierParty"), "cac:Party")
+    _el(party, "cbc:EndpointID", s["kvk_number"], schemeID=SCHEME_KVK)
+    _el(_el(party, "cac:PartyName"), "cbc:Name", s["legal_name"])
+    _address(party, s)
+    _tax_scheme(party, s.get("vat_id"))
+    legal = _el(party, "cac:PartyLegalEntity")
+    _el(legal, "cbc:RegistrationName", s["legal_name"])
+    _el(legal, "cbc:CompanyID", s["kvk_number"], schemeID=SCHEME_KVK)
+    _contact(party, phone=s.get("phone"), email=s.get("email"))
+
+
+def _customer(root: ET.Element, c: dict) -> None:
+    scheme, identifier = _customer_scheme(c)
+    party = _el(_el(root, "cac:AccountingCustomerParty"), "cac:Party")
+    _el(party, "cbc:EndpointID", identifier, schemeID=scheme)
+    _el(_el(party, "cac:PartyName"), "cbc:Name", c["name"])
+    _address(party, c)
+    _tax_scheme(party, c.get("vat_id"))
+    legal = _el(party, "cac:PartyLegalEntity")
+    _el(legal, "cbc:RegistrationName", c["name"])
+    _el(legal, "cbc:CompanyID", identifier, schemeID=scheme)
+    _contact(party, name=c.get("contact_name"), email=c.get("email"))
+
+
+def _period(root: ET.Element, d: InvoiceDocument) -> None:
+    """The invoicing period (BG-14): the invoice's period, or the span of its supply dates."""
+    start, end = d.period_start, d.period_end
+    dates = d.supply_dates
+    if not (start or end) and len(dates) > 1:
+        start, end = dates[0], dates[-1]
+    if start or end:
+        period = _el(root, "cac:InvoicePeriod")
+        if start:
+            _el(period, "cbc:StartDate", start.isoformat())
+        if end:
+            _el(period, "cbc:EndDate", end.isoformat())
+
+
+def _delivery(root: ET.Element, d: InvoiceDocument) -> None:
+    """One supply date and no period: the actual delivery date (BT-72)."""
+    dates = d.supply_dates
+    if not (d.period_start or d.period_end) and len(dates) == 1:
+        _el(_el(root, "cac:Delivery"), "cbc:ActualDeliveryDate", dates[0].isoformat())
+
+
+def _payment(root: ET.Element, d: InvoiceDocument, credit: bool) -> None:
+    means = _el(root, "cac:PaymentMeans")
+    _el(means, "cbc:PaymentMeansCode", PAYMENT_MEANS_SEPA)
+    if credit and d.due_date:  # a CreditNote has no DueDate of its own (Peppol BT-9)
+        _el(means, "cbc:PaymentDueDate", d.due_date.isoformat())
+    _el(means, "cbc:PaymentID", d.number_text)
+    _el(_el(means, "cac:PayeeFinancialAccount"), "cbc:ID", d.supplier["iban"])
+    if credit:
+        note = (f"Wordt verrekend met factuur {d.credited_number}." if d.credited_number
+                else "Wordt verrekend met de gecrediteerde factuur.")
+    elif d.payment_term_days is not None:
+        note = (f"Betaling binnen {d.payment_term_days} dagen na factuurdatum, onder vermelding "
+                f"van {d.number_text}.")
+    else:
+        note = f"Betaling onder vermelding van {d.number_text}."
+    _el(_el(root, "cac:PaymentTerms"), "cbc:Note", note)
+
+
+def _categories(d: InvoiceDocument) -> list[tuple[str, Decimal, int, int, list[str]]]:
+    """(category, percent, base, VAT, exemption reasons) per UBL category and rate.
+
+    Exempt and KOR lines are both category E at 0%: one breakdown, both mentions.
+    """
+    grouped: dict[tuple[str, Decimal], list] = {}
+    for t in d.totals.per_rate:
+        key = (t.rate.ubl_category, t.rate.percent)
+        entry = grouped.setdefault(key, [0, 0, []])
+        entry[0] += t.base_cents
+        entry[1] += t.vat_cents
+        if t.rate.mention and t.rate.mention not in entry[2]:
+            entry[2].append(t.rate.mention)
+    return [(cat, pct, base, vat, reasons) for (cat, pct), (base, vat, reasons)
+            in grouped.items()]
+
+
+def _category(parent: ET.Element, name: str, category: str, percent: Decimal,
+              reasons: list[str] | None = None) -> None:
+    element = _el(parent, name)
+    _el(element, "cbc:ID", category)
+    _el(element, "cbc:Percent", _percent(percent))
+    if reasons:
+        _el(element, "cbc:TaxExemptionReason", "; ".join(reasons))
+    _el(_el(element, "cac:TaxScheme"), "cbc:ID", "VAT")
+
+
+def _taxes(root: ET.Element, d: InvoiceDocument) -> None:
+    total = _el(root, "cac:TaxTotal")
+    _money(total, "cbc:TaxAmount", d.totals.vat_cents)
+    for category, percent, base, vat, reasons in _categories(d):
+        sub = _el(total, "cac:TaxSubtotal")
+        _money(sub, "cbc:TaxableAmount", base)
+        _money(sub, "cbc:TaxAmount", vat)
+        _category(sub, "cac:TaxCategory", category, percent, reasons)
+
+
+def _monetary_total(root: ET.Element, d: InvoiceDocument) -> None:
+    # Prepaid: nothing. Payments are registered after sending and do not change the document.
+    prepaid = 0
+    total = _el(root, "cac:LegalMonetaryTotal")
+    _money(total, "cbc:LineExtensionAmount", sum(line.net_cents for line in d.lines))
+    _money(total, "cbc:TaxExclusiveAmount", d.totals.excl_cents)
+    _money(total, "cbc:TaxInclusiveAmount", d.totals.incl_cents)
+    if prepaid:
+        _money(total, "cbc:PrepaidAmount", prepaid)
+    _money(total, "cbc:PayableAmount", d.totals.incl_cents - prepaid)
+
+
+def _lines(root: ET.Element, d: InvoiceDocument, credit: bool) -> None:
+    line_name, quantity_name = (("cac:CreditNoteLine", "cbc:CreditedQuantity") if credit
+                                else ("cac:InvoiceLine", "cbc:InvoicedQuantity"))
+    for line in d.lines:
+        quantity, price = line.quantity, line.unit_price_cents
+        if price < 0:  # a price is never negative (BR-27): the quantity carries the sign
+            quantity, price = -quantity, -price
+        element = _el(root, line_name)
+        _el(element, "cbc:ID", line.position)
+        _el(element, quantity_name, f"{quantity:.2f}", unitCode=line.unit.ubl_code)
+        _money(element, "cbc:LineExtensionAmount", line.net_cents)
+        item = _el(element, "cac:Item")
+        _el(item, "cbc:Name", line.description)
+        _category(item, "cac:ClassifiedTaxCategory", line.vat_rate.ubl_category,
+                  line.vat_rate.percent)
+        _money(_el(element, "cac:Price"), "cbc:PriceAmount", price)
+
+
+def build_ubl(d: InvoiceDocument) -> ET.Element:
+    """The UBL tree of a sent invoice or credit note. Raises UblError when it cannot be valid
+    (see problems())."""
+    found = problems(d)
+    if found:
+        raise UblError(found[0])
+    credit = d.is_credit_note
+    root = ET.Element(f"{{{NS_CREDIT_NOTE if credit else NS_INVOICE}}}"
+                      f"{'CreditNote' if credit else 'Invoice'}")
+    _el(root, "cbc:CustomizationID", CUSTOMIZATION_ID)
+    _el(root, "cbc:ProfileID", PROFILE_ID)
+    _el(root, "cbc:ID", d.number_text)
+    _el(root, "cbc:IssueDate", d.issue_date.isoformat())
+    if credit:
+        _el(root, "cbc:CreditNoteTypeCode", CREDIT_NOTE_TYPE)
+    else:
+        if d.due_date:
+            _el(root, "cbc:DueDate", d.due_date.isoformat())
+        _el(root, "cbc:InvoiceTypeCode", INVOICE_TYPE)
+    note = " ".join(d.note.split()) if d.note else None  # one Note (PEPPOL-EN16931-R002)
+    if note:
+        _el(root, "cbc:Note", note[:1000])
+    _el(root, "cbc:DocumentCurrencyCode", CURRENCY)
+    buyer_reference = d.buyer_reference or (None if d.order_reference else d.number_text)
+    if buyer_reference:
+        _el(root, "cbc:BuyerReference", buyer_reference)
+    _period(root, d)
+    if d.order_reference:
+        _el(_el(root, "cac:OrderReference"), "cbc:ID", d.order_reference)
+    if credit and d.credited_number:
+        reference = _el(_el(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
+        _el(reference, "cbc:ID", d.credited_number)
+    _supplier(root, d.supplier)
+    _customer(root, d.customer)
+    _delivery(root, d)
+    _payment(root, d, credit)
+    _taxes(root, d)
+    _monetary_total(root, d)
+    _lines(root, d, credit)
+    return root
+
+
+def render_ubl(session: Session, invoice: Invoice) -> bytes:
+    """The e-invoice of a sent invoice or credit note as UTF-8 XML.
+
+    Raises DomainError (Dutch) for a draft, and for a document that cannot be a valid SI-UBL
+    invoice (a customer without KvK or OIN, an address that was incomplete when it was sent).
+    """
+    if invoice.status == InvoiceStatus.DRAFT or not invoice.number_text:
+        raise DomainError(_l("Een concept heeft nog geen factuurnummer. Verstuur de factuur "
+                             "eerst; daarna kunt u de e-factuur (UBL) downloaden."))
+    try:
+        root = build_ubl(invoice_document(session, invoice))
+    except UblError as exc:
+        raise DomainError(str(exc)) from None
+    return serialise(root)
+
+
+def ubl_file_name(invoice: Invoice) -> str:
+    kind = "creditnota" if invoice.kind == InvoiceKind.CREDIT_NOTE else "factuur"
+    return f"{kind}-{invoice.number_text}.xml"
+
+
+def ubl_available(session: Session, invoice: Invoice) -> bool:
+    """Whether render_ubl() would succeed (for pages that offer the download)."""
+    if invoice.status == InvoiceStatus.DRAFT or not invoice.number_text:
+        return False
+    return not problems(invoice_document(session, invoice))
