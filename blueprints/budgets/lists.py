@@ -191,6 +191,11 @@ def enrolments_of(session: Session, participant_id: int) -> list[tuple[CourseEnr
         .order_by(CourseEnrolment.proposed_at.desc(), CourseEnrolment.id.desc())).all())
 
 
+def waiting_total(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(CourseEnrolment).where(
+        CourseEnrolment.status == EnrolmentStatus.PROPOSED)) or 0
+
+
 @dataclass(frozen=True)
 class Proposal:
     enrolment: CourseEnrolment
@@ -202,7 +207,7 @@ class Proposal:
 def proposals(session: Session, page: int = 1) -> tuple[list[Proposal], int]:
     """Proposals waiting for an admin, oldest first, with each participant's balance."""
     where = CourseEnrolment.status == EnrolmentStatus.PROPOSED
-    total = session.scalar(select(func.count()).select_from(CourseEnrolment).where(where)) or 0
+    total = waiting_total(session)
     rows = session.execute(
         select(CourseEnrolment, Participant, Course)
         .join(Participant, and_(Participant.tenant_id == CourseEnrolment.tenant_id,

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from blueprints.budgets.models import Course, CourseEnrolment
 from blueprints.customers.models import Customer, CustomerKind, CustomerRate
 from blueprints.invoicing.models import Invoice
 from blueprints.helprequests import services as helprequests
@@ -49,6 +50,12 @@ def foreign(make, session):
                 kind=TrajectoryKind.VOLUNTEER, starts_on=date(2026, 1, 5), hours_per_week="8",
                 funding=Funding.SUBSIDY, host_organisation_id=host.id))
         goal = trajectories.add_goal(session, actor, trajectory, f"{SECRET} doel", None)
+        course = Course(provider=SECRET, title=f"{SECRET} cursus", cost_cents=25000)
+        session.add(course)
+        session.flush()
+        enrolment = CourseEnrolment(participant_id=person.id, course_id=course.id,
+                                    cost_cents=25000, motivation=SECRET)
+        session.add(enrolment)
         help_request = helprequests.create_request(session, actor, helprequests.RequestData(
             name=SECRET, kind=JobKind.GARDEN, description=f"{SECRET} tuin",
             street="Elders 1"))
@@ -75,6 +82,7 @@ def foreign(make, session):
             "goal_id": goal.id, "consent_id": consent.id, "membership_id": membership,
             "invitation_id": invitation, "help_request_id": help_request.id,
             "entry_id": entry.id,
+            "course_id": course.id, "enrolment_id": enrolment.id,
             "customer_id": customer.id, "rate_id": rate.id,
             "invoice_id": invoice.id,
         }
