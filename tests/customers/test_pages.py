@@ -12,7 +12,7 @@ from blueprints.customers.models import Customer, CustomerKind, PunchCard, Punch
 from tenants.actor import Actor
 from tenants.models import Role
 from tenants.tenancy import tenant_context
-from tests.customers.builders import card, customer
+from tests.customers.builders import customer
 from tests.helpers import login, post
 
 GOOD = {"kind": "woningcorporatie", "name": "Woonstichting Centrada", "contact_name": "Els Bos",

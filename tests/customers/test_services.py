@@ -8,7 +8,13 @@ import pytest
 from sqlalchemy import func, select
 
 from blueprints.customers import services
-from blueprints.customers.models import Customer, CustomerKind, CustomerRate, PunchCard, PunchCardUse
+from blueprints.customers.models import (
+    Customer,
+    CustomerKind,
+    CustomerRate,
+    PunchCard,
+    PunchCardUse,
+)
 from blueprints.helprequests.models import HelpRequest, JobKind, RequestStatus
 from blueprints.hours.models import EntryStatus
 from blueprints.invoicing.models import FinanceSettings, Invoice
