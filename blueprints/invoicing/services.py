@@ -954,7 +954,8 @@ def create_credit_note(session: Session, actor: Actor, invoice: Invoice,
     `full`: everything not credited yet; otherwise `line_quantities` {line id: quantity to
     credit}. Lines mirror the credited lines (positive amounts, `credits_line_id`). Refused
     when it would credit more than a line's remaining quantity or more than the invoice's
-    remaining total. Updates the invoice (credited amount, status) and reverses the training
+    remaining total (a credit note for everything that is left settles the invoice exactly,
+    whatever cent its own rounding makes). Updates the invoice (credited amount, status) and reverses the training
     budget credit (budgets.services.reverse_for_credit_note)."""
     from blueprints.budgets import services as budgets
 
@@ -1005,13 +1006,19 @@ def create_credit_note(session: Session, actor: Actor, invoice: Invoice,
         (money.line_total_cents(wanted[i.line.id], i.line.unit_price_cents),
          VatRate(i.line.vat_rate)) for i in items if i.line.id in wanted)
     remaining_total = original.total_incl_cents - original.credited_cents
-    if totals.incl_cents > remaining_total:
+    # Crediting everything that is left: the amounts can differ from the remainder by rounding
+    # only (each credit note rounds its own lines and VAT), so it is allowed and settles the
+    # invoice exactly; anything else may never credit more than is left.
+    completes = all(i.line.id in wanted and wanted[i.line.id] == i.remaining
+                    for i in items if i.remaining > 0)
+    if totals.incl_cents > remaining_total and not completes:
         raise DomainError(_l("Deze creditnota (%(amount)s) is hoger dan wat van factuur "
                              "%(number)s nog niet is gecrediteerd (%(left)s).",
                              amount=format_money(totals.incl_cents), number=original.number_text,
                              left=format_money(remaining_total)))
     settings = _finance(session)
     customer = _customer_of(session, original)
+    _check_customer(customer, original)
     credit = Invoice(
         kind=InvoiceKind.CREDIT_NOTE, status=InvoiceStatus.DRAFT, customer_id=original.customer_id,
         credits_invoice_id=original.id, period_start=original.period_start,
@@ -1043,15 +1050,15 @@ def create_credit_note(session: Session, actor: Actor, invoice: Invoice,
             fully_credited_lines.append(source.id)
     session.flush()
     recalc(session, credit)
-    _check_customer(customer, credit)
     _assign_number(session, actor, credit, settings, customer, issue_date)
     credit.due_date = None
 
     was_paid = original.status == InvoiceStatus.PAID
-    original.credited_cents += credit.total_incl_cents
-    everything = all(i.line.id in wanted and wanted[i.line.id] == i.remaining
-                     for i in items if i.remaining > 0)
-    if everything or original.credited_cents >= original.total_incl_cents:
+    if completes:
+        original.credited_cents = original.total_incl_cents
+    else:
+        original.credited_cents += credit.total_incl_cents
+    if completes or original.credited_cents >= original.total_incl_cents:
         original.status = InvoiceStatus.CREDITED
     elif original.paid_cents + original.credited_cents >= original.total_incl_cents:
         original.status = InvoiceStatus.PAID
