@@ -43,7 +43,13 @@ from blueprints.budgets.models import (
     UnspentOnEnd,
 )
 from blueprints.helprequests.services import parse_money
-from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceLine, InvoiceStatus
+from blueprints.invoicing.models import (
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    Payment,
+)
 from blueprints.participants.models import Participant, ParticipantStatus
 from blueprints.participants.services import BSN_MESSAGE, contains_bsn
 from tenants import audit
@@ -221,7 +227,12 @@ def split_pool(value: int, pool_share_percent: int) -> tuple[int, int]:
     return value - pool, pool
 
 
-def _local_day(moment: datetime | None) -> date:
+def _paid_on(session: Session, invoice: Invoice) -> date:
+    """The day the invoice was paid: its last payment's date, else when it was marked paid."""
+    day = session.scalar(select(func.max(Payment.paid_on)).where(Payment.invoice_id == invoice.id))
+    if day is not None:
+        return day
+    moment: datetime | None = invoice.paid_at
     return moment.astimezone(AMSTERDAM).date() if moment is not None else date.today()
 
 
@@ -262,7 +273,7 @@ def allocate_invoice(session: Session, actor: Actor, invoice: Invoice) -> Ledger
             entries.append(ledger.Entry(pool, to_pool, line.id))
     tx = ledger.post(session, actor, key=key, kind=TransactionKind.ALLOCATION,
                      description=f"Factuur {invoice.number_text or invoice.id}",
-                     booked_on=_local_day(invoice.paid_at), entries=entries,
+                     booked_on=_paid_on(session, invoice), entries=entries,
                      invoice_id=invoice.id)
     audit.record(session, actor, "budget.allocated", invoice, transaction_id=tx.id,
                  lines=len(planned), total=sum(v for _, v, *_ in planned))

@@ -508,3 +508,15 @@ def test_the_privacy_export_holds_the_budget_and_erasure_keeps_the_ledger(world,
     enrolment = s.scalar(select(CourseEnrolment).where(
         CourseEnrolment.participant_id == world.participant.id))
     assert enrolment.motivation is None  # free text about the person goes
+
+
+def test_an_allocation_is_booked_on_the_day_of_the_last_payment(world):
+    from blueprints.invoicing.models import Payment, PaymentMethod
+
+    s = world.session
+    invoice = paid_invoice(s, world.customer.id, [{"net": 1000, "participant": world.participant.id}])
+    for day, key in ((date(2025, 12, 20), "a"), (date(2025, 12, 31), "b")):
+        s.add(Payment(invoice_id=invoice.id, paid_on=day, amount_cents=605,
+                      method=PaymentMethod.BANK_TRANSFER, idempotency_key=f"pay:{invoice.id}:{key}"))
+    s.flush()
+    assert services.allocate_invoice(s, world.admin_actor, invoice).booked_on == date(2025, 12, 31)

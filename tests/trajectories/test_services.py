@@ -201,3 +201,22 @@ def test_trajectory_of_another_tenant_is_not_found(other, world, session):
         assert exc.type.__name__ == "NotFound"
         assert session.scalar(select(TrajectoryEvent).where(
             TrajectoryEvent.trajectory_id == t.id)) is None
+
+
+def test_ending_the_last_trajectory_applies_the_unspent_budget_rule(world):
+    from blueprints.budgets import ledger
+    from blueprints.budgets import services as budgets
+    from blueprints.budgets.models import AccountKind, TransactionKind, UnspentOnEnd
+
+    session, actor, person = world
+    budgets.save_policy(session, actor, mode="gefactureerde_waarde",
+                        unspent_on_end=UnspentOnEnd.TO_POOL)
+    mine = ledger.participant_account(session, person.id)
+    ledger.post(session, actor, key="test:budget", kind=TransactionKind.CORRECTION,
+                description="Beginsaldo", booked_on=date(2026, 1, 5),
+                entries=[(mine, 4200), (ledger.account(session, "earnings", AccountKind.EARNINGS),
+                                        -4200)])
+    t = start(session, actor, person)
+    services.end_trajectory(session, actor, t, Outcome.MOVED, date(2026, 10, 1))
+    assert ledger.balance(session, mine) == 0
+    assert ledger.balance(session, ledger.find_account(session, "pool")) == 4200
