@@ -199,6 +199,11 @@ def check_debits(session: Session, entries: Sequence[Entry], message=None) -> No
                                       message(acc, current[acc.id], needed) if message else None)
 
 
+def _replayed(transaction: LedgerTransaction) -> LedgerTransaction:
+    transaction.posted_now = False
+    return transaction
+
+
 def post(session: Session, actor: Actor, *, key: str, kind: TransactionKind, description: str,
          booked_on: date, entries: Sequence, invoice_id: int | None = None,
          enrolment_id: int | None = None, reverses_id: int | None = None,
@@ -211,7 +216,7 @@ def post(session: Session, actor: Actor, *, key: str, kind: TransactionKind, des
     With an existing `key` the existing transaction is returned and nothing is written."""
     existing = transaction_by_key(session, key)
     if existing is not None:
-        return existing
+        return _replayed(existing)
     items = _normalise(entries)
     if not items:
         raise UnbalancedTransaction(_l("Deze boeking heeft geen bedragen."))
@@ -221,7 +226,7 @@ def post(session: Session, actor: Actor, *, key: str, kind: TransactionKind, des
     # Waiting for a lock may have let a parallel call with the same key finish first.
     existing = transaction_by_key(session, key)
     if existing is not None:
-        return existing
+        return _replayed(existing)
     try:
         with session.begin_nested():
             tx = LedgerTransaction(
@@ -238,10 +243,16 @@ def post(session: Session, actor: Actor, *, key: str, kind: TransactionKind, des
         winner = transaction_by_key(session, key)
         if winner is None:
             raise
-        return winner
+        return _replayed(winner)
+    tx.posted_now = True  # not a column: tells the caller this call wrote it (is_new)
     audit.record(session, actor, "ledger.posted", tx, key=tx.idempotency_key, kind=kind.value,
                  total=sum(e.cents for e in items if e.cents > 0))
     return tx
+
+
+def is_new(transaction: LedgerTransaction | None) -> bool:
+    """Whether `post()` wrote this transaction just now (False for an idempotent replay)."""
+    return bool(getattr(transaction, "posted_now", False))
 
 
 def reverse(session: Session, actor: Actor, transaction: LedgerTransaction, key: str,

@@ -275,8 +275,9 @@ def allocate_invoice(session: Session, actor: Actor, invoice: Invoice) -> Ledger
                      description=f"Factuur {invoice.number_text or invoice.id}",
                      booked_on=_paid_on(session, invoice), entries=entries,
                      invoice_id=invoice.id)
-    audit.record(session, actor, "budget.allocated", invoice, transaction_id=tx.id,
-                 lines=len(planned), total=sum(v for _, v, *_ in planned))
+    if ledger.is_new(tx):
+        audit.record(session, actor, "budget.allocated", invoice, transaction_id=tx.id,
+                     lines=len(planned), total=sum(v for _, v, *_ in planned))
     return tx
 
 
@@ -380,10 +381,11 @@ def reverse_for_credit_note(session: Session, actor: Actor,
                                  f"{original.number_text if original else allocation.invoice_id}",
                      booked_on=credit_note.issue_date or date.today(), entries=entries,
                      invoice_id=credit_note.id, reverses_id=allocation.id)
-    audit.record(session, actor, "budget.reversed", credit_note, transaction_id=tx.id,
-                 total=sum(targets.values()),
-                 absorbed=-sum(e.cents for e in entries
-                               if e.account.kind == AccountKind.COOPERATIVE))
+    if ledger.is_new(tx):
+        audit.record(session, actor, "budget.reversed", credit_note, transaction_id=tx.id,
+                     total=sum(targets.values()),
+                     absorbed=-sum(e.cents for e in entries
+                                   if e.account.kind == AccountKind.COOPERATIVE))
     return tx
 
 
@@ -630,6 +632,7 @@ def handle_trajectory_end(session: Session, actor: Actor, trajectory) -> LedgerT
                      booked_on=trajectory.outcome_on or date.today(),
                      entries=[ledger.Entry(source, -remaining),
                               ledger.Entry(ledger.pool_account(session), remaining)])
-    audit.record(session, actor, "budget.to_pool", trajectory,
-                 participant_id=trajectory.participant_id, cents=remaining)
+    if ledger.is_new(tx):
+        audit.record(session, actor, "budget.to_pool", trajectory,
+                     participant_id=trajectory.participant_id, cents=remaining)
     return tx

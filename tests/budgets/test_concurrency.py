@@ -25,6 +25,7 @@ from blueprints.invoicing.models import Invoice
 from tenants.db import new_id
 from tenants.errors import DomainError
 from tenants.extensions import db
+from tenants.models import AuditEvent
 from tenants.tenancy import set_tenant
 from tests.budgets.builders import add_person, budget, course, fund, paid_invoice
 
@@ -117,6 +118,8 @@ def test_a_replayed_allocation_credits_once(app, world, hold):
     assert services.allocate_invoice(s, world.admin_actor, invoice).id == results[0][1]
     assert s.scalar(select(func.count()).select_from(LedgerTransaction).where(
         LedgerTransaction.invoice_id == invoice_id)) == 1
+    assert s.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "budget.allocated", AuditEvent.object_id == str(invoice_id))) == 1
 
 
 def test_two_first_allocations_for_a_new_participant_make_one_account(app, world):
