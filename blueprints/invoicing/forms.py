@@ -103,9 +103,10 @@ class FeeForm(FlaskForm):
 class FinaliseForm(FlaskForm):
     issue_date = DateField(_l("Factuurdatum"), validators=[
         DataRequired(message=_l("Vul de factuurdatum in."))])
-    confirm = BooleanField(_l("Ik heb de factuur gecontroleerd. Na verzenden krijgt hij een "
-                              "nummer en kan hij niet meer worden gewijzigd."), validators=[
-        DataRequired(message=_l("Vink aan dat u de factuur heeft gecontroleerd."))])
+    confirm = BooleanField(_l("Ik heb de factuur gecontroleerd"), validators=[
+        DataRequired(message=_l("Vink aan dat u de factuur heeft gecontroleerd."))],
+        description=_l("Na verzenden krijgt hij een nummer en kan hij niet meer worden "
+                       "gewijzigd."))
     submit = SubmitField(_l("Factuur definitief maken"))
 
 

@@ -1380,7 +1380,8 @@ class InvoiceList:
 def list_invoices(session: Session, f: InvoiceFilter, page: int = 1,
                   per_page: int = PAGE_SIZE) -> InvoiceList:
     """One page of invoices (drafts first, then newest), with the count and the sums of the
-    whole selection: two queries, however many invoices."""
+    whole selection (what was invoiced net of credit notes, drafts not counted; what is still
+    open): two queries, however many invoices."""
     today = f.today or date.today()
     stmt = select(Invoice, Customer.name).join(
         Customer, and_(Customer.tenant_id == Invoice.tenant_id, Customer.id == Invoice.customer_id))
@@ -1402,7 +1403,8 @@ def list_invoices(session: Session, f: InvoiceFilter, page: int = 1,
         stmt = stmt.where(or_(func.lower(Invoice.number_text).like(like),
                               func.lower(Customer.name).like(like)))
     sub = stmt.subquery()
-    signed = case((sub.c.kind == InvoiceKind.CREDIT_NOTE, -sub.c.total_incl_cents),
+    signed = case((sub.c.status == InvoiceStatus.DRAFT, 0),
+                  (sub.c.kind == InvoiceKind.CREDIT_NOTE, -sub.c.total_incl_cents),
                   else_=sub.c.total_incl_cents)
     open_ = case((and_(sub.c.kind == InvoiceKind.INVOICE, sub.c.status.in_(OPEN)),
                   sub.c.total_incl_cents - sub.c.credited_cents - sub.c.paid_cents), else_=0)
