@@ -1,0 +1,196 @@
+"""Builders for the document tests (PDF, UBL, exports, settings): finance settings, customers
+and invoices written straight to the tables with the models, amounts from money.py and the
+snapshots from snapshots.py, as finalisation leaves them. Arranging data, not exercising the
+invoice rules (those are tested with the invoice services)."""
+from __future__ import annotations
+
+import base64
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from sqlalchemy import select
+
+from blueprints.customers.models import Customer, CustomerKind
+from blueprints.invoicing import money
+from blueprints.invoicing.models import (
+    FinanceSettings,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    InvoiceStatus,
+    LineUnit,
+    Recognition,
+    VatRegime,
+)
+from blueprints.invoicing.snapshots import customer_snapshot, supplier_snapshot
+from tenants.actor import Actor
+from tenants.models import Role, Tenant
+from tenants.tenancy import tenant_context
+
+ISSUED = date(2026, 11, 22)
+DUE = ISSUED + timedelta(days=14)
+KVK = "12345678"
+VAT_ID = "NL123456782B01"
+IBAN = "NL91ABNA0417164300"
+IBAN_PRINTED = "NL91 ABNA 0417 1643 00"
+OIN = "00000001234567890000"
+
+
+def finance(session, **kw) -> FinanceSettings:
+    """Complete finance settings of the current tenant (everything an invoice needs)."""
+    values = dict(legal_name="Bewonerscoöperatie De Vaart U.A.", street="Vaartweg 12",
+                  postcode="1234AB", city="Lelystad", country_code="NL", kvk_number=KVK,
+                  vat_id=VAT_ID, iban=IBAN, email="facturen@devaart.example.org",
+                  phone="0320 123 456", invoice_prefix="F", credit_prefix="C",
+                  payment_term_days=14, hourly_rate_cents=2500, default_vat_rate="21",
+                  recognition=Recognition.SBB, recognition_reference="100234567",
+                  vat_regime=VatRegime.NORMAL)
+    values.update(kw)
+    settings = session.scalar(select(FinanceSettings))
+    if settings is None:
+        settings = FinanceSettings(**values)
+        session.add(settings)
+    else:
+        for key, value in values.items():
+            setattr(settings, key, value)
+    session.flush()
+    return settings
+
+
+def customer(session, name="Mevrouw Peters", kind=CustomerKind.RESIDENT, **kw) -> Customer:
+    values = dict(street="Lindenlaan 4", postcode="1234CD", city="Lelystad",
+                  country_code="NL", email="peters@example.org")
+    values.update(kw)
+    c = Customer(kind=kind, name=name, **values)
+    session.add(c)
+    session.flush()
+    return c
+
+
+def housing(session, name="Woonstichting Het Anker", **kw) -> Customer:
+    kw.setdefault("kvk_number", "87654321")
+    kw.setdefault("vat_id", "NL000099998B57")
+    kw.setdefault("contact_name", "Afdeling Vastgoed")
+    for key, value in dict(street="Havenkade 1", postcode="8224AA", city="Lelystad").items():
+        kw.setdefault(key, value)
+    return customer(session, name, CustomerKind.HOUSING, **kw)
+
+
+def municipality(session, **kw) -> Customer:
+    kw.setdefault("oin", OIN)
+    kw.setdefault("buyer_reference", "INK-2026-001")
+    return customer(session, "Gemeente Lelystad", CustomerKind.MUNICIPALITY,
+                    street="Stadhuisplein 2", postcode="8232ZX", city="Lelystad",
+                    email="crediteuren@lelystad.example.org", **kw)
+
+
+@dataclass(frozen=True)
+class L:
+    """A line to write: description, quantity, unit price in cents, VAT rate code."""
+
+    description: str
+    quantity: str
+    price: int
+    rate: str = "21"
+    unit: LineUnit = LineUnit.HOUR
+    supply_date: date | None = None
+
+
+def invoice(session, settings, cust, lines: list[L], *, number: int = 42, status=InvoiceStatus.SENT,
+            kind=InvoiceKind.INVOICE, issued: date = ISSUED, due: date | None = DUE,
+            credits: Invoice | None = None, **kw) -> Invoice:
+    """An invoice as finalisation leaves it (or a draft with status=DRAFT)."""
+    draft = status == InvoiceStatus.DRAFT
+    series = (settings.credit_prefix if kind == InvoiceKind.CREDIT_NOTE
+              else settings.invoice_prefix)
+    inv = Invoice(kind=kind, status=status, customer_id=cust.id,
+                  credits_invoice_id=credits.id if credits else None, **kw)
+    if not draft:
+        inv.series, inv.year, inv.number = series, issued.year, number
+        inv.number_text = f"{series}{issued.year}-{number:05d}"
+        inv.issue_date, inv.due_date = issued, due
+        inv.supplier_snapshot = supplier_snapshot(settings)
+        inv.customer_snapshot = customer_snapshot(cust)
+    session.add(inv)
+    session.flush()
+    pairs = []
+    for position, line in enumerate(lines, start=1):
+        qty = money.quantity(line.quantity)
+        net = money.line_total_cents(qty, line.price)
+        session.add(InvoiceLine(invoice_id=inv.id, position=position, description=line.description,
+                                quantity=qty, unit=line.unit, unit_price_cents=line.price,
+                                vat_rate=line.rate, net_cents=net, supply_date=line.supply_date))
+        pairs.append((net, money.VatRate(line.rate)))
+    totals = money.totals(pairs)
+    inv.total_excl_cents, inv.total_vat_cents = totals.excl_cents, totals.vat_cents
+    inv.total_incl_cents = totals.incl_cents
+    session.flush()
+    return inv
+
+
+RESIDENT_LINES = [
+    L("Tuinonderhoud Lindenlaan 4", "2.5", 2500, "21", supply_date=date(2026, 11, 3)),
+    L("Boodschappenhulp (welzijn)", "3", 1250, "vrijgesteld", supply_date=date(2026, 11, 10)),
+    L("Klein materiaal", "1", 1999, "21", LineUnit.PIECE, supply_date=date(2026, 11, 10)),
+]
+
+
+@dataclass
+class World:
+    session: object
+    tenant: Tenant
+    admin: object
+    actor: Actor
+    settings: FinanceSettings
+
+
+@pytest.fixture
+def world(make, session):
+    tenant = make.tenant(name="Bewonerscoöperatie De Vaart")
+    admin = make.member(tenant, Role.ADMIN, name="Karin Smit")
+    actor = Actor(user_id=admin.id, email=admin.email)
+    with tenant_context(session, tenant.id):
+        settings = finance(session)
+        session.commit()
+        yield World(session, tenant, admin, actor, settings)
+    session.rollback()
+
+
+def pdf_text(pdf: bytes) -> bytes:
+    """The page content of an uncompressed (or Flate-compressed) PDF, for searching. Text that
+    ReportLab draws in pieces on one line ("(Heg <) Tj (knippen) Tj") is joined as well."""
+    chunks = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\s*endstream", pdf, re.S):
+        if stream.endswith(b"~>"):  # ReportLab's /ASCII85Decode /FlateDecode
+            stream = base64.a85decode(b"<~" + stream, adobe=True)
+        try:
+            chunks.append(zlib.decompress(stream))
+        except zlib.error:
+            pass
+    text = b"\n".join(chunks)
+    return text + b"\n" + re.sub(rb"\)\s*Tj\s*\(", b"", text)
+
+
+def png(width: int = 120, height: int = 40, color=(31, 58, 95)) -> bytes:
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (width, height), color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def jpeg(width: int = 80, height: int = 80) -> bytes:
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def quantity(text: str) -> Decimal:
+    return money.quantity(text)
