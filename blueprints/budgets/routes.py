@@ -10,7 +10,8 @@ GET       /<tenant>/budgetten/voorstellen                        proposals waiti
 POST      /<tenant>/budgetten/voorstellen/<id>/goedkeuren|afwijzen   decide (admins)
 POST      /<tenant>/budgetten/voorstellen/<id>/intrekken         withdraw (supervisors+)
 GET/POST  /<tenant>/budgetten/instellingen                       the allocation rule (admins)
-GET       /<tenant>/budgetten/export?jaar=2026&formaat=csv|xlsx  yearly overview (admins)
+GET       /<tenant>/budgetten/export?jaar=2026&formaat=csv|xlsx  yearly overview (admins; also
+          ?year=2026&format=csv|xlsx)
 """
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ FIRST_YEAR = 2000
 
 
 def _year_arg() -> int:
-    raw = request.args.get("jaar", "")
+    raw = request.args.get("jaar") or request.args.get("year") or ""
     this_year = date.today().year
     if raw.isdigit() and FIRST_YEAR <= int(raw) <= this_year + 1:
         return int(raw)
@@ -296,7 +297,7 @@ def settings():
 @bp.route("/export")
 @require_role(Role.ADMIN)
 def export():
-    fmt = request.args.get("formaat", "csv")
+    fmt = request.args.get("formaat") or request.args.get("format") or "csv"
     if fmt not in MIMETYPES:
         abort(404)
     year = _year_arg()

@@ -249,7 +249,7 @@ def test_the_yearly_export_downloads_as_csv_and_xlsx(client, world, funded):
         f'attachment; filename="opleidingsbudgetten-{year}.csv"'
     text = response.get_data().decode("utf-8-sig")
     assert f"Yilmaz;{world.participant.id};{year};0,00;300,00;0,00;0,00;0,00;300,00" in text
-    response = client.get(_url(world, f"/export?jaar={year}&formaat=xlsx"))
+    response = client.get(_url(world, f"/export?year={year}&format=xlsx"))
     sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
     assert sheet.cell(row=1, column=4).value == "Beginsaldo"
     assert client.get(_url(world, "/export?formaat=pdf")).status_code == 404
