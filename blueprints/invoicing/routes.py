@@ -345,6 +345,10 @@ def delete(invoice_id: int):
 @require_role(Role.ADMIN)
 def payment(invoice_id: int):
     invoice = get_or_404(Invoice, invoice_id)
+    if request.method == "GET" and not services.open_cents(invoice):
+        flash(_("Op deze factuur staat niets open: een betaling registreren is niet nodig."),
+              "info")
+        return _show(invoice)
     form = PaymentForm()
     if request.method == "GET":
         # The key is made when the form is shown: a double submit registers once.
@@ -369,6 +373,10 @@ def payment(invoice_id: int):
 @require_role(Role.ADMIN)
 def credit(invoice_id: int):
     invoice = get_or_404(Invoice, invoice_id)
+    if invoice.kind != InvoiceKind.INVOICE or invoice.status not in services.CREDITABLE:
+        flash(_("Alleen een verzonden factuur die nog niet volledig is gecrediteerd, kan worden "
+                "gecrediteerd."), "error")
+        return _show(invoice)
     items = services.creditable_lines(db.session, invoice)
     form = CreditForm()
     if form.validate_on_submit():

@@ -271,3 +271,17 @@ def test_the_list_makes_the_same_number_of_queries_for_3_and_30_invoices(
     many, page = measure()
     assert many == few, f"{few} queries with 3 invoices, {many} with 30"
     assert "30 facturen gevonden" in page
+
+
+def test_payment_and_credit_pages_of_a_draft_send_back_to_the_invoice(client, session, shop):
+    tenant, admin, actor, ids = shop
+    with tenant_context(session, tenant.id):
+        draft = services.create_draft(session, actor, services.get_customer(session,
+                                                                            ids["customer"]))
+        session.commit()
+        invoice_id = draft.id
+    login(client, admin)
+    for path, message in [("/betaling", "Op deze factuur staat niets open"),
+                          ("/crediteren", "Alleen een verzonden factuur")]:
+        response = client.get(_url(tenant, f"/{invoice_id}{path}"), follow_redirects=True)
+        assert message in response.get_data(as_text=True), path
