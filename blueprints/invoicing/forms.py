@@ -244,7 +244,8 @@ class FinanceSettingsForm(_FinanceForm):
         _DataRequired(message=_fl("Vul een voorvoegsel in, bijvoorbeeld F.")), _max(10)],
         description=_fl("1 tot 10 letters of cijfers; het nummer wordt bijvoorbeeld "
                         "F2026-00042. Een nieuw voorvoegsel geldt alleen voor nieuwe nummers: "
-                        "verzonden facturen houden hun nummer, en de nieuwe reeks begint bij 1."))
+                        "verzonden facturen houden hun nummer. Elk voorvoegsel telt per jaar "
+                        "door, vanaf 1."))
     credit_prefix = _StringField(_fl("Voorvoegsel creditnotanummers"), validators=[
         _DataRequired(message=_fl("Vul een voorvoegsel in, bijvoorbeeld C.")), _max(10)],
         description=_fl("Creditnota's hebben een eigen reeks, met een ander voorvoegsel. "

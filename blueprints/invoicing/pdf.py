@@ -150,6 +150,8 @@ def _header(d: InvoiceDocument, logo: bytes | None) -> Table:
         facts.append(f"KvK {_e(s['kvk_number'])}")
     if s.get("vat_id"):
         facts.append(f"Btw-id {_e(s['vat_id'])}")
+    elif d.kor:
+        facts.append("Kleineondernemersregeling (KOR)")
     if s.get("iban"):
         facts.append(f"IBAN {_e(format_iban(s['iban']))}")
     if s.get("bic"):
