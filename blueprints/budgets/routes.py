@@ -1,6 +1,7 @@
 """Training budget pages.
 
-GET       /<tenant>/budgetten/                                   all budgets and the pool (supervisors+)
+GET       /<tenant>/budgetten/                                   all budgets and the pool
+                                                                 (supervisors+)
 GET       /<tenant>/budgetten/deelnemer/<id>                     one budget, its entries, courses
 POST      /<tenant>/budgetten/deelnemer/<id>/voorstellen         propose a course (supervisors+)
 GET       /<tenant>/budgetten/mijn                               the participant's own budget

@@ -96,6 +96,12 @@ def paid_invoice(session, customer_id, lines, *, credited=0, status=InvoiceStatu
     return invoice
 
 
+def own_invoice(world, net, **line):
+    """A paid invoice with one line of the world's participant's work."""
+    return paid_invoice(world.session, world.customer.id,
+                        [{"net": net, "participant": world.participant.id, **line}])
+
+
 def lines_of(session, invoice):
     return list(session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
                                 .order_by(InvoiceLine.position)))

@@ -11,7 +11,14 @@ from playwright.sync_api import expect
 from blueprints.budgets import services
 from tests.budgets.builders import course, fund
 from tests.e2e.axe import check_accessibility
-from tests.e2e.conftest import PHONE, browser, live_server, new_context, page, phone_page  # noqa: F401
+from tests.e2e.conftest import (  # noqa: F401  (the browser fixtures, used here too)
+    PHONE,
+    browser,
+    live_server,
+    new_context,
+    page,
+    phone_page,
+)
 from tests.e2e.flows import assert_fits_the_screen, field, log_in, url_path
 
 pytestmark = pytest.mark.browser

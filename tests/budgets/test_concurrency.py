@@ -27,7 +27,7 @@ from tenants.errors import DomainError
 from tenants.extensions import db
 from tenants.models import AuditEvent
 from tenants.tenancy import set_tenant
-from tests.budgets.builders import add_person, budget, course, fund, paid_invoice
+from tests.budgets.builders import add_person, budget, course, fund, own_invoice, paid_invoice
 
 pytestmark = pytest.mark.postgres
 
@@ -102,7 +102,7 @@ def test_twenty_parallel_approvals_never_take_the_budget_below_zero(app, world):
 @pytest.mark.parametrize("hold", [0.0, 0.3])
 def test_a_replayed_allocation_credits_once(app, world, hold):
     s = world.session
-    invoice = paid_invoice(s, world.customer.id, [{"net": 4500, "participant": world.participant.id}])
+    invoice = own_invoice(world, 4500)
     s.commit()
     invoice_id = invoice.id
 
@@ -147,7 +147,7 @@ def test_an_approval_and_a_credit_note_at_once_keep_the_budget_at_or_above_zero(
     from tests.budgets.builders import credit_note, lines_of
 
     s = world.session
-    invoice = paid_invoice(s, world.customer.id, [{"net": 5000, "participant": world.participant.id}])
+    invoice = own_invoice(world, 5000)
     services.allocate_invoice(s, world.admin_actor, invoice)
     enrolment = services.propose_course(s, world.coach_actor, world.participant,
                                         course(s, world.admin_actor, "40"))

@@ -260,7 +260,8 @@ def test_the_yearly_export_downloads_as_csv_and_xlsx(client, world, funded):
 def _bulk(session, tenant_id, n, offset):
     """n participants, each with a budget account and one allocation (written in bulk)."""
     people = [{"tenant_id": tenant_id, "id": new_id(), "first_name": f"Naam{offset + i}",
-               "last_name": "Bulk", "status": ParticipantStatus.ACTIVE, "created_at": utcnow()} for i in range(n)]
+               "last_name": "Bulk", "status": ParticipantStatus.ACTIVE, "created_at": utcnow()}
+              for i in range(n)]
     session.execute(insert(Participant), people)
     with tenant_context(session, tenant_id):
         earnings = ledger.earnings_account(session)

@@ -37,6 +37,7 @@ from tests.budgets.builders import (
     credit_note,
     fund,
     lines_of,
+    own_invoice,
     paid_invoice,
     set_policy,
 )
@@ -47,7 +48,8 @@ def _count(session, model) -> int:
 
 
 def _entries(session, tx):
-    return [(e.account_id, e.amount_cents, e.invoice_line_id) for e in ledger.entries_of(session, tx)]
+    return [(e.account_id, e.amount_cents, e.invoice_line_id)
+            for e in ledger.entries_of(session, tx)]
 
 
 def _kinds(session, tx) -> dict:
@@ -153,7 +155,7 @@ def test_the_default_policy_credits_the_invoiced_value_per_line(world):
 def test_percentage_mode_rounds_half_up(world, net, pct, expected):
     s, actor = world.session, world.admin_actor
     set_policy(s, actor, AllocationMode.PERCENTAGE, percentage=str(pct))
-    invoice = paid_invoice(s, world.customer.id, [{"net": net, "participant": world.participant.id}])
+    invoice = own_invoice(world, net)
     tx = services.allocate_invoice(s, actor, invoice)
     assert budget(s, world.participant) == expected
     assert (tx is None) == (expected == 0)
@@ -186,7 +188,7 @@ def test_a_pool_share_is_split_off_per_line(world):
 
 def test_a_credit_note_before_payment_is_respected(world):
     s, actor = world.session, world.admin_actor
-    invoice = paid_invoice(s, world.customer.id, [{"net": 10000, "participant": world.participant.id}])
+    invoice = own_invoice(world, 10000)
     credit_note(s, invoice, [(lines_of(s, invoice)[0], 4000)])  # 40% credited, then paid
     assert services.reverse_for_credit_note(s, actor, _credit_of(s, invoice)) is None
     services.allocate_invoice(s, actor, invoice)
@@ -231,7 +233,7 @@ def test_a_credit_note_takes_back_what_the_line_earned(world):
 
 def test_what_was_spent_already_is_absorbed_by_the_cooperative(world):
     s, actor = world.session, world.admin_actor
-    invoice = paid_invoice(s, world.customer.id, [{"net": 10000, "participant": world.participant.id}])
+    invoice = own_invoice(world, 10000)
     services.allocate_invoice(s, actor, invoice)
     enrolment = services.propose_course(s, world.coach_actor, world.participant,
                                         course(s, actor, "80"), "Veiligheid op de bouw")
@@ -247,7 +249,7 @@ def test_what_was_spent_already_is_absorbed_by_the_cooperative(world):
 def test_credit_notes_never_reverse_more_than_the_line_allocated(world):
     s, actor = world.session, world.admin_actor
     set_policy(s, actor, pool="10")
-    invoice = paid_invoice(s, world.customer.id, [{"net": 3000, "participant": world.participant.id}])
+    invoice = own_invoice(world, 3000)
     services.allocate_invoice(s, actor, invoice)
     line = lines_of(s, invoice)[0]
     first = services.reverse_for_credit_note(s, actor, credit_note(s, invoice, [(line, 2000)]))
@@ -369,7 +371,8 @@ def test_proposals_are_checked(world):
 
 @pytest.mark.parametrize("cost,hours,message", [
     ("abc", "16", "Vul een bedrag in euro"), ("0", "16", "groter dan € 0"),
-    ("-5", "16", "Vul een bedrag in euro"), ("", "16", "Vul de kosten van de cursus in"), ("250", "veel", "heel getal"), ("250", "0", "van 1 tot"),
+    ("-5", "16", "Vul een bedrag in euro"), ("", "16", "Vul de kosten van de cursus in"),
+    ("250", "veel", "heel getal"), ("250", "0", "van 1 tot"),
 ])
 def test_course_input_is_checked(world, cost, hours, message):
     s = world.session
@@ -446,9 +449,10 @@ def test_budget_stays_by_default_and_while_another_trajectory_runs(world):
     assert budget(s, world.participant) == 7000
     set_policy(s, actor, unspent=UnspentOnEnd.TO_POOL)
     other, first = add_person(s, world.coach_actor, "Ahmed", "El Khatib")
-    second = trajectories.create_trajectory(s, world.coach_actor, other, trajectories.TrajectoryData(
-        kind=first.kind, starts_on=date(2026, 2, 1), hours_per_week="8",
-        funding=first.funding))
+    second = trajectories.create_trajectory(
+        s, world.coach_actor, other, trajectories.TrajectoryData(
+            kind=first.kind, starts_on=date(2026, 2, 1), hours_per_week="8",
+            funding=first.funding))
     fund(s, actor, world.customer.id, other, 3000)
     trajectories.end_trajectory(s, world.coach_actor, first, Outcome.VOLUNTEERING, date.today())
     assert budget(s, other) == 3000  # the second trajectory is still in intake
@@ -461,7 +465,7 @@ def test_budget_stays_by_default_and_while_another_trajectory_runs(world):
 def test_yearly_overview_adds_up(world):
     s, actor = world.session, world.admin_actor
     world.participant.first_name = "=HYPERLINK(\"http://x\")"
-    invoice = paid_invoice(s, world.customer.id, [{"net": 10000, "participant": world.participant.id}])
+    invoice = own_invoice(world, 10000)
     services.allocate_invoice(s, actor, invoice)
     enrolment = services.propose_course(s, world.coach_actor, world.participant,
                                         course(s, actor, "30"))
@@ -514,9 +518,10 @@ def test_an_allocation_is_booked_on_the_day_of_the_last_payment(world):
     from blueprints.invoicing.models import Payment, PaymentMethod
 
     s = world.session
-    invoice = paid_invoice(s, world.customer.id, [{"net": 1000, "participant": world.participant.id}])
+    invoice = own_invoice(world, 1000)
     for day, key in ((date(2025, 12, 20), "a"), (date(2025, 12, 31), "b")):
         s.add(Payment(invoice_id=invoice.id, paid_on=day, amount_cents=605,
-                      method=PaymentMethod.BANK_TRANSFER, idempotency_key=f"pay:{invoice.id}:{key}"))
+                      method=PaymentMethod.BANK_TRANSFER,
+                      idempotency_key=f"pay:{invoice.id}:{key}"))
     s.flush()
     assert services.allocate_invoice(s, world.admin_actor, invoice).booked_on == date(2025, 12, 31)
