@@ -114,7 +114,8 @@ def invoice_records(session: Session, year: int, today: date | None = None) -> l
     bases: dict[int, list[tuple[int, money.VatRate]]] = {}
     if ids:
         for invoice_id, rate, net in session.execute(
-                select(InvoiceLine.invoice_id, InvoiceLine.vat_rate, func.sum(InvoiceLine.net_cents))
+                select(InvoiceLine.invoice_id, InvoiceLine.vat_rate,
+                       func.sum(InvoiceLine.net_cents))
                 .join(Invoice, and_(Invoice.tenant_id == InvoiceLine.tenant_id,
                                     Invoice.id == InvoiceLine.invoice_id))
                 .where(Invoice.status != InvoiceStatus.DRAFT, Invoice.issue_date >= first,

@@ -15,14 +15,7 @@ from tenants.errors import DomainError
 from tenants.models import AuditEvent, Role, Tenant
 from tenants.tenancy import tenant_context
 from tests.helpers import csrf_token, login, post
-from tests.invoicing.doc_builders import (  # noqa: F401  (world is a fixture)
-    RESIDENT_LINES,
-    customer,
-    invoice,
-    jpeg,
-    png,
-    world,
-)
+from tests.invoicing.doc_builders import RESIDENT_LINES, customer, invoice, jpeg, png
 
 GOOD = fs.SettingsData(
     legal_name="Bewonerscoöperatie De Vaart U.A.", street="Vaartweg 12", postcode="1234 ab",
