@@ -955,8 +955,9 @@ def create_credit_note(session: Session, actor: Actor, invoice: Invoice,
     credit}. Lines mirror the credited lines (positive amounts, `credits_line_id`). Refused
     when it would credit more than a line's remaining quantity or more than the invoice's
     remaining total (a credit note for everything that is left settles the invoice exactly,
-    whatever cent its own rounding makes). Updates the invoice (credited amount, status) and reverses the training
-    budget credit (budgets.services.reverse_for_credit_note)."""
+    whatever cent its own rounding makes). Updates the invoice (credited amount, status) and
+    reverses the training budget credit (budgets.services.reverse_for_credit_note); when the
+    credit note settles the rest of a partly paid invoice, that invoice is allocated then."""
     from blueprints.budgets import services as budgets
 
     today = today or date.today()

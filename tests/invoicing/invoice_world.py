@@ -85,7 +85,8 @@ _refs = iter(range(1, 100000))
 def job(session, cust, *, agreement=PriceAgreement.HOURLY, price=None,
         status=RequestStatus.DONE, kind=JobKind.GARDEN, people=(), done_on=date(2026, 11, 10),
         **kw) -> HelpRequest:
-    r = HelpRequest(reference=f"2026-{next(_refs):04d}", requester_name=cust.name if cust else "Mevrouw Jansen", kind=kind,
+    r = HelpRequest(reference=f"2026-{next(_refs):04d}",
+                    requester_name=cust.name if cust else "Mevrouw Jansen", kind=kind,
                     description=kw.pop("description", "Heg knippen in de achtertuin"),
                     source=Source.PHONE, payer=Payer.RESIDENT, price_agreement=agreement,
                     price_cents=price, customer_id=cust.id if cust else None, status=status,
