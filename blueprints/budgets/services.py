@@ -48,6 +48,7 @@ from blueprints.invoicing.models import (
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
+    LineSource,
     Payment,
 )
 from blueprints.participants.models import Participant, ParticipantStatus
@@ -251,8 +252,11 @@ def allocate_invoice(session: Session, actor: Actor, invoice: Invoice) -> Ledger
     policy = get_policy(session)
     if policy.mode == AllocationMode.NONE:
         return None
+    # A trajectory fee pays for the guidance, not for the participant's work: it earns no
+    # budget. Hours, jobs and fixed lines attributed to a participant do.
     lines = list(session.scalars(select(InvoiceLine).where(
-        InvoiceLine.invoice_id == invoice.id, InvoiceLine.participant_id.is_not(None))
+        InvoiceLine.invoice_id == invoice.id, InvoiceLine.participant_id.is_not(None),
+        InvoiceLine.source != LineSource.TRAJECTORY_FEE)
         .order_by(InvoiceLine.position, InvoiceLine.id)))
     planned = []
     for line in lines:

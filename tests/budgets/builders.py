@@ -86,7 +86,8 @@ def paid_invoice(session, customer_id, lines, *, credited=0, status=InvoiceStatu
     session.flush()
     for position, line in enumerate(lines):
         session.add(InvoiceLine(
-            invoice_id=invoice.id, position=position, source=LineSource.HOURS,
+            invoice_id=invoice.id, position=position,
+            source=line.get("source", LineSource.HOURS),
             description=line.get("description", "Tuinonderhoud Lindenlaan"),
             quantity=Decimal(line.get("minutes") or 60) / 60, unit=LineUnit.HOUR,
             unit_price_cents=line["net"], vat_rate=str(vat_percent), net_cents=line["net"],

@@ -25,7 +25,7 @@ from blueprints.budgets.models import (
     TransactionKind,
     UnspentOnEnd,
 )
-from blueprints.invoicing.models import InvoiceStatus
+from blueprints.invoicing.models import InvoiceStatus, LineSource
 from blueprints.trajectories import services as trajectories
 from blueprints.trajectories.models import Outcome
 from tenants.errors import DomainError, PermissionDenied
@@ -213,6 +213,18 @@ def test_nothing_to_allocate_gives_no_transaction(world):
     assert services.allocate_invoice(s, actor, paid_invoice(
         s, world.customer.id, [{"net": 5000, "participant": world.participant.id}])) is None
     assert _count(s, LedgerTransaction) == 0
+
+
+def test_a_trajectory_fee_earns_no_budget(world):
+    """A municipality's fee per participant pays for the guidance, not for their work."""
+    s, actor = world.session, world.admin_actor
+    invoice = paid_invoice(s, world.customer.id, [
+        {"net": 45000, "participant": world.participant.id,
+         "source": LineSource.TRAJECTORY_FEE, "description": "Trajectvergoeding november"},
+        {"net": 3000, "participant": world.participant.id},
+    ])
+    services.allocate_invoice(s, actor, invoice)
+    assert budget(s, world.participant) == 3000
 
 
 # --- credit notes ----------------------------------------------------------------------------
