@@ -40,4 +40,5 @@ def index():
         context["participants"] = services.participant_counts(db.session)
         context["outflow"] = services.outflow_this_year(db.session, today)
         context["outcome_labels"] = {k.value: v for k, v in OUTCOME_LABELS.items()}
+        context["money"] = services.money_summary(db.session, today)
     return render_template("dashboard/index.html", **context)

@@ -84,3 +84,33 @@ def missing_vogs(session: Session, today: date, user: User | None = None) -> lis
         stmt = stmt.where(or_(Participant.supervisor_id == user.id,
                               Trajectory.job_coach_id == user.id))
     return [MissingVog(p, h, p.vog_present) for p, h in session.execute(stmt)]
+
+
+@dataclass(frozen=True)
+class MoneySummary:
+    drafts: int
+    open_cents: int
+    overdue: int
+    overdue_cents: int
+    proposals: int
+
+
+def money_summary(session: Session, today: date) -> MoneySummary:
+    """For an admin's start page: drafts, what customers owe, what is overdue, and the course
+    proposals waiting for a decision. Two queries, whatever the number of invoices."""
+    from blueprints.budgets.models import CourseEnrolment, EnrolmentStatus
+    from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
+
+    owed = Invoice.total_incl_cents - Invoice.credited_cents - Invoice.paid_cents
+    is_open = and_(Invoice.kind == InvoiceKind.INVOICE,
+                   Invoice.status.in_([InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID]))
+    late = and_(is_open, Invoice.due_date < today)
+    row = session.execute(select(
+        func.count().filter(Invoice.status == InvoiceStatus.DRAFT),
+        func.coalesce(func.sum(owed).filter(is_open), 0),
+        func.count().filter(late),
+        func.coalesce(func.sum(owed).filter(late), 0),
+    ).select_from(Invoice)).one()
+    proposals = session.scalar(select(func.count()).select_from(CourseEnrolment).where(
+        CourseEnrolment.status == EnrolmentStatus.PROPOSED))
+    return MoneySummary(row[0], int(row[1]), row[2], int(row[3]), proposals or 0)
