@@ -98,6 +98,16 @@ def _live_supplier(session: Session) -> dict:
     return supplier_snapshot(current_settings(session))
 
 
+def by_job(rows):
+    """Lines grouped by job in the order the jobs first appear, lines without a job last — the
+    order the invoice page shows them in."""
+    first: dict = {}
+    for index, row in enumerate(rows):
+        first.setdefault(row.help_request_id, index)
+    return sorted(rows, key=lambda row: (row.help_request_id is None,
+                                         first[row.help_request_id], row.position, row.id))
+
+
 def invoice_document(session: Session, invoice: Invoice) -> InvoiceDocument:
     """Read what `invoice` shows (three or four scoped queries; the tenant must be set)."""
     draft = invoice.status == InvoiceStatus.DRAFT
@@ -105,6 +115,7 @@ def invoice_document(session: Session, invoice: Invoice) -> InvoiceDocument:
     customer = (None if draft else invoice.customer_snapshot) or _live_customer(session, invoice)
     rows = session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
                            .order_by(InvoiceLine.position, InvoiceLine.id)).all()
+    rows = by_job(rows)
     lines = tuple(LineView(
         position=index, description=row.description, quantity=money.quantity(row.quantity),
         unit=LineUnit(row.unit), unit_price_cents=int(row.unit_price_cents),

@@ -328,7 +328,7 @@ def mentions(d: InvoiceDocument) -> list[str]:
 def payment_text(d: InvoiceDocument) -> str:
     s = d.supplier
     name = _e(s.get("legal_name") or "")
-    iban = f"<b>{_e(format_iban(s['iban']))}</b>" if s.get("iban") else "<i>(IBAN ontbreekt)</i>"
+    iban = f"<b>{_e(format_iban(s['iban'])).replace(' ', '&nbsp;')}</b>" if s.get("iban") else "<i>(IBAN ontbreekt)</i>"
     bic = f" (BIC {_e(s['bic'])})" if s.get("bic") else ""
     if d.is_credit_note:
         original = f"factuur {_e(d.credited_number)}" if d.credited_number else "uw factuur"

@@ -220,3 +220,14 @@ def test_invoice_pdf_without_database(world):
     inv = invoice(s, world.settings, customer(s), RESIDENT_LINES)
     doc = invoice_document(s, inv)
     assert invoice_pdf(doc, None, compress=False).startswith(b"%PDF")
+
+
+def test_document_lines_are_grouped_by_job_as_on_the_invoice_page():
+    """A line added later for an earlier job is printed with that job, fixed lines last."""
+    from types import SimpleNamespace as Row
+
+    from blueprints.invoicing.document import by_job
+
+    rows = [Row(id=1, position=0, help_request_id=7), Row(id=2, position=1, help_request_id=None),
+            Row(id=3, position=2, help_request_id=9), Row(id=4, position=3, help_request_id=7)]
+    assert [r.id for r in by_job(rows)] == [1, 4, 3, 2]
