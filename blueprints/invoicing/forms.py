@@ -1,23 +1,23 @@
-"""Forms of invoicing. Sections are owned by different authors: edit only your own section."""
+"""Forms of invoicing: invoices, lines, payments, credit notes, reminders; finance settings."""
 from __future__ import annotations
 
-# --- invoices, lines, payments, credit notes, reminders -----------------------------------
-# Imports of this section stay here, so the two sections can be edited independently.
-from flask_babel import lazy_gettext as _l  # noqa: E402
-from flask_wtf import FlaskForm  # noqa: E402
-from wtforms import (  # noqa: E402
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional  # noqa: E402
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from blueprints.participants.forms import MultiCheckboxField  # noqa: E402
+from blueprints.participants.forms import MultiCheckboxField
 
 
 def _len(n: int):
@@ -156,109 +156,90 @@ class StatementForm(FlaskForm):
 
 
 # --- finance settings ---------------------------------------------------------------------
-# Imports of this section stay here, so the two sections can be edited independently.
-from flask_babel import lazy_gettext as _fl  # noqa: E402
-from flask_wtf import FlaskForm as _FinanceForm  # noqa: E402
-from flask_wtf.file import FileField as _FileField  # noqa: E402
-from wtforms import IntegerField as _IntegerField  # noqa: E402
-from wtforms import SelectField as _SelectField  # noqa: E402
-from wtforms import StringField as _StringField  # noqa: E402
-from wtforms import SubmitField as _SubmitField  # noqa: E402
-from wtforms import TextAreaField as _TextAreaField  # noqa: E402
-from wtforms.validators import DataRequired as _DataRequired  # noqa: E402
-from wtforms.validators import InputRequired as _InputRequired  # noqa: E402
-from wtforms.validators import Length as _Length  # noqa: E402
-from wtforms.validators import NumberRange as _NumberRange  # noqa: E402
-from wtforms.validators import Optional as _Optional  # noqa: E402
-
-
-def _max(n: int):
-    return _Length(max=n, message=_fl("Hoogstens %(n)s tekens.", n=n))
-
 
 RECOGNITION_CHOICES = [
-    ("geen", _fl("Geen")),
-    ("sbb", _fl("SBB erkend leerbedrijf")),
-    ("keurmerk", _fl("Keurmerk (bijvoorbeeld Blik op Werk)")),
-    ("gemeentelijk_contract", _fl("Contract met de gemeente")),
+    ("geen", _l("Geen")),
+    ("sbb", _l("SBB erkend leerbedrijf")),
+    ("keurmerk", _l("Keurmerk (bijvoorbeeld Blik op Werk)")),
+    ("gemeentelijk_contract", _l("Contract met de gemeente")),
 ]
 VAT_REGIME_CHOICES = [
-    ("normaal", _fl("Normaal: btw per regel")),
-    ("kor", _fl("Kleineondernemersregeling (KOR): geen btw")),
+    ("normaal", _l("Normaal: btw per regel")),
+    ("kor", _l("Kleineondernemersregeling (KOR): geen btw")),
 ]
 VAT_RATE_CHOICES = [
-    ("21", _fl("21%")), ("9", _fl("9%")), ("0", _fl("0%")),
-    ("vrijgesteld", _fl("Vrijgesteld (art. 11 Wet OB)")), ("kor", _fl("KOR")),
+    ("21", _l("21%")), ("9", _l("9%")), ("0", _l("0%")),
+    ("vrijgesteld", _l("Vrijgesteld (art. 11 Wet OB)")), ("kor", _l("KOR")),
 ]
 
 
-class FinanceSettingsForm(_FinanceForm):
+class FinanceSettingsForm(FlaskForm):
     """The supplier details on every invoice. Identifiers are checked by the service
     (blueprints.invoicing.settings.save_settings) with their checksums."""
 
-    legal_name = _StringField(_fl("Officiële naam"), validators=[
-        _DataRequired(message=_fl("Vul de officiële naam van de organisatie in.")), _max(150)],
-        description=_fl("Zoals ingeschreven bij de KvK, bijvoorbeeld Bewonerscoöperatie De "
+    legal_name = StringField(_l("Officiële naam"), validators=[
+        DataRequired(message=_l("Vul de officiële naam van de organisatie in.")), _len(150)],
+        description=_l("Zoals ingeschreven bij de KvK, bijvoorbeeld Bewonerscoöperatie De "
                         "Vaart U.A."))
-    street = _StringField(_fl("Straat en huisnummer"), validators=[_Optional(), _max(150)],
+    street = StringField(_l("Straat en huisnummer"), validators=[Optional(), _len(150)],
                           render_kw={"autocomplete": "street-address"})
-    postcode = _StringField(_fl("Postcode"), validators=[_Optional(), _max(8)],
+    postcode = StringField(_l("Postcode"), validators=[Optional(), _len(8)],
                             render_kw={"autocomplete": "postal-code"})
-    city = _StringField(_fl("Plaats"), validators=[_Optional(), _max(80)],
+    city = StringField(_l("Plaats"), validators=[Optional(), _len(80)],
                         render_kw={"autocomplete": "address-level2"})
-    kvk_number = _StringField(_fl("KvK-nummer"), validators=[_Optional(), _max(12)],
-                              description=_fl("8 cijfers"), render_kw={"inputmode": "numeric"})
-    vat_id = _StringField(_fl("Btw-identificatienummer"), validators=[_Optional(), _max(20)],
-                          description=_fl("Bijvoorbeeld NL123456789B01. Niet nodig onder de "
+    kvk_number = StringField(_l("KvK-nummer"), validators=[Optional(), _len(12)],
+                              description=_l("8 cijfers"), render_kw={"inputmode": "numeric"})
+    vat_id = StringField(_l("Btw-identificatienummer"), validators=[Optional(), _len(20)],
+                          description=_l("Bijvoorbeeld NL123456789B01. Niet nodig onder de "
                                           "KOR."))
-    iban = _StringField(_fl("IBAN"), validators=[_Optional(), _max(42)],
-                        description=_fl("Het rekeningnummer waarop klanten betalen"))
-    bic = _StringField(_fl("BIC (optioneel)"), validators=[_Optional(), _max(11)])
-    email = _StringField(_fl("E-mailadres voor facturen (optioneel)"),
-                         validators=[_Optional(), _max(254)], render_kw={"type": "email",
+    iban = StringField(_l("IBAN"), validators=[Optional(), _len(42)],
+                        description=_l("Het rekeningnummer waarop klanten betalen"))
+    bic = StringField(_l("BIC (optioneel)"), validators=[Optional(), _len(11)])
+    email = StringField(_l("E-mailadres voor facturen (optioneel)"),
+                         validators=[Optional(), _len(254)], render_kw={"type": "email",
                                                                          "autocomplete": "email"})
-    phone = _StringField(_fl("Telefoon (optioneel)"), validators=[_Optional(), _max(30)],
+    phone = StringField(_l("Telefoon (optioneel)"), validators=[Optional(), _len(30)],
                          render_kw={"type": "tel", "autocomplete": "tel"})
-    recognition = _SelectField(_fl("Erkenning"), choices=RECOGNITION_CHOICES,
-                               description=_fl("Staat op de factuur, bijvoorbeeld „SBB erkend "
+    recognition = SelectField(_l("Erkenning"), choices=RECOGNITION_CHOICES,
+                               description=_l("Staat op de factuur, bijvoorbeeld „SBB erkend "
                                                "leerbedrijf, nr. …”."))
-    recognition_reference = _StringField(_fl("Nummer of naam van de erkenning"),
-                                         validators=[_Optional(), _max(100)],
-                                         description=_fl("Bij SBB verplicht: het SBB-nummer."))
-    vat_regime = _SelectField(_fl("Btw-regeling"), choices=VAT_REGIME_CHOICES)
-    default_vat_rate = _SelectField(
-        _fl("Standaard btw-tarief voor nieuwe regels"), choices=VAT_RATE_CHOICES,
-        description=_fl("Per regel te wijzigen. Welzijnswerk kan vrijgesteld zijn; "
+    recognition_reference = StringField(_l("Nummer of naam van de erkenning"),
+                                         validators=[Optional(), _len(100)],
+                                         description=_l("Bij SBB verplicht: het SBB-nummer."))
+    vat_regime = SelectField(_l("Btw-regeling"), choices=VAT_REGIME_CHOICES)
+    default_vat_rate = SelectField(
+        _l("Standaard btw-tarief voor nieuwe regels"), choices=VAT_RATE_CHOICES,
+        description=_l("Per regel te wijzigen. Welzijnswerk kan vrijgesteld zijn; "
                         "re-integratie voor een gemeente is meestal 21%. Onder de KOR is het "
                         "altijd KOR."))
-    hourly_rate = _StringField(_fl("Standaard uurtarief"), validators=[
-        _DataRequired(message=_fl("Vul het standaard uurtarief in, bijvoorbeeld 25,00.")),
-        _max(14)], description=_fl("In euro's, bijvoorbeeld 25,00. Een klant kan een eigen "
+    hourly_rate = StringField(_l("Standaard uurtarief"), validators=[
+        DataRequired(message=_l("Vul het standaard uurtarief in, bijvoorbeeld 25,00.")),
+        _len(14)], description=_l("In euro's, bijvoorbeeld 25,00. Een klant kan een eigen "
                                    "tarief hebben."), render_kw={"inputmode": "decimal"})
-    payment_term_days = _IntegerField(_fl("Betalingstermijn in dagen"), validators=[
+    payment_term_days = IntegerField(_l("Betalingstermijn in dagen"), validators=[
         # InputRequired, not DataRequired: 0 days (pay at once) is a term too.
-        _InputRequired(message=_fl("Vul de betalingstermijn in (0 tot en met 120 dagen).")),
-        _NumberRange(min=0, max=120, message=_fl("Kies 0 tot en met 120 dagen."))],
+        InputRequired(message=_l("Vul de betalingstermijn in (0 tot en met 120 dagen).")),
+        NumberRange(min=0, max=120, message=_l("Kies 0 tot en met 120 dagen."))],
         render_kw={"inputmode": "numeric"})
-    invoice_prefix = _StringField(_fl("Voorvoegsel factuurnummers"), validators=[
-        _DataRequired(message=_fl("Vul een voorvoegsel in, bijvoorbeeld F.")), _max(10)],
-        description=_fl("1 tot 10 letters of cijfers; het nummer wordt bijvoorbeeld "
+    invoice_prefix = StringField(_l("Voorvoegsel factuurnummers"), validators=[
+        DataRequired(message=_l("Vul een voorvoegsel in, bijvoorbeeld F.")), _len(10)],
+        description=_l("1 tot 10 letters of cijfers; het nummer wordt bijvoorbeeld "
                         "F2026-00042. Een nieuw voorvoegsel geldt alleen voor nieuwe nummers: "
                         "verzonden facturen houden hun nummer. Elk voorvoegsel telt per jaar "
                         "door, vanaf 1."))
-    credit_prefix = _StringField(_fl("Voorvoegsel creditnotanummers"), validators=[
-        _DataRequired(message=_fl("Vul een voorvoegsel in, bijvoorbeeld C.")), _max(10)],
-        description=_fl("Creditnota's hebben een eigen reeks, met een ander voorvoegsel. "
+    credit_prefix = StringField(_l("Voorvoegsel creditnotanummers"), validators=[
+        DataRequired(message=_l("Vul een voorvoegsel in, bijvoorbeeld C.")), _len(10)],
+        description=_l("Creditnota's hebben een eigen reeks, met een ander voorvoegsel. "
                         "Bestaande nummers blijven zoals ze zijn."))
-    footer_text = _TextAreaField(_fl("Voettekst (optioneel)"), validators=[_Optional(), _max(300)],
-                                 description=_fl("Bijvoorbeeld de algemene voorwaarden."))
-    submit = _SubmitField(_fl("Instellingen opslaan"))
+    footer_text = TextAreaField(_l("Voettekst (optioneel)"), validators=[Optional(), _len(300)],
+                                 description=_l("Bijvoorbeeld de algemene voorwaarden."))
+    submit = SubmitField(_l("Instellingen opslaan"))
 
 
-class LogoForm(_FinanceForm):
-    logo = _FileField(_fl("Logo (PNG of JPEG, hoogstens 1 MB)"))
-    submit = _SubmitField(_fl("Logo opslaan"))
+class LogoForm(FlaskForm):
+    logo = FileField(_l("Logo (PNG of JPEG, hoogstens 1 MB)"))
+    submit = SubmitField(_l("Logo opslaan"))
 
 
-class RemoveLogoForm(_FinanceForm):
-    submit = _SubmitField(_fl("Logo verwijderen"))
+class RemoveLogoForm(FlaskForm):
+    submit = SubmitField(_l("Logo verwijderen"))

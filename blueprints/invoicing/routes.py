@@ -1,55 +1,71 @@
 """Invoicing pages. Thin views: parse the form, call a service, render or redirect.
 
-Sections are owned by different authors: edit only your own section (never rewrite the file).
+Invoices, lines, payments, credit notes, reminders, the overdue list and the customer
+statement first; then the finance settings, the PDF and UBL downloads and the exports.
 """
 from __future__ import annotations
 
-from blueprints.invoicing import models  # noqa: F401  (registers the tables)
-from tenants.web import tenant_blueprint
+import secrets
+from datetime import date, timedelta
+from math import ceil
 
-bp = tenant_blueprint("invoicing", __name__, url_prefix="/facturen")
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
 
-# --- invoices, lines, payments, credit notes, reminders, overdue, customer statement ------
-# Imports of this section stay here, so the two sections can be edited independently.
-import secrets  # noqa: E402
-from datetime import date, timedelta  # noqa: E402
-from math import ceil  # noqa: E402
-
-from flask import abort, flash, redirect, render_template, request, url_for  # noqa: E402
-from flask_babel import force_locale  # noqa: E402
-from flask_babel import gettext as _  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-
-from blueprints.customers.models import Customer  # noqa: E402
-from blueprints.helprequests.models import HelpRequest  # noqa: E402
-from blueprints.helprequests.services import parse_money  # noqa: E402
-from blueprints.invoicing import services  # noqa: E402
-from blueprints.invoicing.forms import (  # noqa: E402
+from blueprints.customers.identifiers import format_iban
+from blueprints.customers.models import Customer
+from blueprints.helprequests.models import HelpRequest
+from blueprints.helprequests.services import parse_money
+from blueprints.invoicing import exports, services
+from blueprints.invoicing import settings as finance_settings
+from blueprints.invoicing.forms import (
     CreditForm,
     DraftDetailsForm,
     FeeForm,
     FinaliseForm,
+    FinanceSettingsForm,
     HelpRequestLineForm,
     HoursForm,
     InvoiceFilterForm,
     LineForm,
+    LogoForm,
     NewInvoiceForm,
     PaymentForm,
+    RemoveLogoForm,
     StatementForm,
 )
-from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus  # noqa: E402
-from tenants.errors import NotFound  # noqa: E402
-from tenants.extensions import db  # noqa: E402
-from tenants.models import Role  # noqa: E402
-from tenants.web import (  # noqa: E402
+from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, Payment
+from blueprints.invoicing.pdf import file_name as pdf_file_name
+from blueprints.invoicing.pdf import render_invoice_pdf
+from blueprints.invoicing.ubl import render_ubl, ubl_file_name
+from tenants.errors import DomainError, NotFound
+from tenants.extensions import db
+from tenants.models import Role
+from tenants.web import (
     current_actor,
     flash_form_errors,
     get_or_404,
     page_arg,
     require_role,
     run_service,
+    tenant_blueprint,
 )
 
+bp = tenant_blueprint("invoicing", __name__, url_prefix="/facturen")
+
+
+# --- invoices, lines, payments, credit notes, reminders, overdue, customer statement ------
 
 def _show(invoice, anchor: str = ""):
     return redirect(url_for("invoicing.show", invoice_id=invoice.id) + anchor)
@@ -453,57 +469,18 @@ def statement(customer_id: int):
 
 
 # --- finance settings, PDF and UBL downloads, exports --------------------------------------
-# Imports of this section stay here, so the two sections can be edited independently.
-from datetime import date as _date  # noqa: E402
-
-from flask import Response as _Response  # noqa: E402
-from flask import abort as _abort  # noqa: E402
-from flask import current_app as _current_app  # noqa: E402
-from flask import flash as _flash  # noqa: E402
-from flask import redirect as _redirect  # noqa: E402
-from flask import render_template as _render_template  # noqa: E402
-from flask import request as _request  # noqa: E402
-from flask import url_for as _url_for  # noqa: E402
-from flask_babel import gettext as _fg  # noqa: E402
-from sqlalchemy import func as _func  # noqa: E402
-from sqlalchemy import select as _select  # noqa: E402
-
-from blueprints.customers.identifiers import format_iban as _format_iban  # noqa: E402
-from blueprints.invoicing import exports as _exports  # noqa: E402
-from blueprints.invoicing import settings as _finance  # noqa: E402
-from blueprints.invoicing.forms import (  # noqa: E402
-    FinanceSettingsForm as _SettingsForm,
-)
-from blueprints.invoicing.forms import LogoForm as _LogoForm  # noqa: E402
-from blueprints.invoicing.forms import RemoveLogoForm as _RemoveLogoForm  # noqa: E402
-from blueprints.invoicing.models import Invoice as _Invoice  # noqa: E402
-from blueprints.invoicing.models import Payment as _Payment  # noqa: E402
-from blueprints.invoicing.pdf import file_name as _pdf_file_name  # noqa: E402
-from blueprints.invoicing.pdf import render_invoice_pdf as _render_pdf  # noqa: E402
-from blueprints.invoicing.ubl import render_ubl as _render_ubl  # noqa: E402
-from blueprints.invoicing.ubl import ubl_file_name as _ubl_file_name  # noqa: E402
-from tenants.errors import DomainError as _DomainError  # noqa: E402
-from tenants.errors import NotFound as _NotFound  # noqa: E402
-from tenants.extensions import db as _db  # noqa: E402
-from tenants.models import Role as _Role  # noqa: E402
-from tenants.web import current_actor as _current_actor  # noqa: E402
-from tenants.web import flash_form_errors as _flash_form_errors  # noqa: E402
-from tenants.web import get_or_404 as _get_or_404  # noqa: E402
-from tenants.web import require_role as _require_role  # noqa: E402
-from tenants.web import run_service as _run_service  # noqa: E402
-
 
 def _storage_root():
     from tenants.storage import uploads_root
 
-    return uploads_root(_current_app.instance_path)
+    return uploads_root(current_app.instance_path)
 
 
 def _fill_settings_form(form, s) -> None:
     form.legal_name.data = s.legal_name
     form.street.data, form.postcode.data, form.city.data = s.street, s.postcode, s.city
     form.kvk_number.data, form.vat_id.data = s.kvk_number, s.vat_id
-    form.iban.data, form.bic.data = _format_iban(s.iban) or None, s.bic
+    form.iban.data, form.bic.data = format_iban(s.iban) or None, s.bic
     form.email.data, form.phone.data = s.email, s.phone
     form.recognition.data = getattr(s.recognition, "value", s.recognition)
     form.recognition_reference.data = s.recognition_reference
@@ -516,8 +493,8 @@ def _fill_settings_form(form, s) -> None:
     form.footer_text.data = s.footer_text
 
 
-def _settings_data(form) -> _finance.SettingsData:
-    return _finance.SettingsData(
+def _settings_data(form) -> finance_settings.SettingsData:
+    return finance_settings.SettingsData(
         legal_name=form.legal_name.data, street=form.street.data, postcode=form.postcode.data,
         city=form.city.data, kvk_number=form.kvk_number.data, vat_id=form.vat_id.data,
         iban=form.iban.data, bic=form.bic.data, email=form.email.data, phone=form.phone.data,
@@ -539,7 +516,7 @@ def _logo_size(s) -> tuple[int, int] | None:
 
     try:
         width, height = ImageReader(BytesIO(
-            _finance.logo_bytes(_db.session, _storage_root(), s.logo_file))).getSize()
+            finance_settings.logo_bytes(db.session, _storage_root(), s.logo_file))).getSize()
     except Exception:  # noqa: BLE001 - a missing or unreadable file: show no preview
         return None
     scale = min(1.0, 240 / width, 120 / height)
@@ -547,138 +524,138 @@ def _logo_size(s) -> tuple[int, int] | None:
 
 
 @bp.route("/instellingen", methods=["GET", "POST"])
-@_require_role(_Role.ADMIN)
+@require_role(Role.ADMIN)
 def settings():
-    current = _finance.current_settings(_db.session)
-    form = _SettingsForm()
-    if _request.method == "GET":
+    current = finance_settings.current_settings(db.session)
+    form = FinanceSettingsForm()
+    if request.method == "GET":
         _fill_settings_form(form, current)
     elif form.validate_on_submit():
-        _result, ok = _run_service(
-            lambda: _finance.save_settings(_db.session, _current_actor(), _settings_data(form)),
-            _fg("De financiële instellingen zijn opgeslagen."))
+        _result, ok = run_service(
+            lambda: finance_settings.save_settings(db.session, current_actor(), _settings_data(form)),
+            _("De financiële instellingen zijn opgeslagen."))
         if ok:
-            return _redirect(_url_for("invoicing.settings"))
-        current = _finance.current_settings(_db.session)
+            return redirect(url_for("invoicing.settings"))
+        current = finance_settings.current_settings(db.session)
     else:
-        _flash_form_errors(form)
-    return _render_template(
+        flash_form_errors(form)
+    return render_template(
         "invoicing/settings.html", form=form, settings=current,
-        missing=_finance.missing_for_invoicing(current), logo_size=_logo_size(current),
-        logo_form=_LogoForm(), remove_logo_form=_RemoveLogoForm(),
-        max_logo_mb=_finance.LOGO_MAX_BYTES // (1024 * 1024),
-    ), 400 if _request.method == "POST" else 200
+        missing=finance_settings.missing_for_invoicing(current), logo_size=_logo_size(current),
+        logo_form=LogoForm(), remove_logo_form=RemoveLogoForm(),
+        max_logo_mb=finance_settings.LOGO_MAX_BYTES // (1024 * 1024),
+    ), 400 if request.method == "POST" else 200
 
 
 @bp.route("/instellingen/logo", methods=["POST"])
-@_require_role(_Role.ADMIN)
+@require_role(Role.ADMIN)
 def upload_logo():
-    form = _LogoForm()
+    form = LogoForm()
     if form.validate_on_submit():
         upload = form.logo.data
-        limit = _finance.LOGO_MAX_BYTES
+        limit = finance_settings.LOGO_MAX_BYTES
         # Read one byte past the limit: enough to refuse it, never more in memory.
         data = upload.read(limit + 1) if upload and getattr(upload, "filename", "") else None
-        _run_service(lambda: _finance.save_logo(_db.session, _current_actor(), data,
+        run_service(lambda: finance_settings.save_logo(db.session, current_actor(), data,
                                                 _storage_root()),
-                     _fg("Het logo is opgeslagen. Het staat op facturen die u vanaf nu "
+                     _("Het logo is opgeslagen. Het staat op facturen die u vanaf nu "
                          "verstuurt."))
     else:
-        _flash_form_errors(form)
-    return _redirect(_url_for("invoicing.settings") + "#logo")
+        flash_form_errors(form)
+    return redirect(url_for("invoicing.settings") + "#logo")
 
 
 @bp.route("/instellingen/logo/verwijderen", methods=["POST"])
-@_require_role(_Role.ADMIN)
+@require_role(Role.ADMIN)
 def remove_logo():
-    form = _RemoveLogoForm()
+    form = RemoveLogoForm()
     if form.validate_on_submit():
-        _run_service(lambda: _finance.remove_logo(_db.session, _current_actor(), _storage_root()),
-                     _fg("Het logo is verwijderd. Verzonden facturen houden hun logo."))
+        run_service(lambda: finance_settings.remove_logo(db.session, current_actor(), _storage_root()),
+                     _("Het logo is verwijderd. Verzonden facturen houden hun logo."))
     else:
-        _flash_form_errors(form)
-    return _redirect(_url_for("invoicing.settings") + "#logo")
+        flash_form_errors(form)
+    return redirect(url_for("invoicing.settings") + "#logo")
 
 
 @bp.route("/instellingen/logo")
-@_require_role(_Role.ADMIN)
+@require_role(Role.ADMIN)
 def logo():
     """The tenant's current logo (only its own: the key is read from its settings row)."""
-    current = _finance.find_settings(_db.session)
+    current = finance_settings.find_settings(db.session)
     if current is None or not current.logo_file:
-        _abort(404)
+        abort(404)
     try:
-        data = _finance.logo_bytes(_db.session, _storage_root(), current.logo_file)
-    except _NotFound:
-        _abort(404)
-    return _Response(data, mimetype=_finance.logo_mimetype(current.logo_file), headers={
+        data = finance_settings.logo_bytes(db.session, _storage_root(), current.logo_file)
+    except NotFound:
+        abort(404)
+    return Response(data, mimetype=finance_settings.logo_mimetype(current.logo_file), headers={
         "Cache-Control": "no-store", "Content-Disposition": "inline",
         "X-Content-Type-Options": "nosniff"})
 
 
 def _invoice_page(invoice) -> str:
-    views = _current_app.view_functions
+    views = current_app.view_functions
     if "invoicing.show" in views:
-        return _url_for("invoicing.show", invoice_id=invoice.id)
+        return url_for("invoicing.show", invoice_id=invoice.id)
     if "invoicing.index" in views:
-        return _url_for("invoicing.index")
-    return _url_for("dashboard.index")
+        return url_for("invoicing.index")
+    return url_for("dashboard.index")
 
 
 @bp.route("/<int:invoice_id>/pdf")
-@_require_role(_Role.ADMIN)
+@require_role(Role.ADMIN)
 def pdf(invoice_id: int):
-    invoice = _get_or_404(_Invoice, invoice_id)
+    invoice = get_or_404(Invoice, invoice_id)
     try:
-        data = _render_pdf(_db.session, invoice, storage_root=_storage_root())
-    except _NotFound:
-        _abort(404)
-    return _Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{_pdf_file_name(invoice)}"',
+        data = render_invoice_pdf(db.session, invoice, storage_root=_storage_root())
+    except NotFound:
+        abort(404)
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{pdf_file_name(invoice)}"',
         "Cache-Control": "no-store"})
 
 
 @bp.route("/<int:invoice_id>/ubl")
-@_require_role(_Role.ADMIN)
+@require_role(Role.ADMIN)
 def ubl(invoice_id: int):
-    invoice = _get_or_404(_Invoice, invoice_id)
+    invoice = get_or_404(Invoice, invoice_id)
     try:
-        data = _render_ubl(_db.session, invoice)
-    except _NotFound:
-        _abort(404)
-    except _DomainError as exc:
-        _flash(exc.message, "error")
-        return _redirect(_invoice_page(invoice))
-    return _Response(data, mimetype="application/xml", headers={
-        "Content-Disposition": f'attachment; filename="{_ubl_file_name(invoice)}"',
+        data = render_ubl(db.session, invoice)
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(_invoice_page(invoice))
+    return Response(data, mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{ubl_file_name(invoice)}"',
         "Cache-Control": "no-store"})
 
 
 def _export_years() -> list[int]:
     """From the first year with an invoice or payment up to this year, newest first."""
-    this_year = _date.today().year
-    first_invoice = _db.session.scalar(_select(_func.min(_Invoice.issue_date)))
-    first_payment = _db.session.scalar(_select(_func.min(_Payment.paid_on)))
+    this_year = date.today().year
+    first_invoice = db.session.scalar(select(func.min(Invoice.issue_date)))
+    first_payment = db.session.scalar(select(func.min(Payment.paid_on)))
     first = min([this_year] + [d.year for d in (first_invoice, first_payment) if d])
     return list(range(this_year, max(first, this_year - 20) - 1, -1))
 
 
 @bp.route("/export")
-@_require_role(_Role.ADMIN)
+@require_role(Role.ADMIN)
 def export():
     """Without ?format: the page to choose; with it, the file."""
-    fmt = _request.args.get("format")
+    fmt = request.args.get("format")
     if fmt is None:
-        return _render_template("invoicing/export.html", years=_export_years(),
-                                this_year=_date.today().year)
-    what = _request.args.get("what", "invoices")
-    year = _request.args.get("year", str(_date.today().year))
-    if fmt not in _exports.FORMATS or what not in _exports.KINDS or not year.isdigit() \
+        return render_template("invoicing/export.html", years=_export_years(),
+                                this_year=date.today().year)
+    what = request.args.get("what", "invoices")
+    year = request.args.get("year", str(date.today().year))
+    if fmt not in exports.FORMATS or what not in exports.KINDS or not year.isdigit() \
             or not 2000 <= int(year) <= 2100:
-        _abort(404)
-    body, name = _exports.export(_db.session, _current_actor(), what, fmt, int(year))
-    _db.session.commit()  # the audit event of the export
+        abort(404)
+    body, name = exports.export(db.session, current_actor(), what, fmt, int(year))
+    db.session.commit()  # the audit event of the export
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 if fmt == "xlsx" else "text/csv; charset=utf-8")
-    return _Response(body, mimetype=mimetype, headers={
+    return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

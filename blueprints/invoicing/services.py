@@ -32,6 +32,9 @@ from sqlalchemy import and_, case, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from blueprints.budgets import services as budgets
+from blueprints.customers import services as customers
+from blueprints.customers.identifiers import format_iban
 from blueprints.customers.models import Customer, CustomerKind
 from blueprints.helprequests.models import (
     Assignment,
@@ -39,8 +42,11 @@ from blueprints.helprequests.models import (
     PriceAgreement,
     RequestStatus,
 )
+from blueprints.helprequests.services import KIND_LABELS as JOB_KINDS
+from blueprints.helprequests.services import mark_invoiced
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.invoicing import money
+from blueprints.invoicing import settings as finance_settings
 from blueprints.invoicing.models import (
     FinanceSettings,
     Invoice,
@@ -58,13 +64,15 @@ from blueprints.invoicing.models import (
 from blueprints.invoicing.money import VatRate
 from blueprints.invoicing.snapshots import customer_snapshot, supplier_snapshot
 from blueprints.participants.models import Participant
-from blueprints.trajectories.models import Trajectory
+from blueprints.trajectories.models import Trajectory, TrajectoryStatus
+from blueprints.trajectories.services import KIND_LABELS as TRAJECTORY_KINDS
 from tenants import audit
 from tenants.actor import Actor
 from tenants.counters import next_number
 from tenants.db import utcnow
 from tenants.errors import DomainError, NotFound
 from tenants.formatting import format_date, format_money
+from tenants.mail import send_mail
 
 PAGE_SIZE = 25
 #: € 100.000: a larger unit price is a typing error
@@ -112,43 +120,25 @@ ALREADY_INVOICED = _l("Een deel van deze uren staat al op een factuur (of op een
                       "conceptfactuur). Ververs de pagina en kies opnieuw.")
 
 
-# --- the other parts of issue 5 (imported when needed) --------------------------------------
+# --- settings and customers -----------------------------------------------------------------
 
 def _finance(session: Session) -> FinanceSettings:
-    from blueprints.invoicing.settings import get_settings
-
-    return get_settings(session)
+    return finance_settings.get_settings(session)
 
 
 def current_settings(session: Session) -> FinanceSettings:
     """The settings as they are, or the defaults, without storing anything (for pages)."""
-    from blueprints.invoicing.settings import current_settings as settings_or_defaults
-
-    return settings_or_defaults(session)
+    return finance_settings.current_settings(session)
 
 
 def missing_settings(session: Session) -> list:
     """What the finance settings still lack before an invoice can be sent (Dutch)."""
-    return _missing_for_invoicing(current_settings(session))
-
-
-def _missing_for_invoicing(settings: FinanceSettings) -> list:
-    from blueprints.invoicing.settings import missing_for_invoicing
-
-    return missing_for_invoicing(settings)
-
-
-def _rate_for(session: Session, customer: Customer, job_kind: str | None) -> tuple[int, str]:
-    from blueprints.customers.services import rate_for
-
-    return rate_for(session, customer, job_kind)
+    return finance_settings.missing_for_invoicing(current_settings(session))
 
 
 def get_customer(session: Session, customer_id) -> Customer:
     """The customer with this id in the current tenant; a Dutch refusal for anything else
     (e.g. the id of another tenant's customer posted in a form)."""
-    from blueprints.customers import services as customers
-
     try:
         return customers.get_customer(session, int(customer_id))
     except (NotFound, TypeError, ValueError):
@@ -256,15 +246,11 @@ def _next_position(session: Session, invoice: Invoice) -> int:
 
 
 def _kind_label(help_request: HelpRequest) -> str:
-    from blueprints.helprequests.services import KIND_LABELS as JOB_KINDS
-
     with force_locale("nl"):
         return str(JOB_KINDS[help_request.kind])
 
 
 def _trajectory_label(trajectory: Trajectory) -> str:
-    from blueprints.trajectories.services import KIND_LABELS as TRAJECTORY_KINDS
-
     with force_locale("nl"):
         return str(TRAJECTORY_KINDS[trajectory.kind])
 
@@ -497,7 +483,7 @@ def add_hours(session: Session, actor: Actor, invoice: Invoice, entry_ids) -> li
         with session.begin_nested():
             for (help_request_id, trajectory_id, participant_id), items in groups.items():
                 help_request, person = items[0][1], items[0][2]
-                price, vat = _rate_for(session, customer,
+                price, vat = customers.rate_for(session, customer,
                                        help_request.kind.value if help_request else None)
                 if help_request is not None and help_request.price_cents:
                     price = help_request.price_cents  # the hourly price agreed for this job
@@ -645,7 +631,7 @@ def add_help_request(session: Session, actor: Actor, invoice: Invoice,
                              "de hulpvraag.", ref=help_request.reference))
     customer = _customer_of(session, invoice)
     settings = _finance(session)
-    _price, vat = _rate_for(session, customer, help_request.kind.value)
+    _price, vat = customers.rate_for(session, customer, help_request.kind.value)
     first = session.scalar(select(Assignment.participant_id)
                            .where(Assignment.help_request_id == help_request.id)
                            .order_by(Assignment.created_at, Assignment.id).limit(1))
@@ -749,8 +735,6 @@ def remove_line(session: Session, actor: Actor, line: InvoiceLine) -> None:
 def fee_trajectories(session: Session):
     """Trajectories a municipality can be invoiced for (past intake), with their participant,
     by name (one query)."""
-    from blueprints.trajectories.models import TrajectoryStatus
-
     return session.execute(
         select(Trajectory, Participant)
         .join(Participant, and_(Participant.tenant_id == Trajectory.tenant_id,
@@ -790,7 +774,7 @@ def add_trajectory_fees(session: Session, actor: Actor, invoice: Invoice, kind: 
         raise DomainError(_l("Vul het bedrag van de vergoeding in, bijvoorbeeld 450,00."))
     settings = _finance(session)
     if vat_rate in (None, ""):
-        vat_rate = _rate_for(session, customer, None)[1]
+        vat_rate = customers.rate_for(session, customer, None)[1]
     vat = _vat_rate(settings, vat_rate)
     rows = session.execute(
         select(Trajectory, Participant)
@@ -880,8 +864,6 @@ def finalise(session: Session, actor: Actor, invoice: Invoice, issue_date: date 
              today: date | None = None) -> Invoice:
     """Send a draft: check it, draw its number (gapless per series and year), freeze the
     details, set the due date; its fixed-price jobs become "gefactureerd"."""
-    from blueprints.helprequests.services import mark_invoiced
-
     today = today or date.today()
     issue_date = issue_date or today
     invoice = _locked(session, invoice)
@@ -898,7 +880,7 @@ def finalise(session: Session, actor: Actor, invoice: Invoice, issue_date: date 
     if totals.incl_cents <= 0:
         raise DomainError(_l("Het totaal van de factuur moet meer dan € 0,00 zijn."))
     settings = _finance(session)
-    missing = _missing_for_invoicing(settings)
+    missing = finance_settings.missing_for_invoicing(settings)
     if missing:
         raise DomainError(_l("De factuur kan nog niet worden verzonden. Vul eerst aan bij de "
                              "financiële instellingen: %(missing)s",
@@ -958,8 +940,6 @@ def create_credit_note(session: Session, actor: Actor, invoice: Invoice,
     whatever cent its own rounding makes). Updates the invoice (credited amount, status) and
     reverses the training budget credit (budgets.services.reverse_for_credit_note); when the
     credit note settles the rest of a partly paid invoice, that invoice is allocated then."""
-    from blueprints.budgets import services as budgets
-
     today = today or date.today()
     issue_date = issue_date or today
     reason = _text(reason, 1000, _l("De reden is te lang: hoogstens 1000 tekens."))
@@ -1098,8 +1078,6 @@ def register_payment(session: Session, actor: Actor, invoice: Invoice, amount_ce
     again (a double submit, a replayed import line) returns the first payment and changes
     nothing. The amount is at most what is still open. When the invoice is paid in full, the
     training budgets are credited (budgets.services.allocate_invoice)."""
-    from blueprints.budgets import services as budgets
-
     today = today or date.today()
     key = (idempotency_key or "").strip()
     if not key or len(key) > 80:
@@ -1207,7 +1185,6 @@ def reminder_context(session: Session, invoice: Invoice, today: date | None = No
     settings = current_settings(session)
     supplier = invoice.supplier_snapshot or supplier_snapshot(settings)
     customer = invoice.customer_snapshot or {}
-    from blueprints.customers.identifiers import format_iban
 
     iban = supplier.get("iban") or settings.iban
     return {
@@ -1238,7 +1215,6 @@ def send_reminder(session: Session, actor: Actor, invoice: Invoice,
     """E-mail a payment reminder to the customer and record it (level = previous + 1).
     Refused when the invoice is not overdue, or the customer has no e-mail address (then the
     printable reminder letter is the way)."""
-    from tenants.mail import send_mail
 
     today = today or date.today()
     invoice = _locked(session, invoice)
