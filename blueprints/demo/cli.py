@@ -13,6 +13,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from blueprints.demo.money import seed_money
 from blueprints.demo.people import seed_people
 from blueprints.demo.work import seed_work
 from tenants import audit
@@ -120,6 +121,7 @@ def seed() -> None:
                 users[role_value] = user
             seed_people(db.session, tenant, users, users["participant"])
             seed_work(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
+            seed_money(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
     # A job coach who works for two cooperatives: shows the tenant switch.
     coach = _user("jobcoach@regio.example.org", "Lotte Janssen")
     for slug in ("kluswinkel-lelystad", "vrijwilligerscentrale-landgraaf"):
