@@ -109,7 +109,7 @@ def _help_requests(session, rng, rows, coach, city, today):
             request.planned_by_id = coach.id
         elif trajectory.status != TrajectoryStatus.INTAKE:
             request.status = RequestStatus.DONE
-            request.planned_on = created + timedelta(days=rng.randint(2, 9))
+            request.planned_on = min(created + timedelta(days=rng.randint(2, 9)), today)
             request.done_on = request.planned_on
             request.planned_by_id = coach.id
         session.add(request)
