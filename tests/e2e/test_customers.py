@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from tenants.models import Role
 from tests.e2e.axe import check_accessibility
-from tests.e2e.conftest import browser, live_server, new_context, phone_page  # noqa: F401
 from tests.e2e.flows import assert_fits_the_screen, field, log_in, url_path
 
 pytestmark = pytest.mark.browser

@@ -10,15 +10,9 @@ from playwright.sync_api import expect
 
 from blueprints.budgets import services
 from tests.budgets.builders import course, fund
+from tests.budgets.conftest import world  # noqa: F401  (the budgets test world)
 from tests.e2e.axe import check_accessibility
-from tests.e2e.conftest import (  # noqa: F401  (the browser fixtures, used here too)
-    PHONE,
-    browser,
-    live_server,
-    new_context,
-    page,
-    phone_page,
-)
+from tests.e2e.conftest import PHONE
 from tests.e2e.flows import assert_fits_the_screen, field, log_in, url_path
 
 pytestmark = pytest.mark.browser
@@ -33,7 +27,7 @@ def funded(world):
     return vca
 
 
-def test_a_participant_sees_their_budget_on_a_phone(phone_page, world, funded):  # noqa: F811
+def test_a_participant_sees_their_budget_on_a_phone(phone_page, world, funded):
     page = phone_page
     log_in(page, world.user)
     page.get_by_role("link", name="Mijn budget").click()
@@ -44,7 +38,7 @@ def test_a_participant_sees_their_budget_on_a_phone(phone_page, world, funded): 
     assert_fits_the_screen(page, "my budget (phone)")
 
 
-def test_propose_approve_and_see_the_budget_fall(page, new_context, world, funded):  # noqa: F811
+def test_propose_approve_and_see_the_budget_fall(page, new_context, world, funded):
     slug = world.tenant.slug
     log_in(page, world.coach)
     page.goto(f"/{slug}/budgetten/")
@@ -74,7 +68,7 @@ def test_propose_approve_and_see_the_budget_fall(page, new_context, world, funde
     check_accessibility(admin, "new course")
 
 
-def test_staff_pages_fit_a_phone(new_context, world, funded):  # noqa: F811
+def test_staff_pages_fit_a_phone(new_context, world, funded):
     services.propose_course(world.session, world.coach_actor, world.participant, funded,
                             "Een motivatie van een paar zinnen, lang genoeg om af te breken.")
     world.session.commit()
