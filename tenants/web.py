@@ -174,6 +174,16 @@ def run_service(action, success: str):
     return result, True
 
 
+def submit(form, action, success: str) -> bool:
+    """A form POST in one call: validate `form` (CSRF included) and run the service through
+    `run_service` when it is valid; flash its field errors when it is not. True when it worked."""
+    if form.validate_on_submit():
+        _result, ok = run_service(action, success)
+        return ok
+    flash_form_errors(form)
+    return False
+
+
 def page_arg() -> int:
     """The ?page= number of a list, 1 when missing or not a positive whole number."""
     page = request.args.get("page", "1")

@@ -45,6 +45,7 @@ from tenants.web import (
     page_arg,
     require_role,
     run_service,
+    submit,
     tenant_blueprint,
 )
 
@@ -229,12 +230,9 @@ def _back(enrolment: CourseEnrolment):
 def approve(enrolment_id: int):
     enrolment = get_or_404(CourseEnrolment, enrolment_id)
     form = ApproveForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.approve_enrolment(db.session, current_actor(), enrolment,
-                                                       from_pool=form.from_pool.data),
-                    _("De cursus is goedgekeurd en van het budget afgeboekt."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.approve_enrolment(db.session, current_actor(), enrolment,
+                                                    from_pool=form.from_pool.data),
+           _("De cursus is goedgekeurd en van het budget afgeboekt."))
     return _back(enrolment)
 
 
@@ -243,12 +241,9 @@ def approve(enrolment_id: int):
 def decline(enrolment_id: int):
     enrolment = get_or_404(CourseEnrolment, enrolment_id)
     form = DeclineForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.decline_enrolment(db.session, current_actor(), enrolment,
-                                                       form.reason.data),
-                    _("Het voorstel is afgewezen."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.decline_enrolment(db.session, current_actor(), enrolment,
+                                                    form.reason.data),
+           _("Het voorstel is afgewezen."))
     return _back(enrolment)
 
 

@@ -33,6 +33,7 @@ from tenants.web import (
     page_arg,
     require_role,
     run_service,
+    submit,
     tenant_blueprint,
 )
 
@@ -226,13 +227,10 @@ def remove_rate(customer_id: int, rate_id: int):
 def sell_card(customer_id: int):
     customer = _load(customer_id)
     form = PunchCardForm(prefix="kaart")
-    if form.validate_on_submit():
-        run_service(lambda: services.sell_punch_card(
-            db.session, current_actor(), customer, form.hours.data,
-            helprequest_services.parse_money(form.price.data), form.bought_on.data,
-            form.note.data), _("De strippenkaart is vastgelegd."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.sell_punch_card(
+        db.session, current_actor(), customer, form.hours.data,
+        helprequest_services.parse_money(form.price.data), form.bought_on.data,
+        form.note.data), _("De strippenkaart is vastgelegd."))
     return _show(customer, "#strippenkaarten")
 
 
@@ -241,13 +239,10 @@ def sell_card(customer_id: int):
 def use_card(customer_id: int):
     customer = _load(customer_id)
     form = UseForm(prefix="afschrijven")
-    if form.validate_on_submit():
-        run_service(lambda: services.use_punch_card(
-            db.session, current_actor(), customer, parse_minutes(form.hours.data),
-            form.used_on.data, note=form.note.data),
-            _("De uren zijn van de strippenkaart afgeschreven."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.use_punch_card(
+        db.session, current_actor(), customer, parse_minutes(form.hours.data),
+        form.used_on.data, note=form.note.data),
+        _("De uren zijn van de strippenkaart afgeschreven."))
     return _show(customer, "#strippenkaarten")
 
 
@@ -256,11 +251,8 @@ def use_card(customer_id: int):
 def correct_card(customer_id: int):
     customer = _load(customer_id)
     form = _correction_form(services.cards_of(db.session, customer))
-    if form.validate_on_submit():
-        run_service(lambda: services.correct_punch_card(
-            db.session, current_actor(), customer, int(form.card.data),
-            parse_minutes(form.hours.data), form.used_on.data, form.note.data),
-            _("De correctie is vastgelegd."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.correct_punch_card(
+        db.session, current_actor(), customer, int(form.card.data),
+        parse_minutes(form.hours.data), form.used_on.data, form.note.data),
+        _("De correctie is vastgelegd."))
     return _show(customer, "#strippenkaarten")

@@ -59,6 +59,7 @@ from tenants.web import (
     page_arg,
     require_role,
     run_service,
+    submit,
     tenant_blueprint,
 )
 
@@ -224,13 +225,10 @@ def show(invoice_id: int):
 def update_details(invoice_id: int):
     invoice = get_or_404(Invoice, invoice_id)
     form = DraftDetailsForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.update_draft(
-            db.session, current_actor(), invoice, form.period_start.data, form.period_end.data,
-            form.note.data, form.buyer_reference.data, form.order_reference.data),
-            _("De gegevens van de factuur zijn opgeslagen."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.update_draft(
+        db.session, current_actor(), invoice, form.period_start.data, form.period_end.data,
+        form.note.data, form.buyer_reference.data, form.order_reference.data),
+        _("De gegevens van de factuur zijn opgeslagen."))
     return _show(invoice, "#gegevens")
 
 
@@ -239,12 +237,9 @@ def update_details(invoice_id: int):
 def add_hours(invoice_id: int):
     invoice = get_or_404(Invoice, invoice_id)
     form = HoursForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.add_hours(db.session, current_actor(), invoice,
-                                               form.entries.data),
-                    _("De uren staan op de factuur."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.add_hours(db.session, current_actor(), invoice,
+                                            form.entries.data),
+           _("De uren staan op de factuur."))
     return _show(invoice, "#regels")
 
 
@@ -274,13 +269,10 @@ def add_help_request(invoice_id: int):
 def add_line(invoice_id: int):
     invoice = get_or_404(Invoice, invoice_id)
     form = LineForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.add_fixed_line(
-            db.session, current_actor(), invoice, form.description.data, form.quantity.data,
-            form.unit.data, parse_money(form.unit_price.data), form.vat_rate.data,
-            form.supply_date.data), _("De regel is toegevoegd."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.add_fixed_line(
+        db.session, current_actor(), invoice, form.description.data, form.quantity.data,
+        form.unit.data, parse_money(form.unit_price.data), form.vat_rate.data,
+        form.supply_date.data), _("De regel is toegevoegd."))
     return _show(invoice, "#regels")
 
 
@@ -297,13 +289,10 @@ def update_line(invoice_id: int):
     invoice = get_or_404(Invoice, invoice_id)
     line = _posted_line(invoice)
     form = LineForm(prefix=f"r{line.id}")
-    if form.validate_on_submit():
-        run_service(lambda: services.update_line(
-            db.session, current_actor(), line, form.description.data, form.quantity.data,
-            form.unit.data, parse_money(form.unit_price.data), form.vat_rate.data,
-            form.supply_date.data), _("De regel is opgeslagen."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.update_line(
+        db.session, current_actor(), line, form.description.data, form.quantity.data,
+        form.unit.data, parse_money(form.unit_price.data), form.vat_rate.data,
+        form.supply_date.data), _("De regel is opgeslagen."))
     return _show(invoice, "#regels")
 
 
@@ -322,13 +311,10 @@ def remove_line(invoice_id: int):
 def add_fees(invoice_id: int):
     invoice = get_or_404(Invoice, invoice_id)
     form = FeeForm(prefix="fee")
-    if form.validate_on_submit():
-        run_service(lambda: services.add_trajectory_fees(
-            db.session, current_actor(), invoice, form.kind.data, form.trajectories.data,
-            parse_money(form.unit_price.data), form.months.data, form.vat_rate.data),
-            _("De trajectvergoedingen staan op de factuur."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.add_trajectory_fees(
+        db.session, current_actor(), invoice, form.kind.data, form.trajectories.data,
+        parse_money(form.unit_price.data), form.months.data, form.vat_rate.data),
+        _("De trajectvergoedingen staan op de factuur."))
     return _show(invoice, "#regels")
 
 
@@ -337,12 +323,9 @@ def add_fees(invoice_id: int):
 def finalise(invoice_id: int):
     invoice = get_or_404(Invoice, invoice_id)
     form = FinaliseForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.finalise(db.session, current_actor(), invoice,
-                                              form.issue_date.data),
-                    _("De factuur is definitief gemaakt en heeft een nummer gekregen."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.finalise(db.session, current_actor(), invoice,
+                                           form.issue_date.data),
+           _("De factuur is definitief gemaakt en heeft een nummer gekregen."))
     return _show(invoice)
 
 
@@ -569,11 +552,8 @@ def upload_logo():
 @require_role(Role.ADMIN)
 def remove_logo():
     form = RemoveLogoForm()
-    if form.validate_on_submit():
-        run_service(lambda: finance_settings.remove_logo(db.session, current_actor(), _storage_root()),
-                     _("Het logo is verwijderd. Verzonden facturen houden hun logo."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: finance_settings.remove_logo(db.session, current_actor(), _storage_root()),
+           _("Het logo is verwijderd. Verzonden facturen houden hun logo."))
     return redirect(url_for("invoicing.settings") + "#logo")
 
 

@@ -31,7 +31,14 @@ from blueprints.trajectories import services as trajectory_services
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.models import Municipality, Role, User
-from tenants.web import current_actor, flash_form_errors, page_arg, require_role, run_service, tenant_blueprint
+from tenants.web import (
+    current_actor,
+    flash_form_errors,
+    page_arg,
+    require_role,
+    submit,
+    tenant_blueprint,
+)
 
 bp = tenant_blueprint("participants", __name__)
 
@@ -243,13 +250,10 @@ def show(participant_id: int):
 def add_exemption(participant_id: int):
     participant = _load(participant_id)
     form = ExemptionForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.add_exemption(
-            db.session, current_actor(), participant, form.article.data,
-            form.obligations.data or [], form.starts_on.data, form.ends_on.data,
-            form.review_on.data, form.decided_by.data), _("De ontheffing is vastgelegd."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.add_exemption(
+        db.session, current_actor(), participant, form.article.data,
+        form.obligations.data or [], form.starts_on.data, form.ends_on.data,
+        form.review_on.data, form.decided_by.data), _("De ontheffing is vastgelegd."))
     return redirect(url_for("participants.show", participant_id=participant.id) + "#ontheffing")
 
 
@@ -258,12 +262,9 @@ def add_exemption(participant_id: int):
 def give_consent(participant_id: int):
     participant = _load(participant_id)
     form = ConsentForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.give_consent(
-            db.session, current_actor(), participant, form.kind.data, form.recipient.data,
-            form.given_on.data), _("De toestemming is vastgelegd."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.give_consent(
+        db.session, current_actor(), participant, form.kind.data, form.recipient.data,
+        form.given_on.data), _("De toestemming is vastgelegd."))
     return redirect(url_for("participants.show", participant_id=participant.id) + "#toestemming")
 
 
@@ -273,12 +274,9 @@ def give_consent(participant_id: int):
 def withdraw_consent(participant_id: int, consent_id: int):
     participant = _load(participant_id)
     form = WithdrawForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.withdraw_consent(
-            db.session, current_actor(), participant, consent_id, form.withdrawn_on.data),
-            _("De toestemming is ingetrokken."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.withdraw_consent(
+        db.session, current_actor(), participant, consent_id, form.withdrawn_on.data),
+        _("De toestemming is ingetrokken."))
     return redirect(url_for("participants.show", participant_id=participant.id) + "#toestemming")
 
 
@@ -288,12 +286,9 @@ def link_account(participant_id: int):
     participant = _load(participant_id)
     form = LinkAccountForm()
     form.user.choices = [(str(u.id), u.name) for u in services.linkable_accounts(db.session)]
-    if form.validate_on_submit():
-        run_service(lambda: services.link_account(
-            db.session, current_actor(), participant, int(form.user.data)),
-            _("Het account is gekoppeld: de deelnemer ziet nu de eigen pagina."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.link_account(
+        db.session, current_actor(), participant, int(form.user.data)),
+        _("Het account is gekoppeld: de deelnemer ziet nu de eigen pagina."))
     return redirect(url_for("participants.show", participant_id=participant.id))
 
 

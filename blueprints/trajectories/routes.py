@@ -36,7 +36,14 @@ from blueprints.trajectories.models import Funding, Outcome, TrajectoryKind, Tra
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.models import Role, User
-from tenants.web import current_actor, flash_form_errors, require_role, run_service, tenant_blueprint
+from tenants.web import (
+    current_actor,
+    flash_form_errors,
+    require_role,
+    run_service,
+    submit,
+    tenant_blueprint,
+)
 
 bp = tenant_blueprint("trajectories", __name__)
 
@@ -214,13 +221,10 @@ def change_status(trajectory_id: int):
 def end(trajectory_id: int):
     trajectory = _load(trajectory_id)
     form = OutcomeForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.end_trajectory(
-            db.session, current_actor(), trajectory, Outcome(form.outcome.data),
-            form.outcome_on.data, form.hours.data, form.contract.data, form.note.data),
-            _("Het traject is afgerond."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.end_trajectory(
+        db.session, current_actor(), trajectory, Outcome(form.outcome.data),
+        form.outcome_on.data, form.hours.data, form.contract.data, form.note.data),
+        _("Het traject is afgerond."))
     return _back(trajectory, "#afronden")
 
 
@@ -229,12 +233,10 @@ def end(trajectory_id: int):
 def add_goal(trajectory_id: int):
     trajectory = _load(trajectory_id)
     form = GoalForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.add_goal(db.session, current_actor(), trajectory, form.title.data,
-                                       form.description.data, form.level.data),
-             _("Het leerdoel is toegevoegd."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.add_goal(db.session, current_actor(), trajectory,
+                                           form.title.data, form.description.data,
+                                           form.level.data),
+           _("Het leerdoel is toegevoegd."))
     return _back(trajectory, "#doelen")
 
 
@@ -243,13 +245,10 @@ def add_goal(trajectory_id: int):
 def goal_progress(trajectory_id: int, goal_id: int):
     trajectory = _load(trajectory_id)
     form = GoalNoteForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.add_goal_note(
-            db.session, current_actor(), services.get_goal(db.session, trajectory, goal_id),
-            form.text.data, form.level.data or None, form.achieved.data),
-            _("De voortgang is vastgelegd."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.add_goal_note(
+        db.session, current_actor(), services.get_goal(db.session, trajectory, goal_id),
+        form.text.data, form.level.data or None, form.achieved.data),
+        _("De voortgang is vastgelegd."))
     return _back(trajectory, "#doelen")
 
 
@@ -258,12 +257,9 @@ def goal_progress(trajectory_id: int, goal_id: int):
 def plan_evaluation(trajectory_id: int):
     trajectory = _load(trajectory_id)
     form = PlanEvaluationForm()
-    if form.validate_on_submit():
-        run_service(lambda: services.plan_evaluation(db.session, current_actor(), trajectory,
-                                              form.planned_on.data),
-             _("De evaluatie is gepland."))
-    else:
-        flash_form_errors(form)
+    submit(form, lambda: services.plan_evaluation(db.session, current_actor(), trajectory,
+                                           form.planned_on.data),
+           _("De evaluatie is gepland."))
     return _back(trajectory, "#evaluaties")
 
 
