@@ -4,14 +4,11 @@ unbalanced transaction at commit. Threads start together at a barrier, each with
 and transaction (the pattern of tests/hours/test_concurrency.py)."""
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 
 from blueprints.budgets import ledger, services
 from blueprints.budgets.models import (
@@ -23,55 +20,11 @@ from blueprints.budgets.models import (
 )
 from blueprints.invoicing.models import Invoice
 from tenants.db import new_id
-from tenants.errors import DomainError
-from tenants.extensions import db
 from tenants.models import AuditEvent
-from tenants.tenancy import set_tenant
+from tests.concurrency import run_together
 from tests.budgets.builders import add_person, budget, course, fund, own_invoice, paid_invoice
 
 pytestmark = pytest.mark.postgres
-
-
-def run_together(app, tenant_id, *actions, hold_first: float = 0.0):
-    """Run each `action(session)` in its own thread, session and transaction, all at once.
-    With `hold_first`, the first keeps its transaction open that long after it ran and the
-    others start once it has run. Returns ("ok", value) / ("refused", message) per action."""
-    with app.app_context():
-        engine = db.engine
-    barrier = threading.Barrier(len(actions))
-    first_done = threading.Event()
-    results: list = [None] * len(actions)
-
-    def worker(i, action):
-        with app.app_context(), Session(engine) as session:
-            set_tenant(session, tenant_id)
-            try:
-                barrier.wait(timeout=20)
-                if hold_first and i > 0:
-                    first_done.wait(timeout=20)
-                value = action(session)
-                if hold_first and i == 0:
-                    first_done.set()
-                    time.sleep(hold_first)
-                session.commit()
-                results[i] = ("ok", value)
-            except DomainError as exc:
-                session.rollback()
-                results[i] = ("refused", exc.message)
-            except Exception as exc:  # noqa: BLE001 - a 500 in the making: reported below
-                session.rollback()
-                results[i] = ("error", repr(exc))
-            finally:
-                first_done.set()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a thread hung (deadlock?)"
-    assert not [r for r in results if r[0] == "error"], results
-    return results
 
 
 def test_twenty_parallel_approvals_never_take_the_budget_below_zero(app, world):

@@ -14,7 +14,7 @@ from tenants.actor import Actor
 from tenants.models import Role
 from tenants.tenancy import tenant_context
 from tests.customers.builders import card, customer, punch_job
-from tests.hours.test_concurrency import run_together
+from tests.concurrency import run_together
 
 pytestmark = pytest.mark.postgres
 

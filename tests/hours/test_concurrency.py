@@ -7,8 +7,6 @@ lock until the other is waiting on it. The stale-write test runs on both databas
 """
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date, timedelta
 
 import pytest
@@ -19,60 +17,13 @@ from blueprints.hours import services, week
 from blueprints.hours.models import EntryStatus, TimeEntry
 from tenants.actor import Actor
 from tenants.errors import DomainError
-from tenants.extensions import db
 from tenants.models import AuditEvent, Role, Tenant
 from tenants.tenancy import set_tenant, tenant_context
+from tests.concurrency import engine_of, run_together
 from tests.hours.builders import TODAY, entry
 
 MONDAY = date(2026, 11, 23)
 S = Role.SUPERVISOR
-
-
-def _engine(app):
-    with app.app_context():
-        return db.engine
-
-
-def run_together(app, tenant_id, *actions, hold_first: float = 0.0):
-    """Run each `action(session)` in its own thread, session and transaction, all starting at
-    once. With `hold_first`, the first action keeps its transaction (and locks) open that many
-    seconds after it ran, and the others start only once it has run: a certain overlap.
-    Returns ("ok", value) / ("refused", message) / ("error", repr) per action."""
-    engine = _engine(app)
-    barrier = threading.Barrier(len(actions))
-    first_done = threading.Event()
-    results: list = [None] * len(actions)
-
-    def worker(i, action):
-        with app.app_context(), Session(engine) as session:
-            set_tenant(session, tenant_id)
-            try:
-                barrier.wait(timeout=10)
-                if hold_first and i > 0:
-                    first_done.wait(timeout=10)
-                value = action(session)
-                if hold_first and i == 0:
-                    first_done.set()
-                    time.sleep(hold_first)
-                session.commit()
-                results[i] = ("ok", value)
-            except DomainError as exc:
-                session.rollback()
-                results[i] = ("refused", exc.message)
-            except Exception as exc:  # noqa: BLE001 - a 500 in the making: reported below
-                session.rollback()
-                results[i] = ("error", repr(exc))
-            finally:
-                first_done.set()
-
-    threads = [threading.Thread(target=worker, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    assert not any(t.is_alive() for t in threads), "a thread hung (deadlock?)"
-    assert not [r for r in results if r[0] == "error"], results
-    return results
 
 
 @pytest.fixture
@@ -230,7 +181,7 @@ def test_a_write_over_a_changed_row_is_a_clear_message_on_both_databases(app, wo
     """The version column: a session that read an entry before another committed a change
     cannot write over it; the service turns the ORM's StaleDataError into a Dutch message."""
     ids, _ = _week_of_entries(world, n=1)
-    engine = _engine(app)
+    engine = engine_of(app)
     with Session(engine, expire_on_commit=False) as first, Session(engine) as second:
         set_tenant(first, world.tenant.id)
         set_tenant(second, world.tenant.id)

@@ -14,7 +14,7 @@ from blueprints.invoicing import services
 from blueprints.invoicing.models import Invoice, InvoiceHour, InvoiceStatus, Payment
 from tenants.errors import DomainError
 from tenants.tenancy import tenant_context
-from tests.hours.test_concurrency import run_together
+from tests.concurrency import run_together
 from tests.invoicing.invoice_world import TODAY, coop, hours, job  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.postgres
