@@ -121,6 +121,9 @@ class PunchCardForm(FlaskForm):
         DataRequired(message=_l("Vul de datum van aankoop in."))])
     note = StringField(_l("Notitie"), validators=[Optional(), _len(300)],
                        description=_l("Bijvoorbeeld: contant betaald aan de balie."))
+    invoice = BooleanField(_l("Meteen een conceptfactuur maken voor deze strippenkaart"),
+                           description=_l("De prijs staat dan excl. btw op de factuur, tegen het "
+                                          "btw-tarief van de klant."))
     submit = SubmitField(_l("Strippenkaart vastleggen"))
 
 

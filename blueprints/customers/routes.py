@@ -23,6 +23,7 @@ from blueprints.customers.forms import (
 from blueprints.customers.models import Customer
 from blueprints.helprequests import services as helprequest_services
 from blueprints.hours.formats import format_minutes, parse_minutes
+from blueprints.invoicing import services as invoicing
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.formatting import format_date
@@ -227,6 +228,14 @@ def remove_rate(customer_id: int, rate_id: int):
 def sell_card(customer_id: int):
     customer = _load(customer_id)
     form = PunchCardForm(prefix="kaart")
+    if form.invoice.data and form.validate_on_submit():
+        draft, ok = run_service(lambda: invoicing.sell_punch_card_on_invoice(
+            db.session, current_actor(), customer, form.hours.data,
+            helprequest_services.parse_money(form.price.data), form.bought_on.data,
+            form.note.data), _("De strippenkaart is vastgelegd en staat op een conceptfactuur."))
+        if ok:
+            return redirect(url_for("invoicing.show", invoice_id=draft.id))
+        return _show(customer, "#strippenkaarten")
     submit(form, lambda: services.sell_punch_card(
         db.session, current_actor(), customer, form.hours.data,
         helprequest_services.parse_money(form.price.data), form.bought_on.data,

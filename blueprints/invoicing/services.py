@@ -28,14 +28,14 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, delete, func, or_, select
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from blueprints.budgets import services as budgets
 from blueprints.customers import services as customers
 from blueprints.customers.identifiers import format_iban
-from blueprints.customers.models import Customer, CustomerKind
+from blueprints.customers.models import Customer, CustomerKind, PunchCard
 from blueprints.helprequests.models import (
     Assignment,
     HelpRequest,
@@ -331,12 +331,35 @@ def delete_draft(session: Session, actor: Actor, invoice: Invoice) -> None:
     invoice = _draft(session, invoice)
     released = session.execute(delete(InvoiceHour).where(InvoiceHour.invoice_id == invoice.id)
                                .execution_options(synchronize_session=False)).rowcount
+    # A punch card sold on this draft stays sold; it is just no longer on an invoice.
+    session.execute(update(PunchCard).where(PunchCard.invoice_id == invoice.id)
+                    .values(invoice_id=None).execution_options(synchronize_session=False))
     session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
                     .execution_options(synchronize_session=False))
     audit.record(session, actor, "invoice.draft_deleted", invoice,
                  customer_id=invoice.customer_id, hours_released=released)
     session.delete(invoice)
     session.flush()
+
+
+# --- punch cards ---------------------------------------------------------------------------
+
+def sell_punch_card_on_invoice(session: Session, actor: Actor, customer: Customer, hours,
+                               price_cents: int | None, bought_on: date | None,
+                               note: str | None = None) -> Invoice:
+    """Sell a punch card and put it on a new draft invoice for the customer: one line
+    "Strippenkaart N uur" at the card's price (excl. VAT) at the customer's VAT rate. The card
+    refers to the invoice; deleting the draft leaves the card sold without an invoice."""
+    draft = create_draft(session, actor, customer, bought_on, bought_on)
+    card = customers.sell_punch_card(session, actor, customer, hours, price_cents, bought_on,
+                                     note, invoice_id=draft.id)
+    # Stored in Dutch, whatever the admin's language: an invoice is a Dutch document.
+    hours_text = f"{money.hours_quantity(card.minutes_bought):.2f}".replace(".", ",")
+    hours_text = hours_text.removesuffix(",00")
+    vat = customers.rate_for(session, customer, None)[1]
+    add_fixed_line(session, actor, draft, f"Strippenkaart {hours_text} uur", "1",
+                   LineUnit.PUNCH_CARD.value, card.price_cents, vat, bought_on)
+    return draft
 
 
 # --- hours -----------------------------------------------------------------------------------

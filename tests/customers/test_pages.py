@@ -229,3 +229,37 @@ def test_the_list_costs_the_same_queries_for_3_and_30_customers(client, coop, se
     many, html = measure()
     assert many == few, f"{few} queries with 3 customers, {many} with 30"
     assert "30 klanten gevonden" in html and "Pagina 1 van 2" in html
+
+
+def test_a_punch_card_can_be_sold_straight_onto_a_draft_invoice(client, coop, session):
+    """The admin ticks "Meteen een conceptfactuur maken": the card is sold, a draft invoice
+    with one punch-card line opens; deleting the draft leaves the card sold."""
+    from blueprints.invoicing.models import Invoice, InvoiceLine
+    from tests.invoicing.invoice_world import finance
+
+    tenant, admin, actor = coop
+    with tenant_context(session, tenant.id):
+        finance(session)
+        session.commit()
+    customer_id = _customer(session, tenant, actor)
+    login(client, admin)
+    show = f"/{tenant.slug}/klanten/{customer_id}/"
+    response = post(client, f"/{tenant.slug}/klanten/{customer_id}/strippenkaarten", {
+        "kaart-hours": "10", "kaart-price": "250,00", "kaart-bought_on": "2026-01-05",
+        "kaart-invoice": "y"}, token_from=show)
+    assert response.status_code == 302 and "/facturen/" in response.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Strippenkaart 10 uur" in page and "€\xa0250,00" in page
+    with tenant_context(session, tenant.id):
+        invoice = session.scalar(select(Invoice))
+        card = session.scalar(select(PunchCard))
+        assert card.invoice_id == invoice.id and card.minutes_bought == 600
+        assert session.scalar(select(func.count()).select_from(InvoiceLine)) == 1
+    session.rollback()
+    deleted = post(client, f"/{tenant.slug}/facturen/{invoice.id}/verwijderen",
+                   token_from=response.headers["Location"])
+    assert deleted.status_code == 302
+    with tenant_context(session, tenant.id):
+        assert session.scalar(select(func.count()).select_from(Invoice)) == 0
+        assert session.scalar(select(PunchCard.invoice_id)) is None
+    session.rollback()
