@@ -107,6 +107,12 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Wijkwerk <noreply@wijkwerk.example.org>"),
         "MAIL_BACKEND": "smtp" if env.get("MAIL_SERVER") else "console",
         "BASE_URL": env.get("BASE_URL"),
+        # Online payment of invoices (Stripe Connect). Without a secret key it is off: no pay
+        # buttons or links, no webhook. Never logged or shown. STRIPE_API_BASE points the
+        # client elsewhere (a local server in tests).
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
         "TESTING": name == "testing",
     }
     if db_url.startswith("sqlite"):
