@@ -53,6 +53,7 @@ from blueprints.trajectories.models import (
     TrajectoryKind,
 )
 from blueprints.helprequests.models import Assignment, HelpRequest, JobKind, Source
+from blueprints.onlinepay.models import StripeEvent
 from blueprints.hours.models import HourType, TimeEntry
 from tenants.db import utcnow
 from tenants.models import AuditEvent, Counter, Invitation, Membership, Role
@@ -211,6 +212,7 @@ ROW_FACTORIES = {
     Payment: _child_of_invoice(Payment, paid_on=date(2026, 2, 1), amount_cents=5000,
                                method=PaymentMethod.BANK_TRANSFER, idempotency_key="pay:1"),
     Reminder: _child_of_invoice(Reminder),
+    StripeEvent: lambda s, t, u: StripeEvent(event_id="evt_test_1", type="account.updated"),
     BudgetPolicy: lambda s, t, u: BudgetPolicy(),
     LedgerAccount: _account,
     LedgerTransaction: _transaction,

@@ -5,7 +5,17 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants.db import Base, TenantScoped, tenant_fk, utcnow
@@ -63,6 +73,10 @@ class FinanceSettings(TenantScoped, Base):
     #: stored file name of the logo (tenants.storage), PNG or JPEG
     logo_file: Mapped[str | None] = mapped_column(String(200))
     footer_text: Mapped[str | None] = mapped_column(String(300))
+    #: the cooperative's own Stripe account (Connect, Standard; blueprints.onlinepay) and
+    #: whether Stripe lets it take payments yet
+    stripe_account_id: Mapped[str | None] = mapped_column(String(40))
+    stripe_charges_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
