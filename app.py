@@ -117,6 +117,8 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.invoicing.routes import bp as invoicing_bp
     from blueprints.municipality.routes import bp as municipality_bp
     from blueprints.network.routes import bp as network_bp
+    from blueprints.onlinepay.routes import bp as onlinepay_bp
+    from blueprints.onlinepay.routes import webhook_bp as stripe_webhook_bp
     from blueprints.operator.routes import bp as operator_bp
     from blueprints.participants.routes import bp as participants_bp
     from blueprints.privacy.routes import bp as privacy_bp
@@ -126,8 +128,10 @@ def register_blueprints(app: Flask) -> None:
     for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
                team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp,
                helprequests_bp, hours_bp, customers_bp, invoicing_bp, budgets_bp,
-               api_tokens_bp, api_bp):
+               onlinepay_bp, stripe_webhook_bp, api_tokens_bp, api_bp):
         app.register_blueprint(bp)
+    # The only view without a CSRF token: Stripe signs its webhook instead.
+    csrf.exempt(stripe_webhook_bp)
 
 
 def register_cli(app: Flask) -> None:

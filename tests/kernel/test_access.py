@@ -17,6 +17,7 @@ PUBLIC_ENDPOINTS = {
     "static", "core.index", "core.healthz", "core.set_language", "auth.login",
     "auth.login_code", "auth.logout", "auth.forgot_password", "auth.reset_password",
     "auth.accept",
+    "stripe_webhook.receive",  # signed by Stripe instead of a login (tests/onlinepay)
 }
 TENANT_PREFIX = "/<slug:tenant_slug>"
 
