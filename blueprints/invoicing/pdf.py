@@ -355,9 +355,17 @@ def _watermark(canvas, text: str) -> None:
     canvas.restoreState()
 
 
-def invoice_pdf(d: InvoiceDocument, logo: bytes | None = None, compress: bool = True) -> bytes:
+def pay_online_text(url: str) -> str:
+    """The line under the payment instruction when the invoice can be paid online."""
+    link = escape(url, {'"': "&quot;"})
+    return f'Betaal online met iDEAL of kaart: <link href="{link}">{link}</link>'
+
+
+def invoice_pdf(d: InvoiceDocument, logo: bytes | None = None, compress: bool = True,
+                pay_url: str | None = None) -> bytes:
     """The document as PDF bytes; touches no database. `compress=False` gives a deterministic,
-    uncompressed file whose text can be searched as bytes (tests)."""
+    uncompressed file whose text can be searched as bytes (tests). `pay_url`: the invoice's
+    online pay link, printed under the payment instruction."""
     kind = "Creditnota" if d.is_credit_note else "Factuur"
     title = DRAFT_TITLE if d.draft else f"{kind} {d.number_text}"
     s = d.supplier
@@ -386,7 +394,10 @@ def invoice_pdf(d: InvoiceDocument, logo: bytes | None = None, compress: bool = 
     notes = [_p(_e(text), "small") for text in mentions(d)]
     if notes:
         story += [Spacer(0, 4), *notes]
-    story += [KeepTogether([_p("Betaling", "h2"), _p(payment_text(d))])]
+    payment = [_p("Betaling", "h2"), _p(payment_text(d))]
+    if pay_url and not d.draft and not d.is_credit_note:
+        payment.append(_p(pay_online_text(pay_url)))
+    story += [KeepTogether(payment)]
     recognition = recognition_text(s)
     if recognition:
         story.append(_p(_e(recognition), "body"))
@@ -423,12 +434,22 @@ def _default_root() -> Path | None:
     return uploads_root(current_app.instance_path)
 
 
+def _pay_url(session: Session, invoice: Invoice) -> str | None:
+    """The online pay link when online payment offers one for this invoice (the onlinepay
+    blueprint registers it in app.extensions; without it, or outside an app, none)."""
+    if not has_app_context():
+        return None
+    offer = current_app.extensions.get("wijkwerk.invoice_pay_url")
+    return offer(session, invoice) if offer is not None else None
+
+
 def render_invoice_pdf(session: Session, invoice: Invoice, *, storage_root: Path | None = None,
                        compress: bool = True) -> bytes:
-    """The PDF of `invoice` (a draft prints as a CONCEPT without a number)."""
+    """The PDF of `invoice` (a draft prints as a CONCEPT without a number; an invoice that can
+    be paid online carries its pay link)."""
     d = invoice_document(session, invoice)
     logo = read_logo(session, d, storage_root or _default_root())
-    return invoice_pdf(d, logo, compress=compress)
+    return invoice_pdf(d, logo, compress=compress, pay_url=_pay_url(session, invoice))
 
 
 def file_name(invoice: Invoice) -> str:
