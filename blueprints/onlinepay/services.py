@@ -121,9 +121,14 @@ def connect_account(session: Session, actor: Actor, client: stripe.StripeClient,
         log.warning("Stripe account for tenant %s not created: %s", tenant_id,
                     type(exc).__name__)
         raise _unreachable() from None
-    settings.stripe_account_id = _field(account, "id")
+    account_id = _field(account, "id")
+    if not isinstance(account_id, str) or not account_id.startswith("acct_") \
+            or len(account_id) > 40:
+        log.warning("Stripe answered an account without a usable id for tenant %s", tenant_id)
+        raise _unreachable()
+    settings.stripe_account_id = account_id
     settings.stripe_charges_enabled = bool(_field(account, "charges_enabled"))
-    audit.record(session, actor, "onlinepay.account_connected", settings, account=settings.stripe_account_id)
+    audit.record(session, actor, "onlinepay.account_connected", settings, account=account_id)
     return settings
 
 
@@ -294,7 +299,8 @@ class _AlreadyApplied(Exception):
 def _record(session: Session, event: Event) -> bool:
     """Write the event's row as the transaction's first write; False when it is there
     already. A parallel delivery inserting the same id at the same moment waits on the unique
-    key and then fails on it: _AlreadyApplied, and the caller rolls the transaction back.
+    key and then fails on it: the transaction is rolled back (it wrote nothing else yet) and
+    _AlreadyApplied raised.
     (No savepoint here: on SQLite a savepoint that opens the transaction commits on release,
     and the row must stand or fall with the event's effect.)"""
     if session.scalar(select(StripeEvent.id).where(StripeEvent.event_id == event.id)):
@@ -303,6 +309,7 @@ def _record(session: Session, event: Event) -> bool:
     try:
         session.flush()
     except IntegrityError:
+        session.rollback()
         raise _AlreadyApplied() from None
     return True
 
@@ -428,6 +435,5 @@ def apply_event(session: Session, data: dict, read_account, today: date | None =
         if event.type == ACCOUNT_UPDATED:
             return _account_event(session, event, read_account)
     except _AlreadyApplied:
-        session.rollback()
         return "duplicate"
     return "ignored"
