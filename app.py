@@ -19,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tenants import formatting, tenancy, web
 from tenants.config import load_config
+from tenants.db import use_real_sqlite_transactions
 from flask_talisman import Talisman
 
 from tenants.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -71,6 +72,8 @@ def register_extensions(app: Flask) -> None:
     if app.config["PROXY_FIX_X_FOR"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
     db.init_app(app)
+    with app.app_context():
+        use_real_sqlite_transactions(db.engine)
     tenancy.install(Session)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)

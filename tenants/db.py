@@ -101,3 +101,25 @@ def tenant_fk(local: str, remote: str, **kw):
     return ForeignKeyConstraint(
         ["tenant_id", local], [f"{table}.tenant_id", f"{table}.{column}"], **kw
     )
+
+
+def use_real_sqlite_transactions(engine) -> None:
+    """Keep a savepoint inside its transaction on SQLite.
+
+    Python's sqlite3 driver begins a transaction only before a write. A SAVEPOINT that comes
+    first (a get-or-create in `begin_nested()` after only reads) then opens a transaction of
+    its own, and its RELEASE commits it: the row was committed even when the request rolled
+    back afterwards. Beginning the transaction just before such a savepoint makes it nest as on
+    PostgreSQL. (SQLAlchemy's full recipe — driver transactions off, BEGIN at every start —
+    would also make plain reads transactional, which changes what concurrent readers see.)
+    """
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "savepoint")
+    def _begin_before_savepoint(connection, _name):
+        dbapi_connection = connection.connection.dbapi_connection
+        if not dbapi_connection.in_transaction:
+            dbapi_connection.execute("BEGIN")
