@@ -6,16 +6,18 @@ views nor the app's hooks load the cookie's user. The API uses no cookies, so it
 from CSRF. Every API view runs inside the token's tenant, like a tenant blueprint's: the
 token's tenant and user are set before any tenant query, the slug in the URL must name that
 tenant (404 otherwise, the same answer as for an unknown tenant), and the membership's role is
-read live (403 below supervisor). Errors are JSON, `{"error": {"code", "message"}}`, in Dutch,
-and no API response may be cached.
+read live (403 below supervisor; below admin for the views marked `admin_only`: invoices,
+customers, budgets). Errors are JSON, `{"error": {"code", "message"}}`, in Dutch, and no API
+response may be cached.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from math import ceil
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
@@ -36,6 +38,17 @@ from werkzeug.routing import RequestRedirect
 
 from blueprints.api import openapi, services
 from blueprints.api.forms import CreateTokenForm, RevokeTokenForm
+from blueprints.budgets import lists as budget_lists
+from blueprints.budgets import services as budget_services
+from blueprints.customers.models import Customer, CustomerKind
+from blueprints.invoicing import money
+from blueprints.invoicing import services as invoicing_services
+from blueprints.invoicing.document import invoice_document
+from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, LineUnit
+from blueprints.invoicing.pdf import file_name as pdf_file_name
+from blueprints.invoicing.pdf import render_invoice_pdf
+from blueprints.invoicing.ubl import problems as ubl_problems
+from blueprints.invoicing.ubl import render_ubl, ubl_file_name
 from blueprints.participants import services as participant_services
 from blueprints.participants.models import ParticipantStatus
 from blueprints.trajectories import services as trajectory_services
@@ -47,7 +60,7 @@ from tenants.extensions import csrf, db, limiter, login_manager
 from tenants.identity import sha256
 from tenants.models import Role
 from tenants.tenancy import set_tenant
-from tenants.web import current_actor
+from tenants.web import current_actor, get_or_404
 
 API_PREFIX = "/api/v1"
 API_LOCALE = "nl"
@@ -233,6 +246,13 @@ def public(view):
     return view
 
 
+def admin_only(view):
+    """Mark an API view as open to admins only (invoices, customers, budgets): a supervisor's
+    token gets 403, like a participant's everywhere. The role is read live on every call."""
+    view._api_role = Role.ADMIN
+    return view
+
+
 def _log_refused(action: str, status: int, reason: str, user_id=None, email=None) -> None:
     audit.record_security(db.session, action, user_id=user_id, email=email,
                           ip=request.remote_addr, path=request.path, status=status,
@@ -268,12 +288,13 @@ def _authenticate():
             set_tenant(db.session, None)
             _log_refused("access.refused", 404, "api token of another tenant", user_id, email)
             return json_error(404, "not_found", NOT_FOUND)
+        role = getattr(view, "_api_role", API_ROLE)
         try:
-            services.require_role(access, API_ROLE)
+            services.require_role(access, role)
         except PermissionDenied as exc:
             db.session.rollback()
             set_tenant(db.session, None)
-            _log_refused("access.refused", 403, f"api needs role {API_ROLE.value}", user_id,
+            _log_refused("access.refused", 403, f"api needs role {role.value}", user_id,
                          email)
             return json_error(403, "forbidden", exc.message)
     g.api = access
@@ -462,3 +483,252 @@ def participant_trajectories(participant_id: int):
     participant_services.record_view(db.session, _actor(), person, "api trajectories")
     db.session.commit()
     return jsonify({"data": data})
+
+
+# --- API: invoices, customers and budgets (admins only) ---------------------------------------
+# Amounts are integer cents; a credit note's amounts are positive, as on the document (its kind
+# says it is a credit). Links are paths on this server, under the API (usable with the token).
+
+INVOICE_STATUSES = {s.value: s for s in InvoiceStatus}
+INVOICE_KINDS = {k.value: k for k in InvoiceKind}
+CUSTOMER_KINDS = {k.value: k for k in CustomerKind}
+FIRST_YEAR = 2000
+
+
+def _page_arg() -> int:
+    page = request.args.get("page") or "1"
+    if not (page.isdigit() and 1 <= int(page) <= 100_000):
+        raise InvalidParameter("page")
+    return int(page)
+
+
+def _meta(page: int, per_page: int, total: int) -> dict:
+    return {"page": page, "per_page": per_page, "total": total,
+            "pages": max(1, ceil(total / per_page))}
+
+
+def _choice_arg(name: str, choices: dict):
+    value = request.args.get(name) or None
+    if value is not None and value not in choices:
+        raise InvalidParameter(name)
+    return choices[value] if value is not None else None
+
+
+def _id_arg(name: str) -> int | None:
+    value = request.args.get(name) or None
+    if value is None:
+        return None
+    if not (value.isdigit() and int(value) <= MAX_ID):
+        raise InvalidParameter(name)
+    return int(value)
+
+
+def _year_arg(last: int, default: int | None = None) -> int | None:
+    value = request.args.get("year") or None
+    if value is None:
+        return default
+    if not (value.isdigit() and len(value) == 4 and FIRST_YEAR <= int(value) <= last):
+        raise InvalidParameter("year")
+    return int(value)
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name) or None
+    if value is None:
+        return None
+    try:
+        if len(value) != 10:
+            raise ValueError(value)
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidParameter(name) from None
+
+
+def _moment_arg(name: str) -> datetime | None:
+    """An ISO 8601 moment; without an offset it is UTC, a date alone is midnight UTC."""
+    value = (request.args.get(name) or "").strip()
+    if not value:
+        return None
+    # A '+' of the offset that was not URL-encoded arrives as a space.
+    value = value.replace(" ", "+")
+    try:
+        if len(value) > 40:
+            raise ValueError(value)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidParameter(name) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def _load_invoice(invoice_id: int) -> Invoice:
+    if invoice_id > MAX_ID:
+        abort(404)
+    return get_or_404(Invoice, invoice_id)
+
+
+def _invoice_links(invoice: Invoice) -> dict:
+    slug = g.tenant.slug
+    sent = invoice.status != InvoiceStatus.DRAFT
+    return {
+        "self": url_for("api.invoice", tenant_slug=slug, invoice_id=invoice.id),
+        "pdf": url_for("api.invoice_pdf", tenant_slug=slug, invoice_id=invoice.id)
+        if sent else None,
+        "ubl": url_for("api.invoice_ubl", tenant_slug=slug, invoice_id=invoice.id)
+        if services.ubl_offered(invoice) else None,
+    }
+
+
+def _invoice_summary(invoice: Invoice, customer_name: str, today: date) -> dict:
+    sent = invoice.status != InvoiceStatus.DRAFT
+    return {
+        "id": str(invoice.id), "number": invoice.number_text if sent else None,
+        "kind": invoice.kind.value, "status": invoice.status.value,
+        "customer": {"id": str(invoice.customer_id), "name": customer_name},
+        "issue_date": _day(invoice.issue_date), "due_date": _day(invoice.due_date),
+        "period": {"start": _day(invoice.period_start), "end": _day(invoice.period_end)},
+        "totals": {
+            "excl_cents": invoice.total_excl_cents, "vat_cents": invoice.total_vat_cents,
+            "incl_cents": invoice.total_incl_cents, "paid_cents": invoice.paid_cents,
+            "credited_cents": invoice.credited_cents,
+            "open_cents": invoicing_services.open_cents(invoice),
+        },
+        "currency": "EUR",
+        "overdue": invoicing_services.is_overdue(invoice, today),
+        "credits_invoice_id": str(invoice.credits_invoice_id)
+        if invoice.credits_invoice_id else None,
+        "links": _invoice_links(invoice),
+    }
+
+
+def _invoice_detail(view: invoicing_services.InvoiceView, today: date) -> dict:
+    data = _invoice_summary(view.invoice, view.customer.name, today)
+    # In the order of the page, the PDF and the UBL: grouped by job, other lines last.
+    lines = [line for group in view.groups for line in group.lines]
+    data.update({
+        "buyer_reference": view.invoice.buyer_reference,
+        "order_reference": view.invoice.order_reference,
+        "lines": [{
+            "position": n, "description": line.description,
+            "quantity": format(money.quantity(line.quantity), "f"),
+            "unit": LineUnit(line.unit).value, "unit_price_cents": line.unit_price_cents,
+            "vat_rate": line.vat_rate, "net_cents": line.net_cents,
+            "supply_date": _day(line.supply_date),
+            "participant_id": str(line.participant_id) if line.participant_id else None,
+        } for n, line in enumerate(lines, start=1)],
+        "vat_breakdown": [{
+            "vat_rate": rate.rate.value, "percent": f"{rate.rate.percent:.2f}",
+            "base_cents": rate.base_cents, "vat_cents": rate.vat_cents,
+            "mention": rate.rate.mention,
+        } for rate in view.totals.per_rate],
+        "payments": [{
+            "id": str(p.id), "date": _day(p.paid_on), "amount_cents": p.amount_cents,
+            "method": p.method.value, "reference": p.reference,
+        } for p in view.payments],
+        "credit_notes": [{"id": str(c.id), "number": c.number_text}
+                         for c in view.credit_notes if c.status != InvoiceStatus.DRAFT],
+    })
+    return data
+
+
+def _invoice_query() -> services.InvoiceQuery:
+    return services.InvoiceQuery(
+        status=_choice_arg("status", INVOICE_STATUSES),
+        kind=_choice_arg("kind", INVOICE_KINDS),
+        year=_year_arg(2100),
+        customer_id=_id_arg("customer_id"),
+        issued_since=_date_arg("issued_since"),
+        updated_since=_moment_arg("updated_since"))
+
+
+@bp.route("/<slug:tenant_slug>/invoices")
+@admin_only
+def invoices():
+    f, page = _invoice_query(), _page_arg()
+    per_page = services.INVOICE_PAGE_SIZE
+    rows, total = services.list_invoices(db.session, f, page=page, per_page=per_page)
+    today = date.today()
+    return jsonify({"data": [_invoice_summary(i, name, today) for i, name in rows],
+                    "meta": _meta(page, per_page, total)})
+
+
+@bp.route("/<slug:tenant_slug>/invoices/<int:invoice_id>")
+@admin_only
+def invoice(invoice_id: int):
+    view = invoicing_services.invoice_view(db.session, _load_invoice(invoice_id))
+    return jsonify({"data": _invoice_detail(view, date.today())})
+
+
+@bp.route("/<slug:tenant_slug>/invoices/<int:invoice_id>/pdf")
+@admin_only
+def invoice_pdf(invoice_id: int):
+    """The PDF of a sent invoice or credit note (a draft has none here: 404)."""
+    invoice = _load_invoice(invoice_id)
+    if invoice.status == InvoiceStatus.DRAFT:
+        abort(404)
+    data = render_invoice_pdf(db.session, invoice)
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{pdf_file_name(invoice)}"'})
+
+
+@bp.route("/<slug:tenant_slug>/invoices/<int:invoice_id>/ubl")
+@admin_only
+def invoice_ubl(invoice_id: int):
+    """The e-invoice (SI-UBL 2.0) of a sent invoice or credit note. A draft: 404. A customer
+    that cannot receive one (no OIN or KvK), or details missing when it was sent: 422."""
+    invoice = _load_invoice(invoice_id)
+    if invoice.status == InvoiceStatus.DRAFT:
+        abort(404)
+    with force_locale(API_LOCALE):
+        try:
+            data = render_ubl(db.session, invoice)
+        except DomainError as exc:
+            found = ubl_problems(invoice_document(db.session, invoice))
+            return json_error(422, "ubl_unavailable", " ".join(found) or exc.message)
+    return Response(data, mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{ubl_file_name(invoice)}"'})
+
+
+def _customer(c: Customer) -> dict:
+    """What bookkeeping needs of a customer; no e-mail address or phone number (data
+    minimisation)."""
+    return {
+        "id": str(c.id), "kind": c.kind.value, "name": c.name, "city": c.city,
+        "kvk_number": c.kvk_number, "oin": c.oin, "vat_id": c.vat_id,
+        "buyer_reference": c.buyer_reference, "wants_ubl": bool(c.wants_ubl),
+        "archived": c.archived_at is not None,
+    }
+
+
+BOOLEANS = {"true": True, "false": False}
+
+
+@bp.route("/<slug:tenant_slug>/customers")
+@admin_only
+def customers():
+    f = services.CustomerQuery(kind=_choice_arg("kind", CUSTOMER_KINDS),
+                               archived=_choice_arg("archived", BOOLEANS))
+    page = _page_arg()
+    per_page = services.CUSTOMER_PAGE_SIZE
+    rows, total = services.list_customers(db.session, f, page=page, per_page=per_page)
+    return jsonify({"data": [_customer(c) for c in rows], "meta": _meta(page, per_page, total)})
+
+
+@bp.route("/<slug:tenant_slug>/budgets")
+@admin_only
+def budgets():
+    year = _year_arg(date.today().year + 1, default=date.today().year)
+    page = _page_arg()
+    rows, total = budget_lists.overview(db.session, year, page=page)
+    pool = budget_lists.pool_balance(db.session)
+    data = [{"participant_id": str(r.participant.id), "balance_cents": r.balance,
+             "earned_cents": r.earned, "spent_cents": r.spent} for r in rows]
+    services.record_budgets_read(db.session, _actor(), year, page, len(rows))
+    db.session.commit()  # the audit event; read everything before: the commit expires rows
+    return jsonify({
+        "data": data,
+        "year": year,
+        "pool": {"balance_cents": pool},
+        "meta": _meta(page, budget_services.PAGE_SIZE, total),
+    })

@@ -1,4 +1,4 @@
-"""Rules for API tokens and for reading participants through the API.
+"""Rules for API tokens, and what the API reads: participants; invoices, customers and budgets.
 
 - A token is `ww_<tenant id in base36>_<32 random bytes, URL-safe base64>`. Only its SHA-256 is
   stored; the plain token is shown once, when it is made.
@@ -9,19 +9,24 @@
   (someone removed and invited again does not get their old tokens back). The role is read
   live on every call: a token does not remember it.
 - Making and revoking a token is written to the tenant's audit log.
+- Invoices, customers and budgets are for admins only (the bookkeeper, the municipality's IT);
+  drafts are listed only when asked for. Customers are shown without e-mail address and phone
+  number: the API gives what bookkeeping needs, not how to reach someone.
 """
 from __future__ import annotations
 
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import String, and_, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from blueprints.api.models import ApiToken
+from blueprints.customers.models import Customer, CustomerKind
+from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
 from blueprints.participants.models import (
     Consent,
     Exemption,
@@ -37,7 +42,7 @@ from tenants.db import utcnow
 from tenants.errors import DomainError, NotFound, PermissionDenied
 from tenants.identity import sha256
 from tenants.membership import membership_in, memberships_for_user
-from tenants.models import Membership, Municipality, Role, Tenant, User
+from tenants.models import AuditEvent, Membership, Municipality, Role, Tenant, User
 from tenants.tenancy import set_tenant, set_user, tenant_context
 
 TOKEN_PREFIX = "ww"
@@ -230,6 +235,9 @@ def authenticate(session: Session, value: str | None, now: datetime | None = Non
 def require_role(access: TokenAccess, role: Role) -> None:
     """Raises PermissionDenied when the token's membership ranks below `role` (read live)."""
     if access.membership.role.rank < role.rank:
+        if role == Role.ADMIN:
+            raise PermissionDenied(_l(
+                "Alleen beheerders kunnen facturen, klanten en budgetten via de API lezen."))
         raise PermissionDenied(_l(
             "Uw rol in deze organisatie geeft geen toegang tot de API. Alleen beheerders en "
             "begeleiders kunnen de API gebruiken."))
@@ -271,3 +279,108 @@ def names_for_trajectories(session: Session, trajectories: list[Trajectory]
     coaches = dict(session.execute(select(User.id, User.name).where(
         User.id.in_(coach_ids))).all()) if coach_ids else {}
     return hosts, coaches
+
+
+# --- what the API shows of invoices, customers and budgets (admins) -------------------------
+# Read-only: these functions change nothing, except `record_budgets_read` (one audit event).
+
+INVOICE_PAGE_SIZE = 25
+CUSTOMER_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class InvoiceQuery:
+    """Filters of the invoice list. Drafts are listed only when `status` is DRAFT."""
+
+    status: InvoiceStatus | None = None
+    kind: InvoiceKind | None = None
+    year: int | None = None
+    customer_id: int | None = None
+    #: issue date on or after
+    issued_since: date | None = None
+    #: created, or changed as the audit log records it (sent, paid, credited, reminded, a
+    #: draft's lines), at or after this moment
+    updated_since: datetime | None = None
+
+
+def _invoice_rows(f: InvoiceQuery):
+    stmt = select(Invoice, Customer.name).join(
+        Customer, and_(Customer.tenant_id == Invoice.tenant_id,
+                       Customer.id == Invoice.customer_id))
+    if f.status is not None:
+        stmt = stmt.where(Invoice.status == f.status)
+    else:
+        stmt = stmt.where(Invoice.status != InvoiceStatus.DRAFT)
+    if f.kind is not None:
+        stmt = stmt.where(Invoice.kind == f.kind)
+    if f.year is not None:
+        # a sent invoice by the year of its number (= its issue date); a draft by its creation
+        stmt = stmt.where(or_(Invoice.year == f.year,
+                              and_(Invoice.year.is_(None),
+                                   func.extract("year", Invoice.created_at) == f.year)))
+    if f.customer_id is not None:
+        stmt = stmt.where(Invoice.customer_id == f.customer_id)
+    if f.issued_since is not None:
+        stmt = stmt.where(Invoice.issue_date >= f.issued_since)
+    if f.updated_since is not None:
+        # Every change of an invoice is in the audit log with the invoice as its object
+        # (invoicing.services); the index on (tenant_id, at) keeps this to recent events.
+        changed = select(AuditEvent.object_id).where(
+            AuditEvent.object_type == Invoice.__name__, AuditEvent.at >= f.updated_since)
+        stmt = stmt.where(or_(Invoice.created_at >= f.updated_since,
+                              cast(Invoice.id, String).in_(changed)))
+    return stmt
+
+
+def list_invoices(session: Session, f: InvoiceQuery, page: int = 1,
+                  per_page: int = INVOICE_PAGE_SIZE) -> tuple[list[tuple[Invoice, str]], int]:
+    """One page of (invoice, customer name), newest issue date first (drafts, which have none,
+    first), and the number of matches: two queries, however many invoices."""
+    stmt = _invoice_rows(f)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.execute(
+        stmt.order_by(Invoice.issue_date.desc().nulls_first(), Invoice.number_text.desc(),
+                      Invoice.id.desc())
+        .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return [(invoice, name) for invoice, name in rows], int(total)
+
+
+def ubl_offered(invoice: Invoice) -> bool:
+    """Whether the invoice has an e-invoice to offer: sent, to a customer that can receive one
+    (identified by OIN or KvK when it was sent; a resident has neither). Reads no database;
+    the download itself may still refuse a document that lacked supplier data."""
+    if invoice.status == InvoiceStatus.DRAFT or not invoice.number_text:
+        return False
+    customer = invoice.customer_snapshot or {}
+    return bool(customer.get("oin") or customer.get("kvk_number"))
+
+
+@dataclass(frozen=True)
+class CustomerQuery:
+    kind: CustomerKind | None = None
+    #: None: archived and current customers; True: archived only; False: current only
+    archived: bool | None = None
+
+
+def list_customers(session: Session, f: CustomerQuery, page: int = 1,
+                   per_page: int = CUSTOMER_PAGE_SIZE) -> tuple[list[Customer], int]:
+    """One page of customers by name, and the number of matches: two queries."""
+    stmt = select(Customer)
+    if f.kind is not None:
+        stmt = stmt.where(Customer.kind == f.kind)
+    if f.archived is True:
+        stmt = stmt.where(Customer.archived_at.is_not(None))
+    elif f.archived is False:
+        stmt = stmt.where(Customer.archived_at.is_(None))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(stmt.order_by(func.lower(Customer.name), Customer.id)
+                           .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
+    return list(rows), int(total)
+
+
+def record_budgets_read(session: Session, actor: Actor, year: int, page: int,
+                        rows: int) -> None:
+    """The budget list is every participant's budget, like the yearly budget export: one audit
+    event per call, as that export records one (budgets.exported)."""
+    audit.record(session, actor, "budgets.read", object_type="LedgerAccount", via="api",
+                 year=year, page=page, rows=rows)

@@ -5,8 +5,10 @@ new kind of id argument (then add an object for it to `foreign` below; the test 
 it has one).
 - no token: 401 everywhere but the public document;
 - a token of tenant A on tenant B's URL: 404, the same answer as an unknown tenant;
-- tenant B's object ids under A's URL, with A's token: 404, never B's data;
-- a participant's token: 403 everywhere.
+- tenant B's object ids under A's URL, with A's (admin) token: 404, never B's data;
+- a participant's token: 403 everywhere;
+- a supervisor's token: 403 on the admin-only routes (invoices, customers, budgets), and the
+  OpenAPI document marks exactly those.
 """
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from tenants.actor import Actor
 from tenants.models import Membership, Role
 from tenants.tenancy import tenant_context
 from tests.api.conftest import bearer
+from tests.invoicing.doc_builders import L, finance, invoice, municipality
 
 SECRET = "Geheimnaam"
 ARG = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -47,18 +50,23 @@ def _call(client, rule, url, token=None):
 
 @pytest.fixture
 def foreign(make, session):
-    """Tenant B with one object of every kind, and the ids by URL argument name."""
+    """Tenant B with one object of every kind, its admin, and the ids by URL argument name.
+
+    The invoice is sent, to a municipality: every route, its PDF and UBL too, answers 200 to
+    B's own admin."""
     b = make.tenant(name="Coöperatie Elders")
-    coach = make.member(b, Role.SUPERVISOR, name=SECRET)
-    actor = Actor(user_id=coach.id, email=coach.email)
+    admin = make.member(b, Role.ADMIN, name=SECRET)
+    actor = Actor(user_id=admin.id, email=admin.email)
     with tenant_context(session, b.id):
         person = participants.create_participant(session, actor, participants.ParticipantData(
             first_name=SECRET, last_name="Elders", notes=f"{SECRET} notitie"))
         trajectories.create_trajectory(session, actor, person, trajectories.TrajectoryData(
             kind=TrajectoryKind.VOLUNTEER, starts_on=date(2026, 1, 5), hours_per_week="8",
             funding=Funding.SUBSIDY))
+        bill = invoice(session, finance(session), municipality(session),
+                       [L(f"{SECRET} tuinonderhoud", "2", 2500)], number=1)
         session.commit()
-        return b, coach, {"participant_id": person.id}
+        return b, admin, {"participant_id": person.id, "invoice_id": bill.id}
 
 
 def test_every_api_route_but_the_document_needs_a_token(app, client, coop):
@@ -71,7 +79,7 @@ def test_every_api_route_but_the_document_needs_a_token(app, client, coop):
 
 def test_a_token_of_tenant_a_on_tenant_bs_urls_is_404(app, client, coop, foreign, issue):
     tenant, _, coach = coop
-    b, b_coach, ids = foreign
+    b, b_admin, ids = foreign
     token = issue(coach, tenant)
     unknown = None
     checked = 0
@@ -89,7 +97,7 @@ def test_a_token_of_tenant_a_on_tenant_bs_urls_is_404(app, client, coop, foreign
         checked += 1
     assert checked >= 3
     # B's own token does reach B's objects: the 404s above are not a broken route
-    own = issue(b_coach, b)
+    own = issue(b_admin, b)
     for rule in api_rules(app):
         if "tenant_slug" in rule.arguments:
             assert _call(client, rule, _url(rule, tenant_slug=b.slug, **ids), own
@@ -98,9 +106,9 @@ def test_a_token_of_tenant_a_on_tenant_bs_urls_is_404(app, client, coop, foreign
 
 def test_another_tenants_objects_answer_404_under_ones_own_url(app, client, coop, foreign,
                                                                 issue):
-    tenant, _, coach = coop
+    tenant, admin, _ = coop
     _, _, ids = foreign
-    token = issue(coach, tenant)
+    token = issue(admin, tenant)
     checked = 0
     for rule in api_rules(app):
         id_args = [a for a in rule.arguments if a.endswith("_id")]
@@ -129,3 +137,35 @@ def test_a_participants_token_is_403_everywhere(app, client, coop, issue, make, 
         response = _call(client, rule, _url(rule, tenant_slug=tenant.slug), token)
         assert response.status_code == 403, rule.rule
         assert response.json["error"]["code"] == "forbidden"
+
+
+def test_invoices_customers_and_budgets_are_for_admins_only(app, client, coop, issue, make,
+                                                            session):
+    """A supervisor's token: 403 on every admin-only route (the role is read live: the same
+    token works once the supervisor becomes admin); the document marks exactly those."""
+    tenant, _, coach = coop
+    token = issue(coach, tenant)
+    admin_only = [r for r in api_rules(app)
+                  if getattr(app.view_functions[r.endpoint], "_api_role", None) == Role.ADMIN]
+    assert {r.endpoint for r in admin_only} >= {
+        "api.invoices", "api.invoice", "api.invoice_pdf", "api.invoice_ubl", "api.customers",
+        "api.budgets"}
+    for rule in admin_only:
+        response = _call(client, rule, _url(rule, tenant_slug=tenant.slug), token)
+        assert response.status_code == 403, rule.rule
+        assert response.json["error"] == {
+            "code": "forbidden",
+            "message": "Alleen beheerders kunnen facturen, klanten en budgetten via de API "
+                       "lezen."}
+    with tenant_context(session, tenant.id):
+        session.execute(update(Membership).where(Membership.user_id == coach.id)
+                        .values(role=Role.ADMIN))
+        session.commit()
+    assert client.get(f"/api/v1/{tenant.slug}/invoices", headers=bearer(token)
+                      ).status_code == 200
+    document = client.get("/api/v1/openapi.json").json
+    marked = {(path, method) for path, item in document["paths"].items()
+              for method, op in item.items() if op.get("x-required-role") == "admin"}
+    assert marked == {(re.sub(ARG, r"{\2}", r.rule), "get") for r in admin_only}
+    for path, method in marked:
+        assert "Alleen voor beheerders" in document["paths"][path][method]["description"]

@@ -149,3 +149,44 @@ def test_the_answers_match_the_documented_schemas(client, coop, document, issue,
             "/api/v1/{tenant_slug}/participants" if status == "400"
             else "/api/v1/{tenant_slug}/participants/{participant_id}")
         _check(_schema_of(document, path, status), response.json, document, url)
+
+
+def test_the_admin_answers_match_the_documented_schemas(client, coop, document, admin_api,
+                                                        books, issue):
+    """Invoices (sent, draft, credit note), customers and budgets against their schemas; the
+    error answers too; the downloads have the documented media types."""
+    tenant, _, coach = coop
+    base = "/api/v1/{tenant_slug}"
+    invoice = f"{base}/invoices/{{invoice_id}}"
+    for url, path in [
+        ("invoices", f"{base}/invoices"),
+        ("invoices?status=concept", f"{base}/invoices"),
+        (f"invoices/{books['garden']}", invoice),
+        (f"invoices/{books['fees']}", invoice),
+        (f"invoices/{books['credit']}", invoice),
+        (f"invoices/{books['draft']}", invoice),
+        ("customers", f"{base}/customers"),
+        ("budgets", f"{base}/budgets"),
+    ]:
+        response = admin_api(url)
+        assert response.status_code == 200, url
+        _check(_schema_of(document, path), response.json, document, url)
+    for url, path, media in [(f"invoices/{books['fees']}/ubl", f"{invoice}/ubl",
+                              "application/xml"),
+                             (f"invoices/{books['fees']}/pdf", f"{invoice}/pdf",
+                              "application/pdf")]:
+        response = admin_api(url)
+        assert response.status_code == 200 and response.mimetype == media
+        assert list(document["paths"][path]["get"]["responses"]["200"]["content"]) == [media]
+    supervisor = bearer(issue(coach, tenant))
+    for status, url, path in [
+        ("400", "invoices?year=x", f"{base}/invoices"),
+        ("404", "invoices/1", invoice),
+        ("422", f"invoices/{books['garden']}/ubl", f"{invoice}/ubl"),
+    ]:
+        response = admin_api(url)
+        assert response.status_code == int(status), url
+        _check(_schema_of(document, path, status), response.json, document, url)
+    response = client.get(f"/api/v1/{tenant.slug}/budgets", headers=supervisor)
+    assert response.status_code == 403
+    _check(_schema_of(document, f"{base}/budgets", "403"), response.json, document, "403")
