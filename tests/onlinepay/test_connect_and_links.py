@@ -140,3 +140,16 @@ def test_the_reminder_email_carries_the_pay_link(app, client, coop, stripe_serve
     [mail] = mailman.outbox[before:]
     assert "U kunt direct online betalen met iDEAL of kaart: http://localhost/" in mail.body
     assert "/betalen/" in mail.body
+
+
+def test_the_printed_reminder_letter_carries_the_pay_link(app, client, coop, stripe_server):
+    late = sent_invoice(coop, issue=date.today() - timedelta(days=60))
+    coop.settings.stripe_account_id = "acct_coop_vaart"
+    coop.settings.stripe_charges_enabled = True
+    coop.session.commit()
+    login(client, coop.admin)
+    letter = client.get(f"/{coop.tenant.slug}/facturen/{late.id}/herinneringsbrief")
+    page = letter.get_data(as_text=True)
+    assert letter.status_code == 200
+    assert "U kunt direct online betalen met iDEAL of kaart: http://localhost/" in page
+    assert "/betalen/" in page
