@@ -403,9 +403,16 @@ def invoice_pdf(d: InvoiceDocument, logo: bytes | None = None, compress: bool = 
         story.append(_p(_e(recognition), "body"))
     if d.note:
         story += [_p("Opmerking", "h2"), _p(_e(d.note).replace("\n", "<br/>"))]
-    footer = winansi(" · ".join(p for p in (
-        s.get("footer_text") or "", s.get("legal_name") or "",
-        f"KvK {s['kvk_number']}" if s.get("kvk_number") else "") if p))
+    identity = winansi(" · ".join(p for p in (
+        s.get("legal_name") or "", f"KvK {s['kvk_number']}" if s.get("kvk_number") else "")
+        if p))
+    own_text = winansi(s.get("footer_text") or "")
+
+    def _fit(canvas, text: str, width: float) -> str:
+        """`text` cut (with …) to fit `width` points in the footer font."""
+        while text and canvas.stringWidth(text, "Helvetica", 7.5) > width:
+            text = text[:-2].rstrip() + "…"
+        return text
 
     def on_page(canvas, document):
         if d.draft:
@@ -416,10 +423,13 @@ def invoice_pdf(d: InvoiceDocument, logo: bytes | None = None, compress: bool = 
         canvas.line(MARGIN, 14 * mm, A4[0] - MARGIN, 14 * mm)
         canvas.setFont("Helvetica", 7.5)
         canvas.setFillColor(MUTED)
-        canvas.drawString(MARGIN, 10 * mm, footer[:140])
-        label = DRAFT_TITLE if d.draft else title
-        canvas.drawRightString(A4[0] - MARGIN, 10 * mm,
-                               winansi(f"{label} · pagina {document.page}"))
+        label = winansi(f"{DRAFT_TITLE if d.draft else title} · pagina {document.page}")
+        right = A4[0] - MARGIN
+        canvas.drawRightString(right, 10 * mm, label)
+        room = right - MARGIN - canvas.stringWidth(label, "Helvetica", 7.5) - 6 * mm
+        canvas.drawString(MARGIN, 10 * mm, _fit(canvas, identity, room))
+        if own_text:  # the tenant's own footer (terms, thanks) on a line of its own
+            canvas.drawString(MARGIN, 6.5 * mm, _fit(canvas, own_text, right - MARGIN))
         canvas.restoreState()
 
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
