@@ -257,7 +257,8 @@ def is_new(transaction: LedgerTransaction | None) -> bool:
 
 def reverse(session: Session, actor: Actor, transaction: LedgerTransaction, key: str,
             description: str, booked_on: date | None = None,
-            invoice_id: int | None = None) -> LedgerTransaction:
+            invoice_id: int | None = None,
+            enrolment_id: int | None = None) -> LedgerTransaction:
     """Post the negated entries of `transaction` (a correction); once per `key`."""
     originals = entries_of(session, transaction)
     ids = {e.account_id for e in originals}
@@ -267,4 +268,4 @@ def reverse(session: Session, actor: Actor, transaction: LedgerTransaction, key:
                 booked_on=booked_on or date.today(),
                 entries=[Entry(accounts[e.account_id], -e.amount_cents, e.invoice_line_id)
                          for e in originals],
-                invoice_id=invoice_id, reverses_id=transaction.id)
+                invoice_id=invoice_id, enrolment_id=enrolment_id, reverses_id=transaction.id)

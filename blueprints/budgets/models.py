@@ -164,6 +164,8 @@ class EnrolmentStatus(str, enum.Enum):
     DECLINED = "afgewezen"
     #: ingetrokken before a decision
     WITHDRAWN = "ingetrokken"
+    #: geannuleerd after approval (the course did not take place): the cost is refunded
+    CANCELLED = "geannuleerd"
 
 
 class CourseEnrolment(TenantScoped, Base):

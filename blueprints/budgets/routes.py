@@ -247,6 +247,17 @@ def decline(enrolment_id: int):
     return _back(enrolment)
 
 
+@bp.route("/voorstellen/<int:enrolment_id>/annuleren", methods=["POST"])
+@require_role(Role.ADMIN)
+def cancel(enrolment_id: int):
+    enrolment = get_or_404(CourseEnrolment, enrolment_id)
+    form = DeclineForm()
+    submit(form, lambda: services.cancel_enrolment(db.session, current_actor(), enrolment,
+                                                   form.reason.data),
+           _("De cursus is geannuleerd; de kosten staan weer op het budget."))
+    return _back(enrolment)
+
+
 @bp.route("/voorstellen/<int:enrolment_id>/intrekken", methods=["POST"])
 @require_role(Role.SUPERVISOR)
 def withdraw(enrolment_id: int):

@@ -86,6 +86,7 @@ STATUS_LABELS = {
     EnrolmentStatus.APPROVED: _l("Goedgekeurd"),
     EnrolmentStatus.DECLINED: _l("Afgewezen"),
     EnrolmentStatus.WITHDRAWN: _l("Ingetrokken"),
+    EnrolmentStatus.CANCELLED: _l("Geannuleerd"),
 }
 
 
@@ -604,6 +605,37 @@ def decline_enrolment(session: Session, actor: Actor, enrolment: CourseEnrolment
     row.decline_reason = reason
     row.decided_by_id, row.decided_at = actor.user_id, utcnow()
     audit.record(session, actor, "course.declined", row, participant_id=row.participant_id)
+    session.flush()
+    return row
+
+
+def cancel_enrolment(session: Session, actor: Actor, enrolment: CourseEnrolment,
+                     reason: str | None) -> CourseEnrolment:
+    """An approved course that does not take place: an admin cancels it and its cost goes back
+    to where it came from (the participant's budget or the pool) by a reversing transaction,
+    once (key course-refund:<enrolment id>). The reason is kept and shown."""
+    _require_admin(session, actor, _l("Alleen een beheerder annuleert een cursus."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Schrijf waarom de cursus niet doorgaat."))
+    if len(reason) > 1000:
+        raise DomainError(_l("De reden is te lang (hoogstens 1000 tekens)."))
+    if contains_bsn(reason):
+        raise DomainError(BSN_MESSAGE)
+    row = _locked_enrolment(session, enrolment)
+    if row.status != EnrolmentStatus.APPROVED or row.transaction_id is None:
+        raise DomainError(_l("Alleen een goedgekeurde cursus kan worden geannuleerd; deze is "
+                             "‘%(status)s’.", status=STATUS_LABELS[row.status]))
+    paid = session.scalar(select(LedgerTransaction).where(
+        LedgerTransaction.id == row.transaction_id))
+    course = session.scalar(select(Course).where(Course.id == row.course_id))
+    tx = ledger.reverse(session, actor, paid, key=f"course-refund:{row.id}",
+                        description=f"Cursus geannuleerd: {course.title}"[:300],
+                        enrolment_id=row.id)
+    row.status = EnrolmentStatus.CANCELLED
+    row.decline_reason = reason
+    audit.record(session, actor, "course.cancelled", row, participant_id=row.participant_id,
+                 refunded_cents=row.cost_cents, transaction_id=tx.id)
     session.flush()
     return row
 

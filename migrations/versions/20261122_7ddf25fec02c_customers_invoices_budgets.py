@@ -256,7 +256,7 @@ def upgrade():
     sa.Column('id', sa.BigInteger(), nullable=False),
     sa.Column('participant_id', sa.BigInteger(), nullable=False),
     sa.Column('course_id', sa.BigInteger(), nullable=False),
-    sa.Column('status', sa.Enum('voorgesteld', 'goedgekeurd', 'afgewezen', 'ingetrokken', name='enrolment_status', native_enum=False, create_constraint=True, length=32), nullable=False),
+    sa.Column('status', sa.Enum('voorgesteld', 'goedgekeurd', 'afgewezen', 'ingetrokken', 'geannuleerd', name='enrolment_status', native_enum=False, create_constraint=True, length=32), nullable=False),
     sa.Column('cost_cents', sa.BigInteger(), nullable=False),
     sa.Column('motivation', sa.Text(), nullable=True),
     sa.Column('proposed_by_id', sa.BigInteger(), nullable=True),

@@ -155,6 +155,25 @@ def test_approval_beyond_the_budget_is_refused_in_dutch_and_changes_nothing(clie
         LedgerTransaction.kind == TransactionKind.COURSE)) == 0
 
 
+def test_an_admin_cancels_an_approved_course_and_the_budget_is_refunded(client, world, funded):
+    s = world.session
+    _, enrolment = funded
+    services.approve_enrolment(s, world.admin_actor, enrolment)
+    s.commit()
+    before = budget(s, world.participant)
+    page = _url(world, f"/deelnemer/{world.participant.id}")
+    login(client, world.admin)
+    assert "annuleren en terugboeken" in _html(client.get(page))
+    response = post(client, _url(world, f"/voorstellen/{enrolment.id}/annuleren"),
+                    {"terug": "deelnemer", "reason": "De cursus is vervallen"}, token_from=page,
+                    follow_redirects=True)
+    html = _html(response)
+    assert "De cursus is geannuleerd; de kosten staan weer op het budget." in html
+    assert "Geannuleerd" in html and "Reden van annulering:" in html
+    _fresh(world)
+    assert budget(s, world.participant) == before + enrolment.cost_cents
+
+
 def test_a_supervisor_cannot_approve(client, world, funded):
     _, enrolment = funded
     login(client, world.coach)

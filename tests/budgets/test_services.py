@@ -317,6 +317,40 @@ def test_approval_beyond_the_budget_is_refused_and_changes_nothing(world):
     assert _count(s, LedgerTransaction) == transactions and budget(s, world.participant) == 2000
 
 
+def test_a_cancelled_course_is_refunded_once_to_where_it_came_from(world):
+    s, actor = world.session, world.admin_actor
+    fund(s, actor, world.customer.id, world.participant, 30000)
+    enrolment = services.propose_course(s, world.coach_actor, world.participant,
+                                        course(s, actor, "250"))
+    with pytest.raises(DomainError, match="Alleen een goedgekeurde cursus"):
+        services.cancel_enrolment(s, actor, enrolment, "Gaat niet door")
+    services.approve_enrolment(s, actor, enrolment)
+    assert budget(s, world.participant) == 5000
+    with pytest.raises(DomainError, match="Schrijf waarom"):
+        services.cancel_enrolment(s, actor, enrolment, " ")
+    with pytest.raises(PermissionDenied):
+        services.cancel_enrolment(s, world.coach_actor, enrolment, "Gaat niet door")
+    services.cancel_enrolment(s, actor, enrolment, "De cursus is vervallen")
+    assert enrolment.status == EnrolmentStatus.CANCELLED
+    assert enrolment.decline_reason == "De cursus is vervallen"
+    assert budget(s, world.participant) == 30000 and account_balance(s, "courses") == 0
+    with pytest.raises(DomainError, match="Alleen een goedgekeurde cursus"):
+        services.cancel_enrolment(s, actor, enrolment, "Nog eens")
+    assert budget(s, world.participant) == 30000
+
+
+def test_a_cancelled_course_paid_by_the_pool_goes_back_to_the_pool(world):
+    s, actor = world.session, world.admin_actor
+    set_policy(s, actor, pool="50")
+    fund(s, actor, world.customer.id, world.participant, 60000)  # 300 each
+    enrolment = services.propose_course(s, world.coach_actor, world.participant,
+                                        course(s, actor, "100"))
+    services.approve_enrolment(s, actor, enrolment, from_pool=True)
+    assert account_balance(s, "pool") == 20000
+    services.cancel_enrolment(s, actor, enrolment, "Vervallen")
+    assert account_balance(s, "pool") == 30000 and budget(s, world.participant) == 30000
+
+
 def test_a_participant_without_a_budget_is_refused_too(world):
     s, actor = world.session, world.admin_actor
     enrolment = services.propose_course(s, world.coach_actor, world.participant,
