@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -243,3 +243,20 @@ class LogoForm(FlaskForm):
 
 class RemoveLogoForm(FlaskForm):
     submit = SubmitField(_l("Logo verwijderen"))
+
+
+class BankUploadForm(FlaskForm):
+    statement = FileField(
+        _l("Bankafschrift (CAMT.053, XML)"),
+        description=_l("Het rekeningafschrift zoals uw bank het exporteert in het formaat "
+                       "CAMT.053, hoogstens 5 MB."),
+        validators=[FileRequired(message=_l("Kies het bankafschrift dat u wilt inlezen."))],
+        render_kw={"accept": ".xml,application/xml,text/xml"})
+    submit = SubmitField(_l("Afschrift controleren"))
+
+
+class BankConfirmForm(FlaskForm):
+    """Register the ticked rows; only the stored file's key travels, never amounts."""
+
+    afschrift = HiddenField()
+    submit = SubmitField(_l("Aangevinkte betalingen registreren"))
