@@ -154,10 +154,11 @@ def flash_form_errors(form) -> None:
             flash(f"{field.label.text}: {error}", "error")
 
 
-def run_service(action, success: str):
+def run_service(action, success):
     """Call a service for a form POST: commit and flash `success` when it works; roll back and
     flash its Dutch message when a rule refuses; 404 when it finds nothing. Returns
-    (result, ok)."""
+    (result, ok). `success` is the message, or a function of the result that makes it (a
+    message naming what was made)."""
     from tenants.errors import DomainError, NotFound
 
     try:
@@ -170,7 +171,7 @@ def run_service(action, success: str):
         flash(exc.message, "error")
         return None, False
     db.session.commit()
-    flash(success, "success")
+    flash(success(result) if callable(success) else success, "success")
     return result, True
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from math import ceil
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from blueprints.customers import models  # noqa: F401  (registers the tables)
@@ -24,7 +24,7 @@ from blueprints.customers.models import Customer
 from blueprints.helprequests import services as helprequest_services
 from blueprints.hours.formats import format_minutes, parse_minutes
 from blueprints.invoicing import services as invoicing
-from tenants.errors import DomainError, NotFound
+from tenants.errors import NotFound
 from tenants.extensions import db
 from tenants.formatting import format_date
 from tenants.models import Role
@@ -109,14 +109,10 @@ def _form_page(form: CustomerForm, customer: Customer | None):
 def create():
     form = CustomerForm()
     if form.validate_on_submit():
-        try:
-            customer = services.create_customer(db.session, current_actor(), _data_from(form))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Klant %(name)s is opgeslagen.", name=customer.name), "success")
+        customer, ok = run_service(
+            lambda: services.create_customer(db.session, current_actor(), _data_from(form)),
+            lambda made: _("Klant %(name)s is opgeslagen.", name=made.name))
+        if ok:
             return _show(customer)
     elif request.method == "POST":
         flash_form_errors(form)
