@@ -28,8 +28,9 @@ def queued_app(db_dir, queue_dir, **overrides):
     from app import create_app
 
     previous = jobs._state["app"]
-    cfg = test_config(db_dir, JOBS_BACKEND="sqlite", JOBS_IMMEDIATE=False,
-                      JOBS_SQLITE_PATH=str(queue_dir / "jobs.sqlite3"), **overrides)
+    settings = {"JOBS_BACKEND": "sqlite", "JOBS_IMMEDIATE": False,
+                "JOBS_SQLITE_PATH": str(queue_dir / "jobs.sqlite3"), **overrides}
+    cfg = test_config(db_dir, **settings)
     try:
         yield create_app(cfg)
     finally:
