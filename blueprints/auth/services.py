@@ -113,10 +113,10 @@ def confirm_identity(session: Session, actor: Actor, user: User, password: str,
                               ip=actor.ip, reason="password")
         raise DomainError(_l("Uw wachtwoord klopt niet."))
     if user.has_totp:
-        if not (code or "").strip():
-            raise InvalidCode(_l("Vul ook de code uit uw authenticator-app in."))
         try:
-            verify_second_factor(session, user, code or "", replay_protection=replay_protection)
+            if not (code or "").strip():
+                raise InvalidCode(_l("Vul ook de code uit uw authenticator-app in."))
+            verify_second_factor(session, user, code, replay_protection=replay_protection)
         except InvalidCode:
             audit.record_security(session, "reauth.failed", user_id=user.id, email=user.email,
                                   ip=actor.ip, reason="code")
