@@ -39,6 +39,7 @@ from werkzeug.routing import RequestRedirect
 
 from blueprints.api import openapi, services
 from blueprints.api.forms import CreateTokenForm, RevokeTokenForm
+from blueprints.auth import services as auth_services
 from blueprints.budgets import lists as budget_lists
 from blueprints.budgets import services as budget_services
 from blueprints.customers.models import Customer, CustomerKind
@@ -53,7 +54,6 @@ from blueprints.invoicing.ubl import render_ubl, ubl_file_name
 from blueprints.participants import services as participant_services
 from blueprints.participants.models import ParticipantStatus
 from blueprints.trajectories import services as trajectory_services
-from blueprints.auth import services as auth_services
 from tenants import audit, throttle
 from tenants.actor import Actor
 from tenants.db import utcnow
