@@ -65,12 +65,12 @@ def _limits():
             parse(cfg["LIMIT_FAILURES_PER_ACCOUNT"]))
 
 
-def is_blocked(kind: str, account: str, ip: str | None) -> bool:
-    """True when this address may not try this account now (see the module's rules)."""
+def is_blocked(kind: str, account: str, source: str | None) -> bool:
+    """True when `source` (an address, or a known device) may not try `account` now."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return False
     pair, ceiling = _limits()
-    key, addr = _account_key(kind, account), ip or "-"
+    key, addr = _account_key(kind, account), source or "-"
 
     def check(strategy) -> bool:
         if not strategy.test(pair, key, addr):
@@ -83,10 +83,12 @@ def is_blocked(kind: str, account: str, ip: str | None) -> bool:
     return _run(check)
 
 
-def record_failure(kind: str, account: str, ip: str | None) -> None:
-    """Count one wrong password or code for `account` from `ip`."""
+def record_failure(kind: str, account: str, source: str | None) -> None:
+    """Count one wrong password or code for `account` from `source`."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return
     pair, ceiling = _limits()
-    key, addr = _account_key(kind, account), ip or "-"
+    key, addr = _account_key(kind, account), source or "-"
 
     def hit(strategy) -> None:
         strategy.hit(pair, key, addr)
