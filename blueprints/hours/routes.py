@@ -19,11 +19,8 @@ from blueprints.hours.formats import (
     STATUS_LABELS,
     day_label,
     format_minutes,
-    monday_of,
-    parse_week,
     trajectory_end,
     type_label,
-    week_key,
 )
 from blueprints.hours.forms import (
     ApproveForm,
@@ -47,6 +44,7 @@ from tenants.extensions import db
 from tenants.formatting import format_date
 from tenants.models import Role
 from tenants.web import current_actor, require_role, tenant_blueprint
+from tenants.weeks import monday_of, parse_week, week_key
 
 bp = tenant_blueprint("hours", __name__)
 log = logging.getLogger(__name__)

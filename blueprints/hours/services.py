@@ -45,10 +45,10 @@ from blueprints.hours.formats import (
 )
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.participants.models import Participant, ParticipantStatus
-from blueprints.participants.services import BSN_MESSAGE, contains_bsn
 from blueprints.trajectories.models import Trajectory, TrajectoryKind
 from tenants import audit
 from tenants.actor import Actor
+from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.db import utcnow
 from tenants.errors import DomainError, NotFound, PermissionDenied
 from tenants.formatting import format_date

@@ -20,7 +20,6 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import HostOrganisation, Participant, ParticipantStatus
-from blueprints.participants.services import BSN_MESSAGE, contains_bsn
 from blueprints.trajectories.models import (
     Evaluation,
     Funding,
@@ -34,6 +33,7 @@ from blueprints.trajectories.models import (
 )
 from tenants import audit
 from tenants.actor import Actor
+from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.errors import DomainError, NotFound
 from tenants.models import User
 
