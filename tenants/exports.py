@@ -63,8 +63,6 @@ def _csv_cell(value) -> str:
         value = value.date()
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return str(value).replace(".", ",")
     return guard_text(str(value))
 
 

@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from blueprints.helprequests.models import HelpRequest
-from blueprints.helprequests.services import parse_money
 from blueprints.invoicing import services
 from blueprints.invoicing.forms import (
     DraftDetailsForm,
@@ -28,6 +27,7 @@ from blueprints.invoicing.routes.blueprint import _euros, _labels, _previous_mon
 from tenants.errors import NotFound
 from tenants.extensions import db
 from tenants.models import Role
+from tenants.money import parse_money
 from tenants.web import (
     current_actor,
     flash_form_errors,
