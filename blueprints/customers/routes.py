@@ -28,7 +28,7 @@ from tenants.errors import NotFound
 from tenants.extensions import db
 from tenants.formatting import format_date
 from tenants.models import Role
-from tenants.money import parse_money
+from tenants.money import amount_text, parse_money
 from tenants.web import (
     current_actor,
     flash_form_errors,
@@ -54,7 +54,7 @@ def _show(customer: Customer, anchor: str = ""):
 
 
 def _money_text(cents: int | None) -> str:
-    return "" if cents is None else f"{cents // 100},{cents % 100:02d}"
+    return "" if cents is None else amount_text(cents)
 
 
 # --- list ------------------------------------------------------------------------------------

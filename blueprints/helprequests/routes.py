@@ -40,7 +40,7 @@ from tenants.extensions import db, limiter
 from tenants.formatting import format_date
 from tenants.mail import send_mail
 from tenants.models import Role, TenantStatus
-from tenants.money import parse_money
+from tenants.money import amount_text, parse_money
 from tenants.web import (
     allowed_when_read_only,
     current_actor,
@@ -251,7 +251,7 @@ def _fill_form(form: RequestForm, r: HelpRequest, wijk: str | None) -> None:
     form.needs_vog.data = "ja" if r.needs_vog else "nee"
     form.payer.data = r.payer.value
     form.price_agreement.data = r.price_agreement.value
-    form.price.data = f"{r.price_cents // 100},{r.price_cents % 100:02d}" \
+    form.price.data = amount_text(r.price_cents) \
         if r.price_cents is not None else ""
     form.customer.data = str(r.customer_id) if r.customer_id else ""
 

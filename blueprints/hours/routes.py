@@ -43,6 +43,7 @@ from tenants.errors import DomainError, NotFound, PermissionDenied
 from tenants.extensions import db
 from tenants.formatting import format_date
 from tenants.models import Role
+from tenants.money import amount_text
 from tenants.web import current_actor, require_role, tenant_blueprint
 from tenants.weeks import monday_of, parse_week, week_key
 
@@ -529,7 +530,7 @@ def settings():
     if request.method == "GET":
         form.hours_need_approval.data = tenant.hours_need_approval
         cents = tenant.volunteer_allowance_cents_per_hour
-        form.allowance.data = f"{cents // 100},{cents % 100:02d}" if cents else ""
+        form.allowance.data = amount_text(cents) if cents else ""
     if form.validate_on_submit():
         try:
             services.update_settings(db.session, current_actor(), tenant,
