@@ -59,7 +59,7 @@ problems.register(bp)
 def operation(operation_id: str, tag: str, summary: str, description: str | None = None, *,
               errors: tuple[int, ...] = ()):
     """Name an operation for the document and list every error status it can give: those of
-    every call behind a token, a 400 for a query, and `errors` of its own. Apply it above
+    every call behind a token and `errors` of its own (`query()` adds the 400). Apply it above
     `public`/`admin_only`, which it reads."""
 
     def decorate(view):
@@ -75,7 +75,7 @@ def operation(operation_id: str, tag: str, summary: str, description: str | None
             doc["security"] = []
         for status in sorted(statuses, reverse=True):
             view = bp.alt_response(status, response=problems_response_name(status))(view)
-        return _keep_marks(bp.doc(**doc)(view), view)
+        return bp.doc(**doc)(view)  # functools.wraps carries the marks along
 
     return decorate
 
@@ -88,13 +88,6 @@ def problems_response_name(status: int) -> str:
 def query(schema):
     """Parse the query string with `schema`; the view gets a dict. A bad value: 400 problem."""
     return bp.arguments(schema, location="query", error_status_code=400, as_kwargs=False)
-
-
-def _keep_marks(wrapper, view):
-    for mark in ("_public_api_view", "_api_role"):
-        if hasattr(view, mark):
-            setattr(wrapper, mark, getattr(view, mark))
-    return wrapper
 
 
 def public(view):

@@ -9,7 +9,15 @@ from flask import Response, g, url_for
 from flask_babel import force_locale
 
 from blueprints.api import problems, schemas, services
-from blueprints.api.blueprint import TENANT, admin_only, bp, found, operation, query
+from blueprints.api.blueprint import (
+    TENANT,
+    admin_only,
+    bp,
+    found,
+    not_found,
+    operation,
+    query,
+)
 from blueprints.api.fields import View, ref
 from blueprints.api.schemas import meta
 from blueprints.invoicing import services as invoicing_services
@@ -32,7 +40,7 @@ def _sent(invoice_id: int) -> Invoice:
     """A sent invoice or credit note; a draft has no documents here (404)."""
     invoice = _load(invoice_id)
     if invoice.status == InvoiceStatus.DRAFT:
-        raise problems.ProblemError(404)
+        raise not_found()
     return invoice
 
 

@@ -61,9 +61,9 @@ def _trajectory(t, hosts: dict, coaches: dict) -> View:
 @query(schemas.ParticipantQuery)
 def participants(args):
     q = (args.get("q") or "").strip()
+    status = args.get("status")
     f = participant_services.ParticipantFilter(
-        q=q or None, status=args.get("status").value if args.get("status") else None,
-        neighbourhood_id=args.get("wijk"))
+        q=q or None, status=status.value if status else None, neighbourhood_id=args.get("wijk"))
     page, per_page = args["page"], participant_services.PAGE_SIZE
     rows, total = participant_services.list_participants(db.session, f, page=page,
                                                          per_page=per_page)
