@@ -39,6 +39,7 @@ from tenants.errors import DomainError, NotFound
 from tenants.extensions import db, limiter
 from tenants.formatting import format_date
 from tenants.mail import send_mail
+from tenants.urls import absolute_url
 from tenants.models import Role, TenantStatus
 from tenants.web import (
     allowed_when_read_only,
@@ -121,7 +122,7 @@ def _thanks(reference: str):
 
 def _tell_inbox(help_request: HelpRequest) -> None:
     """The cooperative's inbox: a short mail to its admins (no personal data in it)."""
-    link = url_for("helprequests.show", help_request_id=help_request.id, _external=True)
+    link = absolute_url("helprequests.show", help_request_id=help_request.id)
     for user in services.inbox_users(db.session):
         _mail(user.email, user.locale,
               lambda: _("Nieuwe hulpvraag %(ref)s", ref=help_request.reference),
@@ -386,7 +387,7 @@ def settle_punch_card(help_request_id: int):
 
 
 def _tell_participants(help_request: HelpRequest, people) -> None:
-    link = url_for("helprequests.my_jobs", _external=True)
+    link = absolute_url("helprequests.my_jobs")
     for user in services.accounts_to_notify(db.session, people):
         _mail(user.email, user.locale,
               lambda: _("U bent ingepland voor klus %(ref)s", ref=help_request.reference),

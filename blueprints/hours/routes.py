@@ -47,6 +47,7 @@ from tenants.extensions import db
 from tenants.formatting import format_date
 from tenants.models import Role
 from tenants.web import current_actor, require_role, tenant_blueprint
+from tenants.urls import absolute_url
 
 bp = tenant_blueprint("hours", __name__)
 log = logging.getLogger(__name__)
@@ -294,7 +295,7 @@ def return_entry(entry_id: int):
     db.session.commit()
     flash(_("De uren zijn teruggestuurd naar de deelnemer."), "success")
     try:
-        if services.notify_returned(db.session, entry, url_for("hours.mine", _external=True)):
+        if services.notify_returned(db.session, entry, absolute_url("hours.mine")):
             flash(_("De deelnemer krijgt hierover een e-mail."), "info")
     except Exception:
         log.exception("Mail about returned hours failed")
