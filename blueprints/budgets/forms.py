@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, StringField, SubmitField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.budgets.services import MODE_LABELS, UNSPENT_LABELS
+from tenants.formfields import RadioField, SelectField
 
 
 def _len(n: int):

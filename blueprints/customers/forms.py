@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -22,6 +21,7 @@ from blueprints.customers.services import (
     VAT_LABELS,
 )
 from blueprints.helprequests.services import KIND_LABELS as JOB_KIND_LABELS
+from tenants.formfields import SelectField
 
 
 def _len(n: int):

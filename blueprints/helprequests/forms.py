@@ -6,8 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
-    RadioField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -22,6 +20,7 @@ from blueprints.helprequests.services import (
     SOURCE_LABELS,
 )
 from blueprints.participants.forms import MultiCheckboxField
+from tenants.formfields import RadioField, SelectField
 
 
 def _len(n: int):

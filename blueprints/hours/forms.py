@@ -12,7 +12,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.hours.formats import type_choices
+from tenants.formfields import SelectField
 
 
 def _len(n: int):

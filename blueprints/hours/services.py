@@ -118,12 +118,14 @@ class EntryContext:
                 first_start[t.participant_id] = t.starts_on
         assignments: set[tuple[int, int]] = set()
         if hids and pids:
-            assignments = set(session.execute(
+            rows = session.execute(
                 select(Assignment.participant_id, Assignment.help_request_id)
                 .join(HelpRequest, and_(HelpRequest.tenant_id == Assignment.tenant_id,
                                         HelpRequest.id == Assignment.help_request_id))
                 .where(Assignment.participant_id.in_(pids), Assignment.help_request_id.in_(hids),
-                       HelpRequest.status.not_in(CLOSED_REQUESTS))).tuples())
+                       HelpRequest.status.not_in(CLOSED_REQUESTS)))
+            assignments = {(participant_id, help_request_id)
+                           for participant_id, help_request_id in rows}
         return cls(participants, trajectories, first_start, assignments)
 
 

@@ -9,8 +9,6 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
-    RadioField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -18,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.participants.forms import MultiCheckboxField
+from tenants.formfields import RadioField, SelectField
 
 
 def _len(n: int):

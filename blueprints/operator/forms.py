@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
+
+from tenants.formfields import SelectField
 
 KIND_CHOICES = [
     ("bewonersinitiatief", _l("Bewonersinitiatief / bewonerscoöperatie")),

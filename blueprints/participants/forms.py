@@ -7,8 +7,6 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -23,6 +21,7 @@ from blueprints.participants.services import (
     HOST_KINDS,
     OBLIGATIONS,
 )
+from tenants.formfields import SelectField, SelectMultipleField
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.trajectories.services import FUNDING_LABELS, KIND_LABELS, LADDER, OUTCOME_LABELS
+from tenants.formfields import SelectField
 
 
 def _len(n: int):
