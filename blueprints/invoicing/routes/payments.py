@@ -18,7 +18,14 @@ from blueprints.invoicing.models import Invoice, InvoiceKind
 from blueprints.invoicing.routes.blueprint import _arg_date, _euros, _labels, _show, bp
 from tenants.extensions import db
 from tenants.models import Role
-from tenants.web import current_actor, flash_form_errors, get_or_404, require_role, run_service
+from tenants.web import (
+    current_actor,
+    flash_form_errors,
+    get_or_404,
+    page_arg,
+    require_role,
+    run_service,
+)
 
 
 @bp.route("/<int:invoice_id>/betaling", methods=["GET", "POST"])
@@ -80,8 +87,11 @@ def credit(invoice_id: int):
 @require_role(Role.ADMIN)
 def overdue():
     today = date.today()
-    return render_template("invoicing/overdue.html", rows=services.overdue(db.session, today),
-                           today=today)
+    result = services.overdue_page(db.session, today, page_arg())
+    pages = max(1, -(-result.total // services.OVERDUE_PAGE_SIZE))
+    return render_template("invoicing/overdue.html", rows=result.rows, total=result.total,
+                           open_total_cents=result.open_total_cents,
+                           page=min(page_arg(), pages), pages=pages, today=today)
 
 
 @bp.route("/<int:invoice_id>/herinnering", methods=["POST"])
