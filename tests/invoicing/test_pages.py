@@ -220,6 +220,36 @@ def test_the_customer_statement_page(client, session, shop):
     assert "€\xa0121,00" in page and "€\xa0-21,00" in page and "€\xa0100,00" in page
 
 
+def test_a_long_customer_statement_is_paged_carrying_the_balance(client, session, shop,
+                                                                  monkeypatch):
+    from blueprints.invoicing.routes import payments as statement_routes
+
+    monkeypatch.setattr(statement_routes, "STATEMENT_PAGE_SIZE", 2)
+    tenant, admin, actor, ids = shop
+    with tenant_context(session, tenant.id):
+        cust = services.get_customer(session, ids["customer"])
+        for k, price in enumerate((10000, 5000)):
+            draft = services.create_draft(session, actor, cust)
+            services.add_fixed_line(session, actor, draft, "Tuin", "1", "stuk", price, "21")
+            services.finalise(session, actor, draft, TODAY)
+            if k == 0:
+                services.register_payment(session, actor, draft, 2100, TODAY, "contant",
+                                          idempotency_key="s1")
+        session.commit()
+    login(client, admin)
+    url = _url(tenant, f"/klant/{ids['customer']}/overzicht")
+    first = client.get(url).get_data(as_text=True)
+    assert "Pagina 1 van 2" in first and "Beginsaldo" in first
+    # the two invoices (121,00 and 60,50) on page 1, the payment (-21,00) on page 2
+    assert "Saldo naar de volgende pagina" in first and first.count("Factuur F") == 2
+    assert "€\xa0181,50" in first and "Betaling op" not in first
+    assert "Eindsaldo" in first and "€\xa0160,50" in first
+    second = client.get(url + "?page=2").get_data(as_text=True)
+    assert "Saldo van de vorige pagina" in second and "€\xa0181,50" in second
+    assert "Betaling op" in second and "€\xa0-21,00" in second and "€\xa0160,50" in second
+    assert "Beginsaldo" not in second and "Factuur F" not in second
+
+
 def test_a_participant_gets_403_and_another_tenants_invoice_404(app, client, make, session,
                                                                 shop):
     tenant, admin, actor, ids = shop
