@@ -107,13 +107,15 @@ class AlreadyAnonymised(DomainError):
 
 # --- audit trail ----------------------------------------------------------------------------
 
-def _trail_condition(session: Session, participant: Participant):
-    """The audit events about `participant`, its trajectories, goals and evaluations, and the
-    events other features tagged with the person (`AuditEvent.participant_id`, e.g. hours).
+def _trail_ids(session: Session, participant: Participant):
+    """The ids of the audit events about `participant`, its trajectories, goals and
+    evaluations, and of the events other features tagged with the person
+    (`AuditEvent.participant_id`, e.g. hours), as a subquery.
 
-    The ids of the trajectories, goals and evaluations are read first (one query), so that
-    every branch is a lookup in an index that leads with tenant_id; subqueries inside the OR
-    would make PostgreSQL scan the tenant's whole log."""
+    The ids of the trajectories, goals and evaluations are read first (one query); then each
+    kind of event is one lookup in an index that leads with tenant_id, and the page reads its
+    rows by primary key. (An OR with subqueries made PostgreSQL scan the tenant's whole log;
+    a plain OR lets SQLite without statistics walk the log backwards by id.)"""
     trajectories = select(Trajectory.id).where(Trajectory.participant_id == participant.id)
     related: dict[str, list[str]] = {"Trajectory": [], "LearningGoal": [], "Evaluation": []}
     for kind, object_id in session.execute(union_all(
@@ -124,11 +126,12 @@ def _trail_condition(session: Session, participant: Participant):
             select(literal("Evaluation"), Evaluation.id)
             .where(Evaluation.trajectory_id.in_(trajectories)))):
         related[kind].append(str(object_id))
-    return or_(
-        AuditEvent.participant_id == participant.id,
-        and_(AuditEvent.object_type == "Participant",
-             AuditEvent.object_id == str(participant.id)),
-        *(and_(AuditEvent.object_type == kind, AuditEvent.object_id.in_(ids))
+    return union_all(
+        select(AuditEvent.id).where(AuditEvent.participant_id == participant.id),
+        select(AuditEvent.id).where(AuditEvent.object_type == "Participant",
+                                    AuditEvent.object_id == str(participant.id)),
+        *(select(AuditEvent.id).where(AuditEvent.object_type == kind,
+                                      AuditEvent.object_id.in_(ids))
           for kind, ids in related.items() if ids),
     )
 
@@ -141,7 +144,7 @@ def participant_audit_trail(session: Session, participant: Participant, *,
 
     Like `tenants.audit.tenant_events`: pass the last id of a page as `before_id` for the next.
     """
-    stmt = (select(AuditEvent).where(_trail_condition(session, participant))
+    stmt = (select(AuditEvent).where(AuditEvent.id.in_(_trail_ids(session, participant)))
             .order_by(AuditEvent.id.desc()).limit(limit))
     if before_id is not None:
         stmt = stmt.where(AuditEvent.id < before_id)
