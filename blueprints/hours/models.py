@@ -43,6 +43,11 @@ class TimeEntry(TenantScoped, Base):
         Index("ix_time_entries_tenant_participant_date", "tenant_id", "participant_id",
               "work_date"),
         Index("ix_time_entries_tenant_status", "tenant_id", "status"),
+        # the week grid and the weekly totals per trajectory (blueprints.hours.checks)
+        Index("ix_time_entries_tenant_trajectory_date", "tenant_id", "trajectory_id",
+              "work_date"),
+        # the corrections of an entry
+        Index("ix_time_entries_tenant_corrects", "tenant_id", "corrects_id"),
     )
 
     participant_id: Mapped[int]

@@ -484,6 +484,7 @@ def week_grid():
     monday = parse_week(request.args.get("week"), today)
     supervisor_id = _supervisor_arg()
     nav = {"begeleider": str(supervisor_id or "")}
+    page = _page()
     form = WeekForm()
     result = None
     if form.validate_on_submit():
@@ -502,13 +503,14 @@ def week_grid():
                       "success")
                 for warning in result.warnings:
                     flash(warning, "warning")
-                return redirect(url_for("hours.week_grid", week=week_key(monday), **nav))
+                return redirect(url_for("hours.week_grid", week=week_key(monday), page=page,
+                                        **nav))
             db.session.rollback()
             flash(_("Er is niets opgeslagen. Verbeter de gemarkeerde uren en sla opnieuw op."),
                   "error")
     elif request.method == "POST":
         _flash_errors(form)
-    grid = week.week_grid(db.session, monday, supervisor_id)
+    grid = week.week_grid(db.session, monday, supervisor_id, page=page)
     typed = request.form if request.method == "POST" else {}
     return render_template(
         "hours/week.html", grid=grid, form=form, today=today, typed=typed,

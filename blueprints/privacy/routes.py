@@ -57,11 +57,14 @@ def audit_trail(participant_id: int):
                                      limit=TRAIL_PAGE_SIZE + 1)
     more = len(events) > TRAIL_PAGE_SIZE
     record_view(db.session, current_actor(), participant, "auditlog")
-    db.session.commit()
-    return render_template("privacy/audit_trail.html", participant=participant,
+    # Rendered before the commit: the commit expires every loaded object, and reading the
+    # events after it would reload them one by one (a statement per event).
+    page = render_template("privacy/audit_trail.html", participant=participant,
                            events=events[:TRAIL_PAGE_SIZE],
                            next_before=events[TRAIL_PAGE_SIZE - 1].id if more else None,
                            export_form=ExportForm(), back_url=_back_url(participant.id))
+    db.session.commit()
+    return page
 
 
 @bp.route("/deelnemer/<int:participant_id>/export", methods=["POST"], endpoint="export")
