@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry  # noqa: F401
 from blueprints.trajectories.models import Trajectory, TrajectoryKind, TrajectoryStatus
+from tenants import inputs
 from tenants.errors import DomainError
 
 MAX_MINUTES = 24 * 60
@@ -105,13 +106,14 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})", re.ASCII)
 
 
 def parse_week(text: str | None, today: date) -> date:
-    """"2026-W48" -> the Monday of that ISO week; anything else -> this week's Monday."""
-    match = _WEEK.match((text or "").strip())
-    if match:
+    """"2026-W48" -> the Monday of that ISO week; anything else (also a year outside
+    1900-2100, whose neighbouring weeks a page could not show) -> this week's Monday."""
+    match = _WEEK.fullmatch((text or "").strip())
+    if match and inputs.YEAR_MIN <= int(match.group(1)) <= inputs.YEAR_MAX:
         try:
             return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
         except ValueError:
