@@ -313,11 +313,18 @@ class Run:
     def send(self, role: str, method: str, url: str, data=None):
         client = self.client(role)
         self.requests += 1
-        if method == "GET":
-            response = client.get(url)
-        else:
-            response = client.post(url, data=data)
-
+        try:
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, data=data)
+        except Exception as exc:  # the testing app propagates what would be a 500
+            self.failures.append(f"{role} {method} {url[:200]} {_short(data)} -> "
+                                 f"{type(exc).__name__}: {str(exc)[:160]}")
+            with self.app.app_context():
+                db.session.rollback()
+                db.session.remove()
+            return self.app.response_class(status=500)
         if response.status_code >= 500:
             self.failures.append(f"{role} {method} {url[:200]} {_short(data)} -> "
                                  f"{response.status_code}")
