@@ -47,7 +47,7 @@ class CourseForm(BaseForm):
         DataRequired(message=_l("Vul de naam van de cursus in.")), _len(200)])
     description = TextAreaField(_l("Omschrijving"), validators=[Optional(), _len(5000)])
     cost = StringField(_l("Kosten"), validators=[
-        DataRequired(message=_l("Vul de kosten in."))],
+        DataRequired(message=_l("Vul de kosten in.")), _len(20)],
         description=_l("In euro's, bijvoorbeeld 250 of 249,50."),
         render_kw={"inputmode": "decimal"})
     hours = StringField(_l("Aantal uren"), validators=[Optional(), _len(6)],

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length
 
 from blueprints.participants.models import ParticipantStatus
 from blueprints.participants.services import TARGET_GROUPS, ParticipantFilter
@@ -60,7 +60,8 @@ class ExportFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Zoeken op naam of e-mailadres"))
+    q = StringField(_l("Zoeken op naam of e-mailadres"), validators=[
+        Length(max=100, message=_l("Hoogstens %(n)s tekens.", n=100))])
     status = SelectField(_l("Status"), validate_choice=False, choices=[
         ("", _l("Alle (behalve geanonimiseerd)"))] + [(s.value, label)
                                                       for s, label in STATUS_LABELS.items()])

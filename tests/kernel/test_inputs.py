@@ -223,13 +223,8 @@ def test_every_form_derives_from_the_base_form():
     assert not offenders, "derive from tenants.forms.BaseForm: " + ", ".join(offenders)
 
 
-def test_every_text_field_has_a_length_limit(app):
-    """Every form's text fields are limited (declared, or the base form's default), so no
-    text longer than a column reaches the database."""
+def _form_classes():
     import importlib
-
-    from wtforms import StringField
-    from wtforms.validators import Length
 
     from tenants.forms import BaseForm
 
@@ -241,16 +236,48 @@ def test_every_text_field_has_a_length_limit(app):
             yield sub
             yield from subclasses(sub)
 
-    checked = 0
-    with app.test_request_context():
-        for form_class in set(subclasses(BaseForm)):
-            form = form_class(meta={"csrf": False}, formdata=None)
-            for field in form:
-                if isinstance(field, StringField) and field.type != "PasswordField":
-                    assert any(isinstance(v, Length) and v.max > 0 for v in field.validators), \
-                        f"{form_class.__name__}.{field.name}"
-                    checked += 1
+    return sorted(set(subclasses(BaseForm)), key=lambda c: (c.__module__, c.__name__))
+
+
+def test_every_text_field_a_person_types_in_declares_its_length():
+    """The limit a form shows (maxlength) and checks is the column's; a hidden field gets the
+    base form's default."""
+    from wtforms import HiddenField, PasswordField, StringField
+    from wtforms.fields.core import UnboundField
+    from wtforms.validators import Length
+
+    missing, checked = [], 0
+    for form_class in _form_classes():
+        for name in dir(form_class):
+            unbound = getattr(form_class, name, None)
+            if not (isinstance(unbound, UnboundField)
+                    and issubclass(unbound.field_class, StringField)
+                    and not issubclass(unbound.field_class, (PasswordField, HiddenField))):
+                continue
+            validators = unbound.kwargs.get("validators") or ()
+            checked += 1
+            if not any(isinstance(v, Length) and v.max > 0 for v in validators):
+                missing.append(f"{form_class.__module__}.{form_class.__name__}.{name}")
     assert checked > 50
+    assert not missing, missing
+
+
+def test_the_base_form_limits_a_field_that_declares_nothing(app):
+    from wtforms import HiddenField, StringField
+    from werkzeug.datastructures import MultiDict
+
+    from tenants.forms import DEFAULT_MAX_LENGTH, BaseForm
+
+    class Form(BaseForm):
+        hidden = HiddenField()
+        text = StringField()
+
+    with app.test_request_context():
+        form = Form(MultiDict({"hidden": "x" * (DEFAULT_MAX_LENGTH + 1), "text": "e\u0301"}),
+                    meta={"csrf": False})
+        assert not form.validate()
+        assert "hidden" in form.errors and "text" not in form.errors
+        assert form.text.data == "\u00e9"
 
 
 def test_dates_a_page_shows_for_today_are_within_range():
