@@ -84,7 +84,7 @@ class ExportFilterForm(BaseForm):
 
         statuses = {s.value for s in ParticipantStatus}
         return ParticipantFilter(
-            q=(self.q.data or "").strip()[:100] or None,
+            q=(inputs.clean_text(self.q.data, 1000) or "")[:100] or None,
             status=self.status.data if self.status.data in statuses else None,
             neighbourhood_id=self.wijk.data,
             supervisor_id=self.begeleider.data,
