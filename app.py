@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tenants import formatting, tenancy, web
+from tenants import formatting, jobs, tenancy, web
 from tenants.config import load_config
 from tenants.db import use_real_sqlite_transactions
 from flask_talisman import Talisman
@@ -53,6 +53,7 @@ def create_app(config: str | dict | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    register_subscribers(app)
     register_cli(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -82,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "translations"))
     mail.init_app(app)
+    jobs.init_app(app)  # the job queue: all outgoing mail, periodic clean-ups
     limiter.init_app(app)
     # One Talisman per app: it keeps its options on the instance.
     app.extensions["talisman"] = Talisman(
@@ -135,6 +137,16 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     # The only view without a CSRF token: Stripe signs its webhook instead.
     csrf.exempt(stripe_webhook_bp)
+
+
+def register_subscribers(app: Flask) -> None:
+    """Connect each feature's reactions to the kernel's events (tenants/events.py). The web app,
+    the CLI and jobs all come through create_app(), so all of them react alike."""
+    from blueprints.budgets import subscribers as budgets
+    from blueprints.hours import subscribers as hours
+
+    for feature in (budgets, hours):
+        feature.connect()
 
 
 def register_cli(app: Flask) -> None:

@@ -25,7 +25,9 @@ from datetime import date
 from flask import request
 from flask_babel import lazy_gettext as _l
 
+from tenants import money
 from tenants.errors import DomainError
+from tenants.money import MAX_PRICE_CENTS
 
 #: The range of the columns that hold ids (BIGINT) and of 32-bit INTEGER columns.
 ID_MAX = 2**63 - 1
@@ -39,7 +41,6 @@ _INT = re.compile(r"-?[0-9]{1,19}", re.ASCII)
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})", re.ASCII)
 # Control characters (Unicode category Cc) except tab, newline and carriage return.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_MONEY = re.compile(r"([0-9]{1,3}(?:\.[0-9]{3}){1,3}|[0-9]{1,9})(?:,([0-9]{1,2}))?", re.ASCII)
 
 
 class InvalidInput(DomainError):
@@ -150,26 +151,10 @@ def parse_date(raw, *, message=None) -> date | None:
     return value
 
 
-def parse_money(text, *, max_cents: int = 10_000_000) -> int | None:
-    """Euros as typed in Dutch ("25", "12,50", "€ 1.234,5") to integer cents; None when empty.
-
-    A dot is a thousands separator, a comma the decimal one (at most two decimals); without a
-    comma, "25.00" is read with a decimal point, as an English speaker types it. ASCII digits
-    only, so a few characters never become a number with thousands of digits."""
-    if text is None:
-        return None
-    value = str(text).replace("€", "").replace("\u00a0", "").replace(" ", "").strip()
-    if not value:
-        return None
-    if "," not in value and re.fullmatch(r"[0-9]{1,9}\.[0-9]{2}", value):
-        value = value.replace(".", ",")
-    match = _MONEY.fullmatch(value)
-    if match is None:
-        raise InvalidInput(_l("Vul een bedrag in euro's in, bijvoorbeeld 25 of 12,50."))
-    cents = int(match.group(1).replace(".", "")) * 100 + int((match.group(2) or "0").ljust(2, "0"))
-    if cents > max_cents:
-        raise InvalidInput(_l("Dit bedrag is te hoog. Controleer het bedrag."))
-    return cents
+def parse_money(text, *, max_cents: int = MAX_PRICE_CENTS) -> int | None:
+    """Euros as typed in Dutch to integer cents (None when empty): the kernel's money parser
+    (tenants.money), which reads ASCII digits only and raises DomainError in Dutch."""
+    return money.parse_money(None if text is None else str(text), max_cents=max_cents)
 
 
 # --- query parameters of the current request --------------------------------------------------

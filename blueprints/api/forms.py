@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from blueprints.api.services import LIFETIME_DAYS, NAME_MAX
+from tenants.formfields import SelectField
 
 
 class CreateTokenForm(FlaskForm):

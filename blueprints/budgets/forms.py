@@ -5,11 +5,12 @@ Amounts and percentages are text fields: the services parse them and answer in D
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, StringField, SubmitField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.budgets.services import MODE_LABELS, UNSPENT_LABELS
+from tenants.formfields import RadioField, SelectField
 from tenants.forms import BaseForm
 
 

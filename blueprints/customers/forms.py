@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -21,6 +20,7 @@ from blueprints.customers.services import (
     VAT_LABELS,
 )
 from blueprints.helprequests.services import KIND_LABELS as JOB_KIND_LABELS
+from tenants.formfields import SelectField
 from tenants.forms import BaseForm
 
 

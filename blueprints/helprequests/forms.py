@@ -5,8 +5,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     DateField,
     HiddenField,
-    RadioField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -21,6 +19,7 @@ from blueprints.helprequests.services import (
     SOURCE_LABELS,
 )
 from blueprints.participants.forms import MultiCheckboxField
+from tenants.formfields import RadioField, SelectField
 from tenants.forms import BaseForm
 
 

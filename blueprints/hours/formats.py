@@ -3,7 +3,7 @@ month names, and the names of hour types and statuses (tegenprestatie is renamed
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.dates import format_date as babel_format_date
@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry  # noqa: F401
 from blueprints.trajectories.models import Trajectory, TrajectoryKind, TrajectoryStatus
-from tenants import inputs
 from tenants.errors import DomainError
 
 MAX_MINUTES = 24 * 60
@@ -100,30 +99,6 @@ def parse_rate_cents(text: str | None) -> int | None:
         raise DomainError(_l("Een vrijwilligersvergoeding van meer dan € 20 per uur klopt vast "
                              "niet. Controleer het bedrag."))
     return cents or None
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})", re.ASCII)
-
-
-def parse_week(text: str | None, today: date) -> date:
-    """"2026-W48" -> the Monday of that ISO week; anything else (also a year outside
-    1900-2100, whose neighbouring weeks a page could not show) -> this week's Monday."""
-    match = _WEEK.fullmatch((text or "").strip())
-    if match and inputs.YEAR_MIN <= int(match.group(1)) <= inputs.YEAR_MAX:
-        try:
-            return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
-        except ValueError:
-            pass
-    return monday_of(today)
-
-
-def week_key(monday: date) -> str:
-    year, week, _day = monday.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def _lang() -> str:

@@ -11,7 +11,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -19,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.hours.formats import type_choices
+from tenants.formfields import SelectField
 from tenants.forms import BaseForm
 
 

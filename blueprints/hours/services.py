@@ -45,10 +45,10 @@ from blueprints.hours.formats import (
 )
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.participants.models import Participant, ParticipantStatus
-from blueprints.participants.services import BSN_MESSAGE, contains_bsn
 from blueprints.trajectories.models import Trajectory, TrajectoryKind
-from tenants import audit
+from tenants import audit, events
 from tenants.actor import Actor
+from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.db import utcnow
 from tenants.errors import DomainError, NotFound, PermissionDenied
 from tenants.formatting import format_date
@@ -118,12 +118,14 @@ class EntryContext:
                 first_start[t.participant_id] = t.starts_on
         assignments: set[tuple[int, int]] = set()
         if hids and pids:
-            assignments = set(session.execute(
+            rows = session.execute(
                 select(Assignment.participant_id, Assignment.help_request_id)
                 .join(HelpRequest, and_(HelpRequest.tenant_id == Assignment.tenant_id,
                                         HelpRequest.id == Assignment.help_request_id))
                 .where(Assignment.participant_id.in_(pids), Assignment.help_request_id.in_(hids),
-                       HelpRequest.status.not_in(CLOSED_REQUESTS))).tuples())
+                       HelpRequest.status.not_in(CLOSED_REQUESTS)))
+            assignments = {(participant_id, help_request_id)
+                           for participant_id, help_request_id in rows}
         return cls(participants, trajectories, first_start, assignments)
 
 
@@ -274,6 +276,7 @@ def approve_entries(session: Session, actor: Actor, expected: Mapping[int, int |
     for entry in entries:
         audit.record(session, actor, "hours.approved", entry, participant_id=entry.participant_id,
                      minutes=entry.minutes)
+    events.hours_approved.send(None, session=session, actor=actor, entries=entries)
     return entries
 
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField, SubmitField
+from wtforms import HiddenField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from blueprints.participants.models import ParticipantStatus
 from blueprints.participants.services import TARGET_GROUPS, ParticipantFilter
 from blueprints.trajectories.services import KIND_LABELS
 from tenants import inputs
+from tenants.formfields import SelectField
 from tenants.forms import BaseForm
 
 KIND_CHOICES = [("deelnemers", _l("Deelnemers")), ("inzetorganisaties", _l("Inzetorganisaties"))]
@@ -80,7 +81,8 @@ class ExportFilterForm(BaseForm):
 
     def to_filter(self) -> ParticipantFilter:
         def known(field):
-            return field.data if field.data and field.data in dict(field.choices) else None
+            values = {choice.value for choice in field.choices}
+            return field.data if field.data and field.data in values else None
 
         statuses = {s.value for s in ParticipantStatus}
         return ParticipantFilter(

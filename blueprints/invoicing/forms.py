@@ -8,8 +8,6 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
-    RadioField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -17,6 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.participants.forms import MultiCheckboxField
+from tenants.formfields import RadioField, SelectField
 from tenants.forms import BaseForm
 
 

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
+from tenants.formfields import SelectField
 from tenants.forms import BaseForm
 
 KIND_CHOICES = [

@@ -6,8 +6,6 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -22,6 +20,7 @@ from blueprints.participants.services import (
     HOST_KINDS,
     OBLIGATIONS,
 )
+from tenants.formfields import SelectField, SelectMultipleField
 from tenants.forms import BaseForm
 
 

@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -15,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.trajectories.services import FUNDING_LABELS, KIND_LABELS, LADDER, OUTCOME_LABELS
+from tenants.formfields import SelectField
 from tenants.forms import BaseForm
 
 

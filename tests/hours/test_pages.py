@@ -3,23 +3,22 @@ the week grid, approve and return (with mail), correct, the statement PDF, the s
 start page; constant query counts on the week grid and the lists."""
 from __future__ import annotations
 
-import base64
 import re
-import zlib
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
 
-from blueprints.hours.formats import monday_of, week_key
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.participants.models import Participant, ParticipantStatus
 from blueprints.trajectories.models import Funding, Trajectory, TrajectoryKind, TrajectoryStatus
 from tenants.db import new_id
 from tenants.models import AuditEvent, Role, Tenant, User
 from tenants.tenancy import tenant_context
+from tenants.weeks import monday_of, week_key
 from tests.helpers import csrf_token, login
 from tests.hours.builders import add_person, entry
+from tests.pdftext import pdf_text
 
 TODAY = date.today()
 MONDAY = monday_of(TODAY)
@@ -263,18 +262,6 @@ def test_the_week_grid_saves_a_teams_paper_sheets(client, world):
         assert len(entries_of(s, w.participant.id)) == 2
 
 
-def _pdf_text(pdf: bytes) -> bytes:
-    chunks = [pdf]
-    for stream in re.findall(rb"stream\r?\n(.*?)\s*endstream", pdf, re.S):
-        if stream.endswith(b"~>"):  # ReportLab's /ASCII85Decode /FlateDecode
-            stream = base64.a85decode(b"<~" + stream, adobe=True)
-        try:
-            chunks.append(zlib.decompress(stream))
-        except zlib.error:
-            pass
-    return b"\n".join(chunks)
-
-
 def test_the_hour_statement_pdf(client, world):
     w, s = world, world.session
     with tenant_context(s, w.tenant.id):
@@ -287,9 +274,9 @@ def test_the_hour_statement_pdf(client, world):
     response = client.get(f"/{w.tenant.slug}/uren/verklaring/{w.participant.id}.pdf"
                           "?van=2026-01-01&tot=2026-06-30")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    text = _pdf_text(response.data)
-    assert response.data.startswith(b"%PDF") and b"Urenverklaring" in text
-    assert b"Sandra Verhoeven" in text and b"Karin Smit" in text and b"10,5 uur" in text
+    text = pdf_text(response.data)
+    assert response.data.startswith(b"%PDF") and "Urenverklaring" in text
+    assert "Sandra Verhoeven" in text and "Karin Smit" in text and "10,5 uur" in text
     with tenant_context(s, w.tenant.id):
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "hours.statement"))
         assert event.object_id == str(w.participant.id)

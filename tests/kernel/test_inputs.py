@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from blueprints.helprequests.models import HelpRequest
 from tenants import inputs
+from tenants.errors import DomainError
 from tenants.models import Role
 from tenants.tenancy import tenant_context
 from tests.helpers import csrf_token, login, post
@@ -73,7 +74,7 @@ def test_text_refuses_control_characters_and_is_normalised():
 
 @pytest.mark.parametrize("raw", ["1" * 5000, "١٢", "12,345", "NaN", "1E+50", "-5"])
 def test_money_refuses_what_is_not_an_amount(raw):
-    with pytest.raises(inputs.InvalidInput):
+    with pytest.raises(DomainError):
         inputs.parse_money(raw)
 
 

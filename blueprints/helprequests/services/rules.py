@@ -1,17 +1,16 @@
-"""What every help-request service shares: labels, the status transitions, and the small
-parsers (money, ISO weeks).
+"""What every help-request service shares: labels and the status transitions. Money and ISO
+weeks are the kernel's (tenants.money, tenants.weeks).
 """
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
 from blueprints.helprequests.models import JobKind, Payer, PriceAgreement, RequestStatus, Source
 from blueprints.participants.models import Participant
-from tenants import inputs
 from tenants.formatting import format_number
 
 PAGE_SIZE = 25
@@ -56,42 +55,6 @@ VOG_BY_DEFAULT = frozenset({JobKind.COMPANY})
 
 
 _PHONE = re.compile(r"^\+?[0-9(][0-9 ()\-./]{5,28}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_WEEK = re.compile(r"([0-9]{4})-W([0-9]{2})", re.ASCII)
-MAX_PRICE_CENTS = 10_000_000  # € 100.000: anything above is a typing error
-
-
-# --- small parsers ---------------------------------------------------------------------------
-
-def parse_money(text: str | None) -> int | None:
-    """Euros as typed in Dutch ("25", "12,50", "€ 1.234,5") to integer cents; None when empty.
-
-    A dot is a thousands separator, a comma the decimal one (at most two decimals). Without a
-    comma, a dot followed by exactly two digits at the end ("25.00") is read as the decimal
-    point, as an English speaker types it; "12.500" stays twelve thousand five hundred.
-    The kernel's parser (tenants.inputs) does the reading: ASCII digits only, bounded."""
-    return inputs.parse_money(text, max_cents=MAX_PRICE_CENTS)
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def parse_week(text: str | None, today: date) -> date:
-    """The Monday of an ISO week written as 2026-W48; this week when missing or invalid (or
-    outside 1900-2100)."""
-    match = _WEEK.fullmatch((text or "").strip())
-    if match and inputs.YEAR_MIN <= int(match.group(1)) <= inputs.YEAR_MAX:
-        try:
-            return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
-        except ValueError:
-            pass
-    return monday_of(today)
-
-
-def week_label(monday: date) -> str:
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def vog_valid_on(participant: Participant, day: date) -> bool:
