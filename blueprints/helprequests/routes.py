@@ -35,6 +35,7 @@ from blueprints.helprequests.models import (
     Source,
 )
 from blueprints.participants import services as participant_services
+from tenants import inputs
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db, limiter
 from tenants.formatting import format_date
@@ -171,18 +172,6 @@ def public_thanks():
 
 # --- the staff list --------------------------------------------------------------------------
 
-def _arg_date(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def _arg_int(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
-
-
 def _filter_from_args() -> tuple[FilterForm, services.RequestFilter]:
     form = FilterForm(request.args)
     form.status.choices = [("", _("Alle"))] + [
@@ -196,8 +185,8 @@ def _filter_from_args() -> tuple[FilterForm, services.RequestFilter]:
     f = services.RequestFilter(
         status=RequestStatus(status) if status in {s.value for s in RequestStatus} else None,
         kind=JobKind(kind) if kind in {k.value for k in JobKind} else None,
-        neighbourhood_id=_arg_int("wijk"), planned_from=_arg_date("van"),
-        planned_to=_arg_date("tot"), q=(request.args.get("q") or "").strip()[:100] or None)
+        neighbourhood_id=inputs.arg_id("wijk"), planned_from=inputs.arg_date("van"),
+        planned_to=inputs.arg_date("tot"), q=inputs.arg_text("q"))
     return form, f
 
 
@@ -232,12 +221,8 @@ def _request_form(help_request: HelpRequest | None = None) -> RequestForm:
 
 
 def _posted_customer_id(value: str | None) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 19:
-        raise DomainError(_("Deze klant bestaat niet. Kies een klant uit de lijst."))
-    return int(value)
+    return inputs.parse_int(value, max_value=inputs.ID_MAX, message=_(
+        "Deze klant bestaat niet. Kies een klant uit de lijst."))
 
 
 def _fill_form(form: RequestForm, r: HelpRequest, wijk: str | None) -> None:
@@ -316,7 +301,7 @@ def edit(help_request_id: int):
 
 def _suggestion_date(help_request: HelpRequest, today: date) -> date:
     """The date to suggest for: ?datum=, else the planned date, else tomorrow."""
-    asked = _arg_date("datum")
+    asked = inputs.arg_date("datum")
     if asked is not None and asked >= today:
         return asked
     if help_request.planned_on and help_request.planned_on >= today:
@@ -404,10 +389,7 @@ def plan(help_request_id: int):
     help_request = get_or_404(HelpRequest, help_request_id)
     _wijk, assigned = services.request_detail(db.session, help_request)
     form = _plan_form(services.plannable_participants(db.session), assigned)
-    try:
-        on = date.fromisoformat(form.planned_on.data or "")
-    except ValueError:
-        on = None
+    on = inputs.to_date(form.planned_on.data)
     if on is None:
         flash(_("Kies eerst de datum van de klus."), "error")
     elif form.validate_on_submit():
@@ -471,8 +453,8 @@ def week():
         (str(u.id), u.name) for u in participant_services.staff(db.session)]
     form.wijk.choices = [("", _("Alle wijken"))] + [
         (str(n.id), n.name) for n in participant_services.neighbourhoods(db.session)]
-    days = services.week_planning(db.session, monday, supervisor_id=_arg_int("begeleider"),
-                                  neighbourhood_id=_arg_int("wijk"))
+    days = services.week_planning(db.session, monday, supervisor_id=inputs.arg_id("begeleider"),
+                                  neighbourhood_id=inputs.arg_id("wijk"))
     args = {k: v for k, v in request.args.items() if k in ("begeleider", "wijk") and v}
     return render_template(
         "helprequests/week.html", form=form, days=days, monday=monday, args=args,

@@ -39,6 +39,7 @@ from blueprints.participants import services as participant_services
 from blueprints.participants.models import ParticipantStatus
 from blueprints.trajectories.models import TrajectoryStatus
 from blueprints.trajectories.services import KIND_LABELS
+from tenants import inputs
 from tenants.errors import DomainError, NotFound, PermissionDenied
 from tenants.extensions import db
 from tenants.formatting import format_date
@@ -69,20 +70,12 @@ def _is_staff() -> bool:
 
 
 def _int(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    """An id or a version number posted by a form; None when it is not one."""
+    return inputs.to_id(value)
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def _page() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and int(page) > 0 else 1
+_date_arg = inputs.arg_date
+_page = inputs.page_arg
 
 
 def _safe_next(target: str | None, fallback: str) -> str:
@@ -455,20 +448,18 @@ def statement_pdf(participant_id: int):
 
 # --- the week grid ----------------------------------------------------------------------------
 
-_CELL = re.compile(r"^u-(\d+)-(\d{4}-\d{2}-\d{2})$")
+_CELL = re.compile(r"u-([0-9]{1,19})-([0-9]{4}-[0-9]{2}-[0-9]{2})", re.ASCII)
 
 
 def _cells_from_form(form_data):
     cells, types, snapshots = [], {}, {}
     for name, value in form_data.items():
-        match = _CELL.match(name)
+        match = _CELL.fullmatch(name)
         if not match or not (value or "").strip():
             continue
-        try:
-            day = date.fromisoformat(match.group(2))
-        except ValueError:
+        day, tid = inputs.to_date(match.group(2)), inputs.to_id(match.group(1))
+        if day is None or tid is None:
             continue
-        tid = int(match.group(1))
         cells.append(week.GridCell(tid, day, value.strip()))
         raw_type = form_data.get(f"soort-{tid}") or ""
         types[tid] = HourType(raw_type) if raw_type in {t.value for t in HourType} else None

@@ -6,7 +6,7 @@ import io
 from datetime import date
 from pathlib import Path
 
-from flask import current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, g, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
@@ -22,6 +22,7 @@ from blueprints.privacy.services import (
     running_trajectories,
     set_retention,
 )
+from tenants import inputs
 from tenants.errors import DomainError
 from tenants.extensions import db
 from tenants.models import Role
@@ -52,7 +53,7 @@ def _back_url(participant_id: int) -> str | None:
 @require_role(Role.ADMIN)
 def audit_trail(participant_id: int):
     participant = _participant(participant_id)
-    before = request.args.get("voor", type=int)
+    before = inputs.arg_id("voor")
     events = participant_audit_trail(db.session, participant, before_id=before,
                                      limit=TRAIL_PAGE_SIZE + 1)
     more = len(events) > TRAIL_PAGE_SIZE
