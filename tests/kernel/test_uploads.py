@@ -267,3 +267,51 @@ def test_csv_columns_and_cells_are_bounded(app):
         assert "gevulde cellen" in many.value.message
         assert list(spreadsheets.read_csv("a;b\n\n1;2\n")) == [
             (1, ["a", "b"]), (2, []), (3, ["1", "2"])]
+
+
+# --- files and the database readable by the app's user only ----------------------------------
+
+@pytest.fixture
+def open_umask():
+    """The most permissive umask: what is created must still be private."""
+    import os
+
+    previous = os.umask(0)
+    yield
+    os.umask(previous)
+
+
+def test_stored_files_and_their_folders_are_private(tmp_path, open_umask):
+    import stat
+
+    from tenants import storage
+
+    root = tmp_path / "uploads"
+    key = storage.save_file(root, 7, "bankafschriften", b"<Document/>", "xml")
+    assert stat.S_IMODE((root / key).stat().st_mode) == 0o600
+    for folder in (root, root / "7", root / "7" / "bankafschriften"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    # A folder an older version made group-readable is closed on the next save.
+    (root / "7" / "logo").mkdir(mode=0o755)
+    storage.save_file(root, 7, "logo", b"png", "png")
+    assert stat.S_IMODE((root / "7" / "logo").stat().st_mode) == 0o700
+
+
+def test_the_sqlite_database_file_is_private(tmp_path, open_umask):
+    import stat
+
+    from sqlalchemy import text
+
+    from app import create_app
+    from tenants.extensions import db
+    from tests.helpers import test_config
+
+    config = test_config(tmp_path)
+    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path}/private.sqlite3"
+    application = create_app(config)
+    with application.app_context():
+        db.session.execute(text("CREATE TABLE t (x INTEGER)"))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    assert stat.S_IMODE((tmp_path / "private.sqlite3").stat().st_mode) == 0o600
