@@ -2,8 +2,8 @@
 
 The hostile files are the ones that took a worker for 54-90 s and 1.6 GB: 15.5 million empty
 rows, or 5.5 million shared strings, in about 134 KB. Each is built here with zipfile, and
-refused in Dutch in under 2 s and under 200 MB (time measured plainly, memory with
-tracemalloc in a second run).
+refused in Dutch in under 2 s of CPU and under 200 MB (time measured in a plain run, memory
+with tracemalloc in a second one).
 """
 from __future__ import annotations
 
@@ -100,10 +100,12 @@ def read_all(content: bytes, limits: Limits = Limits()):
 
 def refused_fast_and_small(content: bytes, expected: str) -> tuple[float, int]:
     """Refuse `content`: the Dutch message, the time (plain run) and the peak memory."""
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with pytest.raises(SpreadsheetRefused) as refused:
         read_all(content)
     seconds = time.perf_counter() - started
+    # CPU time of this process: the machine running the suite may be busy with other work.
+    cpu_seconds = time.process_time() - cpu_started
     assert expected in refused.value.message, refused.value.message
     tracemalloc.start()
     try:
@@ -112,8 +114,9 @@ def refused_fast_and_small(content: bytes, expected: str) -> tuple[float, int]:
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    print(f"{len(content):,} bytes refused in {seconds:.3f} s, peak {peak / 1e6:.1f} MB")
-    assert seconds < SECONDS
+    print(f"{len(content):,} bytes refused in {seconds:.3f} s ({cpu_seconds:.3f} s CPU), "
+          f"peak {peak / 1e6:.1f} MB")
+    assert cpu_seconds < SECONDS
     assert peak < PEAK_BYTES
     return seconds, peak
 
@@ -250,11 +253,11 @@ def test_a_full_size_legitimate_sheet_passes(app):
 
 def test_csv_rows_including_empty_ones_are_counted(app):
     text = "a;b\n" + "\n" * 2_000_000
-    started = time.perf_counter()
+    started = time.process_time()
     with app.test_request_context(), pytest.raises(SpreadsheetRefused) as refused:
         list(spreadsheets.read_csv(text))
     assert "lege rijen tellen mee" in refused.value.message
-    assert time.perf_counter() - started < SECONDS
+    assert time.process_time() - started < SECONDS
 
 
 def test_csv_columns_and_cells_are_bounded(app):
