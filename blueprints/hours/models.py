@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants.db import Base, TenantScoped, new_id, tenant_fk, utcnow
@@ -43,6 +43,9 @@ class TimeEntry(TenantScoped, Base):
         Index("ix_time_entries_tenant_participant_date", "tenant_id", "participant_id",
               "work_date"),
         Index("ix_time_entries_tenant_status", "tenant_id", "status"),
+        # A form submitted twice (a retry after a timeout) stores one entry: see
+        # tenants.idempotency.
+        UniqueConstraint("tenant_id", "idempotency_key"),
     )
 
     participant_id: Mapped[int]
@@ -61,6 +64,8 @@ class TimeEntry(TenantScoped, Base):
     return_reason: Mapped[str | None] = mapped_column(Text)
     corrects_id: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)  # optimistic lock for concurrent review
+    #: the key of the form that made it (None for the week grid, imports, corrections)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -8,18 +8,25 @@ folder that does not exist.
 """
 from __future__ import annotations
 
+import re
 import socket
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.orm import Session
 
+from tenants.actor import Actor
 from tenants.extensions import db
 from tenants.models import Role
+from tenants.tenancy import tenant_context
 from tests.api.conftest import bearer, issue  # noqa: F401  (issue is a fixture)
 from tests.helpers import ON_POSTGRES, csrf_token, login
 
 SUPERUSER_URL = "postgresql+psycopg://postgres@127.0.0.1/postgres"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def _closed_port() -> int:
@@ -42,27 +49,50 @@ def _terminate(engine) -> int:
         admin.dispose()
 
 
-@contextmanager
-def database_down(app):
-    with app.app_context():
-        engine = db.engine
-    port = _closed_port()
+class Outage:
+    """The app's database unreachable from `start()` to `stop()`: pooled connections are
+    dead (killed on PostgreSQL; refused at checkout on both) and new ones cannot be made."""
 
-    def unreachable(_dialect, _record, cargs, cparams):
+    def __init__(self, app):
+        with app.app_context():
+            self.engine = db.engine
+        self.port = _closed_port()
+        self.killed = 0
+        self.started = False
+
+    def _unreachable(self, _dialect, _record, cargs, cparams):
         if ON_POSTGRES:
-            cparams.update(host="127.0.0.1", port=port)
+            cparams.update(host="127.0.0.1", port=self.port)
         else:
             cargs[:] = ["/nonexistent-wijkwerk-folder/db.sqlite3", *cargs[1:]]
 
-    event.listen(engine, "do_connect", unreachable)
+    def _dead(self, *_args):
+        raise DisconnectionError("database gone (test)")
+
+    def start(self) -> None:
+        self.started = True
+        event.listen(self.engine, "do_connect", self._unreachable)
+        event.listen(self.engine, "checkout", self._dead)
+        if ON_POSTGRES:
+            self.killed = _terminate(self.engine)
+
+    def stop(self) -> None:
+        if self.started:
+            self.started = False
+            event.remove(self.engine, "checkout", self._dead)
+            event.remove(self.engine, "do_connect", self._unreachable)
+
+
+@contextmanager
+def database_down(app):
+    outage = Outage(app)
+    outage.start()
     try:
         if ON_POSTGRES:
-            assert _terminate(engine) >= 1  # the pool held live connections: now dead
-        else:
-            engine.dispose()
-        yield
+            assert outage.killed >= 1  # the pool held live connections: now dead
+        yield outage
     finally:
-        event.remove(engine, "do_connect", unreachable)
+        outage.stop()
 
 
 @pytest.fixture
@@ -137,3 +167,91 @@ def test_other_database_errors_stay_500(app, client, world, monkeypatch):
     monkeypatch.setattr(routes, "_staff_choices", broken)
     response = client.get(f"/{tenant.slug}/uren/")
     assert response.status_code == 500 and "Retry-After" not in response.headers
+
+
+# --- a retried submit is stored once; nothing is read after the commit ------------------------
+
+@pytest.fixture
+def hours_world(make, session):
+    from tests.hours.builders import add_person
+
+    tenant = make.tenant(name="Uren-bij-storing")
+    coach = make.member(tenant, Role.SUPERVISOR, name="Karin Smit")
+    user = make.member(tenant, Role.PARTICIPANT, name="Sandra Verhoeven")
+    with tenant_context(session, tenant.id):
+        person, trajectory = add_person(session, Actor(user_id=coach.id, email=coach.email),
+                                        user=user, supervisor_id=coach.id)
+        ids = person.id, trajectory.id
+        session.commit()
+    return (tenant, user, *ids)  # the session holds no connection while the database goes
+
+
+def _entries(session, tenant, participant_id) -> list:
+    from blueprints.hours.models import TimeEntry
+
+    with tenant_context(session, tenant.id):
+        found = list(session.scalars(select(TimeEntry.id).where(
+            TimeEntry.participant_id == participant_id)))
+    session.rollback()
+    return found
+
+
+def _hours_form(client, path: str, trajectory_id: int) -> dict:
+    page = client.get(path).get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+    assert key, "the hours form carries no idempotency key"
+    return {"csrf_token": CSRF.search(page).group(1), "idempotency_key": key.group(1),
+            "work_date": date.today().isoformat(), "hours": "2,5",
+            "trajectory": str(trajectory_id), "hour_type": "", "help_request": "",
+            "note": "Bladeren geruimd"}
+
+
+def test_an_hours_entry_sent_twice_is_stored_once(client, session, hours_world):
+    tenant, user, participant_id, trajectory_id = hours_world
+    login(client, user)
+    path = f"/{tenant.slug}/uren/mijn"
+    data = _hours_form(client, path, trajectory_id)
+    first, second = client.post(path, data=data), client.post(path, data=data)
+    assert (first.status_code, second.status_code) == (302, 302)
+    assert "Uw uren zijn geschreven: 2,5 uur" in client.get(path).get_data(as_text=True)
+    assert len(_entries(session, tenant, participant_id)) == 1
+    # A new form is a new entry.
+    assert client.post(path, data=_hours_form(client, path, trajectory_id)).status_code == 302
+    assert len(_entries(session, tenant, participant_id)) == 2
+
+
+def test_the_database_gone_right_after_the_commit_answers_and_a_retry_stores_once(
+        app, client, session, hours_world):
+    """The entry is committed, then the database goes: the view reads nothing more, so the
+    participant sees it was stored; sending it again (during and after) stores nothing twice."""
+    tenant, user, participant_id, trajectory_id = hours_world
+    login(client, user)
+    path = f"/{tenant.slug}/uren/mijn"
+    data = _hours_form(client, path, trajectory_id)
+    from blueprints.hours.models import TimeEntry
+
+    outage = Outage(app)
+    armed = [False]
+
+    def entry_flushed(session_, _context):
+        armed[0] = armed[0] or any(isinstance(o, TimeEntry) for o in session_.new)
+
+    def database_goes(session_):
+        if armed[0] and not session_.in_nested_transaction():  # the request's, not a savepoint
+            armed[0] = False
+            outage.start()
+
+    event.listen(Session, "after_flush", entry_flushed)
+    event.listen(Session, "after_commit", database_goes)
+    try:
+        response = client.post(path, data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        assert outage.started  # the entry was committed, and the database went after it
+        retry = client.post(path, data=data)
+        assert retry.status_code == 503 and retry.headers["Retry-After"]
+    finally:
+        event.remove(Session, "after_commit", database_goes)
+        event.remove(Session, "after_flush", entry_flushed)
+        outage.stop()
+    assert client.post(path, data=data).status_code == 302
+    assert len(_entries(session, tenant, participant_id)) == 1
