@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tenants import formatting, tenancy, web
+from tenants import formatting, jobs, tenancy, web
 from tenants.config import load_config
 from tenants.db import private_sqlite_file, use_real_sqlite_transactions
 from flask_talisman import Talisman
@@ -84,6 +84,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(ROOT / "translations"))
     mail.init_app(app)
+    jobs.init_app(app)  # the job queue: all outgoing mail, periodic clean-ups
     limiter.init_app(app)
     # One Talisman per app: it keeps its options on the instance.
     app.extensions["talisman"] = Talisman(

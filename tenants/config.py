@@ -115,6 +115,7 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
         "TESTING": name == "testing",
     }
+    cfg.update(job_settings(name, env, redis_url))
     if db_url.startswith("sqlite"):
         # Several threads (gunicorn, the test server) share the file: wait instead of failing.
         cfg["SQLALCHEMY_ENGINE_OPTIONS"] = {"connect_args": {"timeout": 30}}
@@ -127,6 +128,39 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
                 "LIMIT_FORMS_PER_IP": "10000 per minute",
                 "MAIL_BACKEND": "locmem",
                 "WTF_CSRF_ENABLED": True,
+                # Jobs run inline when enqueued, so tests see their effect (tenants.jobs).
+                "JOBS_BACKEND": "memory",
+                "JOBS_IMMEDIATE": True,
+                "JOBS_IN_PROCESS": False,
             }
         )
     return cfg
+
+
+# --- job queue (tenants.jobs) ------------------------------------------------------------
+
+def job_settings(name: str, env: dict[str, str], redis_url: str | None) -> dict:
+    """Where queued jobs (all outgoing mail, periodic clean-ups) wait and who runs them.
+
+    Redis when REDIS_URL is set, else a SQLite file in `instance/`. In development a consumer
+    thread runs in the web process, so `flask run` is all; elsewhere `deploy/worker.py` runs
+    under `huey_consumer`. Testing overrides these to run jobs inline."""
+    backend = env.get("JOBS_BACKEND") or ("redis" if redis_url else "sqlite")
+    if backend not in {"redis", "sqlite", "memory"}:
+        raise ConfigError(f"JOBS_BACKEND must be redis, sqlite or memory, not {backend!r}")
+    if backend == "redis" and not redis_url:
+        raise ConfigError("JOBS_BACKEND=redis needs REDIS_URL")
+    return {
+        "JOBS_BACKEND": backend,
+        "JOBS_REDIS_URL": redis_url,
+        "JOBS_SQLITE_PATH": env.get("JOBS_SQLITE_PATH") or None,  # None: instance/jobs.sqlite3
+        "JOBS_IMMEDIATE": _bool(env.get("JOBS_IMMEDIATE"), False),
+        "JOBS_IN_PROCESS": _bool(env.get("JOBS_IN_PROCESS"), name == "development"),
+        # A mail that cannot be handed to SMTP is tried again after 30 s, 1, 2, 4 … minutes:
+        # 8 retries cover about two hours of outage before it is given up (and logged).
+        "MAIL_RETRIES": int(env.get("MAIL_RETRIES", "8")),
+        "MAIL_RETRY_DELAY": int(env.get("MAIL_RETRY_DELAY", "30")),
+        "MAIL_RETRY_BACKOFF": 2,
+        # A mail server that accepts the connection and then hangs must not hold a worker.
+        "MAIL_TIMEOUT": int(env.get("MAIL_TIMEOUT", "30")),
+    }

@@ -1,0 +1,502 @@
+"""Benchmark: CPU per request of the staff pages, as a multiple of a bare Flask page.
+
+    .venv/bin/python bench/pages.py                  # SQLite, demo size and 100x one tenant
+    .venv/bin/python bench/pages.py --sizes demo     # demo size only (about 2 minutes)
+    BENCH_DATABASE_URL=postgresql://app:...@127.0.0.1/db \\
+    BENCH_MIGRATIONS_DATABASE_URL=postgresql://owner:...@127.0.0.1/db \\
+        .venv/bin/python bench/pages.py              # PostgreSQL too (an empty database)
+    .venv/bin/python bench/pages.py --throughput     # also 4 workers under wrk, app vs floor
+
+For each size it builds a database with the migrations and `seed-demo`; "100x" then grows the
+demo cooperative ONS Breda to 1,000 participants, 300,000 approved hours, 5,000 invoices and
+808 customers, and adds 50 small cooperatives, in bulk. PostgreSQL is ANALYZEd as the owner
+role (the app role may not: ANALYZE then silently skips every table).
+
+It serves the app (`app:app`) and the floor (`bench/floor.py`: bare Flask + SQLAlchemy reading
+25 rows + Jinja), each with ONE sync gunicorn worker, logs in as ONS Breda's admin, and reads
+each worker's own CPU clock (/proc/<pid>/stat: user + system) around blocks of requests,
+interleaving pages and the floor so that a noisy machine affects both alike. Per page it prints
+CPU ms per request (median of the rounds), the ratio to the floor, SQL statements per request
+(counted in-process with the test client) and the HTML size.
+
+Not part of the test suite: CI does not gate on time. Results go to bench/RESULTS.md by hand,
+with the date and the machine.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import pyotp  # noqa: E402
+import requests  # noqa: E402
+
+DEMO_PASSWORD = "wijkwerk-demo"
+DEMO_TOTP = "WIJKWERKDEMOWIJKWERKDEMOWIJKWERK"
+ADMIN = "admin@ons-breda.example.org"
+SLUG = "ons-breda"
+TICKS = os.sysconf("SC_CLK_TCK")
+UTC = timezone.utc
+VENV_BIN = Path(sys.executable).parent
+
+
+# --- building the data ------------------------------------------------------------------------
+
+def _env(url: str, migrations_url: str | None) -> dict:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MIGRATIONS_DATABASE_URL", "TEST_DATABASE_URL", "REDIS_URL")}
+    env.update(DATABASE_URL=url, WIJKWERK_ENV="development", RATELIMIT_ENABLED="0",
+               BASE_URL="http://127.0.0.1:5000", PYTHONPATH=str(ROOT))
+    if migrations_url:
+        env["MIGRATIONS_DATABASE_URL"] = migrations_url
+    return env
+
+
+def _flask(env: dict, *args: str) -> None:
+    subprocess.run([str(VENV_BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def reset_postgres(url: str, migrations_url: str) -> None:
+    """Empty the benchmark database: drop everything the owner made."""
+    from sqlalchemy import create_engine, text
+
+    from tenants.config import database_url
+
+    engine = create_engine(database_url(migrations_url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+        app_role = re.match(r"postgresql://([^:@]+)", url).group(1)
+        conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{app_role}"'))
+    engine.dispose()
+
+
+def build(url: str, migrations_url: str | None, size: str) -> None:
+    env = _env(url, migrations_url)
+    started = time.perf_counter()
+    _flask(env, "db", "upgrade")
+    _flask({k: v for k, v in env.items() if k != "MIGRATIONS_DATABASE_URL"}, "seed-demo")
+    print(f"  demo built in {time.perf_counter() - started:.0f} s")
+    if size == "100x":
+        started = time.perf_counter()
+        counts = grow(url)
+        print(f"  grown to 100x in {time.perf_counter() - started:.0f} s: "
+              + ", ".join(f"{n:,} {k}" for k, n in counts.items()))
+    if migrations_url:
+        from sqlalchemy import create_engine, text
+
+        from tenants.config import database_url
+
+        engine = create_engine(database_url(migrations_url))
+        with engine.connect() as conn:  # as the owner: the app role's ANALYZE skips the tables
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+        engine.dispose()
+
+
+def grow(url: str) -> dict:
+    """ONS Breda to 100x: 1,000 participants with a trajectory each, 300,000 approved hours over
+    three years, 808 customers, 5,000 invoices, a ledger and an audit trail to match; and 50
+    small cooperatives (20 participants, 2,000 hours each), all written in bulk."""
+    from sqlalchemy import insert, select
+
+    import invoices_list as inv
+    from app import create_app
+    from blueprints.budgets.models import (AccountKind, LedgerAccount, LedgerEntry,
+                                           LedgerTransaction, TransactionKind)
+    from blueprints.customers.models import Customer, CustomerKind
+    from blueprints.hours.models import EntryStatus, HourType, TimeEntry
+    from blueprints.invoicing.models import FinanceSettings
+    from blueprints.participants.models import Participant
+    from blueprints.trajectories.models import (Funding, Trajectory, TrajectoryKind,
+                                                TrajectoryStatus)
+    from tenants.config import load_config
+    from tenants.db import new_id
+    from tenants.extensions import db
+    from tenants.models import AuditEvent, Tenant, TenantKind, User
+    from tenants.tenancy import tenant_context
+
+    app = create_app(load_config("development", env=_env(url, None)))
+    rng = random.Random(11)
+    today = date.today()
+    counts: dict[str, int] = {}
+
+    def bulk(model, rows):
+        for start in range(0, len(rows), 5000):
+            db.session.execute(insert(model), rows[start:start + 5000])
+        counts[model.__tablename__] = counts.get(model.__tablename__, 0) + len(rows)
+
+    def people(tenant_id: int, n: int, coach_id: int, hours_each: int, tag: str) -> list[int]:
+        parts, trajs, entries = [], [], []
+        for i in range(n):
+            pid, tid = new_id(), new_id()
+            start = today - timedelta(days=rng.randint(200, 1095))
+            parts.append(dict(tenant_id=tenant_id, id=pid, first_name=f"Deelnemer{tag}{i}",
+                              last_name=f"Achternaam{i:04d}", supervisor_id=coach_id,
+                              skills=[], languages=[], available_days=[]))
+            trajs.append(dict(tenant_id=tenant_id, id=tid, participant_id=pid,
+                              kind=TrajectoryKind.SOCIAL_JOB, job_coach_id=coach_id,
+                              starts_on=start, planned_end_on=today + timedelta(days=365),
+                              hours_per_week=16, build_up=[], funding=Funding.SUBSIDY,
+                              status=TrajectoryStatus.ACTIVE))
+            span = (today - start).days
+            for k in range(hours_each):
+                day = start + timedelta(days=k * span // hours_each)
+                entries.append(dict(tenant_id=tenant_id, id=new_id(), participant_id=pid,
+                                    trajectory_id=tid, work_date=day,
+                                    minutes=rng.choice((120, 180, 240)),
+                                    hour_type=HourType.TRAJECTORY, status=EntryStatus.APPROVED,
+                                    submitted_at=datetime(day.year, day.month, day.day, 17,
+                                                          tzinfo=UTC),
+                                    reviewed_by_id=coach_id, version=1))
+        bulk(Participant, parts)
+        bulk(Trajectory, trajs)
+        bulk(TimeEntry, entries)
+        return [p["id"] for p in parts]
+
+    with app.app_context():
+        s = db.session
+        tenant = s.scalar(select(Tenant).where(Tenant.slug == SLUG))
+        admin = s.scalar(select(User).where(User.email == ADMIN))
+        coach = s.scalar(select(User).where(User.email == f"begeleider@{SLUG}.example.org"))
+        with tenant_context(s, tenant.id):
+            have = len(s.scalars(select(Participant.id)).all())
+            pids = people(tenant.id, 1000 - have, coach.id, 300, "B")
+            customers = [dict(tenant_id=tenant.id, id=new_id(), kind=CustomerKind.RESIDENT,
+                              name=f"Bewoner {i:04d}", street=f"Lindenlaan {i}",
+                              postcode="4811AA", city="Breda", country_code="NL",
+                              email=f"bewoner{i}@example.org", wants_ubl=False)
+                         for i in range(808 - len(s.scalars(select(Customer.id)).all()))]
+            bulk(Customer, customers)
+            settings = s.scalar(select(FinanceSettings))
+
+            class Series:  # bench invoices in series of their own: numbers never collide
+                def __getattr__(self, name):
+                    return getattr(settings, name)
+
+                invoice_prefix, credit_prefix = "B", "BC"
+
+            b = inv.Builder(tenant.id, admin.id, today, rng)
+            big = dict(customers[0])
+            inv._invoices(b, 5000, Series(), big, customers[1:], pids)
+            b.rows.pop(LedgerAccount, None)
+            for model in (inv.Invoice, inv.InvoiceLine, inv.Payment, AuditEvent):
+                bulk(model, b.rows.get(model, []))
+            # the ledger: an account per new participant, 20,000 entries against earnings
+            earnings = s.scalar(select(LedgerAccount.id).where(LedgerAccount.key == "earnings"))
+            accounts = [dict(tenant_id=tenant.id, id=new_id(), key=f"participant:{pid}",
+                             kind=AccountKind.PARTICIPANT, participant_id=pid) for pid in pids]
+            bulk(LedgerAccount, accounts)
+            txs, entries = [], []
+            for i in range(10_000):
+                acc = rng.choice(accounts)["id"]
+                cents = rng.randint(1000, 9000)
+                booked = today - timedelta(days=rng.randint(0, 1094))
+                tx = new_id()
+                txs.append(dict(tenant_id=tenant.id, id=tx, idempotency_key=f"bench:{i}",
+                                kind=TransactionKind.ALLOCATION, description="Toekenning",
+                                booked_on=booked, created_by_id=admin.id,
+                                created_at=datetime(booked.year, booked.month, booked.day,
+                                                    tzinfo=UTC)))
+                entries += [dict(tenant_id=tenant.id, id=new_id(), transaction_id=tx,
+                                 account_id=acc, amount_cents=cents),
+                            dict(tenant_id=tenant.id, id=new_id(), transaction_id=tx,
+                                 account_id=earnings, amount_cents=-cents)]
+            bulk(LedgerTransaction, txs)
+            bulk(LedgerEntry, entries)
+            # the audit trail: 100 views and changes per participant
+            audit = [dict(tenant_id=tenant.id, id=new_id(),
+                          at=datetime.now(UTC) - timedelta(minutes=rng.randint(1, 1_500_000)),
+                          actor_user_id=coach.id, actor_email=coach.email,
+                          action=rng.choice(("participant.viewed", "participant.updated")),
+                          object_type="Participant", object_id=str(pid))
+                     for pid in pids for _ in range(100)]
+            bulk(AuditEvent, audit)
+        for n in range(50):
+            small = Tenant(slug=f"klein-{n:02d}", name=f"Kleine coöperatie {n}",
+                           kind=TenantKind.BEWONERSINITIATIEF)
+            s.add(small)
+            s.flush()
+            with tenant_context(s, small.id):
+                people(small.id, 20, None, 100, f"K{n}")
+        s.commit()
+    return counts
+
+
+# --- serving and measuring --------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn with `workers` sync workers on a free port; knows its workers' pids."""
+
+    def __init__(self, target: str, env: dict, workers: int = 1):
+        self.port = _free_port()
+        self.proc = subprocess.Popen(
+            [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-k", "sync", "--max-requests", "0",
+             "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", target],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                requests.get(self.base + ("/healthz" if target == "app:app" else "/"), timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        self.pids = [int(p) for p in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+                     .read_text().split()]
+
+    def cpu(self) -> float:
+        """CPU seconds (user + system) the workers have used so far."""
+        total = 0
+        for pid in self.pids:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / TICKS
+
+    def stop(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def login(base: str) -> requests.Session:
+    web = requests.Session()
+
+    def token(path):
+        return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', web.get(base + path).text)[1]
+
+    r = web.post(base + "/login", data={"csrf_token": token("/login"), "email": ADMIN,
+                                        "password": DEMO_PASSWORD}, allow_redirects=False)
+    if "/login/code" in r.headers.get("Location", ""):
+        r = web.post(base + "/login/code", data={"csrf_token": token("/login/code"),
+                                                 "code": pyotp.TOTP(DEMO_TOTP).now()},
+                     allow_redirects=False)
+    assert r.status_code in (302, 303), f"login failed: {r.status_code}"
+    return web
+
+
+def staff_pages(url: str) -> list[tuple[str, str]]:
+    """(label, path) of the pages a coordinator uses, with ids taken from the demo data."""
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from blueprints.customers.models import Customer
+    from blueprints.helprequests.models import HelpRequest
+    from blueprints.hours.models import TimeEntry
+    from blueprints.invoicing.models import Invoice, InvoiceStatus
+    from blueprints.trajectories.models import Trajectory
+    from tenants.config import load_config
+    from tenants.extensions import db
+    from tenants.models import Tenant
+    from tenants.tenancy import tenant_context
+
+    app = create_app(load_config("development", env=_env(url, None)))
+    with app.app_context():
+        s = db.session
+        tenant = s.scalar(select(Tenant).where(Tenant.slug == SLUG))
+        with tenant_context(s, tenant.id):
+            busiest = s.execute(select(TimeEntry.participant_id, func.count())
+                                .group_by(TimeEntry.participant_id)
+                                .order_by(func.count().desc()).limit(1)).first()[0]
+            trajectory = s.scalar(select(Trajectory.id)
+                                  .where(Trajectory.participant_id == busiest).limit(1))
+            invoice = s.scalar(select(Invoice.id).where(Invoice.status == InvoiceStatus.PAID)
+                               .order_by(Invoice.issue_date.desc()).limit(1))
+            customer = s.scalar(select(Invoice.customer_id).group_by(Invoice.customer_id)
+                                .order_by(func.count().desc()).limit(1))
+            customer_page = s.scalar(select(Customer.id).limit(1))
+            help_request = s.scalar(select(HelpRequest.id).limit(1))
+        s.rollback()
+    t = f"/{SLUG}"
+    year = date.today().year
+    return [
+        ("start", f"{t}/"),
+        ("participants", f"{t}/deelnemers/"),
+        ("participant", f"{t}/deelnemers/{busiest}/"),
+        ("trajectory", f"{t}/trajecten/{trajectory}/"),
+        ("hosts", f"{t}/inzetorganisaties/"),
+        ("hours: review", f"{t}/uren/"),
+        ("hours: week grid", f"{t}/uren/week"),
+        ("hours: participant", f"{t}/uren/deelnemer/{busiest}"),
+        ("help requests", f"{t}/hulpvragen/"),
+        ("help request", f"{t}/hulpvragen/{help_request}/"),
+        ("help: new", f"{t}/hulpvragen/nieuw"),
+        ("help: week", f"{t}/hulpvragen/week"),
+        ("customers", f"{t}/klanten/"),
+        ("customer", f"{t}/klanten/{customer_page}/"),
+        ("invoices", f"{t}/facturen/"),
+        ("invoice", f"{t}/facturen/{invoice}"),
+        ("invoice: new", f"{t}/facturen/nieuw"),
+        ("overdue", f"{t}/facturen/achterstallig"),
+        ("statement", f"{t}/facturen/klant/{customer}/overzicht"),
+        ("budgets", f"{t}/budgetten/?jaar={year}"),
+        ("course proposals", f"{t}/budgetten/voorstellen"),
+        ("courses", f"{t}/budgetten/cursussen"),
+        ("team", f"{t}/team/"),
+        ("audit log", f"{t}/team/auditlog"),
+        ("audit trail", f"{t}/privacy/deelnemer/{busiest}/auditlog"),
+        ("retention", f"{t}/privacy/bewaartermijn"),
+    ]
+
+
+def statements(url: str, pages: list[tuple[str, str]]) -> dict[str, int]:
+    """SQL statements per request of each page, counted in-process (test client)."""
+    from sqlalchemy import event
+
+    from app import create_app
+    from tenants.config import load_config
+    from tenants.extensions import db
+
+    app = create_app(load_config("development", env=_env(url, None)))
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+    client.post("/login", data={"csrf_token": csrf, "email": ADMIN, "password": DEMO_PASSWORD})
+    page = client.get("/login/code").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+    client.post("/login/code", data={"csrf_token": csrf, "code": pyotp.TOTP(DEMO_TOTP).now()})
+    with app.app_context():
+        engine = db.engine
+    count = [0]
+    event.listen(engine, "before_cursor_execute",
+                 lambda *a, **k: count.__setitem__(0, count[0] + 1))
+    out = {}
+    for label, path in pages:
+        client.get(path)
+        count[0] = 0
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        out[label] = count[0]
+    return out
+
+
+def measure(url: str, pages, rounds: int, block: int) -> dict[str, dict]:
+    env = _env(url, None)
+    app, floor = Server("app:app", env), Server("bench.floor:app", env)
+    try:
+        web = login(app.base)
+        sizes = {}
+        for label, path in pages:  # warm every page once (templates, plans)
+            r = web.get(app.base + path, allow_redirects=False)
+            assert r.status_code == 200, (label, path, r.status_code)
+            sizes[label] = len(r.content)
+        plain = requests.Session()
+        plain.get(floor.base + "/")
+        samples: dict[str, list[float]] = {label: [] for label, _ in pages}
+        samples["floor"] = []
+
+        def run(server, session, path):
+            before = server.cpu()
+            for _ in range(block):
+                session.get(server.base + path, allow_redirects=False)
+            return (server.cpu() - before) / block * 1000
+
+        for _ in range(rounds):
+            for label, path in pages:
+                samples["floor"].append(run(floor, plain, "/"))
+                samples[label].append(run(app, web, path))
+        floor_ms = statistics.median(samples.pop("floor"))
+        return {"floor": floor_ms, **{label: {"cpu": statistics.median(v), "html": sizes[label]}
+                                      for label, v in samples.items()}}
+    finally:
+        app.stop()
+        floor.stop()
+
+
+def throughput(url: str, seconds: int = 10) -> tuple[float, float]:
+    """Requests per second of the start page and of the floor, 4 workers each, under wrk."""
+    if not shutil.which("wrk"):
+        print("  (wrk not installed: apt-get install wrk)")
+        return 0.0, 0.0
+    env = _env(url, None)
+    results = []
+    for target, path in (("app:app", f"/{SLUG}/deelnemers/"), ("bench.floor:app", "/")):
+        server = Server(target, env, workers=4)
+        try:
+            headers = []
+            if target == "app:app":
+                web = login(server.base)
+                cookie = "; ".join(f"{k}={v}" for k, v in web.cookies.items())
+                headers = ["-H", f"Cookie: {cookie}"]
+            out = subprocess.run(["wrk", "-t2", "-c8", f"-d{seconds}s", *headers,
+                                  server.base + path], capture_output=True, text=True).stdout
+            results.append(float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]))
+        finally:
+            server.stop()
+    return results[0], results[1]
+
+
+def report(db_label: str, size: str, result: dict, counts: dict[str, int]) -> str:
+    floor = result.pop("floor")
+    lines = [f"\n### {db_label}, {size} — floor {floor:.2f} ms CPU per request\n",
+             "| page | CPU ms/request | × floor | statements | HTML KB |",
+             "| --- | ---: | ---: | ---: | ---: |"]
+    for label, r in result.items():
+        lines.append(f"| {label} | {r['cpu']:.1f} | {r['cpu'] / floor:.1f} | "
+                     f"{counts[label]} | {r['html'] / 1024:.0f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="demo,100x")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--block", type=int, default=20, help="requests per measurement")
+    parser.add_argument("--throughput", action="store_true")
+    args = parser.parse_args()
+    targets = [("SQLite", None, None)]
+    if os.environ.get("BENCH_DATABASE_URL"):
+        targets.append(("PostgreSQL", os.environ["BENCH_DATABASE_URL"],
+                        os.environ["BENCH_MIGRATIONS_DATABASE_URL"]))
+    print(f"# bench/pages.py — {datetime.now():%d-%m-%Y %H:%M}, {os.cpu_count()} cores, "
+          f"{platform_line()}")
+    for db_label, url, migrations_url in targets:
+        for size in args.sizes.split(","):
+            tmp = tempfile.mkdtemp()
+            if url is None:
+                db_url = f"sqlite:///{tmp}/bench.sqlite3"
+            else:
+                reset_postgres(url, migrations_url)
+                db_url = url
+            print(f"\n{db_label}, {size}: building…")
+            build(db_url, migrations_url, size)
+            pages = staff_pages(db_url)
+            counts = statements(db_url, pages)
+            result = measure(db_url, pages, args.rounds, args.block)
+            print(report(db_label, size, result, counts))
+            if args.throughput:
+                app_rps, floor_rps = throughput(db_url)
+                print(f"\nthroughput, 4 workers, wrk -c8 10 s: participant list {app_rps:.0f} "
+                      f"req/s, floor {floor_rps:.0f} req/s ({app_rps / floor_rps:.0%})")
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def platform_line() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in
+                  Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), "unknown CPU")
+    return f"{model}, Python {sys.version.split()[0]}"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""Customers: create, change, archive, and read them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from blueprints.customers.identifiers import clean_kvk, clean_oin, clean_postcode, clean_vat_id
+from blueprints.customers.models import Customer, CustomerKind, PunchCard, PunchCardUse
+from blueprints.customers.services.punch_cards import customer_punch_balance
+from blueprints.customers.services.rules import (
+    _COUNTRY,
+    _EMAIL,
+    _PHONE,
+    MAX_PAYMENT_TERM_DAYS,
+    PAGE_SIZE,
+    _kind,
+    _now,
+    _text,
+    clean_vat_rate,
+    hours_text,
+)
+from blueprints.helprequests import services as helprequests
+from tenants import audit
+from tenants.actor import Actor
+from tenants.errors import DomainError, NotFound
+
+
+@dataclass(frozen=True)
+class CustomerData:
+    """A customer as typed in the form (amounts and identifiers still as text)."""
+
+    kind: CustomerKind | str | None
+    name: str
+    contact_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    street: str | None = None
+    postcode: str | None = None
+    city: str | None = None
+    country_code: str | None = "NL"
+    kvk_number: str | None = None
+    oin: str | None = None
+    vat_id: str | None = None
+    buyer_reference: str | None = None
+    #: euros as typed ("32,50"); empty: the tenant's hourly rate applies
+    hourly_rate: str | None = None
+    default_vat_rate: str | None = None
+    #: days; None: the tenant's payment term applies
+    payment_term_days: int | None = None
+    #: None: the default for the kind (a municipality: yes)
+    wants_ubl: bool | None = None
+    notes: str | None = None
+
+
+def _customer_values(data: CustomerData) -> dict:
+    """The checked values of a customer, or a DomainError with the first problem."""
+    name = _text(data.name, 150)
+    if not name:
+        raise DomainError(_l("Vul de naam van de klant in."))
+    if not data.kind:
+        raise DomainError(_l("Kies wat voor klant het is: bewoner, woningcorporatie, gemeente, "
+                             "school, winkel of anders."))
+    kind = _kind(data.kind)
+    country = (data.country_code or "NL").strip().upper()
+    if not _COUNTRY.match(country):
+        raise DomainError(_l("Vul het land in als code van twee letters, zoals NL of BE."))
+    email = _text(data.email, 254)
+    if email and not _EMAIL.match(email):
+        raise DomainError(_l("Vul een geldig e-mailadres in, zoals naam@example.org."))
+    phone = _text(data.phone, 30)
+    if phone and not _PHONE.match(phone):
+        raise DomainError(_l("Vul een geldig telefoonnummer in, bijvoorbeeld 06 12345678."))
+    street = _text(data.street, 150)
+    city = _text(data.city, 80)
+    postcode = clean_postcode(data.postcode, country)
+    kvk = clean_kvk(data.kvk_number)
+    oin = clean_oin(data.oin)
+    vat_id = clean_vat_id(data.vat_id)
+    hourly = helprequests.parse_money(data.hourly_rate)
+    vat_rate = clean_vat_rate(data.default_vat_rate)
+    term = data.payment_term_days
+    if term is not None and not 0 <= term <= MAX_PAYMENT_TERM_DAYS:
+        raise DomainError(_l("Een betaaltermijn is 0 tot en met %(n)s dagen.",
+                             n=MAX_PAYMENT_TERM_DAYS))
+    wants_ubl = data.wants_ubl if data.wants_ubl is not None \
+        else kind == CustomerKind.MUNICIPALITY
+    if kind == CustomerKind.MUNICIPALITY and not (oin or kvk):
+        raise DomainError(_l("Vul bij een gemeente het OIN of het KvK-nummer in: een "
+                             "e-factuur aan de overheid moet de klant daarmee aanduiden."))
+    if wants_ubl and country == "NL":
+        if not (oin or kvk):
+            raise DomainError(_l("Voor een e-factuur (UBL) aan een Nederlandse klant is het "
+                                 "KvK-nummer of OIN nodig."))
+        if not (street and postcode and city):
+            raise DomainError(_l("Voor een e-factuur (UBL) aan een Nederlandse klant zijn "
+                                 "straat, postcode en plaats nodig."))
+    return {
+        "kind": kind, "name": name, "contact_name": _text(data.contact_name, 120),
+        "email": email.lower() if email else None, "phone": phone, "street": street,
+        "postcode": postcode, "city": city, "country_code": country, "kvk_number": kvk,
+        "oin": oin, "vat_id": vat_id, "buyer_reference": _text(data.buyer_reference, 100),
+        "hourly_rate_cents": hourly, "default_vat_rate": vat_rate, "payment_term_days": term,
+        "wants_ubl": bool(wants_ubl), "notes": _text(data.notes, 2000),
+    }
+
+
+def create_customer(session: Session, actor: Actor, data: CustomerData) -> Customer:
+    """A new customer. Raises DomainError (nothing saved) when a value is not valid."""
+    values = _customer_values(data)
+    customer = Customer(**values)
+    session.add(customer)
+    session.flush()
+    audit.record(session, actor, "customer.created", customer, kind=customer.kind.value)
+    return customer
+
+
+def update_customer(session: Session, actor: Actor, customer: Customer,
+                    data: CustomerData) -> Customer:
+    """Change a customer's details. Sent invoices keep the details they were sent with."""
+    values = _customer_values(data)
+    changed = sorted(k for k, v in values.items() if getattr(customer, k) != v)
+    for key, value in values.items():
+        setattr(customer, key, value)
+    audit.record(session, actor, "customer.updated", customer, fields=changed)
+    return customer
+
+
+def archive_customer(session: Session, actor: Actor, customer: Customer) -> Customer:
+    """Hide a customer from lists and pickers. Refused while prepaid hours are left: those
+    belong to the customer and should be used or corrected first."""
+    if customer.archived_at is not None:
+        raise DomainError(_l("Deze klant is al gearchiveerd."))
+    left = customer_punch_balance(session, customer)
+    if left > 0:
+        raise DomainError(_l("Deze klant heeft nog %(hours)s op de strippenkaart. Schrijf die "
+                             "eerst af of corrigeer ze, en archiveer daarna.",
+                             hours=hours_text(left)))
+    customer.archived_at = _now()
+    audit.record(session, actor, "customer.archived", customer)
+    return customer
+
+
+def unarchive_customer(session: Session, actor: Actor, customer: Customer) -> Customer:
+    if customer.archived_at is None:
+        raise DomainError(_l("Deze klant is niet gearchiveerd."))
+    customer.archived_at = None
+    audit.record(session, actor, "customer.unarchived", customer)
+    return customer
+
+
+def get_customer(session: Session, customer_id: int) -> Customer:
+    """A customer of the current tenant (through the tenant-scoped query), or NotFound."""
+    try:
+        customer_id = int(customer_id)
+    except (TypeError, ValueError):
+        raise NotFound(_l("Deze klant bestaat niet.")) from None
+    customer = session.scalar(select(Customer).where(Customer.id == customer_id))
+    if customer is None:
+        raise NotFound(_l("Deze klant bestaat niet."))
+    return customer
+
+
+def active_customers(session: Session) -> list[Customer]:
+    """Customers that are not archived, by name (for pickers): one query."""
+    return list(session.scalars(select(Customer).where(Customer.archived_at.is_(None))
+                                .order_by(func.lower(Customer.name), Customer.id)))
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    customer: Customer
+    #: minutes left on the customer's punch cards; None when the customer has no card
+    punch_minutes: int | None
+
+
+def _punch_totals():
+    """Subqueries of minutes bought and minutes used per customer."""
+    bought = (select(PunchCard.customer_id.label("customer_id"),
+                     func.sum(PunchCard.minutes_bought).label("minutes"))
+              .group_by(PunchCard.customer_id).subquery())
+    used = (select(PunchCard.customer_id.label("customer_id"),
+                   func.sum(PunchCardUse.minutes).label("minutes"))
+            .join(PunchCard, and_(PunchCard.tenant_id == PunchCardUse.tenant_id,
+                                  PunchCard.id == PunchCardUse.punch_card_id))
+            .group_by(PunchCard.customer_id).subquery())
+    return bought, used
+
+
+def list_customers(session: Session, search: str | None = None,
+                   kind: CustomerKind | str | None = None, include_archived: bool = False,
+                   page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[CustomerRow], int]:
+    """One page of customers by name, with their punch-card balance: two queries whatever the
+    number of customers or cards (the balances come from grouped subqueries)."""
+    stmt = select(Customer)
+    if not include_archived:
+        stmt = stmt.where(Customer.archived_at.is_(None))
+    if kind:
+        try:
+            stmt = stmt.where(Customer.kind == CustomerKind(kind))
+        except ValueError:
+            pass
+    search = (search or "").strip().lower()[:100]
+    if search:
+        like = f"%{search}%"
+        stmt = stmt.where(or_(func.lower(Customer.name).like(like),
+                              func.lower(Customer.contact_name).like(like),
+                              func.lower(Customer.email).like(like),
+                              func.lower(Customer.city).like(like),
+                              Customer.kvk_number.like(like)))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = max(1, page)
+    bought, used = _punch_totals()
+    rows = session.execute(
+        stmt.add_columns(bought.c.minutes, used.c.minutes)
+        .outerjoin(bought, bought.c.customer_id == Customer.id)
+        .outerjoin(used, used.c.customer_id == Customer.id)
+        .order_by(func.lower(Customer.name), Customer.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    return [CustomerRow(c, None if b is None else int(b) - int(u or 0)) for c, b, u in rows], \
+        total

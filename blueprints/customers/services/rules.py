@@ -1,0 +1,84 @@
+"""What every customer service shares: limits, labels, defaults and small checks."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from flask_babel import lazy_gettext as _l
+
+from blueprints.customers.models import CustomerKind
+from blueprints.hours.formats import format_minutes
+from blueprints.invoicing.money import VatRate
+from tenants.errors import DomainError
+
+PAGE_SIZE = 25
+MAX_PAYMENT_TERM_DAYS = 120
+MAX_PUNCH_CARD_HOURS = 1000
+#: what FinanceSettings holds by default, for a tenant that has not saved its settings yet
+DEFAULT_HOURLY_RATE_CENTS = 2500
+DEFAULT_VAT_RATE = VatRate.HIGH.value
+
+KIND_LABELS = {
+    CustomerKind.RESIDENT: _l("Bewoner"),
+    CustomerKind.HOUSING: _l("Woningcorporatie"),
+    CustomerKind.MUNICIPALITY: _l("Gemeente"),
+    CustomerKind.SCHOOL: _l("School"),
+    CustomerKind.SHOP: _l("Winkel of ondernemer"),
+    CustomerKind.OTHER: _l("Anders"),
+}
+VAT_LABELS = {
+    VatRate.HIGH.value: _l("21% btw"),
+    VatRate.LOW.value: _l("9% btw"),
+    VatRate.ZERO.value: _l("0% btw"),
+    VatRate.EXEMPT.value: _l("Vrijgesteld van btw (art. 11 Wet OB)"),
+    VatRate.KOR.value: _l("Geen btw (kleineondernemersregeling)"),
+}
+RATE_UNITS = {
+    "uur": _l("per uur"),
+    "stuk": _l("per stuk"),
+    "maand": _l("per maand"),
+}
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^\+?[0-9(][0-9 ()\-./]{5,28}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_HOURS = re.compile(r"^\d{1,4}(?:[.,]\d{1,2})?$")
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+def _text(value: str | None, limit: int) -> str | None:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise DomainError(_l("Een van de velden is te lang: hoogstens %(n)s tekens.", n=limit))
+    return value or None
+
+
+def hours_text(minutes: int) -> str:
+    """Minutes for a message: 150 -> "2,5 uur"."""
+    return str(_l("%(hours)s uur", hours=format_minutes(minutes)))
+
+
+def clean_vat_rate(code: str | None) -> str | None:
+    """A VAT rate code of invoicing.money.VatRate, or None when empty; others are refused."""
+    code = (code or "").strip().lower()
+    if not code:
+        return None
+    if code not in {r.value for r in VatRate}:
+        raise DomainError(_l("Dit btw-tarief bestaat niet. Kies 21%, 9%, 0%, vrijgesteld of "
+                             "de kleineondernemersregeling (KOR)."))
+    return code
+
+
+def _kind(value) -> CustomerKind:
+    if isinstance(value, CustomerKind):
+        return value
+    try:
+        return CustomerKind(value)
+    except ValueError:
+        raise DomainError(_l("Kies wat voor klant het is: bewoner, woningcorporatie, gemeente, "
+                             "school, winkel of anders.")) from None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

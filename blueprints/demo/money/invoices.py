@@ -1,0 +1,267 @@
+"""A year of demo invoices, paid, partly paid, overdue, credited."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from blueprints.customers import services as customers
+from blueprints.customers.models import Customer
+from blueprints.demo.money.figures import (
+    DOUBLE_BILLED_MONTH,
+    FEE_PER_MONTH_CENTS,
+    OVERDUE_MONTHS,
+    PARTLY_PAID_MONTH,
+    PUNCH_CARD_MONTH,
+    PUNCH_CARD_USES,
+    REMINDER_MONTH,
+    RESIDENT_HELP,
+    SCHOOL_MONTHS,
+    Book,
+    Month,
+)
+from blueprints.helprequests.models import HelpRequest, PriceAgreement, RequestStatus
+from blueprints.hours.models import EntryStatus, HourType, TimeEntry
+from blueprints.invoicing import services as invoicing
+from blueprints.invoicing.models import LineUnit, PaymentMethod
+from blueprints.invoicing.money import VatRate
+from blueprints.participants.models import Participant
+from blueprints.trajectories.models import Funding, Trajectory, TrajectoryKind, TrajectoryStatus
+from blueprints.trajectories.services import add_months
+
+
+def _working_day(day: date) -> date:
+    """`day`, or the first working day after it (weekends and New Year's Day are not)."""
+    while day.weekday() >= 5 or (day.month, day.day) == (1, 1):
+        day += timedelta(days=1)
+    return day
+
+
+def months_to_invoice(today: date) -> list[Month]:
+    """The last twelve full months, each issued on the first working day of the next month
+    (never after today)."""
+    this_month = today.replace(day=1)
+    months = []
+    for index in range(12):
+        start = add_months(this_month, index - 12)
+        end = add_months(start, 1) - timedelta(days=1)
+        months.append(Month(index, start, end, min(_working_day(end + timedelta(days=1)),
+                                                   today)))
+    return months
+
+
+def _crew(session, rng, demo_person: Participant | None) -> list[Participant]:
+    """The participants whose unlinked work hours go to the housing corporation: the demo
+    participant and two others with a running work trajectory."""
+    rows = session.execute(
+        select(Participant).join(Trajectory, (Trajectory.tenant_id == Participant.tenant_id)
+                                 & (Trajectory.participant_id == Participant.id))
+        .where(Trajectory.status == TrajectoryStatus.ACTIVE,
+               Trajectory.kind.not_in([TrajectoryKind.VOLUNTEER,
+                                       TrajectoryKind.COUNTER_PERFORMANCE]))
+        .order_by(Participant.last_name, Participant.first_name)).scalars().all()
+    others = [p for p in dict.fromkeys(rows) if demo_person is None or p.id != demo_person.id]
+    crew = rng.sample(others, min(2, len(others)))
+    return ([demo_person] if demo_person is not None else []) + crew
+
+
+class _Run:
+    """The state of one tenant's year: who acts, what is issued, the random source."""
+
+    def __init__(self, session, admin, rng, today):
+        self.session, self.admin, self.rng, self.today = session, admin, rng, today
+        self.count = 0
+
+    def draft(self, customer, month: Month, note=None):
+        return invoicing.create_draft(self.session, self.admin, customer, month.start, month.end,
+                                      note=note)
+
+    def send(self, invoice, on: date):
+        self.count += 1
+        return invoicing.finalise(self.session, self.admin, invoice, issue_date=on,
+                                  today=self.today)
+
+    def pay(self, invoice, low: int, high: int, amount: int | None = None,
+            method=PaymentMethod.BANK_TRANSFER, reference=None):
+        """Pay `low`–`high` days after issue; a payment that would lie in the future is left
+        out, unless the invoice would be overdue by then (it is paid today)."""
+        paid_on = invoice.issue_date + timedelta(days=self.rng.randint(low, high))
+        if paid_on > self.today:
+            if invoice.due_date >= self.today:
+                return None
+            paid_on = self.today
+        return invoicing.register_payment(
+            self.session, self.admin, invoice, amount or invoicing.open_cents(invoice), paid_on,
+            method, reference or f"Betaling {invoice.number_text}",
+            idempotency_key=f"demo:{invoice.number_text}", today=self.today)
+
+
+def _year(session, admin, rng, spec, book: Book, crew: list[Participant], today: date) -> int:
+    run = _Run(session, admin, rng, today)
+    first_hours = session.scalar(select(func.min(TimeEntry.work_date))
+                                 .where(TimeEntry.status == EntryStatus.APPROVED))
+    fee_trajectories = session.scalars(
+        select(Trajectory).where(Trajectory.status != TrajectoryStatus.INTAKE,
+                                 Trajectory.funding == Funding.MUNICIPAL_CONTRACT)
+        .order_by(Trajectory.starts_on)).all()
+    crew_ids = {p.id for p in crew}
+    for month in months_to_invoice(today):
+        _municipality(run, book, month, fee_trajectories)
+        correction = _corporation(run, spec, book, month, first_hours, crew_ids)
+        if month.index in SCHOOL_MONTHS:
+            _client(run, spec, book, month)
+        _residents(run, book, month)
+        if correction is not None:
+            correction()
+    return run.count
+
+
+def _municipality(run: _Run, book: Book, month: Month, trajectories) -> None:
+    active = [t.id for t in trajectories if t.starts_on <= month.end
+              and (t.outcome_on is None or t.outcome_on >= month.start)]
+    if not active:
+        return
+    invoice = run.draft(book.municipality, month)
+    invoicing.add_trajectory_fees(run.session, run.admin, invoice, "per_maand", active,
+                                  FEE_PER_MONTH_CENTS, months=1, vat_rate=VatRate.HIGH.value)
+    run.send(invoice, month.issue)
+    run.pay(invoice, 14, 30)
+
+
+def _garden_line(run: _Run, book: Book, invoice, month: Month, hours: Decimal) -> None:
+    price, vat = customers.rate_for(run.session, book.corporation, "tuin")
+    invoicing.add_fixed_line(run.session, run.admin, invoice,
+                             f"Groenonderhoud portiekflats — {month.label}", hours,
+                             LineUnit.HOUR, price, vat, supply_date=month.end)
+
+
+def _corporation(run: _Run, spec, book: Book, month: Month, first_hours: date | None,
+                 crew_ids: set[int]):
+    """The month's invoice to the corporation; returns the correction to make after the
+    month's other invoices, if this is the invoice billed twice."""
+    session = run.session
+    invoice = run.draft(book.corporation, month)
+    hours_from = first_hours or month.end + timedelta(days=1)
+    garden = None
+    if month.start < hours_from:
+        # Before the demo's recorded hours: the monthly round at the garden rate (for the
+        # month where the hours begin, only the days before).
+        days = min(month.end, hours_from - timedelta(days=1)).day
+        base = Decimal(run.rng.randint(56, 80)) / 2  # 28 – 40 hours a month
+        garden = (base * days / month.end.day * 2).quantize(Decimal(1)) / 2
+        if garden > 0:
+            _garden_line(run, book, invoice, month, garden)
+            if month.index == DOUBLE_BILLED_MONTH:  # the mistake the credit note corrects
+                _garden_line(run, book, invoice, month, garden)
+    ids = []
+    for job in invoicing.uninvoiced_hours(session, book.corporation, month.start, month.end,
+                                          include_unlinked=True):
+        for group in job.people:
+            for entry in group.entries:
+                if job.help_request is not None or (
+                        group.participant.id in crew_ids
+                        and entry.hour_type == HourType.TRAJECTORY
+                        and entry.work_date.weekday() in spec["crew_weekdays"]):
+                    ids.append(entry.id)
+    if ids:
+        invoicing.add_hours(session, run.admin, invoice, ids)
+    if not invoice.total_incl_cents:
+        invoicing.delete_draft(session, run.admin, invoice)
+        return None
+    run.send(invoice, month.issue)
+    if month.index == DOUBLE_BILLED_MONTH and garden:
+        return lambda: _correct(run, book, month, invoice, garden)
+    run.pay(invoice, 10, 28)
+    return None
+
+
+def _correct(run: _Run, book: Book, month: Month, invoice, garden: Decimal) -> None:
+    """The corporation's invoice with its garden line twice: credited in full a few days
+    later (after the month's other invoices: numbers follow the dates) and invoiced again."""
+    on = _working_day(month.issue + timedelta(days=3))
+    if on > run.today:
+        run.pay(invoice, 10, 28)
+        return
+    invoicing.create_credit_note(run.session, run.admin, invoice, full=True,
+                                 reason="Dubbel gefactureerd", issue_date=on, today=run.today)
+    corrected = run.draft(book.corporation, month,
+                          note=f"Vervangt factuur {invoice.number_text}: daarop stond het "
+                               "groenonderhoud twee keer.")
+    _garden_line(run, book, corrected, month, garden)
+    run.send(corrected, on)
+    run.pay(corrected, 10, 28)
+
+
+def _client(run: _Run, spec, book: Book, month: Month) -> None:
+    what = spec["client"][4]
+    quarter = (month.start.month - 1) // 3 + 1
+    invoice = run.draft(book.client, month)
+    price, vat = customers.rate_for(run.session, book.client, None)
+    invoicing.add_fixed_line(run.session, run.admin, invoice,
+                             f"{what} — {quarter}e kwartaal {month.start.year}",
+                             Decimal(run.rng.randint(12, 24)), LineUnit.HOUR, price, vat,
+                             supply_date=month.end)
+    run.send(invoice, month.issue)
+    if month.index == PARTLY_PAID_MONTH:
+        half = invoice.total_incl_cents // 200 * 100  # whole euros
+        run.pay(invoice, 20, 25, amount=half, reference="Eerste termijn")
+    else:
+        run.pay(invoice, 15, 30)
+
+
+def _resident_items(session, resident: Customer, month: Month):
+    fixed = session.scalars(select(HelpRequest).where(
+        HelpRequest.customer_id == resident.id, HelpRequest.status == RequestStatus.DONE,
+        HelpRequest.price_agreement == PriceAgreement.FIXED,
+        HelpRequest.done_on >= month.start, HelpRequest.done_on <= month.end)
+        .order_by(HelpRequest.reference)).all()
+    hours = [e.id for job in invoicing.uninvoiced_hours(session, resident, month.start, month.end)
+             for group in job.people for e in group.entries]
+    return fixed, hours
+
+
+def _residents(run: _Run, book: Book, month: Month) -> None:
+    session = run.session
+    helped = book.residents[month.index % len(book.residents)]
+    for resident in book.residents:
+        fixed, hours = _resident_items(session, resident, month)
+        if resident is not helped and not fixed and not hours:
+            continue
+        invoice = run.draft(resident, month)
+        punch_card = resident is helped and month.index == PUNCH_CARD_MONTH
+        if punch_card:
+            price, vat = customers.rate_for(session, resident, None)
+            invoicing.add_fixed_line(session, run.admin, invoice, "Strippenkaart 10 uur hulp",
+                                     1, LineUnit.PUNCH_CARD, price * 10, vat)
+        elif resident is helped:
+            price, vat = customers.rate_for(session, resident, "tuin")
+            invoicing.add_fixed_line(session, run.admin, invoice,
+                                     f"{run.rng.choice(RESIDENT_HELP)} — {month.label}",
+                                     Decimal(run.rng.randint(3, 8)) / 2, LineUnit.HOUR, price,
+                                     vat, supply_date=month.end)
+        for request in fixed:
+            invoicing.add_help_request(session, run.admin, invoice, request)
+        if hours:
+            invoicing.add_hours(session, run.admin, invoice, hours)
+        run.send(invoice, month.issue)
+        if punch_card:
+            _punch_card(run, resident, invoice)
+        if resident is helped and month.index in OVERDUE_MONTHS:
+            if month.index == REMINDER_MONTH:
+                invoicing.record_posted_reminder(session, run.admin, invoice, today=run.today)
+            continue
+        run.pay(invoice, 10, 14, method=run.rng.choice(
+            [PaymentMethod.BANK_TRANSFER, PaymentMethod.BANK_TRANSFER, PaymentMethod.CARD,
+             PaymentMethod.CASH]))
+
+
+def _punch_card(run: _Run, resident: Customer, invoice) -> None:
+    price, _vat = customers.rate_for(run.session, resident, None)
+    customers.sell_punch_card(run.session, run.admin, resident, 10, price * 10,
+                              invoice.issue_date, "Gekocht met factuur " + invoice.number_text,
+                              invoice_id=invoice.id)
+    for days, minutes, note in PUNCH_CARD_USES:
+        on = invoice.issue_date + timedelta(days=days)
+        if on <= run.today:
+            customers.use_punch_card(run.session, run.admin, resident, minutes, on, note=note)

@@ -1,0 +1,278 @@
+"""The invoice list, a new draft and the invoice page with everything done on a draft
+(details, hours, help requests, lines, trajectory fees), up to sending it.
+"""
+from __future__ import annotations
+
+from datetime import date
+from math import ceil
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from blueprints.helprequests.models import HelpRequest
+from blueprints.helprequests.services import parse_money
+from blueprints.invoicing import services
+from blueprints.invoicing.forms import (
+    DraftDetailsForm,
+    FeeForm,
+    FinaliseForm,
+    HelpRequestLineForm,
+    HoursForm,
+    InvoiceFilterForm,
+    LineForm,
+    NewInvoiceForm,
+)
+from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
+from blueprints.invoicing.routes.blueprint import _euros, _labels, _previous_month, _show, bp
+from tenants.errors import NotFound
+from tenants.extensions import db
+from tenants.models import Role
+from tenants.web import (
+    current_actor,
+    flash_form_errors,
+    get_or_404,
+    page_arg,
+    require_role,
+    run_service,
+    submit,
+)
+
+
+def _filter_from_args(customers, years) -> tuple[InvoiceFilterForm, services.InvoiceFilter]:
+    form = InvoiceFilterForm(request.args)
+    form.status.choices = [("", _("Alle"))] + [
+        (k.value, v) for k, v in services.STATUS_LABELS.items()]
+    form.klant.choices = [("", _("Alle klanten"))] + [(str(c.id), c.name) for c in customers]
+    form.jaar.choices = [("", _("Alle jaren"))] + [(str(y), str(y)) for y in years]
+    form.soort.choices = [("", _("Facturen en creditnota's"))] + [
+        (k.value, v) for k, v in services.KIND_LABELS.items()]
+    status = request.args.get("status", "")
+    kind = request.args.get("soort", "")
+    customer = request.args.get("klant", "")
+    year = request.args.get("jaar", "")
+    f = services.InvoiceFilter(
+        status=InvoiceStatus(status) if status in {s.value for s in InvoiceStatus} else None,
+        kind=InvoiceKind(kind) if kind in {k.value for k in InvoiceKind} else None,
+        customer_id=int(customer) if customer.isdigit() and len(customer) < 19 else None,
+        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        overdue=request.args.get("achterstallig") in ("y", "1", "on"),
+        q=(request.args.get("q") or "").strip()[:100] or None, today=date.today())
+    return form, f
+
+
+@bp.route("/")
+@require_role(Role.ADMIN)
+def index():
+    customers = services.customers_for_choice(db.session)
+    form, f = _filter_from_args(customers, services.invoice_years(db.session))
+    page = page_arg()
+    result = services.list_invoices(db.session, f, page=page)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "invoicing/index.html", form=form, result=result, page=page,
+        pages=max(1, ceil(result.total / services.PAGE_SIZE)), args=args, today=f.today,
+        **_labels())
+
+
+# --- a new draft -----------------------------------------------------------------------------
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def create():
+    form = NewInvoiceForm()
+    customers = services.customers_for_choice(db.session)
+    form.customer.choices = [("", _("— kies een klant —"))] + [
+        (str(c.id), c.name) for c in customers]
+    if request.method == "GET":
+        start, end = _previous_month(date.today())
+        form.period_start.data, form.period_end.data = start, end
+        form.customer.data = request.args.get("klant", "")
+    if form.validate_on_submit():
+        invoice, ok = run_service(lambda: services.create_draft(
+            db.session, current_actor(), services.get_customer(db.session, form.customer.data),
+            form.period_start.data, form.period_end.data, form.note.data,
+            form.buyer_reference.data, form.order_reference.data),
+            _("De conceptfactuur is gemaakt. Voeg nu de regels toe."))
+        if ok:
+            return _show(invoice)
+    elif request.method == "POST":
+        flash_form_errors(form)
+    return render_template("invoicing/new.html", form=form, has_customers=bool(customers)), \
+        (400 if request.method == "POST" else 200)
+
+
+# --- the invoice page ------------------------------------------------------------------------
+
+def _line_form(line) -> LineForm:
+    form = LineForm(formdata=None, prefix=f"r{line.id}")
+    form.description.data = line.description
+    form.quantity.data = str(line.quantity).replace(".", ",")
+    form.unit.data = line.unit.value
+    form.unit_price.data = _euros(line.unit_price_cents)
+    form.vat_rate.data = line.vat_rate
+    form.supply_date.data = line.supply_date
+    form.submit.label.text = _("Regel opslaan")
+    return form
+
+
+def _draft_context(view) -> dict:
+    invoice, customer = view.invoice, view.customer
+    unlinked = request.args.get("zonder_klus") == "1"
+    jobs = services.uninvoiced_hours(db.session, customer, invoice.period_start,
+                                     invoice.period_end, include_unlinked=unlinked)
+    requests = services.invoiceable_requests(db.session, customer)
+    request_form = HelpRequestLineForm(formdata=None)
+    request_form.help_request.choices = [("", _("— kies een klus —"))] + [
+        (str(r.id), f"{r.reference} · {r.requester_name} · {_euros(r.price_cents)}")
+        for r in requests]
+    details = DraftDetailsForm(formdata=None, obj=invoice)
+    fee_form, trajectories = None, []
+    if customer.kind.value == "gemeente":
+        fee_form = FeeForm(formdata=None, prefix="fee")
+        trajectories = services.fee_trajectories(db.session)
+    new_line = LineForm(formdata=None)
+    settings = services.current_settings(db.session)
+    new_line.vat_rate.data = customer.default_vat_rate or settings.default_vat_rate
+    kor = settings.vat_regime.value == "kor"
+    if kor:
+        new_line.vat_rate.choices = [("kor", _("Geen btw (KOR)"))]
+    return {
+        "jobs": jobs, "unlinked": unlinked, "hours_form": HoursForm(formdata=None),
+        "requests": requests, "request_form": request_form, "details_form": details,
+        "fee_form": fee_form, "trajectories": trajectories, "line_form": new_line, "kor": kor,
+        "line_forms": {line.id: _line_form(line) for line in view.lines},
+        "finalise_form": FinaliseForm(formdata=None, issue_date=date.today()),
+        "missing": services.missing_settings(db.session),
+    }
+
+
+@bp.route("/<int:invoice_id>")
+@require_role(Role.ADMIN)
+def show(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id)
+    view = services.invoice_view(db.session, invoice)
+    extra = _draft_context(view) if invoice.status == InvoiceStatus.DRAFT else {}
+    today = date.today()
+    return render_template(
+        "invoicing/show.html", v=view, i=invoice, c=view.customer, today=today,
+        public=services.is_public(view.customer), overdue=services.is_overdue(invoice, today),
+        fee_labels=services.FEE_LABELS, **extra, **_labels())
+
+
+@bp.route("/<int:invoice_id>/gegevens", methods=["POST"])
+@require_role(Role.ADMIN)
+def update_details(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id)
+    form = DraftDetailsForm()
+    submit(form, lambda: services.update_draft(
+        db.session, current_actor(), invoice, form.period_start.data, form.period_end.data,
+        form.note.data, form.buyer_reference.data, form.order_reference.data),
+        _("De gegevens van de factuur zijn opgeslagen."))
+    return _show(invoice, "#gegevens")
+
+
+@bp.route("/<int:invoice_id>/uren", methods=["POST"])
+@require_role(Role.ADMIN)
+def add_hours(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id)
+    form = HoursForm()
+    submit(form, lambda: services.add_hours(db.session, current_actor(), invoice,
+                                            form.entries.data),
+           _("De uren staan op de factuur."))
+    return _show(invoice, "#regels")
+
+
+@bp.route("/<int:invoice_id>/klus", methods=["POST"])
+@require_role(Role.ADMIN)
+def add_help_request(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id)
+    form = HelpRequestLineForm()
+    form.help_request.choices = []
+    if form.validate_on_submit():
+        value = form.help_request.data or ""
+        help_request = db.session.scalar(select(HelpRequest).where(
+            HelpRequest.id == int(value))) if value.isdigit() and len(value) < 19 else None
+        if help_request is None:
+            flash(_("Deze hulpvraag bestaat niet (meer). Kies een klus uit de lijst."), "error")
+        else:
+            run_service(lambda: services.add_help_request(db.session, current_actor(), invoice,
+                                                          help_request),
+                        _("Hulpvraag %(ref)s staat op de factuur.", ref=help_request.reference))
+    else:
+        flash_form_errors(form)
+    return _show(invoice, "#regels")
+
+
+@bp.route("/<int:invoice_id>/regels", methods=["POST"])
+@require_role(Role.ADMIN)
+def add_line(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id)
+    form = LineForm()
+    submit(form, lambda: services.add_fixed_line(
+        db.session, current_actor(), invoice, form.description.data, form.quantity.data,
+        form.unit.data, parse_money(form.unit_price.data), form.vat_rate.data,
+        form.supply_date.data), _("De regel is toegevoegd."))
+    return _show(invoice, "#regels")
+
+
+def _posted_line(invoice):
+    try:
+        return services.get_line(db.session, invoice, request.form.get("line_id"))
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/<int:invoice_id>/regels/wijzigen", methods=["POST"])
+@require_role(Role.ADMIN)
+def update_line(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id)
+    line = _posted_line(invoice)
+    form = LineForm(prefix=f"r{line.id}")
+    submit(form, lambda: services.update_line(
+        db.session, current_actor(), line, form.description.data, form.quantity.data,
+        form.unit.data, parse_money(form.unit_price.data), form.vat_rate.data,
+        form.supply_date.data), _("De regel is opgeslagen."))
+    return _show(invoice, "#regels")
+
+
+@bp.route("/<int:invoice_id>/regels/verwijderen", methods=["POST"])
+@require_role(Role.ADMIN)
+def remove_line(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id)
+    line = _posted_line(invoice)
+    run_service(lambda: services.remove_line(db.session, current_actor(), line),
+                _("De regel is verwijderd."))
+    return _show(invoice, "#regels")
+
+
+@bp.route("/<int:invoice_id>/trajectvergoeding", methods=["POST"])
+@require_role(Role.ADMIN)
+def add_fees(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id)
+    form = FeeForm(prefix="fee")
+    submit(form, lambda: services.add_trajectory_fees(
+        db.session, current_actor(), invoice, form.kind.data, form.trajectories.data,
+        parse_money(form.unit_price.data), form.months.data, form.vat_rate.data),
+        _("De trajectvergoedingen staan op de factuur."))
+    return _show(invoice, "#regels")
+
+
+@bp.route("/<int:invoice_id>/verzenden", methods=["POST"])
+@require_role(Role.ADMIN)
+def finalise(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id)
+    form = FinaliseForm()
+    submit(form, lambda: services.finalise(db.session, current_actor(), invoice,
+                                           form.issue_date.data),
+           _("De factuur is definitief gemaakt en heeft een nummer gekregen."))
+    return _show(invoice)
+
+
+@bp.route("/<int:invoice_id>/verwijderen", methods=["POST"])
+@require_role(Role.ADMIN)
+def delete(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id)
+    _result, ok = run_service(lambda: services.delete_draft(db.session, current_actor(), invoice),
+                              _("De conceptfactuur is verwijderd."))
+    return redirect(url_for("invoicing.index")) if ok else _show(invoice)

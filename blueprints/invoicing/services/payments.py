@@ -1,0 +1,94 @@
+"""Payments: registered once per idempotency key, under the invoice's row lock."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from blueprints.budgets import services as budgets
+from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod
+from blueprints.invoicing.services.rules import _locked, _text, open_cents
+from tenants import audit
+from tenants.actor import Actor
+from tenants.db import utcnow
+from tenants.errors import DomainError
+from tenants.formatting import format_money
+
+
+def _existing_payment(session: Session, key: str) -> Payment | None:
+    return session.scalar(select(Payment).where(Payment.idempotency_key == key)
+                          .execution_options(populate_existing=True))
+
+
+def register_payment(session: Session, actor: Actor, invoice: Invoice, amount_cents: int | None,
+                     paid_on: date | None, method, reference: str | None = None,
+                     idempotency_key: str | None = None, today: date | None = None) -> Payment:
+    """Register money received (by hand: transfer, cash, card). The same idempotency key
+    again (a double submit, a replayed import line) returns the first payment and changes
+    nothing. The amount is at most what is still open. When the invoice is paid in full, the
+    training budgets are credited (budgets.services.allocate_invoice)."""
+    today = today or date.today()
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 80:
+        raise DomainError(_l("Het formulier is verlopen. Open de betaling opnieuw."))
+    invoice = _locked(session, invoice)
+    # After the lock: a registration with this key that committed meanwhile is visible now.
+    existing = _existing_payment(session, key)
+    if existing is not None:
+        if existing.invoice_id != invoice.id:
+            raise DomainError(_l("Deze betaling is al geregistreerd bij een andere factuur."))
+        return existing
+    if invoice.kind != InvoiceKind.INVOICE:
+        raise DomainError(_l("Op een creditnota wordt geen betaling geregistreerd."))
+    if invoice.status == InvoiceStatus.DRAFT:
+        raise DomainError(_l("Verzend de factuur eerst; daarna kunt u een betaling registreren."))
+    if invoice.status == InvoiceStatus.PAID:
+        raise DomainError(_l("Factuur %(number)s is al helemaal betaald.",
+                             number=invoice.number_text))
+    if invoice.status == InvoiceStatus.CREDITED:
+        raise DomainError(_l("Factuur %(number)s is volledig gecrediteerd: er staat niets open.",
+                             number=invoice.number_text))
+    if amount_cents is None or isinstance(amount_cents, bool) or not isinstance(amount_cents, int):
+        raise DomainError(_l("Vul het betaalde bedrag in, bijvoorbeeld 25,00."))
+    if amount_cents <= 0:
+        raise DomainError(_l("Het bedrag moet groter zijn dan € 0,00."))
+    left = open_cents(invoice)
+    if amount_cents > left:
+        raise DomainError(_l("Het bedrag (%(amount)s) is hoger dan wat nog openstaat (%(left)s).",
+                             amount=format_money(amount_cents), left=format_money(left)))
+    if paid_on is None:
+        raise DomainError(_l("Vul de datum van de betaling in."))
+    if paid_on > today:
+        raise DomainError(_l("De betaaldatum kan niet in de toekomst liggen."))
+    try:
+        method = PaymentMethod(getattr(method, "value", method))
+    except ValueError:
+        raise DomainError(_l("Kies hoe er is betaald."))
+    payment = Payment(invoice_id=invoice.id, paid_on=paid_on, amount_cents=amount_cents,
+                      method=method, reference=_text(reference, 140),
+                      idempotency_key=key, created_by_id=actor.user_id)
+    try:
+        with session.begin_nested():
+            session.add(payment)
+            session.flush()
+    except IntegrityError:
+        # The same key was used at the same moment for another invoice (not locked by us).
+        existing = _existing_payment(session, key)
+        if existing is not None and existing.invoice_id == invoice.id:
+            return existing
+        raise DomainError(_l("Deze betaling is al geregistreerd."))
+    invoice.paid_cents += amount_cents
+    if invoice.paid_cents + invoice.credited_cents >= invoice.total_incl_cents:
+        invoice.status = InvoiceStatus.PAID
+        invoice.paid_at = utcnow()
+    else:
+        invoice.status = InvoiceStatus.PARTLY_PAID
+    session.flush()
+    audit.record(session, actor, "invoice.payment_registered", invoice, payment_id=payment.id,
+                 amount_cents=amount_cents, method=method.value, status=invoice.status.value)
+    if invoice.status == InvoiceStatus.PAID:
+        budgets.allocate_invoice(session, actor, invoice)
+    return payment

@@ -1,0 +1,83 @@
+"""The customer statement: invoices, credit notes and payments over a period."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask_babel import force_locale
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from blueprints.customers.models import Customer
+from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, Payment
+from blueprints.invoicing.services.drafts import _period
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    on: date
+    kind: str  # "factuur", "creditnota", "betaling"
+    invoice: Invoice
+    description: str
+    amount_cents: int  # signed: what the customer owes more (+) or less (-)
+    balance_cents: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    customer: Customer
+    start: date
+    end: date
+    opening_cents: int
+    rows: list[StatementRow]
+    closing_cents: int
+
+
+def customer_statement(session: Session, customer: Customer, start: date,
+                       end: date) -> Statement:
+    """Invoices, credit notes and payments of a customer in date order with the running
+    balance, from the balance before `start` (four queries)."""
+    start, end = _period(start, end)
+    sign = case((Invoice.kind == InvoiceKind.CREDIT_NOTE, -Invoice.total_incl_cents),
+                else_=Invoice.total_incl_cents)
+    sent = and_(Invoice.customer_id == customer.id, Invoice.status != InvoiceStatus.DRAFT)
+    opening = session.scalar(select(func.coalesce(func.sum(sign), 0))
+                             .where(sent, Invoice.issue_date < start)) or 0
+    paid_before = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_cents), 0))
+        .join(Invoice, and_(Invoice.tenant_id == Payment.tenant_id,
+                            Invoice.id == Payment.invoice_id))
+        .where(Invoice.customer_id == customer.id, Payment.paid_on < start)) or 0
+    opening = int(opening) - int(paid_before)
+    items = []
+    for invoice in session.scalars(select(Invoice).where(
+            sent, Invoice.issue_date >= start, Invoice.issue_date <= end)):
+        credit = invoice.kind == InvoiceKind.CREDIT_NOTE
+        items.append((invoice.issue_date, 1 if credit else 0, invoice.id,
+                      "creditnota" if credit else "factuur", invoice,
+                      -invoice.total_incl_cents if credit else invoice.total_incl_cents))
+    for payment, invoice in session.execute(
+            select(Payment, Invoice)
+            .join(Invoice, and_(Invoice.tenant_id == Payment.tenant_id,
+                                Invoice.id == Payment.invoice_id))
+            .where(Invoice.customer_id == customer.id, Payment.paid_on >= start,
+                   Payment.paid_on <= end)):
+        items.append((payment.paid_on, 2, payment.id, "betaling", invoice, -payment.amount_cents,
+                      payment))
+    items.sort(key=lambda item: item[:3])
+    balance = opening
+    rows = []
+    for item in items:
+        on, _order, _id, kind, invoice, amount = item[:6]
+        balance += amount
+        if kind == "betaling":
+            payment = item[6]
+            with force_locale("nl"):
+                text = f"Betaling {invoice.number_text}" + (
+                    f" ({payment.reference})" if payment.reference else "")
+        elif kind == "creditnota":
+            text = f"Creditnota {invoice.number_text}"
+        else:
+            text = f"Factuur {invoice.number_text}"
+        rows.append(StatementRow(on, kind, invoice, text, amount, balance))
+    return Statement(customer, start, end, opening, rows, balance)
