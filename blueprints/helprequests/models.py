@@ -118,6 +118,8 @@ class HelpRequest(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: the key of the public form that made it (None for requests staff enter)
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    #: not stored: True on the request `receive_request` returns for a form sent again
+    repeated = False
 
 
 class Assignment(TenantScoped, Base):

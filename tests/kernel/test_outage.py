@@ -220,38 +220,94 @@ def test_an_hours_entry_sent_twice_is_stored_once(client, session, hours_world):
     assert len(_entries(session, tenant, participant_id)) == 2
 
 
-def test_the_database_gone_right_after_the_commit_answers_and_a_retry_stores_once(
-        app, client, session, hours_world):
-    """The entry is committed, then the database goes: the view reads nothing more, so the
-    participant sees it was stored; sending it again (during and after) stores nothing twice."""
-    tenant, user, participant_id, trajectory_id = hours_world
-    login(client, user)
-    path = f"/{tenant.slug}/uren/mijn"
-    data = _hours_form(client, path, trajectory_id)
-    from blueprints.hours.models import TimeEntry
-
+@contextmanager
+def gone_after_commit(app, model):
+    """The database goes right after the request's commit that stored a `model` row."""
     outage = Outage(app)
     armed = [False]
 
-    def entry_flushed(session_, _context):
-        armed[0] = armed[0] or any(isinstance(o, TimeEntry) for o in session_.new)
+    def flushed(session_, _context):
+        armed[0] = armed[0] or any(isinstance(o, model) for o in session_.new)
 
     def database_goes(session_):
         if armed[0] and not session_.in_nested_transaction():  # the request's, not a savepoint
             armed[0] = False
             outage.start()
 
-    event.listen(Session, "after_flush", entry_flushed)
+    event.listen(Session, "after_flush", flushed)
     event.listen(Session, "after_commit", database_goes)
     try:
+        yield outage
+    finally:
+        event.remove(Session, "after_commit", database_goes)
+        event.remove(Session, "after_flush", flushed)
+        outage.stop()
+
+
+def test_the_database_gone_right_after_the_commit_answers_and_a_retry_stores_once(
+        app, client, session, hours_world):
+    """The entry is committed, then the database goes: the view reads nothing more, so the
+    participant sees it was stored; sending it again (during and after) stores nothing twice."""
+    from blueprints.hours.models import TimeEntry
+
+    tenant, user, participant_id, trajectory_id = hours_world
+    login(client, user)
+    path = f"/{tenant.slug}/uren/mijn"
+    data = _hours_form(client, path, trajectory_id)
+    with gone_after_commit(app, TimeEntry) as outage:
         response = client.post(path, data=data)
         assert response.status_code == 302, response.get_data(as_text=True)[:300]
         assert outage.started  # the entry was committed, and the database went after it
         retry = client.post(path, data=data)
         assert retry.status_code == 503 and retry.headers["Retry-After"]
-    finally:
-        event.remove(Session, "after_commit", database_goes)
-        event.remove(Session, "after_flush", entry_flushed)
-        outage.stop()
     assert client.post(path, data=data).status_code == 302
     assert len(_entries(session, tenant, participant_id)) == 1
+
+
+# --- the public help-request form ---------------------------------------------------------------
+
+def _public_form(client, path: str) -> dict:
+    page = client.get(path).get_data(as_text=True)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+    assert key, "the public form carries no idempotency key"
+    return {"csrf_token": CSRF.search(page).group(1), "idempotency_key": key.group(1),
+            "name": "Mevrouw Jansen", "street": "Lindelaan 4", "postcode": "1234 AB",
+            "city": "Lelystad", "phone": "0612345678", "kind": "tuin",
+            "description": "De heg knippen in de achtertuin"}
+
+
+def _requests_of(session, tenant) -> list:
+    from blueprints.helprequests.models import HelpRequest
+
+    with tenant_context(session, tenant.id):
+        found = list(session.scalars(select(HelpRequest.reference)))
+    session.rollback()
+    return found
+
+
+def test_the_public_form_sent_twice_is_one_request(app, session, make):
+    tenant = make.tenant(name="Hulp-bij-storing")
+    resident = app.test_client()
+    path = f"/{tenant.slug}/hulp-vragen"
+    data = _public_form(resident, path)
+    first, second = resident.post(path, data=data), resident.post(path, data=data)
+    assert (first.status_code, second.status_code) == (302, 302)
+    [reference] = _requests_of(session, tenant)
+    assert reference in resident.get(second.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_public_form_with_the_database_gone_after_the_commit(app, session, make):
+    from blueprints.helprequests.models import HelpRequest
+
+    tenant = make.tenant(name="Hulp-na-commit")
+    resident = app.test_client()
+    path = f"/{tenant.slug}/hulp-vragen"
+    data = _public_form(resident, path)
+    with gone_after_commit(app, HelpRequest) as outage:
+        response = resident.post(path, data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        assert outage.started
+    again = resident.post(path, data=data)
+    assert again.status_code == 302
+    [reference] = _requests_of(session, tenant)
+    assert reference in resident.get(again.headers["Location"]).get_data(as_text=True)
