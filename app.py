@@ -205,12 +205,25 @@ def database_unavailable(exc):
 
 
 def register_errorhandlers(app: Flask) -> None:
-    # One handler for the whole app. Flask asks a blueprint's own handlers first, even a
+    def database_error(exc):
+        """Any other driver error: a dropped connection is an outage too; the rest is a bug
+        and goes to the catch-all handler of where it happened (the API's or the app's)."""
+        if getattr(exc, "connection_invalidated", False):
+            return database_unavailable(exc)
+        for name in (*request.blueprints, None):
+            handler = app.error_handler_spec[name][None].get(Exception)
+            if handler is not None:
+                return handler(exc)
+        raise exc
+
+    # One rule for the whole app. Flask asks a blueprint's own handlers first, even a
     # catch-all `Exception` one (the API has one): so it is set for every blueprint too.
-    for cls in DATABASE_UNAVAILABLE:
-        app.register_error_handler(cls, database_unavailable)
+    handlers = {cls: database_unavailable for cls in DATABASE_UNAVAILABLE}
+    handlers[sqlalchemy_exc.DBAPIError] = database_error
+    for cls, handler in handlers.items():
+        app.register_error_handler(cls, handler)
         for name in app.blueprints:
-            app.error_handler_spec[name][None][cls] = database_unavailable
+            app.error_handler_spec[name][None][cls] = handler
 
     def render_error(code: int, message=None):
         if message is None:

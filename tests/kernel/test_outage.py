@@ -311,3 +311,40 @@ def test_the_public_form_with_the_database_gone_after_the_commit(app, session, m
     assert again.status_code == 302
     [reference] = _requests_of(session, tenant)
     assert reference in resident.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_dropped_connection_of_another_driver_error_class_is_503_too(app, client, world,
+                                                                       issue, monkeypatch):  # noqa: F811
+    """The driver decides the class; SQLAlchemy marks a lost connection on any of them."""
+    from sqlalchemy.exc import DBAPIError
+
+    from blueprints.api import services as api_services
+
+    tenant, _admin, coach = world
+    token = issue(coach, tenant)
+
+    def lost(*_args, **_kwargs):
+        raise DBAPIError("SELECT 1", {}, Exception("server closed the connection"),
+                         connection_invalidated=True)
+
+    monkeypatch.setattr(api_services, "authenticate", lost)
+    response = client.get(f"/api/v1/{tenant.slug}/participants", headers=bearer(token))
+    assert response.status_code == 503 and response.mimetype == "application/problem+json"
+
+
+def test_other_database_errors_in_the_api_stay_its_own_500(app, client, world, issue,  # noqa: F811
+                                                           monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    from blueprints.api import services as api_services
+
+    tenant, _admin, coach = world
+    token = issue(coach, tenant)
+
+    def broken(*_args, **_kwargs):
+        raise IntegrityError("INSERT", {}, Exception("duplicate"))
+
+    monkeypatch.setattr(api_services, "authenticate", broken)
+    response = client.get(f"/api/v1/{tenant.slug}/participants", headers=bearer(token))
+    assert response.status_code == 500 and response.mimetype == "application/json"
+    assert response.get_json()["error"]["code"] == "internal_error"
