@@ -39,7 +39,9 @@ from tenants.errors import DomainError, NotFound
 from tenants.extensions import db, limiter
 from tenants.formatting import format_date
 from tenants.mail import send_mail
+from tenants.urls import absolute_url
 from tenants.models import Role, TenantStatus
+from tenants.money import amount_text, parse_money
 from tenants.web import (
     allowed_when_read_only,
     current_actor,
@@ -49,6 +51,7 @@ from tenants.web import (
     require_role,
     tenant_blueprint,
 )
+from tenants.weeks import parse_week, week_key
 
 bp = tenant_blueprint("helprequests", __name__)
 log = logging.getLogger(__name__)
@@ -125,7 +128,7 @@ def _inbox_notice(help_request: HelpRequest):
 
     Everything is read now and the mails leave when the returned function is called (after
     the commit, when the request's objects are expired and the database may be gone)."""
-    link = url_for("helprequests.show", help_request_id=help_request.id, _external=True)
+    link = absolute_url("helprequests.show", help_request_id=help_request.id)
     reference = help_request.reference
     kind = services.KIND_LABELS[help_request.kind]
     recipients = [(user.email, user.locale) for user in services.inbox_users(db.session)]
@@ -266,7 +269,7 @@ def _fill_form(form: RequestForm, r: HelpRequest, wijk: str | None) -> None:
     form.needs_vog.data = "ja" if r.needs_vog else "nee"
     form.payer.data = r.payer.value
     form.price_agreement.data = r.price_agreement.value
-    form.price.data = f"{r.price_cents // 100},{r.price_cents % 100:02d}" \
+    form.price.data = amount_text(r.price_cents) \
         if r.price_cents is not None else ""
     form.customer.data = str(r.customer_id) if r.customer_id else ""
 
@@ -279,7 +282,7 @@ def _data_from(form: RequestForm) -> services.RequestData:
         neighbourhood=form.neighbourhood.data, phone=form.phone.data, email=form.email.data,
         preferred_dates=form.preferred_dates.data, partner_name=form.partner_name.data,
         payer=Payer(form.payer.data), price_agreement=PriceAgreement(form.price_agreement.data),
-        price_cents=services.parse_money(form.price.data),
+        price_cents=parse_money(form.price.data),
         needs_vog=VOG_CHOICES.get(form.needs_vog.data or ""),
         customer_id=_posted_customer_id(form.customer.data))
 
@@ -403,7 +406,7 @@ def settle_punch_card(help_request_id: int):
 
 
 def _tell_participants(help_request: HelpRequest, people) -> None:
-    link = url_for("helprequests.my_jobs", _external=True)
+    link = absolute_url("helprequests.my_jobs")
     for user in services.accounts_to_notify(db.session, people):
         _mail(user.email, user.locale,
               lambda: _("U bent ingepland voor klus %(ref)s", ref=help_request.reference),
@@ -478,9 +481,9 @@ def decline(help_request_id: int):
 @bp.route("/hulpvragen/week")
 @require_role(Role.SUPERVISOR)
 def week():
-    monday = services.parse_week(request.args.get("week"), date.today())
+    monday = parse_week(request.args.get("week"), date.today())
     form = WeekFilterForm(request.args)
-    form.week.data = services.week_label(monday)
+    form.week.data = week_key(monday)
     form.begeleider.choices = [("", _("Iedereen"))] + [
         (str(u.id), u.name) for u in participant_services.staff(db.session)]
     form.wijk.choices = [("", _("Alle wijken"))] + [
@@ -490,9 +493,9 @@ def week():
     args = {k: v for k, v in request.args.items() if k in ("begeleider", "wijk") and v}
     return render_template(
         "helprequests/week.html", form=form, days=days, monday=monday, args=args,
-        previous=services.week_label(monday - timedelta(days=7)),
-        next=services.week_label(monday + timedelta(days=7)),
-        label=services.week_label(monday), kind_labels=services.KIND_LABELS,
+        previous=week_key(monday - timedelta(days=7)),
+        next=week_key(monday + timedelta(days=7)),
+        label=week_key(monday), kind_labels=services.KIND_LABELS,
         day_names=[participant_services.DAYS[d] for d in services.WEEKDAYS],
         status_labels=services.STATUS_LABELS, today=date.today())
 

@@ -19,11 +19,8 @@ from blueprints.hours.formats import (
     STATUS_LABELS,
     day_label,
     format_minutes,
-    monday_of,
-    parse_week,
     trajectory_end,
     type_label,
-    week_key,
 )
 from blueprints.hours.forms import (
     ApproveForm,
@@ -46,7 +43,10 @@ from tenants.errors import DomainError, NotFound, PermissionDenied
 from tenants.extensions import db
 from tenants.formatting import format_date
 from tenants.models import Role
+from tenants.money import amount_text
 from tenants.web import current_actor, require_role, tenant_blueprint
+from tenants.urls import absolute_url
+from tenants.weeks import monday_of, parse_week, week_key
 
 bp = tenant_blueprint("hours", __name__)
 log = logging.getLogger(__name__)
@@ -304,7 +304,7 @@ def return_entry(entry_id: int):
     db.session.commit()
     flash(_("De uren zijn teruggestuurd naar de deelnemer."), "success")
     try:
-        if services.notify_returned(db.session, entry, url_for("hours.mine", _external=True)):
+        if services.notify_returned(db.session, entry, absolute_url("hours.mine")):
             flash(_("De deelnemer krijgt hierover een e-mail."), "info")
     except Exception:
         log.exception("Mail about returned hours failed")
@@ -539,7 +539,7 @@ def settings():
     if request.method == "GET":
         form.hours_need_approval.data = tenant.hours_need_approval
         cents = tenant.volunteer_allowance_cents_per_hour
-        form.allowance.data = f"{cents // 100},{cents % 100:02d}" if cents else ""
+        form.allowance.data = amount_text(cents) if cents else ""
     if form.validate_on_submit():
         try:
             services.update_settings(db.session, current_actor(), tenant,
