@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, has_request_context, render_template, request, session
-from flask_babel import force_locale, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -183,7 +183,7 @@ def database_unavailable(exc):
     """503 with Retry-After: a Dutch page, or under /api/ an RFC 9457 problem. Nothing here
     touches the database: the user counts as logged out for this answer, the tenant as unknown
     (their objects were expired by the rollback)."""
-    from flask import current_app, g, json
+    from flask import current_app, g
 
     from tenants.extensions import login_manager
 
@@ -202,11 +202,10 @@ def database_unavailable(exc):
     detail = _l("Wijkwerk kan zijn gegevens even niet bereiken. Probeer het over %(seconds)s "
                 "seconden opnieuw.", seconds=retry)
     if request.path == "/api" or request.path.startswith("/api/"):
-        with force_locale("nl"):  # the API answers in Dutch, as its other errors
-            body = {"type": "tag:wijkwerk,2026:problem:database-unavailable",
-                    "title": str(title), "status": 503, "detail": str(detail)}
-        return current_app.response_class(json.dumps(body), status=503, headers=headers,
-                                          mimetype="application/problem+json")
+        # The API's own RFC 9457 problem (its table, its OpenAPI schema), Dutch as always.
+        from blueprints.api.routes.problems import problem
+
+        return problem(503, headers=headers)
     try:
         page = render_template("errors/503.html", title=title, message=detail)
     except Exception:  # noqa: BLE001 - never a 500 from the error page itself

@@ -346,5 +346,5 @@ def test_other_database_errors_in_the_api_stay_its_own_500(app, client, world, i
 
     monkeypatch.setattr(api_services, "authenticate", broken)
     response = client.get(f"/api/v1/{tenant.slug}/participants", headers=bearer(token))
-    assert response.status_code == 500 and response.mimetype == "application/json"
-    assert response.get_json()["error"]["code"] == "internal_error"
+    assert response.status_code == 500 and response.mimetype == "application/problem+json"
+    assert response.get_json()["code"] == "internal_error"
