@@ -53,7 +53,7 @@ from tenants.web import (
 
 bp = tenant_blueprint("budgets", __name__, url_prefix="/budgetten")
 
-MIMETYPES = {"csv": "text/csv; charset=utf-8",
+MIMETYPES = {"csv": "text/csv",  # Werkzeug adds "; charset=utf-8" (once)
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 FIRST_YEAR = 2000
 

@@ -11,6 +11,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from tenants.idempotency import IdempotencyKeyField
+
 from blueprints.helprequests.models import Source
 from blueprints.helprequests.services import (
     KIND_LABELS,
@@ -63,6 +65,8 @@ class PublicRequestForm(BaseForm):
     # Honeypot: hidden from people, filled in by bots. Never validated, never stored.
     website = StringField(_l("Laat dit veld leeg"), validators=[Optional(), _len(200)],
                           render_kw={"tabindex": "-1", "autocomplete": "off"})
+    #: the same form sent twice (a retry after a timeout) is one request
+    idempotency_key = IdempotencyKeyField()
     submit = SubmitField(_l("Hulpvraag versturen"))
 
 

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from blueprints.hours.formats import type_choices
 from tenants.formfields import SelectField
 from tenants.forms import BaseForm
+from tenants.idempotency import IdempotencyKeyField
 
 
 def _len(n: int):
@@ -40,6 +41,8 @@ class EntryForm(BaseForm):
     help_request = SelectField(_l("Hulpvraag (optioneel)"), choices=[], validate_choice=False)
     note = TextAreaField(_l("Notitie (optioneel)"), validators=[Optional(), _len(1000)])
     version = HiddenField()
+    #: a new entry is stored once, however often the form is sent
+    idempotency_key = IdempotencyKeyField()
     submit = SubmitField(_l("Uren schrijven"))
 
     def fill_types(self, on=None) -> None:

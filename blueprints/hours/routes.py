@@ -142,23 +142,35 @@ def _entry_data(form, participant_id: int) -> services.EntryData:
         participant_id=participant_id, trajectory_id=_int(form.trajectory.data),
         work_date=form.work_date.data, hours=form.hours.data or "",
         hour_type=HourType(form.hour_type.data) if form.hour_type.data else None,
-        help_request_id=_int(form.help_request.data), note=form.note.data)
+        help_request_id=_int(form.help_request.data), note=form.note.data,
+        idempotency_key=form.idempotency_key.data)
 
 
-def _flash_saved(saved: services.Saved, own: bool) -> None:
+def _saved_messages(saved: services.Saved, own: bool) -> list[tuple[str, str]]:
+    """The flash messages for a saved entry, made BEFORE the commit: afterwards the entry is
+    expired, and reading it would ask a database that may be gone by then although the
+    entry is stored (the person would see an error and send it again)."""
     e = saved.entry
     values = {"hours": format_minutes(e.minutes), "date": format_date(e.work_date)}
     if e.status == EntryStatus.APPROVED:
-        flash(_("De uren zijn geschreven en goedgekeurd: %(hours)s uur op %(date)s.", **values),
-              "success")
+        messages = [(_("De uren zijn geschreven en goedgekeurd: %(hours)s uur op %(date)s.",
+                       **values), "success")]
     elif own:
-        flash(_("Uw uren zijn geschreven: %(hours)s uur op %(date)s. Ze wachten op goedkeuring "
-                "van uw begeleider.", **values), "success")
+        messages = [(_("Uw uren zijn geschreven: %(hours)s uur op %(date)s. Ze wachten op "
+                       "goedkeuring van uw begeleider.", **values), "success")]
     else:
-        flash(_("De uren zijn geschreven: %(hours)s uur op %(date)s. Ze wachten op "
-                "goedkeuring.", **values), "success")
-    for warning in saved.warnings:
-        flash(warning, "warning")
+        messages = [(_("De uren zijn geschreven: %(hours)s uur op %(date)s. Ze wachten op "
+                       "goedkeuring.", **values), "success")]
+    return messages + [(str(warning), "warning") for warning in saved.warnings]
+
+
+def _commit_and_flash(messages: list[tuple[str, str]], target: str):
+    """Commit, flash what was prepared, redirect to the prepared `target`: nothing read from
+    the database after the commit."""
+    db.session.commit()
+    for message, category in messages:
+        flash(message, category)
+    return redirect(target)
 
 
 def _labels() -> dict:
@@ -182,9 +194,7 @@ def mine():
         except DomainError as exc:
             _refused(exc)
         else:
-            db.session.commit()
-            _flash_saved(saved, own=True)
-            return redirect(url_for("hours.mine"))
+            return _commit_and_flash(_saved_messages(saved, own=True), url_for("hours.mine"))
     elif request.method == "POST":
         _flash_errors(form)
     today = date.today()
@@ -357,9 +367,8 @@ def edit(entry_id: int):
         except DomainError as exc:
             _refused(exc)
         else:
-            db.session.commit()
-            _flash_saved(saved, own=not _is_staff())
-            return redirect(_after_change(entry))
+            return _commit_and_flash(_saved_messages(saved, own=not _is_staff()),
+                                     _after_change(entry))
     elif request.method == "POST":
         _flash_errors(form)
     participant = _load_participant(entry.participant_id)
@@ -406,9 +415,8 @@ def participant(participant_id: int):
         except DomainError as exc:
             _refused(exc)
         else:
-            db.session.commit()
-            _flash_saved(saved, own=False)
-            return redirect(url_for("hours.participant", participant_id=p.id))
+            return _commit_and_flash(_saved_messages(saved, own=False),
+                                     url_for("hours.participant", participant_id=participant_id))
     elif request.method == "POST":
         _flash_errors(form)
     today = date.today()

@@ -83,6 +83,6 @@ def export():
     body, name = exports.export(db.session, current_actor(), what, fmt, year)
     db.session.commit()  # the audit event of the export
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                if fmt == "xlsx" else "text/csv; charset=utf-8")
+                if fmt == "xlsx" else "text/csv")  # Werkzeug adds "; charset=utf-8"
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
