@@ -3,7 +3,7 @@ UNIQUE per tenant, so that a retried submit stores one row (NULL for rows made o
 both databases allow many NULLs under a unique constraint). No new tables: RLS unchanged.
 
 Revision ID: 5bc9730cd14a
-Revises: 69a6e5e2532a
+Revises: 6dcce21668a8
 Create Date: 2026-12-02 10:02:54.921332
 
 """
