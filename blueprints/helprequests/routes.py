@@ -6,7 +6,7 @@ import logging
 from datetime import date, timedelta
 from math import ceil
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask import session as web_session
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -35,7 +35,7 @@ from blueprints.helprequests.models import (
     Source,
 )
 from blueprints.participants import services as participant_services
-from tenants.errors import DomainError, NotFound
+from tenants.errors import DomainError
 from tenants.extensions import db, limiter
 from tenants.formatting import format_date
 from tenants.mail import send_mail
@@ -43,10 +43,13 @@ from tenants.models import Role, TenantStatus
 from tenants.web import (
     allowed_when_read_only,
     current_actor,
+    flash_form_errors,
     get_or_404,
     page_arg,
     public_tenant_view,
     require_role,
+    run_service,
+    submit,
     tenant_blueprint,
 )
 
@@ -66,28 +69,6 @@ def _limit_public_body(endpoint, values):
     # before the CSRF check reads the form: a larger body is refused with 413, unread.
     if endpoint == "helprequests.public_form":
         request.max_content_length = PUBLIC_FORM_MAX_BYTES
-
-
-def _flash_errors(form) -> None:
-    for field in form:
-        for error in field.errors:
-            flash(f"{field.label.text}: {error}", "error")
-
-
-def _run(action, success: str):
-    """Call a service; commit and flash on success, roll back and flash its message if refused."""
-    try:
-        result = action()
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return None, False
-    db.session.commit()
-    flash(success, "success")
-    return result, True
 
 
 def _mail(address: str, locale: str | None, subject_fn, template: str, **context) -> None:
@@ -141,18 +122,13 @@ def public_form():
         # A bot filled in the honeypot: answer exactly as for a real request, keep nothing.
         return _thanks(services.plausible_reference(db.session, date.today()))
     if form.validate_on_submit():
-        try:
-            help_request = services.receive_request(db.session, current_actor(),
-                                                    _public_data(form))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
+        help_request, ok = run_service(lambda: services.receive_request(
+            db.session, current_actor(), _public_data(form)), None)
+        if ok:
             _tell_inbox(help_request)
             return _thanks(help_request.reference)
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("helprequests/public_form.html", form=form), \
         (400 if request.method == "POST" else 200)
 
@@ -272,17 +248,13 @@ def _data_from(form: RequestForm) -> services.RequestData:
 def create():
     form = _request_form()
     if form.validate_on_submit():
-        try:
-            help_request = services.create_request(db.session, current_actor(), _data_from(form))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Hulpvraag %(ref)s is opgeslagen.", ref=help_request.reference), "success")
+        help_request, ok = run_service(
+            lambda: services.create_request(db.session, current_actor(), _data_from(form)),
+            lambda made: _("Hulpvraag %(ref)s is opgeslagen.", ref=made.reference))
+        if ok:
             return _show(help_request)
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("helprequests/form.html", form=form, help_request=None,
                            neighbourhoods=participant_services.neighbourhoods(db.session)), \
         (400 if request.method == "POST" else 200)
@@ -297,13 +269,13 @@ def edit(help_request_id: int):
         wijk, _assigned = services.request_detail(db.session, help_request)
         _fill_form(form, help_request, wijk)
     if form.validate_on_submit():
-        ok = _run(lambda: services.update_request(db.session, current_actor(), help_request,
-                                                  _data_from(form)),
-                  _("De hulpvraag is bijgewerkt."))[1]
+        ok = run_service(lambda: services.update_request(db.session, current_actor(),
+                                                         help_request, _data_from(form)),
+                         _("De hulpvraag is bijgewerkt."))[1]
         if ok:
             return _show(help_request)
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("helprequests/form.html", form=form, help_request=help_request,
                            neighbourhoods=participant_services.neighbourhoods(db.session)), \
         (400 if request.method == "POST" else 200)
@@ -376,7 +348,7 @@ def settle_punch_card(help_request_id: int):
     """Pay a done punch-card job from the customer's punch cards (admins: it is invoicing)."""
     help_request = get_or_404(HelpRequest, help_request_id)
     if SettleForm().validate_on_submit():
-        _run(lambda: customer_services.settle_help_request_with_card(
+        run_service(lambda: customer_services.settle_help_request_with_card(
             db.session, current_actor(), help_request),
             _("De uren van klus %(ref)s zijn van de strippenkaart afgeschreven.",
               ref=help_request.reference))
@@ -411,13 +383,13 @@ def plan(help_request_id: int):
         ids = [int(i) for i in form.participants.data or []]
         if form.other.data:
             ids.append(int(form.other.data))
-        notify, ok = _run(lambda: services.plan_request(db.session, current_actor(),
-                                                        help_request, on, ids),
-                          _("De klus is ingepland op %(date)s.", date=format_date(on)))
+        notify, ok = run_service(lambda: services.plan_request(db.session, current_actor(),
+                                                               help_request, on, ids),
+                                 _("De klus is ingepland op %(date)s.", date=format_date(on)))
         if ok:
             _tell_participants(help_request, notify)
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return _show(help_request, "#planning", datum=on.isoformat() if on else None)
 
 
@@ -426,12 +398,9 @@ def plan(help_request_id: int):
 def mark_done(help_request_id: int):
     help_request = get_or_404(HelpRequest, help_request_id)
     form = DoneForm()
-    if form.validate_on_submit():
-        _run(lambda: services.mark_done(db.session, current_actor(), help_request,
-                                        form.done_on.data),
-             _("De klus is als uitgevoerd gemeld."))
-    else:
-        _flash_errors(form)
+    submit(form, lambda: services.mark_done(db.session, current_actor(), help_request,
+                                            form.done_on.data),
+           _("De klus is als uitgevoerd gemeld."))
     return _show(help_request)
 
 
@@ -441,9 +410,9 @@ def decline(help_request_id: int):
     help_request = get_or_404(HelpRequest, help_request_id)
     form = DeclineForm()
     if form.validate_on_submit():
-        ok = _run(lambda: services.decline_request(db.session, current_actor(), help_request,
-                                                   form.reason.data),
-                  _("De hulpvraag is afgewezen."))[1]
+        ok = run_service(lambda: services.decline_request(db.session, current_actor(),
+                                                          help_request, form.reason.data),
+                         _("De hulpvraag is afgewezen."))[1]
         if ok and help_request.email:
             # The resident is told why, in Dutch (the language of the public page).
             _mail(help_request.email, "nl",
@@ -452,7 +421,7 @@ def decline(help_request_id: int):
                   reference=help_request.reference, reason=help_request.decline_reason)
             flash(_("De bewoner krijgt de reden per e-mail."), "info")
     else:
-        _flash_errors(form)
+        flash_form_errors(form)
     return _show(help_request)
 
 
@@ -500,7 +469,7 @@ def notifications():
     form = NotificationForm()
     if form.validate_on_submit() and form.enabled.data in ("0", "1"):
         enabled = form.enabled.data == "1"
-        _run(lambda: services.set_email_notifications(
+        run_service(lambda: services.set_email_notifications(
             db.session, current_actor(), current_user._get_current_object(), enabled),
             _("U krijgt weer een e-mail als u wordt ingepland.") if enabled
             else _("U krijgt geen e-mail meer als u wordt ingepland."))
