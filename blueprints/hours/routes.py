@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date, timedelta
+from functools import partial
 
 from flask import Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -46,7 +47,13 @@ from tenants.errors import DomainError, NotFound, PermissionDenied
 from tenants.extensions import db
 from tenants.formatting import format_date
 from tenants.models import Role
-from tenants.web import current_actor, require_role, tenant_blueprint
+from tenants.web import (
+    current_actor,
+    flash_form_errors,
+    require_role,
+    run_service,
+    tenant_blueprint,
+)
 
 bp = tenant_blueprint("hours", __name__)
 log = logging.getLogger(__name__)
@@ -92,19 +99,9 @@ def _safe_next(target: str | None, fallback: str) -> str:
     return fallback
 
 
-def _flash_errors(form) -> None:
-    for field in form:
-        for error in field.errors:
-            flash(f"{field.label.text}: {error}", "error")
-
-
-def _refused(exc: DomainError) -> None:
-    db.session.rollback()
-    if isinstance(exc, NotFound):
-        abort(404)
-    if isinstance(exc, PermissionDenied):
-        abort(403)
-    flash(exc.message, "error")
+#: run_service for the hours views: a rule that refuses for the user's role answers 403
+#: (NotFound answers 404, any other refusal is flashed).
+_run_service = partial(run_service, statuses={PermissionDenied: 403})
 
 
 def _load_participant(participant_id: int):
@@ -183,17 +180,14 @@ def mine():
         return render_template("hours/mine.html", p=None)
     form, trajectories, requests = _entry_form(EntryForm, participant.id)
     if form.validate_on_submit():
-        try:
-            saved = services.log_hours(db.session, current_actor(), g.tenant, _role(),
-                                       _entry_data(form, participant.id))
-        except DomainError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
+        saved, ok = _run_service(lambda: services.log_hours(
+            db.session, current_actor(), g.tenant, _role(), _entry_data(form, participant.id)),
+            None)
+        if ok:
             _flash_saved(saved, own=True)
             return redirect(url_for("hours.mine"))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     today = date.today()
     rows, total = lists.participant_entries(db.session, participant.id, page=_page(),
                                             per_page=OWN_PAGE_SIZE)
@@ -256,7 +250,7 @@ def approve():
     back = _safe_next(request.form.get("next"), url_for("hours.review"))
     form = ApproveForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(back)
     # "Alle wachtende uren op deze pagina" sends every waiting row; otherwise the ticked ones.
     chosen = request.form.getlist("page_entry" if request.form.get("alles") else "entry")
@@ -265,14 +259,9 @@ def approve():
         entry_id = _int(raw)
         if entry_id is not None:
             expected[entry_id] = _int(request.form.get(f"version-{entry_id}"))
-    try:
-        entries = services.approve_entries(db.session, current_actor(), expected)
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        db.session.commit()
-        flash(ngettext("%(num)s regel uren is goedgekeurd.", "%(num)s regels uren zijn "
-                       "goedgekeurd.", len(entries)), "success")
+    _run_service(lambda: services.approve_entries(db.session, current_actor(), expected),
+                 lambda entries: ngettext("%(num)s regel uren is goedgekeurd.",
+                                          "%(num)s regels uren zijn goedgekeurd.", len(entries)))
     return redirect(back)
 
 
@@ -283,16 +272,13 @@ def return_entry(entry_id: int):
     back = _safe_next(request.form.get("next"), url_for("hours.review"))
     form = ReturnForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(back)
-    try:
-        services.return_entry(db.session, current_actor(), entry.id, form.reason.data,
-                              _int(form.version.data))
-    except DomainError as exc:
-        _refused(exc)
+    _result, ok = _run_service(lambda: services.return_entry(
+        db.session, current_actor(), entry.id, form.reason.data, _int(form.version.data)),
+        _("De uren zijn teruggestuurd naar de deelnemer."))
+    if not ok:
         return redirect(back)
-    db.session.commit()
-    flash(_("De uren zijn teruggestuurd naar de deelnemer."), "success")
     try:
         if services.notify_returned(db.session, entry, url_for("hours.mine", _external=True)):
             flash(_("De deelnemer krijgt hierover een e-mail."), "info")
@@ -312,17 +298,13 @@ def correct(entry_id: int):
     if request.method == "GET":
         form.hours.data = format_minutes(services.approved_minutes(original, corrections))
     if form.validate_on_submit():
-        try:
-            services.correct_entry(db.session, current_actor(), _role(), original.id,
-                                   form.hours.data, form.reason.data)
-        except DomainError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
-            flash(_("De correctie is ingediend; zij wacht op goedkeuring."), "success")
+        _result, ok = _run_service(lambda: services.correct_entry(
+            db.session, current_actor(), _role(), original.id, form.hours.data, form.reason.data),
+            _("De correctie is ingediend; zij wacht op goedkeuring."))
+        if ok:
             return redirect(url_for("hours.participant", participant_id=original.participant_id))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     participant = _load_participant(original.participant_id)
     return render_template("hours/correct.html", form=form, entry=original, p=participant,
                            corrections=corrections, **_labels()), \
@@ -357,18 +339,14 @@ def edit(entry_id: int):
         form.note.data = entry.note
         form.version.data = str(entry.version)
     if form.validate_on_submit():
-        try:
-            saved = services.update_entry(
-                db.session, current_actor(), g.tenant, _role(), entry.id,
-                _entry_data(form, entry.participant_id), _int(form.version.data))
-        except DomainError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
+        saved, ok = _run_service(lambda: services.update_entry(
+            db.session, current_actor(), g.tenant, _role(), entry.id,
+            _entry_data(form, entry.participant_id), _int(form.version.data)), None)
+        if ok:
             _flash_saved(saved, own=not _is_staff())
             return redirect(_after_change(entry))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     participant = _load_participant(entry.participant_id)
     return render_template("hours/edit.html", form=form, entry=entry, p=participant,
                            back=_after_change(entry), **_labels()), \
@@ -382,16 +360,11 @@ def withdraw(entry_id: int):
     back = _after_change(entry)
     form = WithdrawForm()
     if not form.validate_on_submit():
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(back)
-    try:
-        services.withdraw_entry(db.session, current_actor(), _role(), entry.id,
-                                _int(form.version.data))
-    except DomainError as exc:
-        _refused(exc)
-    else:
-        db.session.commit()
-        flash(_("De uren zijn ingetrokken."), "success")
+    _run_service(lambda: services.withdraw_entry(db.session, current_actor(), _role(), entry.id,
+                                                 _int(form.version.data)),
+                 _("De uren zijn ingetrokken."))
     return redirect(back)
 
 
@@ -407,17 +380,14 @@ def participant(participant_id: int):
     form, trajectories, _requests = _entry_form(StaffEntryForm, p.id)
     form.submit.label.text = _("Uren schrijven voor %(name)s", name=p.first_name)
     if form.validate_on_submit():
-        try:
-            saved = services.log_hours(db.session, current_actor(), g.tenant, _role(),
-                                       _entry_data(form, p.id), approve=form.approve.data)
-        except DomainError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
+        saved, ok = _run_service(lambda: services.log_hours(
+            db.session, current_actor(), g.tenant, _role(), _entry_data(form, p.id),
+            approve=form.approve.data), None)
+        if ok:
             _flash_saved(saved, own=False)
             return redirect(url_for("hours.participant", participant_id=p.id))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     today = date.today()
     start = _date_arg("van") or date(today.year, 1, 1)
     end = _date_arg("tot") or today
@@ -488,26 +458,22 @@ def week_grid():
     result = None
     if form.validate_on_submit():
         cells, types, snapshots = _cells_from_form(request.form)
-        try:
-            result = week.log_week(db.session, current_actor(), g.tenant, _role(), monday, cells,
-                                   types=types, snapshots=snapshots, approve=form.approve.data,
-                                   today=today)
-        except DomainError as exc:
-            _refused(exc)
-        else:
-            if result.ok:
-                db.session.commit()
-                flash(ngettext("%(num)s regel uren is opgeslagen.",
-                               "%(num)s regels uren zijn opgeslagen.", len(result.saved)),
-                      "success")
-                for warning in result.warnings:
-                    flash(warning, "warning")
-                return redirect(url_for("hours.week_grid", week=week_key(monday), **nav))
-            db.session.rollback()
+        result, ok = _run_service(
+            lambda: week.log_week(db.session, current_actor(), g.tenant, _role(), monday, cells,
+                                  types=types, snapshots=snapshots, approve=form.approve.data,
+                                  today=today),
+            lambda done: ngettext("%(num)s regel uren is opgeslagen.",
+                                  "%(num)s regels uren zijn opgeslagen.", len(done.saved)),
+            keep=lambda done: done.ok)
+        if ok:
+            for warning in result.warnings:
+                flash(warning, "warning")
+            return redirect(url_for("hours.week_grid", week=week_key(monday), **nav))
+        if result is not None:  # errors per cell: nothing was kept
             flash(_("Er is niets opgeslagen. Verbeter de gemarkeerde uren en sla opnieuw op."),
                   "error")
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     grid = week.week_grid(db.session, monday, supervisor_id)
     typed = request.form if request.method == "POST" else {}
     return render_template(
@@ -533,17 +499,12 @@ def settings():
         cents = tenant.volunteer_allowance_cents_per_hour
         form.allowance.data = f"{cents // 100},{cents % 100:02d}" if cents else ""
     if form.validate_on_submit():
-        try:
-            services.update_settings(db.session, current_actor(), tenant,
-                                     need_approval=form.hours_need_approval.data,
-                                     rate=form.allowance.data)
-        except DomainError as exc:
-            _refused(exc)
-        else:
-            db.session.commit()
-            flash(_("De instellingen voor uren zijn opgeslagen."), "success")
+        _result, ok = _run_service(lambda: services.update_settings(
+            db.session, current_actor(), tenant, need_approval=form.hours_need_approval.data,
+            rate=form.allowance.data), _("De instellingen voor uren zijn opgeslagen."))
+        if ok:
             return redirect(url_for("hours.settings"))
     elif request.method == "POST":
-        _flash_errors(form)
+        flash_form_errors(form)
     return render_template("hours/settings.html", form=form), \
         400 if request.method == "POST" else 200
