@@ -1,14 +1,16 @@
 """Configuration from the environment, with safe development defaults.
 
 `load_config(name)` returns a plain dict for `app.config`. Production refuses to start
-without a real SECRET_KEY; development and tests run on SQLite in `instance/` with nothing
-else installed.
+without a real SECRET_KEY, without BASE_URL (every mailed or printed link is built from it, and
+only the hosts it names are accepted) and without REDIS_URL (rate limits must be shared by all
+workers); development and tests run on SQLite in `instance/` with nothing else installed.
 """
 from __future__ import annotations
 
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-not-secret-wijkwerk"
@@ -37,6 +39,39 @@ def database_url(url: str | None) -> str:
     return url
 
 
+DEV_BASE_URL = "http://127.0.0.1:5000"
+TEST_BASE_URL = "http://localhost"  # the test client's own address
+# Loopback names stay trusted: the container's health check asks for 127.0.0.1:8000/healthz.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def base_url(value: str | None, production: bool, name: str) -> str:
+    """The public address every absolute link is built from; checked, without a trailing /."""
+    value = (value or "").strip()
+    if not value:
+        if production:
+            raise ConfigError(
+                "BASE_URL must be set in production to the public address, e.g. "
+                "https://wijkwerk.example.nl: links in e-mails and PDFs are built from it, "
+                "never from the request's Host header.")
+        return TEST_BASE_URL if name == "testing" else DEV_BASE_URL
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"BASE_URL must be an http(s) address like https://wijkwerk.example.nl, "
+                          f"not {value!r}.")
+    if production and parts.scheme != "https":
+        raise ConfigError("BASE_URL must start with https:// in production.")
+    return value.rstrip("/")
+
+
+def trusted_hosts(base: str, extra: str | None) -> list[str]:
+    """Host names the app answers to: BASE_URL's, loopback, and TRUSTED_HOSTS (comma list)."""
+    hosts = [urlsplit(base).hostname or ""]
+    hosts += [h.strip() for h in (extra or "").split(",") if h.strip()]
+    hosts += list(LOOPBACK_HOSTS)
+    return list(dict.fromkeys(h for h in hosts if h))
+
+
 def load_config(name: str | None = None, env: dict[str, str] | None = None) -> dict:
     """Build the configuration for environment `name` (development, production, testing)."""
     env = dict(os.environ if env is None else env)
@@ -54,6 +89,12 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
 
     db_url = database_url(env.get("DATABASE_URL"))
     redis_url = env.get("REDIS_URL") or None
+    if production and not redis_url:
+        raise ConfigError(
+            "REDIS_URL must be set in production (e.g. redis://redis:6379/0): without a shared "
+            "store every worker counts login attempts on its own. The app keeps working when "
+            "Redis is down later (it falls back to counting in memory).")
+    base = base_url(env.get("BASE_URL"), production, name)
     cfg: dict = {
         "ENV_NAME": name,
         "SECRET_KEY": secret or DEV_SECRET_KEY,
@@ -65,10 +106,28 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Redis unreachable: count in this process instead of failing the request (logged by
+        # Flask-Limiter; /healthz says "degraded"). Fallback limits apply per endpoint and address.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK": env.get("LIMIT_FALLBACK_PER_IP", "300 per minute"),
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        # Fail fast when Redis is gone instead of holding the request.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
-        # Per client IP; per-account limits are fixed in the routes.
+        # Per client IP; failed attempts per account are counted by tenants.throttle.
         "LIMIT_LOGIN_PER_IP": env.get("LIMIT_LOGIN_PER_IP", "30 per minute"),
+        # Wrong passwords or codes for one account from one address, and for one account from
+        # all addresses together (see tenants.throttle: the ceiling never refuses an address
+        # that has not failed, so it cannot lock the owner out).
+        "LIMIT_FAILURES_PER_ACCOUNT_AND_IP": env.get("LIMIT_FAILURES_PER_ACCOUNT_AND_IP",
+                                                     "10 per 15 minutes"),
+        "LIMIT_FAILURES_PER_ACCOUNT": env.get("LIMIT_FAILURES_PER_ACCOUNT", "100 per hour"),
+        # Refused API tokens per address; valid tokens are never counted or refused by it.
+        "LIMIT_API_FAILURES_PER_IP": env.get("LIMIT_API_FAILURES_PER_IP", "30 per minute"),
+        # How long a password (and code) typed again counts as "just now" for changing a
+        # factor: two-factor, recovery codes, e-mail, password, API tokens.
+        "RECENT_AUTH_SECONDS": int(env.get("RECENT_AUTH_SECONDS", "300")),
         "LIMIT_FORMS_PER_IP": env.get("LIMIT_FORMS_PER_IP", "10 per 15 minutes"),
         "RATELIMIT_KEY_PREFIX": "wijkwerk",
         # Sessions: signed cookie holding a server-side session id (tenants.sessions).
@@ -106,7 +165,9 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
         "MAIL_USE_SSL": _bool(env.get("MAIL_USE_SSL")),
         "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Wijkwerk <noreply@wijkwerk.example.org>"),
         "MAIL_BACKEND": "smtp" if env.get("MAIL_SERVER") else "console",
-        "BASE_URL": env.get("BASE_URL"),
+        "BASE_URL": base,
+        # Flask answers 400 to any other Host header (defence in depth: links never use it).
+        "TRUSTED_HOSTS": trusted_hosts(base, env.get("TRUSTED_HOSTS")) if production else None,
         # Online payment of invoices (Stripe Connect). Without a secret key it is off: no pay
         # buttons or links, no webhook. Never logged or shown. STRIPE_API_BASE points the
         # client elsewhere (a local server in tests).
@@ -126,6 +187,7 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
                 # raised; per-account limits stay as in production and are tested.
                 "LIMIT_LOGIN_PER_IP": "10000 per minute",
                 "LIMIT_FORMS_PER_IP": "10000 per minute",
+                "LIMIT_API_FAILURES_PER_IP": "10000 per minute",
                 "MAIL_BACKEND": "locmem",
                 "WTF_CSRF_ENABLED": True,
                 # Jobs run inline when enqueued, so tests see their effect (tenants.jobs).

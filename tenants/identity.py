@@ -150,13 +150,14 @@ def qr_svg(uri: str) -> str:
 
 def _match_step(secret: str, code: str, at: datetime | None = None) -> int | None:
     code = (code or "").replace(" ", "").strip()
-    if not (code.isdigit() and len(code) == 6):
+    # ASCII digits only: str.isdigit() is true for '١' or '²', which compare_digest refuses.
+    if not (len(code) == 6 and code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     now = at or utcnow()
     for offset in (0, -1, 1):
         moment = now + timedelta(seconds=30 * offset)
-        if secrets.compare_digest(totp.at(moment), code):
+        if secrets.compare_digest(totp.at(moment).encode(), code.encode()):
             return totp.timecode(moment)
     return None
 

@@ -3,6 +3,11 @@
 The signed session cookie carries only a random session token; the row in `user_sessions`
 decides whether it is still valid. Logout revokes the row; a password change, a reset, or
 deactivating an account revokes all of the user's rows. Idle and absolute timeouts apply.
+
+A session's `created_at` is when its user last proved who they are (password, and code where
+two-factor is on): at login, and again when they confirm their password before changing a
+factor, which replaces the session by a new one (`renew_session`). "Recently authenticated"
+is therefore a property of the server-side row, not of anything the browser sends.
 """
 from __future__ import annotations
 
@@ -78,3 +83,19 @@ def open_sessions(session: Session, user: User) -> list[UserSession]:
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
         .order_by(UserSession.last_seen_at.desc())
     ))
+
+
+def authenticated_at(session: Session, token: str | None):
+    """When the holder of this open session last typed their password (and code), or None."""
+    if not token:
+        return None
+    return session.scalar(select(UserSession.created_at).where(
+        UserSession.token_hash == sha256(token), UserSession.revoked_at.is_(None)))
+
+
+def renew_session(session: Session, user: User, old_token: str | None, *, ip: str | None,
+                  user_agent: str | None) -> str:
+    """Replace the current session by a new one authenticated now; returns its token."""
+    token = start_session(session, user, ip=ip, user_agent=user_agent)
+    revoke_session(session, old_token)
+    return token

@@ -23,6 +23,7 @@ from tenants.membership import membership_in, tenant_by_slug
 from tenants.models import Municipality, MunicipalityMembership, Role, TenantStatus
 from tenants.sessions import resolve_session
 from tenants.tenancy import set_tenant, set_user
+from tenants.urls import referrer_path
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -135,7 +136,7 @@ def _load_tenant():
             and not getattr(view, "_allowed_when_read_only", False)):
         flash(_l("Het abonnement van deze organisatie is verlopen: u kunt alles inzien, "
                  "maar niets wijzigen."), "error")
-        return redirect(request.referrer or url_for("dashboard.index", tenant_slug=tenant.slug))
+        return redirect(referrer_path() or url_for("dashboard.index", tenant_slug=tenant.slug))
     return None
 
 

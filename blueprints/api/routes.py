@@ -26,6 +26,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import force_locale
@@ -38,6 +39,7 @@ from werkzeug.routing import RequestRedirect
 
 from blueprints.api import openapi, services
 from blueprints.api.forms import CreateTokenForm, RevokeTokenForm
+from blueprints.auth import services as auth_services
 from blueprints.budgets import lists as budget_lists
 from blueprints.budgets import services as budget_services
 from blueprints.customers.models import Customer, CustomerKind
@@ -52,7 +54,7 @@ from blueprints.invoicing.ubl import render_ubl, ubl_file_name
 from blueprints.participants import services as participant_services
 from blueprints.participants.models import ParticipantStatus
 from blueprints.trajectories import services as trajectory_services
-from tenants import audit
+from tenants import audit, throttle
 from tenants.actor import Actor
 from tenants.db import utcnow
 from tenants.errors import DomainError, NotFound, PermissionDenied
@@ -120,6 +122,8 @@ def tokens():
     # Read before the commit: afterwards the row is expired, and outside its tenant it cannot
     # be loaded again (row-level security).
     shown = {"name": token.name, "expires_at": token.expires_at, "tenant": tenant.name}
+    auth_services.factor_changed(db.session, current_actor(), current_user, "api.token_created",
+                                 keep_token=session.get("sid"))
     db.session.commit()
     return render_template("api/token_created.html", token=shown, value=value)
 
@@ -230,12 +234,8 @@ def _limit_key() -> str:
 
 limiter.shared_limit(lambda: current_app.config.get("LIMIT_API", "300 per minute"),
                      scope="api", key_func=_limit_key)(bp)
-# Guessing tokens costs as much as guessing passwords: refused calls count per address.
-limiter.shared_limit(
-    lambda: current_app.config.get("LIMIT_API_FAILURES_PER_IP",
-                                   current_app.config["LIMIT_LOGIN_PER_IP"]),
-    scope="api-refused", key_func=get_remote_address,
-    deduct_when=lambda response: response.status_code == 401)(bp)
+# Guessing tokens costs as much as guessing passwords: refused tokens count per address
+# (tenants.throttle), and only refused tokens are answered 429, never a valid one.
 
 
 # --- API plumbing: authentication and tenancy ------------------------------------------------
@@ -280,6 +280,8 @@ def _authenticate():
         except services.TokenRejected as exc:
             db.session.rollback()
             _log_refused("api.token_refused", 401, exc.reason)
+            if throttle.api_token_refused(request.remote_addr):
+                return json_error(429, *HTTP_ERRORS[429], {"Retry-After": "60"})
             return json_error(401, exc.code, exc.message)
         user_id, email = access.user.id, access.user.email
         slug = g.get("api_tenant_slug")

@@ -58,6 +58,20 @@ class ChangePasswordForm(NewPasswordForm):
     ], render_kw={"autocomplete": "current-password"})
 
 
+class ReauthForm(FlaskForm):
+    """Confirm who you are before changing a factor: the password, and the code where two-factor
+    is on (the view asks for it then)."""
+
+    password = PasswordField(_l("Wachtwoord"), validators=[
+        DataRequired(message=_l("Vul uw wachtwoord in.")),
+        Length(max=128, message=_l("Een wachtwoord mag hoogstens %(n)s tekens lang zijn.", n=128)),
+    ], render_kw={"autocomplete": "current-password"})
+    code = StringField(_l("Code uit uw app (of een herstelcode)"), validators=[
+        Length(max=20, message=_l("Een code is 6 cijfers, of een herstelcode zoals abcd-efgh.")),
+    ], render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"})
+    submit = SubmitField(_l("Bevestigen"))
+
+
 class AcceptInvitationForm(NewPasswordForm):
     name = StringField(_l("Uw naam"), validators=[
         DataRequired(message=_l("Vul uw naam in.")),

@@ -1,7 +1,16 @@
-"""Login (password, then code), logout, password reset, the account page, invitations."""
+"""Login (password, then code), logout, password reset, the account page, invitations.
+
+Failed passwords and codes are counted by `tenants.throttle` per account and address (or known
+device), never so that the owner is locked out. Changing a factor needs a password (and code)
+typed in the last RECENT_AUTH_SECONDS: the endpoints in RECENT_AUTH_REQUIRED send the user to
+`/account/bevestigen` first.
+"""
 from __future__ import annotations
 
+import logging
+import secrets
 import time
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -17,6 +26,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
+from itsdangerous import BadData, URLSafeTimedSerializer
 from markupsafe import Markup
 
 from blueprints.auth import services
@@ -29,8 +39,10 @@ from blueprints.auth.forms import (
     LoginForm,
     NameForm,
     NewPasswordForm,
+    ReauthForm,
 )
-from tenants import audit
+from tenants import audit, throttle
+from tenants.db import utcnow
 from tenants.errors import DomainError
 from tenants.extensions import db, limiter
 from tenants.identity import (
@@ -41,6 +53,7 @@ from tenants.identity import (
     normalize_email,
     provisioning_uri,
     qr_svg,
+    sha256,
     unused_recovery_code_count,
 )
 from tenants.mail import send_mail
@@ -52,26 +65,103 @@ from tenants.membership import (
     tenant_by_slug,
 )
 from tenants.models import User
-from tenants.sessions import open_sessions, revoke_all_sessions, revoke_session
+from tenants.sessions import (
+    authenticated_at,
+    open_sessions,
+    renew_session,
+    revoke_all_sessions,
+    revoke_session,
+)
 from tenants.tenancy import set_user
-from tenants.web import current_actor
+from tenants.urls import absolute_url, referrer_path, safe_redirect_target
+from tenants.web import client_ip, current_actor
 
+log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 PENDING_MAX_AGE = 300  # seconds between the password step and the code step
 
+#: Endpoints (and their methods) that change a factor: they need the password, and the code
+#: where two-factor is on, typed in the last RECENT_AUTH_SECONDS (the one place this is set).
+RECENT_AUTH_REQUIRED = {
+    "auth.enrol_totp": {"GET", "POST"},
+    "auth.regenerate_recovery_codes": {"POST"},
+    "auth.disable_totp": {"POST"},
+    "auth.change_password": {"POST"},
+    "api_tokens.tokens": {"POST"},
+}
+
+# A browser that logged in to an account before is a known device for it: its failed attempts
+# count for the device instead of the shared address (OWASP's device cookies).
+DEVICE_SALT = "wijkwerk.known-device"
+DEVICE_MAX_AGE = timedelta(days=365)
+DEVICE_ACCOUNTS = 5
+
 
 def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
-def _account_key() -> str:
-    return "login:" + normalize_email(request.form.get("email", ""))[:254]
+    return safe_redirect_target(target)
 
 
 def _replay_protection() -> bool:
     return current_app.config["TOTP_REPLAY_PROTECTION"]
+
+
+# --- known devices and failure counting ------------------------------------------------------
+
+def _device_cookie_name() -> str:
+    return "__Host-wijkwerk-device" if current_app.config["SESSION_COOKIE_SECURE"] \
+        else "wijkwerk_device"
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=DEVICE_SALT)
+
+
+def _device() -> dict | None:
+    raw = request.cookies.get(_device_cookie_name())
+    if not raw:
+        return None
+    try:
+        data = _device_serializer().loads(raw, max_age=int(DEVICE_MAX_AGE.total_seconds()))
+    except BadData:
+        return None
+    if (not isinstance(data, dict) or not isinstance(data.get("d"), str)
+            or not isinstance(data.get("a"), list)):
+        return None
+    return data
+
+
+def _account_tag(email: str) -> str:
+    return sha256(normalize_email(email))[:16]
+
+
+def _source(email: str) -> str:
+    """Who is trying: this browser when it logged in to `email` before, else its address."""
+    device = _device()
+    if device and _account_tag(email) in device["a"]:
+        return f"device:{device['d']}"
+    return f"ip:{client_ip()}"
+
+
+def _remember_device(response, email: str):
+    device = _device() or {"d": secrets.token_urlsafe(16), "a": []}
+    tag = _account_tag(email)
+    accounts = [tag] + [a for a in device["a"] if a != tag]
+    value = _device_serializer().dumps({"d": device["d"], "a": accounts[:DEVICE_ACCOUNTS]})
+    response.set_cookie(_device_cookie_name(), value,
+                        max_age=int(DEVICE_MAX_AGE.total_seconds()), path="/",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True,
+                        samesite="Lax")
+    return response
+
+
+def _too_many_attempts(kind: str, account: str, email: str):
+    """Refuse (429) when this address or device failed too often for `account`."""
+    if not throttle.is_blocked(kind, account, _source(email)):
+        return None
+    audit.record_security(db.session, f"{kind}.throttled", email=normalize_email(email)[:254],
+                          ip=client_ip())
+    db.session.commit()
+    abort(429)
 
 
 def _complete_login(user: User, method: str):
@@ -88,14 +178,12 @@ def _complete_login(user: User, method: str):
     db.session.commit()
     if not user.has_totp and requires_two_factor(db.session, user):
         flash(_("Uw rol vraagt om tweestapsverificatie. Stel die nu in."), "warning")
-        return redirect(url_for("auth.enrol_totp", next=next_url))
-    return redirect(next_url or url_for("core.index"))
+        return _remember_device(redirect(url_for("auth.enrol_totp", next=next_url)), user.email)
+    return _remember_device(redirect(next_url or url_for("core.index")), user.email)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LIMIT_LOGIN_PER_IP"], methods=["POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_account_key,
-               deduct_when=lambda response: response.status_code != 302)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("core.index"))
@@ -103,10 +191,13 @@ def login():
     if request.method == "GET" and request.args.get("next"):
         session["login_next"] = _safe_next(request.args.get("next"))
     if form.validate_on_submit():
+        email = normalize_email(form.email.data)
+        _too_many_attempts("login", email, email)
         try:
-            user = services.check_password_login(db.session, current_actor(), form.email.data,
+            user = services.check_password_login(db.session, current_actor(), email,
                                                   form.password.data)
         except DomainError as exc:
+            throttle.record_failure("login", email, _source(email))
             db.session.commit()  # keep the security-log entry
             form.password.errors.append(exc.message)
             return render_template("auth/login.html", form=form)
@@ -128,13 +219,8 @@ def _pending_user() -> User | None:
     return user if user is not None and user.is_active and user.has_totp else None
 
 
-def _pending_key() -> str:
-    return f"2fa:{session.get('pending_user')}"
-
-
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_pending_key,
-               deduct_when=lambda response: response.status_code != 302)
+@limiter.limit(lambda: current_app.config["LIMIT_LOGIN_PER_IP"], methods=["POST"])
 def login_code():
     user = _pending_user()
     if user is None:
@@ -143,11 +229,13 @@ def login_code():
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
+        _too_many_attempts("2fa", f"user:{user.id}", user.email)
         try:
             method = services.check_second_factor(db.session, current_actor(), user,
                                                   form.code.data,
                                                   replay_protection=_replay_protection())
         except DomainError as exc:
+            throttle.record_failure("2fa", f"user:{user.id}", _source(user.email))
             db.session.commit()
             form.code.errors.append(exc.message)
             return render_template("auth/login_code.html", form=form)
@@ -188,9 +276,13 @@ def forgot_password():
         db.session.commit()
         if found:
             user, token = found
-            send_mail(user.email, _("Nieuw wachtwoord voor Wijkwerk"), "password_reset",
-                      user=user, link=url_for("auth.reset_password", token=token, _external=True),
-                      minutes=int(current_app.config["PASSWORD_RESET_MAX_AGE"].total_seconds() // 60))
+            try:
+                send_mail(user.email, _("Nieuw wachtwoord voor Wijkwerk"), "password_reset",
+                          user=user, link=absolute_url("auth.reset_password", token=token),
+                          minutes=int(current_app.config["PASSWORD_RESET_MAX_AGE"]
+                                      .total_seconds() // 60))
+            except Exception:  # noqa: BLE001 - same answer for every address; the log says why
+                log.exception("Sending a password reset mail failed")
         flash(_("Als dit e-mailadres bij ons bekend is, ontvangt u binnen enkele minuten een "
                 "e-mail met een link om een nieuw wachtwoord te kiezen."), "info")
         return redirect(url_for("auth.login"))
@@ -219,6 +311,63 @@ def reset_password(token: str):
         flash(_("Uw wachtwoord is gewijzigd. Log in met uw nieuwe wachtwoord."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
+
+
+# --- recent authentication before a factor changes -----------------------------------------
+
+def recently_authenticated() -> bool:
+    """The current session's user typed their password (and code) in the last minutes."""
+    at = authenticated_at(db.session, session.get("sid"))
+    limit = timedelta(seconds=current_app.config["RECENT_AUTH_SECONDS"])
+    return at is not None and utcnow() - at <= limit
+
+
+@bp.before_app_request
+def _require_recent_authentication():
+    methods = RECENT_AUTH_REQUIRED.get(request.endpoint or "")
+    if not methods or request.method not in methods or not current_user.is_authenticated:
+        return None
+    if recently_authenticated():
+        return None
+    back = request.full_path if request.method == "GET" else referrer_path()
+    flash(_("Bevestig eerst met uw wachtwoord dat u het bent. Daarna kunt u de wijziging doen."),
+          "info")
+    return redirect(url_for("auth.reauthenticate", next=back or url_for("auth.account")))
+
+
+@bp.route("/account/bevestigen", methods=["GET", "POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["LIMIT_LOGIN_PER_IP"], methods=["POST"])
+def reauthenticate():
+    next_url = _safe_next(request.args.get("next")) or url_for("auth.account")
+    form = ReauthForm()
+    user = current_user._get_current_object()
+    if form.validate_on_submit():
+        _too_many_attempts("login", user.email, user.email)
+        if user.has_totp:
+            _too_many_attempts("2fa", f"user:{user.id}", user.email)
+        try:
+            services.confirm_identity(db.session, current_actor(), user, form.password.data,
+                                      form.code.data, replay_protection=_replay_protection())
+        except DomainError as exc:
+            failed_code = isinstance(exc, services.InvalidCode)
+            throttle.record_failure("2fa" if failed_code else "login",
+                                    f"user:{user.id}" if failed_code else user.email,
+                                    _source(user.email))
+            db.session.commit()  # the security-log entry and the spent step stay
+            (form.code if failed_code else form.password).errors.append(exc.message)
+        else:
+            session["sid"] = renew_session(db.session, user, session.get("sid"),
+                                           ip=client_ip(), user_agent=request.user_agent.string)
+            db.session.commit()
+            return redirect(next_url)
+    return render_template("auth/reauthenticate.html", form=form, needs_code=user.has_totp,
+                           next_url=next_url)
+
+
+def _factor_changed(action: str) -> int:
+    return services.factor_changed(db.session, current_actor(), current_user, action,
+                                   keep_token=session.get("sid"))
 
 
 # --- account -------------------------------------------------------------------------------
@@ -310,6 +459,7 @@ def enrol_totp():
         secret = session["enrol_secret"] = new_totp_secret()
     form = CodeForm()
     if form.validate_on_submit():
+        replacing = current_user.has_totp
         try:
             codes = enable_totp(db.session, current_user, secret, form.code.data,
                                 replay_protection=_replay_protection())
@@ -317,8 +467,7 @@ def enrol_totp():
             db.session.rollback()
             form.code.errors.append(exc.message)
         else:
-            audit.record_security(db.session, "2fa.enabled", user_id=current_user.id,
-                                  email=current_user.email, ip=request.remote_addr)
+            _factor_changed("2fa.replaced" if replacing else "2fa.enabled")
             db.session.commit()
             session.pop("enrol_secret", None)
             return render_template("auth/recovery_codes.html", codes=codes,
@@ -336,8 +485,7 @@ def regenerate_recovery_codes():
     if not ConfirmForm().validate_on_submit() or not current_user.has_totp:
         return redirect(url_for("auth.account"))
     codes = new_recovery_codes(db.session, current_user)
-    audit.record_security(db.session, "2fa.recovery_codes_renewed", user_id=current_user.id,
-                          email=current_user.email, ip=request.remote_addr)
+    _factor_changed("2fa.recovery_codes_renewed")
     db.session.commit()
     return render_template("auth/recovery_codes.html", codes=codes,
                            next_url=url_for("auth.account"))
@@ -348,7 +496,8 @@ def regenerate_recovery_codes():
 def disable_totp():
     if ConfirmForm().validate_on_submit():
         try:
-            services.turn_off_two_factor(db.session, current_actor(), current_user)
+            services.turn_off_two_factor(db.session, current_actor(), current_user,
+                                         keep_token=session.get("sid"))
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")

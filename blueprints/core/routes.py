@@ -7,6 +7,8 @@ from sqlalchemy import text
 
 from blueprints.core.services import Place, places_for
 from tenants.extensions import db
+from tenants.throttle import store_state
+from tenants.urls import safe_redirect_target
 
 bp = Blueprint("core", __name__)
 
@@ -50,10 +52,7 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.commit()
-    target = request.form.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target)
+    return redirect(safe_redirect_target(request.form.get("next")) or url_for("core.index"))
 
 
 @bp.route("/healthz")
@@ -63,4 +62,6 @@ def healthz():
     except Exception:  # noqa: BLE001 - any failure means unhealthy
         db.session.rollback()
         return jsonify(status="database unavailable"), 503
-    return jsonify(status="ok")
+    # Redis down is no outage: limits count per process meanwhile. Still 200, but said.
+    limits = store_state()
+    return jsonify(status="degraded" if limits == "degraded" else "ok", rate_limits=limits)

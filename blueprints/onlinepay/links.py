@@ -14,9 +14,7 @@ import this package (no import circle).
 """
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from flask import current_app, g, has_app_context, has_request_context, url_for
+from flask import current_app, g, has_app_context, has_request_context
 from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
@@ -25,6 +23,8 @@ from blueprints.invoicing.models import FinanceSettings, Invoice
 from blueprints.invoicing.services import open_cents
 from blueprints.onlinepay import gateway
 from tenants.models import Tenant
+from tenants.urls import absolute_url as kernel_absolute_url
+from tenants.urls import base_url
 
 SALT = "wijkwerk.onlinepay.invoice"
 ENDPOINT = "onlinepay.pay"
@@ -60,15 +60,8 @@ def _tenant_slug(session: Session, tenant_id: int) -> str | None:
 
 
 def absolute_url(endpoint: str, **values) -> str | None:
-    """An absolute URL: from the request when there is one, else from BASE_URL; None when
-    neither is known (a document made outside a request on a machine without BASE_URL)."""
-    base = current_app.config.get("BASE_URL")
-    if not base:
-        return url_for(endpoint, _external=True, **values) if has_request_context() else None
-    parts = urlsplit(base)
-    adapter = current_app.url_map.bind(parts.netloc, script_name=parts.path or "/",
-                                       url_scheme=parts.scheme or "https")
-    return adapter.build(endpoint, values, force_external=True)
+    """An absolute URL under BASE_URL (never the request's Host); None without BASE_URL."""
+    return kernel_absolute_url(endpoint, **values) if base_url() else None
 
 
 def online_ready(settings: FinanceSettings | None) -> bool:

@@ -9,6 +9,7 @@ from blueprints.operator.services import all_tenants, municipality_choices
 from tenants.errors import DomainError
 from tenants.extensions import db
 from tenants.mail import send_mail
+from tenants.urls import absolute_url
 from tenants.membership import NewTenant, create_tenant
 from tenants.models import TenantKind
 from tenants.web import current_actor, require_operator
@@ -50,8 +51,7 @@ def create():
         send_mail(data.admin_email.strip().lower(),
                   _("Uitnodiging voor %(name)s op Wijkwerk", name=tenant.name), "invitation",
                   tenant=tenant, inviter="Wijkwerk", role=_("Beheerder"),
-                  link=url_for("auth.accept", tenant_slug=tenant.slug, token=token,
-                               _external=True),
+                  link=absolute_url("auth.accept", tenant_slug=tenant.slug, token=token),
                   days=current_app.config["INVITATION_MAX_AGE"].days)
     flash(_("Organisatie %(name)s is aangemaakt.", name=tenant.name), "success")
     return redirect(url_for("operator.tenants"))

@@ -9,6 +9,7 @@ from tenants.audit import tenant_events
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.mail import send_mail
+from tenants.urls import absolute_url
 from tenants.membership import (
     change_role,
     get_invitation,
@@ -61,7 +62,7 @@ def invite_member():
     send_mail(form.email.data.strip().lower(),
               _("Uitnodiging voor %(name)s op Wijkwerk", name=g.tenant.name), "invitation",
               tenant=g.tenant, inviter=current_actor().email, role=ROLE_LABELS[form.role.data],
-              link=url_for("auth.accept", tenant_slug=g.tenant.slug, token=token, _external=True),
+              link=absolute_url("auth.accept", tenant_slug=g.tenant.slug, token=token),
               days=current_app.config["INVITATION_MAX_AGE"].days)
     flash(_("Uitnodiging verstuurd naar %(email)s.", email=form.email.data.strip().lower()),
           "success")

@@ -232,3 +232,7 @@ def test_login_is_rate_limited_per_account(app, make):
     blocked = _post_login(client, user.email, PASSWORD)
     assert blocked.status_code == 429
     assert "Te veel pogingen" in blocked.get_data(as_text=True)
+    # the count is per account and address: the owner elsewhere is not locked out
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "198.51.100.3"
+    assert _post_login(owner, user.email, PASSWORD).status_code == 302

@@ -90,3 +90,22 @@ def test_reset_tokens_are_stored_hashed(app, client, make, session):
     stored = session.scalars(select(PasswordResetToken.token_hash)
                              .where(PasswordResetToken.user_id == user.id)).all()
     assert stored and token not in stored
+
+
+def test_smtp_down_gives_a_known_address_the_same_answer(app, client, make, monkeypatch):
+    """No error tells an attacker which addresses exist (issue #9, finding 7)."""
+    import flask_mailman
+
+    def smtp_down(self, *args, **kwargs):
+        raise ConnectionRefusedError("SMTP is down")
+
+    monkeypatch.setattr(flask_mailman.EmailMessage, "send", smtp_down)
+    user = make.user()
+    known = client.post("/wachtwoord-vergeten", data={
+        "csrf_token": csrf_token(client, "/wachtwoord-vergeten"), "email": user.email})
+    unknown = client.post("/wachtwoord-vergeten", data={
+        "csrf_token": csrf_token(client, "/wachtwoord-vergeten"),
+        "email": "niemand-bekend@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known.headers["Location"] == unknown.headers["Location"]
+    assert SAME_ANSWER in client.get(known.headers["Location"]).get_data(as_text=True)

@@ -134,8 +134,9 @@ def test_the_daily_clean_up_is_a_periodic_task_that_runs_the_registered_hooks(ap
 def test_configuration_picks_the_queue_by_environment(tmp_path):
     assert load_config("development", env={})["JOBS_BACKEND"] == "sqlite"
     assert load_config("development", env={})["JOBS_IN_PROCESS"] is True
-    production = load_config("production", env={"SECRET_KEY": "x" * 40,
-                                                "REDIS_URL": "redis://r:6379/0"})
+    production = load_config("production", env={
+        "SECRET_KEY": "x" * 40, "BASE_URL": "https://wijkwerk.example.nl",
+        "REDIS_URL": "redis://r:6379/0"})
     assert (production["JOBS_BACKEND"], production["JOBS_IN_PROCESS"],
             production["JOBS_IMMEDIATE"]) == ("redis", False, False)
     testing = load_config("testing", env={})

@@ -42,7 +42,9 @@ def test_production_refuses_to_start_without_a_real_secret_key():
     with pytest.raises(ConfigError):
         load_config("production", env={"SECRET_KEY": "short"})
     cfg = load_config("production", env={"SECRET_KEY": "x" * 48,
-                                          "DATABASE_URL": "postgres://u:p@db/wijkwerk"})
+                                          "DATABASE_URL": "postgres://u:p@db/wijkwerk",
+                                          "REDIS_URL": "redis://redis:6379/0",
+                                          "BASE_URL": "https://wijkwerk.example.nl"})
     assert cfg["SESSION_COOKIE_SECURE"] is True
     assert cfg["SESSION_COOKIE_NAME"].startswith("__Host-")
     assert cfg["HSTS"] is True and cfg["TOTP_REPLAY_PROTECTION"] is True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import flash, g, render_template, request, url_for
+from flask import flash, g, render_template, request
 from flask_babel import gettext as _
 
 from blueprints.customers import services as customer_services
@@ -23,6 +23,7 @@ from blueprints.participants import services as participant_services
 from tenants.extensions import db
 from tenants.formatting import format_date
 from tenants.models import Role
+from tenants.urls import absolute_url
 from tenants.web import (
     current_actor,
     flash_form_errors,
@@ -110,7 +111,7 @@ def settle_punch_card(help_request_id: int):
 
 
 def _tell_participants(help_request: HelpRequest, people) -> None:
-    link = url_for("helprequests.my_jobs", _external=True)
+    link = absolute_url("helprequests.my_jobs")
     for user in services.accounts_to_notify(db.session, people):
         _mail(user.email, user.locale,
               lambda: _("U bent ingepland voor klus %(ref)s", ref=help_request.reference),

@@ -14,6 +14,7 @@ from blueprints.helprequests.models import HelpRequest, JobKind
 from blueprints.helprequests.routes.blueprint import _mail, bp
 from tenants.extensions import db, limiter
 from tenants.models import TenantStatus
+from tenants.urls import absolute_url
 from tenants.web import current_actor, flash_form_errors, public_tenant_view, run_service
 
 THANKS_KEY = "help_request_thanks"
@@ -46,7 +47,7 @@ def _thanks(reference: str):
 
 def _tell_inbox(help_request: HelpRequest) -> None:
     """The cooperative's inbox: a short mail to its admins (no personal data in it)."""
-    link = url_for("helprequests.show", help_request_id=help_request.id, _external=True)
+    link = absolute_url("helprequests.show", help_request_id=help_request.id)
     for user in services.inbox_users(db.session):
         _mail(user.email, user.locale,
               lambda: _("Nieuwe hulpvraag %(ref)s", ref=help_request.reference),

@@ -28,6 +28,7 @@ from blueprints.hours.routes.blueprint import (
 )
 from tenants.extensions import db
 from tenants.models import Role
+from tenants.urls import absolute_url
 from tenants.web import current_actor, flash_form_errors, require_role
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ def return_entry(entry_id: int):
     if not ok:
         return redirect(back)
     try:
-        if services.notify_returned(db.session, entry, url_for("hours.mine", _external=True)):
+        if services.notify_returned(db.session, entry, absolute_url("hours.mine")):
             flash(_("De deelnemer krijgt hierover een e-mail."), "info")
     except Exception:
         log.exception("Mail about returned hours failed")
