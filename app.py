@@ -53,6 +53,7 @@ def create_app(config: str | dict | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    register_subscribers(app)
     register_cli(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -136,6 +137,16 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     # The only view without a CSRF token: Stripe signs its webhook instead.
     csrf.exempt(stripe_webhook_bp)
+
+
+def register_subscribers(app: Flask) -> None:
+    """Connect each feature's reactions to the kernel's events (tenants/events.py). The web app,
+    the CLI and jobs all come through create_app(), so all of them react alike."""
+    from blueprints.budgets import subscribers as budgets
+    from blueprints.hours import subscribers as hours
+
+    for feature in (budgets, hours):
+        feature.connect()
 
 
 def register_cli(app: Flask) -> None:

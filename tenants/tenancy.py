@@ -8,6 +8,12 @@ The current tenant lives in `session.info["tenant_id"]`. With it set:
 - on PostgreSQL each transaction starts with `set_config('app.tenant_id', …, true)`, which the
   row-level security policies read. Transaction-local, so a pooled connection never carries a
   tenant into the next request.
+- the database keeps seeing a tenant until the transaction that wrote under it ends: checks that
+  run at COMMIT (the ledger's deferred balance trigger) read through row-level security, and
+  with the tenant cleared they would see no rows and pass anything. Leaving `tenant_context()`
+  therefore clears the tenant on the ORM side only; switching the database to another tenant in
+  a transaction that has written runs the deferred checks first (`SET CONSTRAINTS ALL
+  IMMEDIATE`), while the rows are still visible.
 With no tenant set, a query on a tenant model raises `TenantNotSet`.
 
 Cross-tenant reads (a user's own memberships, the operator's aggregates) pass
@@ -27,6 +33,10 @@ from tenants.db import TenantScoped
 
 TENANT_KEY = "tenant_id"
 USER_KEY = "user_id"
+#: the tenant the open PostgreSQL transaction's setting holds ("" when none); absent: not issued
+DB_TENANT_KEY = "_db_tenant_id"
+#: set when the open transaction has flushed a change: its deferred checks are still to run
+WROTE_KEY = "_wrote"
 
 
 class TenantNotSet(RuntimeError):
@@ -58,14 +68,27 @@ def _apply_settings(session: Session, connection=None) -> None:
         return
     tenant = session.info.get(TENANT_KEY)
     user = session.info.get(USER_KEY)
+    tenant_setting = "" if tenant is None else str(int(tenant))
+    if (connection is None and session.info.get(WROTE_KEY)
+            and session.info.get(DB_TENANT_KEY, "") not in ("", tenant_setting)):
+        # This transaction wrote under the tenant being replaced: run the checks deferred to
+        # COMMIT now, while row-level security still shows that tenant's rows.
+        _run_deferred_checks(conn)
     conn.execute(
         text(
             "SELECT set_config('app.tenant_id', :tenant, true), "
             "set_config('app.user_id', :user, true)"
         ),
-        {"tenant": "" if tenant is None else str(int(tenant)),
-         "user": "" if user is None else str(int(user))},
+        {"tenant": tenant_setting, "user": "" if user is None else str(int(user))},
     )
+    session.info[DB_TENANT_KEY] = tenant_setting
+
+
+def _run_deferred_checks(conn) -> None:
+    """Fire the pending deferred constraint triggers now, then defer again (the only deferrable
+    constraint, the ledger's balance trigger, is INITIALLY DEFERRED)."""
+    conn.execute(text("SET CONSTRAINTS ALL IMMEDIATE"))
+    conn.execute(text("SET CONSTRAINTS ALL DEFERRED"))
 
 
 def set_tenant(session: Session, tenant_id: int | None) -> None:
@@ -82,14 +105,25 @@ def set_user(session: Session, user_id: int | None) -> None:
 
 @contextmanager
 def tenant_context(session: Session, tenant_id: int) -> Iterator[None]:
-    """Run a block for one tenant (CLI, jobs, tests), restoring the previous tenant after."""
+    """Run a block for one tenant (CLI, jobs, webhooks, tests), restoring the previous tenant
+    after.
+
+    Pending rows are flushed before leaving. With no tenant before (a webhook, a job), only the
+    ORM side is cleared: the open database transaction keeps this tenant until it commits or
+    rolls back, so the checks PostgreSQL runs at COMMIT see the rows written here. The setting is
+    transaction-local, so the pooled connection carries nothing into the next transaction.
+    Returning to another tenant switches the database too, after running the deferred checks.
+    """
     previous = session.info.get(TENANT_KEY)
     set_tenant(session, tenant_id)
     try:
         yield
         session.flush()  # pending rows belong to this tenant: write them while it is set
     finally:
-        set_tenant(session, previous)
+        if previous is None:
+            _real(session).info[TENANT_KEY] = None
+        else:
+            set_tenant(session, previous)
 
 
 _tenant_tables: frozenset[str] | None = None
@@ -174,6 +208,16 @@ def _after_begin(session: Session, transaction, connection) -> None:
     _apply_settings(session, connection)
 
 
+def _after_flush(session: Session, flush_context) -> None:
+    session.info[WROTE_KEY] = True
+
+
+def _after_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the database transaction ended: its setting is gone
+        session.info.pop(WROTE_KEY, None)
+        session.info.pop(DB_TENANT_KEY, None)
+
+
 def install(session_class) -> None:
     """Attach the listeners to a Session class (Flask-SQLAlchemy's, or a test's)."""
     if event.contains(session_class, "do_orm_execute", _on_execute):
@@ -181,3 +225,5 @@ def install(session_class) -> None:
     event.listen(session_class, "do_orm_execute", _on_execute)
     event.listen(session_class, "before_flush", _before_flush)
     event.listen(session_class, "after_begin", _after_begin)
+    event.listen(session_class, "after_flush", _after_flush)
+    event.listen(session_class, "after_transaction_end", _after_transaction_end)

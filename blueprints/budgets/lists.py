@@ -7,12 +7,8 @@ one grouped query over the accounts on the page.
 """
 from __future__ import annotations
 
-import csv
-import io
-import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Iterable
 
 from sqlalchemy import and_, case, func, or_, select
@@ -35,6 +31,7 @@ from blueprints.invoicing.models import Invoice, InvoiceLine
 from blueprints.participants.models import Participant, ParticipantStatus
 from tenants import audit
 from tenants.actor import Actor
+from tenants.exports import Money, csv_file, xlsx_file
 
 
 def _tx_join():
@@ -276,45 +273,21 @@ def yearly_overview(session: Session, year: int) -> list[YearRow]:
     return out
 
 
-def _euros(cents: int) -> str:
-    """Cents as a Dutch amount for a CSV cell: -1234,5 → "-12,34"."""
-    sign = "-" if cents < 0 else ""
-    return f"{sign}{abs(cents) // 100},{abs(cents) % 100:02d}"
-
-
-_FORMULA = re.compile(r"^[=+\-@\t\r]")
-
-
-def _text_cell(value: str) -> str:
-    """A text cell that Excel never reads as a formula."""
-    return "'" + value if _FORMULA.match(value) else value
-
-
-def _records(rows: list[YearRow], year: int, money):
+def _records(rows: list[YearRow], year: int):
     for r in rows:
-        yield [r.name, r.participant_id, year, money(r.opening), money(r.earned),
-               money(r.to_pool), money(r.spent), money(r.reversed), money(r.closing)]
+        yield [r.name, r.participant_id, year, Money(r.opening), Money(r.earned),
+               Money(r.to_pool), Money(r.spent), Money(r.reversed), Money(r.closing)]
 
 
 def yearly_csv(rows: list[YearRow], year: int) -> bytes:
     """CSV as Dutch Excel opens it: UTF-8 with BOM, ';', amounts as 1234,56; names guarded
-    against formula injection."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(YEARLY_HEADERS)
-    for record in _records(rows, year, _euros):
-        record[0] = _text_cell(record[0])
-        writer.writerow(record)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    against formula injection (tenants.exports)."""
+    return csv_file(YEARLY_HEADERS, _records(rows, year))[0]
 
 
 def yearly_xlsx(rows: list[YearRow], year: int) -> bytes:
-    """XLSX with amounts as numbers (euros); a text starting with = is stored as text."""
-    from blueprints.imports.services import write_xlsx
-
-    body, _count = write_xlsx(YEARLY_HEADERS, _records(
-        rows, year, lambda cents: Decimal(cents) / 100), f"Budgetten {year}")
-    return body
+    """XLSX with amounts as numbers (euros); a text is always stored as text."""
+    return xlsx_file(YEARLY_HEADERS, _records(rows, year), f"Budgetten {year}")[0]
 
 
 def export_yearly(session: Session, actor: Actor, year: int, fmt: str) -> bytes:

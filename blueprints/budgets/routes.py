@@ -38,6 +38,7 @@ from blueprints.participants import services as participant_services
 from blueprints.participants.models import Participant
 from tenants.extensions import db
 from tenants.models import Role
+from tenants.money import amount_text
 from tenants.web import (
     current_actor,
     flash_form_errors,
@@ -199,7 +200,7 @@ def course_edit(course_id: int):
     course = get_or_404(Course, course_id)
     form = CourseForm(obj=course if request.method == "GET" else None)
     if request.method == "GET":
-        form.cost.data = f"{course.cost_cents // 100},{course.cost_cents % 100:02d}"
+        form.cost.data = amount_text(course.cost_cents)
         form.hours.data = str(course.hours) if course.hours is not None else ""
     return _course_form_page(form, course)
 
@@ -281,7 +282,7 @@ def settings():
         form.mode.data = policy.mode.value
         form.percentage.data = "" if policy.percentage is None else str(policy.percentage)
         form.per_hour.data = "" if policy.cents_per_hour is None else \
-            f"{policy.cents_per_hour // 100},{policy.cents_per_hour % 100:02d}"
+            amount_text(policy.cents_per_hour)
         form.pool_share.data = str(policy.pool_share_percent or 0)
         form.unspent.data = policy.unspent_on_end.value
     if form.validate_on_submit():

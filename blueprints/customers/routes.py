@@ -28,6 +28,7 @@ from tenants.errors import NotFound
 from tenants.extensions import db
 from tenants.formatting import format_date
 from tenants.models import Role
+from tenants.money import amount_text, parse_money
 from tenants.web import (
     current_actor,
     flash_form_errors,
@@ -53,7 +54,7 @@ def _show(customer: Customer, anchor: str = ""):
 
 
 def _money_text(cents: int | None) -> str:
-    return "" if cents is None else f"{cents // 100},{cents % 100:02d}"
+    return "" if cents is None else amount_text(cents)
 
 
 # --- list ------------------------------------------------------------------------------------
@@ -201,7 +202,7 @@ def add_rate(customer_id: int):
         description = form.job_kind.data or form.description.data
         run_service(lambda: services.add_rate(
             db.session, current_actor(), customer, description,
-            helprequest_services.parse_money(form.price.data), form.unit.data,
+            parse_money(form.price.data), form.unit.data,
             form.vat_rate.data or None), _("Het tarief is toegevoegd."))
     else:
         flash_form_errors(form)
@@ -227,14 +228,14 @@ def sell_card(customer_id: int):
     if form.invoice.data and form.validate_on_submit():
         draft, ok = run_service(lambda: invoicing.sell_punch_card_on_invoice(
             db.session, current_actor(), customer, form.hours.data,
-            helprequest_services.parse_money(form.price.data), form.bought_on.data,
+            parse_money(form.price.data), form.bought_on.data,
             form.note.data), _("De strippenkaart is vastgelegd en staat op een conceptfactuur."))
         if ok:
             return redirect(url_for("invoicing.show", invoice_id=draft.id))
         return _show(customer, "#strippenkaarten")
     submit(form, lambda: services.sell_punch_card(
         db.session, current_actor(), customer, form.hours.data,
-        helprequest_services.parse_money(form.price.data), form.bought_on.data,
+        parse_money(form.price.data), form.bought_on.data,
         form.note.data), _("De strippenkaart is vastgelegd."))
     return _show(customer, "#strippenkaarten")
 

@@ -19,10 +19,8 @@ from sqlalchemy.orm import Session
 
 from blueprints.hours.formats import (
     format_minutes,
-    monday_of,
     month_label,
     trajectory_end,
-    week_key,
 )
 from blueprints.hours.models import AllowanceRule, EntryStatus, HourType, TimeEntry
 from blueprints.participants.models import Benefit, Participant
@@ -30,6 +28,7 @@ from blueprints.trajectories.models import Trajectory
 from blueprints.trajectories.services import agreed_hours_on
 from tenants.formatting import format_date, format_money
 from tenants.models import Tenant
+from tenants.weeks import monday_of, week_key
 
 ALLOWANCE_KIND = "volunteer_allowance"
 #: Statuses that count: what is approved and what waits for approval.

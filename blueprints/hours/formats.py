@@ -3,7 +3,7 @@ month names, and the names of hour types and statuses (tegenprestatie is renamed
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from babel.dates import format_date as babel_format_date
@@ -99,29 +99,6 @@ def parse_rate_cents(text: str | None) -> int | None:
         raise DomainError(_l("Een vrijwilligersvergoeding van meer dan € 20 per uur klopt vast "
                              "niet. Controleer het bedrag."))
     return cents or None
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-
-
-def parse_week(text: str | None, today: date) -> date:
-    """"2026-W48" -> the Monday of that ISO week; anything else -> this week's Monday."""
-    match = _WEEK.match((text or "").strip())
-    if match:
-        try:
-            return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
-        except ValueError:
-            pass
-    return monday_of(today)
-
-
-def week_key(monday: date) -> str:
-    year, week, _day = monday.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def _lang() -> str:

@@ -45,10 +45,10 @@ from blueprints.hours.formats import (
 )
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.participants.models import Participant, ParticipantStatus
-from blueprints.participants.services import BSN_MESSAGE, contains_bsn
 from blueprints.trajectories.models import Trajectory, TrajectoryKind
-from tenants import audit
+from tenants import audit, events
 from tenants.actor import Actor
+from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.db import utcnow
 from tenants.errors import DomainError, NotFound, PermissionDenied
 from tenants.formatting import format_date
@@ -274,6 +274,7 @@ def approve_entries(session: Session, actor: Actor, expected: Mapping[int, int |
     for entry in entries:
         audit.record(session, actor, "hours.approved", entry, participant_id=entry.participant_id,
                      minutes=entry.minutes)
+    events.hours_approved.send(None, session=session, actor=actor, entries=entries)
     return entries
 
 

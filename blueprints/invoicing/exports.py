@@ -4,31 +4,18 @@
   invoices), with the base and VAT per rate as the VAT return needs them. A credit note's
   amounts are negative: it lowers the turnover of the period it is issued in.
 - Payments: every payment received in the year, with the invoice it paid.
-- CSV the way Dutch bookkeeping software and Dutch Excel read it: UTF-8 with a BOM, `;`
-  between cells, a decimal comma and no thousands separator (1234,56), dates as 22-11-2026.
-  A text cell that starts with = + - @ (or a tab or carriage return) gets a leading ' so a
-  spreadsheet never runs it as a formula; our own numbers are written as numbers.
-- XLSX: amounts as numbers in euros with two decimals, dates as dates; text is always text.
-
-The participant export's writers (blueprints.imports.services.write_csv / write_xlsx) write
-every value as typed text and would put a quote before a negative amount; bookkeeping imports
-need numbers, so these writers are our own, with the same BOM, separator and formula guard.
+- Written by the kernel's writer (tenants.exports): CSV the way Dutch bookkeeping software
+  and Dutch Excel read it (UTF-8 with a BOM, `;`, 1234,56 without thousands separator, dates
+  as 22-11-2026, text guarded against formulas); XLSX with amounts as numbers in euros with two
+  decimals, dates as dates, text always text. Amounts are `Money`, never text, so a negative
+  amount stays a number.
 
 Two queries per export, whatever the number of rows (the lines are summed per rate in SQL).
 """
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 
-import openpyxl
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
@@ -44,6 +31,7 @@ from blueprints.invoicing.models import (
 )
 from tenants import audit
 from tenants.actor import Actor
+from tenants.exports import Money, csv_file, xlsx_file
 
 FORMATS = ("csv", "xlsx")
 KINDS = ("invoices", "payments")
@@ -63,17 +51,6 @@ METHOD_TEXT = {
     PaymentMethod.ONLINE: "online",
 }
 KIND_TEXT = {InvoiceKind.INVOICE: "factuur", InvoiceKind.CREDIT_NOTE: "creditnota"}
-
-
-@dataclass(frozen=True)
-class Money:
-    """An amount in cents, to be written as a number in euros."""
-
-    cents: int
-
-    @property
-    def euros(self) -> Decimal:
-        return Decimal(self.cents).scaleb(-2)
 
 
 INVOICE_HEADERS = [
@@ -166,68 +143,6 @@ def payment_records(session: Session, year: int) -> list[list]:
             for payment, invoice, live_name in rows]
 
 
-# --- writers ---------------------------------------------------------------------------------
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def guard_text(text: str) -> str:
-    """A text cell a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Money):
-        return f"{value.euros:.2f}".replace(".", ",")
-    if isinstance(value, date):
-        return value.strftime("%d-%m-%Y")
-    if isinstance(value, int):
-        return str(value)
-    return guard_text(str(value))
-
-
-def write_csv(headers: list[str], records: list[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers)
-    for record in records:
-        writer.writerow([_csv_cell(v) for v in record])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _xlsx_cell(sheet, value, bold: bool = False) -> WriteOnlyCell:
-    if isinstance(value, Money):
-        cell = WriteOnlyCell(sheet, value=value.euros)
-        cell.number_format = "#,##0.00"
-    elif isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "DD-MM-YYYY"
-    elif value is None or isinstance(value, int):
-        cell = WriteOnlyCell(sheet, value=value)
-    else:
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", str(value)))
-        cell.data_type = "s"  # text, never a formula
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
-def write_xlsx(headers: list[str], records: list[list], title: str) -> bytes:
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 4)
-    sheet.append([_xlsx_cell(sheet, h, bold=True) for h in headers])
-    for record in records:
-        sheet.append([_xlsx_cell(sheet, v) for v in record])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def export(session: Session, actor: Actor, what: str, fmt: str, year: int,
            today: date | None = None) -> tuple[bytes, str]:
     """(file bytes, file name) of the invoices or payments of `year`; recorded in the audit
@@ -239,7 +154,8 @@ def export(session: Session, actor: Actor, what: str, fmt: str, year: int,
     else:
         headers, records = PAYMENT_HEADERS, payment_records(session, year)
     stem = f"{FILE_STEM[what]}-{year}"
-    body = (write_xlsx(headers, records, stem) if fmt == "xlsx" else write_csv(headers, records))
+    body, _count = (xlsx_file(headers, records, stem) if fmt == "xlsx"
+                    else csv_file(headers, records))
     audit.record(session, actor, f"{what}.exported", object_type="Invoice", format=fmt,
                  year=year, count=len(records))
     return body, f"{stem}.{fmt}"

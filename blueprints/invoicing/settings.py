@@ -35,7 +35,6 @@ from blueprints.customers.identifiers import (
     clean_postcode,
     clean_vat_id,
 )
-from blueprints.helprequests.services import parse_money
 from blueprints.invoicing.models import (
     FinanceSettings,
     Invoice,
@@ -47,8 +46,10 @@ from blueprints.invoicing.money import VatRate
 from tenants import audit, storage
 from tenants.actor import Actor
 from tenants.db import utcnow
+from tenants.emails import is_email
 from tenants.errors import DomainError, NotFound
 from tenants.models import Tenant
+from tenants.money import parse_money
 from tenants.tenancy import current_tenant_id
 
 LOGO_CATEGORY = "logos"
@@ -60,7 +61,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
 PAYMENT_TERM_MAX = 120
 _PREFIX = re.compile(r"^[A-Za-z0-9]{1,10}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 #: The fields save_settings() writes, in the order the audit log lists them.
 FIELDS = (
@@ -215,7 +215,7 @@ def clean_settings(session: Session, data: SettingsData) -> dict:
     if vat_id and not vat_id.startswith("NL"):
         raise DomainError(_l("Vul het Nederlandse btw-identificatienummer in (NL…B01)."))
     email = _text(data.email, 254, _l("Het e-mailadres is te lang."))
-    if email and not _EMAIL.match(email):
+    if email and not is_email(email):
         raise DomainError(_l("Vul een geldig e-mailadres in, bijvoorbeeld "
                              "facturen@voorbeeld.nl."))
     recognition = _choice(Recognition, data.recognition, _l("Kies een erkenning uit de lijst."))

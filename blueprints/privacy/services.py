@@ -60,11 +60,10 @@ from enum import Enum
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, String, and_, case, cast, func, inspect, or_, select, update
+from sqlalchemy import BigInteger, String, and_, case, cast, func, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from blueprints.budgets import lists as budget_lists
-from blueprints.budgets.models import CourseEnrolment
 from blueprints.hours.models import TimeEntry
 from blueprints.participants.models import (
     Consent,
@@ -82,7 +81,7 @@ from blueprints.trajectories.models import (
     TrajectoryEvent,
     TrajectoryStatus,
 )
-from tenants import audit, storage
+from tenants import audit, events, storage
 from tenants.actor import Actor
 from tenants.db import utcnow
 from tenants.errors import DomainError, NotFound
@@ -392,15 +391,10 @@ def erase_participant(session: Session, actor: Actor, participant: Participant,
     for evaluation in session.scalars(select(Evaluation).where(
             Evaluation.trajectory_id.in_(ids))):
         evaluation.summary = None
-    # Course proposals stay (the ledger points at them); the free text about the person goes.
-    session.execute(update(CourseEnrolment).where(
-        CourseEnrolment.participant_id == participant.id)
-        .values(motivation=None, decline_reason=None)
-        .execution_options(synchronize_session=False))
-    # Hours stay (they are counted, invoiced and funded budgets); their free text goes.
-    session.execute(update(TimeEntry).where(TimeEntry.participant_id == participant.id)
-                    .values(note=None, return_reason=None)
-                    .execution_options(synchronize_session=False))
+    session.flush()
+    # Hours and course proposals stay (counted, invoiced, in the ledger); the features that
+    # hold them clear their free text about the person (blueprints/*/subscribers.py).
+    events.participant_erased.send(participant, session=session, actor=actor)
 
     for key in scans:  # removed from disk when this transaction commits, kept if it rolls back
         storage.replace_on_commit(session, Path(storage_root), participant.tenant_id, None, key)

@@ -20,7 +20,6 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import HostOrganisation, Participant, ParticipantStatus
-from blueprints.participants.services import BSN_MESSAGE, contains_bsn
 from blueprints.trajectories.models import (
     Evaluation,
     Funding,
@@ -32,8 +31,9 @@ from blueprints.trajectories.models import (
     TrajectoryKind,
     TrajectoryStatus,
 )
-from tenants import audit
+from tenants import audit, events
 from tenants.actor import Actor
+from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.errors import DomainError, NotFound
 from tenants.models import User
 
@@ -204,7 +204,8 @@ def change_status(session: Session, actor: Actor, trajectory: Trajectory,
 def end_trajectory(session: Session, actor: Actor, trajectory: Trajectory, outcome: Outcome,
                    outcome_on: date, hours: str | None = None, contract: str | None = None,
                    note: str | None = None) -> Trajectory:
-    """End a trajectory with its outcome (uitstroom); reports count on it."""
+    """End a trajectory with its outcome (uitstroom); reports count on it. Sends
+    `events.trajectory_ended` inside this transaction: a subscriber's refusal undoes the end."""
     if TrajectoryStatus.ENDED not in TRANSITIONS[trajectory.status]:
         raise DomainError(_l("Dit traject is al afgerond."))
     if outcome_on < trajectory.starts_on:
@@ -230,9 +231,8 @@ def end_trajectory(session: Session, actor: Actor, trajectory: Trajectory, outco
            f"uitstroom: {outcome.value}" + (f" – {note.strip()}" if note and note.strip() else ""))
     audit.record(session, actor, "trajectory.ended", trajectory, outcome=outcome.value)
     sync_participant_status(session, participant_of(session, trajectory))
-    from blueprints.budgets.services import handle_trajectory_end
-
-    handle_trajectory_end(session, actor, trajectory)  # unspent budget: the tenant's rule
+    session.flush()
+    events.trajectory_ended.send(trajectory, session=session, actor=actor)
     return trajectory
 
 

@@ -108,7 +108,9 @@ def _schema_of(document, path, status="200"):
     response = document["paths"][path]["get"]["responses"][status]
     if "$ref" in response:
         response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
-    return response["content"]["application/json"]["schema"]
+    # errors are problem details (RFC 9457): application/problem+json
+    media = "application/json" if status.startswith("2") else "application/problem+json"
+    return response["content"][media]["schema"]
 
 
 def test_the_answers_match_the_documented_schemas(client, coop, document, issue, person,

@@ -161,3 +161,14 @@ def test_the_page_lists_tokens_of_every_membership(client, coop, make, issue):
 def test_the_page_needs_a_login(client):
     response = client.get(PAGE)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_tenant_choice_of_unicode_digits_or_a_huge_number_is_no_tenant(client, coop):
+    """`²` passes str.isdigit() and broke int() (500); a number past 64 bits reached the
+    database. Each is a tenant one is not a member of: 404, nothing made."""
+    _, _, coach = coop
+    login(client, coach)
+    for value in ("²", "٣", "9223372036854775808", "9" * 5000):
+        response = post(client, PAGE, {"name": "x", "tenant": value, "lifetime": "30"},
+                        token_from=PAGE)
+        assert response.status_code == 404, value

@@ -10,13 +10,13 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from blueprints.hours.formats import monday_of
 from blueprints.hours.models import EntryStatus, TimeEntry
 from blueprints.participants.models import Participant
 from blueprints.trajectories.models import Trajectory
 from tenants.actor import Actor
 from tenants.models import Role
 from tenants.tenancy import tenant_context
+from tenants.weeks import monday_of
 from tests.e2e.axe import check_accessibility
 from tests.e2e.flows import assert_fits_the_screen, field, log_in, url_path
 from tests.hours.builders import add_person, entry

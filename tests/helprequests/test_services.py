@@ -19,6 +19,7 @@ from blueprints.participants.models import Neighbourhood
 from tenants.actor import Actor
 from tenants.errors import DomainError
 from tenants.models import AuditEvent, Role
+from tenants.money import parse_money
 from tenants.tenancy import tenant_context
 from tests.helprequests.builders import TODAY, TUESDAY, job, person
 
@@ -96,13 +97,13 @@ def test_a_public_request_is_checked(world, fields, message):
     ("", None), (None, None), ("  ", None),
 ])
 def test_money_is_parsed_in_dutch_into_cents(text, cents):
-    assert services.parse_money(text) == cents
+    assert parse_money(text) == cents
 
 
 @pytest.mark.parametrize("text", ["12.5.0", "-5", "1,234", "twintig", "12,505", "2000000"])
 def test_bad_money_is_refused(text):
     with pytest.raises(DomainError):
-        services.parse_money(text)
+        parse_money(text)
 
 
 def test_staff_enter_a_partner_request_with_a_price(world):

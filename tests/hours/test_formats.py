@@ -9,12 +9,11 @@ from blueprints.hours.formats import (
     format_minutes,
     parse_minutes,
     parse_rate_cents,
-    parse_week,
     type_label,
-    week_key,
 )
 from blueprints.hours.models import HourType
 from tenants.errors import DomainError
+from tenants.weeks import parse_week, week_key
 
 
 @pytest.mark.parametrize("typed,minutes", [

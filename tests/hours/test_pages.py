@@ -11,13 +11,13 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, insert, select
 
-from blueprints.hours.formats import monday_of, week_key
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.participants.models import Participant, ParticipantStatus
 from blueprints.trajectories.models import Funding, Trajectory, TrajectoryKind, TrajectoryStatus
 from tenants.db import new_id
 from tenants.models import AuditEvent, Role, Tenant, User
 from tenants.tenancy import tenant_context
+from tenants.weeks import monday_of, week_key
 from tests.helpers import csrf_token, login
 from tests.hours.builders import add_person, entry
 

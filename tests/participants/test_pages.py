@@ -54,6 +54,8 @@ def test_register_a_participant_through_the_form(client, coop, session):
 
 @pytest.mark.parametrize("fields,message", [
     ({"notes": "BSN: 111222333"}, "burgerservicenummer"),
+    # a zero-width space inside the number does not hide it (finding 11 of #9)
+    ({"notes": "BSN: 1112\u200b22333"}, "burgerservicenummer"),
     ({"date_of_birth": "2099-01-01"}, "in het verleden"),
     ({"date_of_birth": "22-13-2001"}, "Geboortedatum"),
     ({"paying_municipality": "1234"}, "Gemeente die de uitkering betaalt"),

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from blueprints.budgets.models import Course
 from blueprints.budgets.services.rules import MAX_COURSE_HOURS, _require_admin
-from blueprints.helprequests.services import parse_money
 from tenants import audit
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
+from tenants.money import parse_money
 
 
 @dataclass(frozen=True)

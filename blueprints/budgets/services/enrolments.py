@@ -17,9 +17,9 @@ from blueprints.budgets.models import (
 )
 from blueprints.budgets.services.rules import STATUS_LABELS, _require_admin
 from blueprints.participants.models import Participant, ParticipantStatus
-from blueprints.participants.services import BSN_MESSAGE, contains_bsn
 from tenants import audit
 from tenants.actor import Actor
+from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.db import utcnow
 from tenants.errors import DomainError, NotFound
 from tenants.formatting import format_money

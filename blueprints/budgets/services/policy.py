@@ -7,12 +7,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from blueprints.budgets.models import AllocationMode, BudgetPolicy, UnspentOnEnd
-from blueprints.helprequests.services import parse_money
 from tenants import audit
 from tenants.actor import Actor
 from tenants.db import utcnow
 from tenants.errors import DomainError
 from tenants.formatting import format_money
+from tenants.money import parse_money
 
 
 def get_policy(session: Session) -> BudgetPolicy:

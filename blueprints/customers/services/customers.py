@@ -12,7 +12,6 @@ from blueprints.customers.models import Customer, CustomerKind, PunchCard, Punch
 from blueprints.customers.services.punch_cards import customer_punch_balance
 from blueprints.customers.services.rules import (
     _COUNTRY,
-    _EMAIL,
     _PHONE,
     MAX_PAYMENT_TERM_DAYS,
     PAGE_SIZE,
@@ -22,10 +21,11 @@ from blueprints.customers.services.rules import (
     clean_vat_rate,
     hours_text,
 )
-from blueprints.helprequests import services as helprequests
 from tenants import audit
 from tenants.actor import Actor
+from tenants.emails import is_email
 from tenants.errors import DomainError, NotFound
+from tenants.money import parse_money
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def _customer_values(data: CustomerData) -> dict:
     if not _COUNTRY.match(country):
         raise DomainError(_l("Vul het land in als code van twee letters, zoals NL of BE."))
     email = _text(data.email, 254)
-    if email and not _EMAIL.match(email):
+    if email and not is_email(email):
         raise DomainError(_l("Vul een geldig e-mailadres in, zoals naam@example.org."))
     phone = _text(data.phone, 30)
     if phone and not _PHONE.match(phone):
@@ -79,7 +79,7 @@ def _customer_values(data: CustomerData) -> dict:
     kvk = clean_kvk(data.kvk_number)
     oin = clean_oin(data.oin)
     vat_id = clean_vat_id(data.vat_id)
-    hourly = helprequests.parse_money(data.hourly_rate)
+    hourly = parse_money(data.hourly_rate)
     vat_rate = clean_vat_rate(data.default_vat_rate)
     term = data.payment_term_days
     if term is not None and not 0 <= term <= MAX_PAYMENT_TERM_DAYS:

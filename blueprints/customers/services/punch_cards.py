@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from blueprints.customers.models import Customer, PunchCard, PunchCardUse
 from blueprints.customers.services.rules import _HOURS, MAX_PUNCH_CARD_HOURS, _text, hours_text
-from blueprints.helprequests import services as helprequests
 from blueprints.helprequests.models import HelpRequest
 from blueprints.invoicing.models import Invoice
 from tenants import audit
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
+from tenants.money import MAX_PRICE_CENTS
 
 
 def _hours_to_minutes(hours) -> int:
@@ -53,7 +53,7 @@ def sell_punch_card(session: Session, actor: Actor, customer: Customer, hours,
         raise DomainError(_l("Vul de prijs van de strippenkaart in, bijvoorbeeld 250,00."))
     if price_cents < 0:
         raise DomainError(_l("Een prijs kan niet negatief zijn."))
-    if price_cents > helprequests.MAX_PRICE_CENTS:
+    if price_cents > MAX_PRICE_CENTS:
         raise DomainError(_l("Dit bedrag is te hoog. Controleer de prijs."))
     if bought_on is None:
         raise DomainError(_l("Vul de datum van aankoop in."))

@@ -14,11 +14,11 @@ from blueprints.customers.services.rules import (
     _text,
     clean_vat_rate,
 )
-from blueprints.helprequests import services as helprequests
 from blueprints.invoicing.models import FinanceSettings
 from tenants import audit
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
+from tenants.money import MAX_PRICE_CENTS
 
 
 def rates_of(session: Session, customer: Customer) -> list[CustomerRate]:
@@ -40,7 +40,7 @@ def add_rate(session: Session, actor: Actor, customer: Customer, description: st
         raise DomainError(_l("Vul de prijs in euro's in, bijvoorbeeld 25,00."))
     if price_cents < 0:
         raise DomainError(_l("Een prijs kan niet negatief zijn."))
-    if price_cents > helprequests.MAX_PRICE_CENTS:
+    if price_cents > MAX_PRICE_CENTS:
         raise DomainError(_l("Dit bedrag is te hoog. Controleer de prijs."))
     vat_rate = clean_vat_rate(vat_rate)
     existing = {r.description.strip().lower() for r in rates_of(session, customer)}

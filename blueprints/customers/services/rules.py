@@ -39,7 +39,6 @@ RATE_UNITS = {
     "maand": _l("per maand"),
 }
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9(][0-9 ()\-./]{5,28}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _HOURS = re.compile(r"^\d{1,4}(?:[.,]\d{1,2})?$")

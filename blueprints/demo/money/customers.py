@@ -20,6 +20,7 @@ from blueprints.helprequests.models import HelpRequest, Payer, RequestStatus
 from blueprints.invoicing import settings as finance
 from blueprints.invoicing.money import VatRate
 from tenants import audit
+from tenants.money import parse_money
 
 
 def valid_vat_id(seed: int) -> str:
@@ -108,8 +109,6 @@ def _customers(session, admin, rng, tenant, spec, city) -> Book:
 
 
 def _cents(text: str) -> int:
-    from blueprints.helprequests.services import parse_money
-
     return parse_money(text)
 
 

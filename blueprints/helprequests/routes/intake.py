@@ -23,6 +23,7 @@ from blueprints.participants import services as participant_services
 from tenants.errors import DomainError
 from tenants.extensions import db
 from tenants.models import Role
+from tenants.money import amount_text, parse_money
 from tenants.web import (
     current_actor,
     flash_form_errors,
@@ -106,7 +107,7 @@ def _fill_form(form: RequestForm, r: HelpRequest, wijk: str | None) -> None:
     form.needs_vog.data = "ja" if r.needs_vog else "nee"
     form.payer.data = r.payer.value
     form.price_agreement.data = r.price_agreement.value
-    form.price.data = f"{r.price_cents // 100},{r.price_cents % 100:02d}" \
+    form.price.data = amount_text(r.price_cents) \
         if r.price_cents is not None else ""
     form.customer.data = str(r.customer_id) if r.customer_id else ""
 
@@ -119,7 +120,7 @@ def _data_from(form: RequestForm) -> services.RequestData:
         neighbourhood=form.neighbourhood.data, phone=form.phone.data, email=form.email.data,
         preferred_dates=form.preferred_dates.data, partner_name=form.partner_name.data,
         payer=Payer(form.payer.data), price_agreement=PriceAgreement(form.price_agreement.data),
-        price_cents=services.parse_money(form.price.data),
+        price_cents=parse_money(form.price.data),
         needs_vog=VOG_CHOICES.get(form.needs_vog.data or ""),
         customer_id=_posted_customer_id(form.customer.data))
 

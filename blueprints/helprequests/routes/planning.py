@@ -24,6 +24,7 @@ from tenants.extensions import db
 from tenants.formatting import format_date
 from tenants.models import Role
 from tenants.urls import absolute_url
+from tenants.weeks import parse_week, week_key
 from tenants.web import (
     current_actor,
     flash_form_errors,
@@ -183,9 +184,9 @@ def decline(help_request_id: int):
 @bp.route("/hulpvragen/week")
 @require_role(Role.SUPERVISOR)
 def week():
-    monday = services.parse_week(request.args.get("week"), date.today())
+    monday = parse_week(request.args.get("week"), date.today())
     form = WeekFilterForm(request.args)
-    form.week.data = services.week_label(monday)
+    form.week.data = week_key(monday)
     form.begeleider.choices = [("", _("Iedereen"))] + [
         (str(u.id), u.name) for u in participant_services.staff(db.session)]
     form.wijk.choices = [("", _("Alle wijken"))] + [
@@ -195,8 +196,8 @@ def week():
     args = {k: v for k, v in request.args.items() if k in ("begeleider", "wijk") and v}
     return render_template(
         "helprequests/week.html", form=form, days=days, monday=monday, args=args,
-        previous=services.week_label(monday - timedelta(days=7)),
-        next=services.week_label(monday + timedelta(days=7)),
-        label=services.week_label(monday), kind_labels=services.KIND_LABELS,
+        previous=week_key(monday - timedelta(days=7)),
+        next=week_key(monday + timedelta(days=7)),
+        label=week_key(monday), kind_labels=services.KIND_LABELS,
         day_names=[participant_services.DAYS[d] for d in services.WEEKDAYS],
         status_labels=services.STATUS_LABELS, today=date.today())

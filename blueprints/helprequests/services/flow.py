@@ -17,9 +17,9 @@ from blueprints.helprequests.services.rules import (
 )
 from blueprints.helprequests.services.suggestions import rank
 from blueprints.participants.models import Participant, ParticipantStatus
-from blueprints.participants.services import BSN_MESSAGE, contains_bsn
 from tenants import audit
 from tenants.actor import Actor
+from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.errors import DomainError
 
 

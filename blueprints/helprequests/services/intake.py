@@ -18,22 +18,21 @@ from blueprints.helprequests.models import (
     Source,
 )
 from blueprints.helprequests.services.rules import (
-    _EMAIL,
     _PHONE,
     COUNTER,
-    MAX_PRICE_CENTS,
     VOG_BY_DEFAULT,
 )
 from blueprints.participants.services import (
-    BSN_MESSAGE,
-    contains_bsn,
     neighbourhood_id,
     normalise_postcode,
 )
 from tenants import audit
 from tenants.actor import Actor
+from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.counters import current_number, next_number
+from tenants.emails import is_email
 from tenants.errors import DomainError, NotFound
+from tenants.money import MAX_PRICE_CENTS
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ def _contact_values(data) -> dict:
     if phone and not _PHONE.match(phone):
         raise DomainError(_l("Vul een geldig telefoonnummer in, bijvoorbeeld 06 12345678."))
     email = _text(data.email, 254)
-    if email and not _EMAIL.match(email):
+    if email and not is_email(email):
         raise DomainError(_l("Vul een geldig e-mailadres in, zoals naam@example.org."))
     return {
         "requester_name": name, "street": street, "postcode": normalise_postcode(data.postcode),

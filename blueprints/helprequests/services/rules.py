@@ -1,17 +1,16 @@
-"""What every help-request service shares: labels, the status transitions, and the small
-parsers (money, ISO weeks).
+"""What every help-request service shares: labels and the status transitions. Money and ISO
+weeks are the kernel's (tenants.money, tenants.weeks).
 """
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
 from blueprints.helprequests.models import JobKind, Payer, PriceAgreement, RequestStatus, Source
 from blueprints.participants.models import Participant
-from tenants.errors import DomainError
 from tenants.formatting import format_number
 
 PAGE_SIZE = 25
@@ -56,54 +55,6 @@ VOG_BY_DEFAULT = frozenset({JobKind.COMPANY})
 
 
 _PHONE = re.compile(r"^\+?[0-9(][0-9 ()\-./]{5,28}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_MONEY = re.compile(r"^(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?$")
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-MAX_PRICE_CENTS = 10_000_000  # € 100.000: anything above is a typing error
-
-
-# --- small parsers ---------------------------------------------------------------------------
-
-def parse_money(text: str | None) -> int | None:
-    """Euros as typed in Dutch ("25", "12,50", "€ 1.234,5") to integer cents; None when empty.
-
-    A dot is a thousands separator, a comma the decimal one (at most two decimals). Without a
-    comma, a dot followed by exactly two digits at the end ("25.00") is read as the decimal
-    point, as an English speaker types it; "12.500" stays twelve thousand five hundred."""
-    value = (text or "").replace("€", "").replace("\u00a0", "").strip().replace(" ", "")
-    if not value:
-        return None
-    if "," not in value and re.fullmatch(r"\d+\.\d{2}", value):
-        value = value.replace(".", ",")
-    match = _MONEY.match(value)
-    if match is None:
-        raise DomainError(_l("Vul een bedrag in euro's in, bijvoorbeeld 25 of 12,50."))
-    euros = int(match.group(1).replace(".", ""))
-    cents = int((match.group(2) or "0").ljust(2, "0"))
-    total = euros * 100 + cents
-    if total > MAX_PRICE_CENTS:
-        raise DomainError(_l("Dit bedrag is te hoog. Controleer de prijs."))
-    return total
-
-
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def parse_week(text: str | None, today: date) -> date:
-    """The Monday of an ISO week written as 2026-W48; this week when missing or invalid."""
-    match = _WEEK.match((text or "").strip())
-    if match:
-        try:
-            return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
-        except ValueError:
-            pass
-    return monday_of(today)
-
-
-def week_label(monday: date) -> str:
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def vog_valid_on(participant: Participant, day: date) -> bool:

@@ -11,12 +11,13 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from blueprints.helprequests.models import Assignment, HelpRequest, JobKind, RequestStatus
-from blueprints.helprequests.services.rules import _hours_text, monday_of
+from blueprints.helprequests.services.rules import _hours_text
 from blueprints.hours.models import EntryStatus, TimeEntry
 from blueprints.participants.models import Neighbourhood, Participant, ParticipantStatus
 from blueprints.participants.services import DAYS
 from blueprints.trajectories.models import Trajectory, TrajectoryStatus
 from blueprints.trajectories.services import agreed_hours_on
+from tenants.weeks import monday_of
 
 #: Words in a participant's skills that fit a kind of job (matched case-insensitively, also
 #: inside a longer skill such as "groen onderhoud").

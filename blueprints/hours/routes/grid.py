@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from blueprints.hours import week
-from blueprints.hours.formats import HOUR_TYPES, monday_of, parse_week, type_label, week_key
+from blueprints.hours.formats import HOUR_TYPES, type_label
 from blueprints.hours.forms import WeekForm
 from blueprints.hours.models import HourType
 from blueprints.hours.routes.blueprint import (
@@ -24,6 +24,7 @@ from blueprints.hours.routes.blueprint import (
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.web import current_actor, flash_form_errors, require_role
+from tenants.weeks import monday_of, parse_week, week_key
 
 
 _CELL = re.compile(r"^u-(\d+)-(\d{4}-\d{2}-\d{2})$")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.hours import lists, services
-from blueprints.hours.formats import format_minutes, monday_of
+from blueprints.hours.formats import format_minutes
 from blueprints.hours.forms import EntryForm, WithdrawForm
 from blueprints.hours.models import EntryStatus
 from blueprints.hours.routes.blueprint import (
@@ -30,6 +30,7 @@ from blueprints.participants import services as participant_services
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.web import current_actor, flash_form_errors, require_role
+from tenants.weeks import monday_of
 
 OWN_PAGE_SIZE = 25
 

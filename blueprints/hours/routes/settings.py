@@ -9,6 +9,7 @@ from blueprints.hours.forms import SettingsForm
 from blueprints.hours.routes.blueprint import _run_service, bp
 from tenants.extensions import db
 from tenants.models import Role
+from tenants.money import amount_text
 from tenants.web import current_actor, flash_form_errors, require_role
 
 
@@ -20,7 +21,7 @@ def settings():
     if request.method == "GET":
         form.hours_need_approval.data = tenant.hours_need_approval
         cents = tenant.volunteer_allowance_cents_per_hour
-        form.allowance.data = f"{cents // 100},{cents % 100:02d}" if cents else ""
+        form.allowance.data = amount_text(cents) if cents else ""
     if form.validate_on_submit():
         _result, ok = _run_service(lambda: services.update_settings(
             db.session, current_actor(), tenant, need_approval=form.hours_need_approval.data,

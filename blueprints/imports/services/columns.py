@@ -22,6 +22,7 @@ from blueprints.participants.services import (
     create_host,
     create_participant,
 )
+from tenants.emails import is_email
 from tenants.errors import DomainError
 from tenants.models import Municipality
 
@@ -103,11 +104,10 @@ def _short(value: str, limit: int = 40) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _email(value: str, lookups: Lookups) -> str:
-    if not _EMAIL.match(value):
+    if not is_email(value):
         raise RowProblem(_l("'%(value)s' is geen geldig e-mailadres.", value=_short(value)))
     return value
 

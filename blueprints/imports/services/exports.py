@@ -1,18 +1,10 @@
 """Exports of participants and host organisations as CSV or XLSX, with the import's columns."""
 from __future__ import annotations
 
-import csv
 import enum
-import io
-import re
 from datetime import date
 from typing import Iterable, Iterator
 
-import openpyxl
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
@@ -21,6 +13,7 @@ from blueprints.participants.models import HostOrganisation, Neighbourhood, Part
 from blueprints.participants.services import ParticipantFilter, filtered
 from tenants import audit
 from tenants.actor import Actor
+from tenants.exports import csv_file, xlsx_file
 from tenants.models import Municipality
 
 
@@ -62,62 +55,22 @@ def _plain(value):
     return value
 
 
-_NUMBERISH = re.compile(r"^[+-]?[\d\s().\-/]*$")
-
-
-def _csv_cell(value) -> str:
-    value = _plain(value)
-    if isinstance(value, date):
-        return value.strftime("%d-%m-%Y")
-    text = str(value)
-    # A cell starting with = + - @ is a formula to Excel: neutralise it (phone numbers stay).
-    if text and (text[0] in "=@\t\r" or (text[0] in "+-" and not _NUMBERISH.match(text))):
-        return "'" + text
-    return text
+def _plain_records(records: Iterable[list]) -> Iterator[list]:
+    for record in records:
+        yield [_plain(v) for v in record]
 
 
 def write_csv(headers: list[str], records: Iterable[list]) -> tuple[bytes, int]:
-    """CSV as Dutch Excel opens it: UTF-8 with BOM, ';' between cells. Returns (bytes, rows)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(headers)
-    count = 0
-    for record in records:
-        writer.writerow([_csv_cell(v) for v in record])
-        count += 1
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), count
-
-
-def _xlsx_cell(sheet, value, bold: bool = False) -> WriteOnlyCell:
-    value = _plain(value)
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"  # text, never a formula
-    if isinstance(value, date):
-        cell.number_format = "DD-MM-YYYY"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
+    """CSV as Dutch Excel opens it (tenants.exports), values as the import reads them back.
+    Returns (bytes, rows)."""
+    return csv_file(headers, _plain_records(records))
 
 
 def write_xlsx(headers: list[str], records: Iterable[list],
                title: str = "Export") -> tuple[bytes, int]:
-    """An .xlsx with one sheet: bold header row, real dates. Returns (bytes, rows)."""
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.freeze_panes = "A2"
-    for index, header in enumerate(headers, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 4)
-    sheet.append([_xlsx_cell(sheet, h, bold=True) for h in headers])
-    count = 0
-    for record in records:
-        sheet.append([_xlsx_cell(sheet, v) for v in record])
-        count += 1
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue(), count
+    """An .xlsx with one sheet (tenants.exports), values as the import reads them back.
+    Returns (bytes, rows)."""
+    return xlsx_file(headers, _plain_records(records), title)
 
 
 def export_participants(session: Session, actor: Actor, f: ParticipantFilter, fmt: str,

@@ -15,13 +15,6 @@ def _show(invoice, anchor: str = ""):
     return redirect(url_for("invoicing.show", invoice_id=invoice.id) + anchor)
 
 
-def _euros(cents: int | None) -> str:
-    """Cents as a Dutch amount for an input field: 1234 -> "12,34"."""
-    if cents is None:
-        return ""
-    return f"{cents // 100},{cents % 100:02d}"
-
-
 def _arg_date(name: str) -> date | None:
     try:
         return date.fromisoformat(request.args.get(name, ""))

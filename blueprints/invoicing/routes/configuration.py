@@ -11,6 +11,7 @@ from blueprints.invoicing.routes.blueprint import bp
 from tenants.errors import NotFound
 from tenants.extensions import db
 from tenants.models import Role
+from tenants.money import amount_text
 from tenants.web import current_actor, flash_form_errors, require_role, run_service, submit
 
 
@@ -31,7 +32,7 @@ def _fill_settings_form(form, s) -> None:
     form.vat_regime.data = getattr(s.vat_regime, "value", s.vat_regime)
     form.default_vat_rate.data = s.default_vat_rate
     cents = s.hourly_rate_cents or 0
-    form.hourly_rate.data = f"{cents // 100},{cents % 100:02d}"
+    form.hourly_rate.data = amount_text(cents)
     form.payment_term_days.data = s.payment_term_days
     form.invoice_prefix.data, form.credit_prefix.data = s.invoice_prefix, s.credit_prefix
     form.footer_text.data = s.footer_text

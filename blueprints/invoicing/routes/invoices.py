@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from blueprints.helprequests.models import HelpRequest
-from blueprints.helprequests.services import parse_money
 from blueprints.invoicing import services
 from blueprints.invoicing.forms import (
     DraftDetailsForm,
@@ -24,10 +23,11 @@ from blueprints.invoicing.forms import (
     NewInvoiceForm,
 )
 from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
-from blueprints.invoicing.routes.blueprint import _euros, _labels, _previous_month, _show, bp
+from blueprints.invoicing.routes.blueprint import _labels, _previous_month, _show, bp
 from tenants.errors import NotFound
 from tenants.extensions import db
 from tenants.models import Role
+from tenants.money import amount_text, parse_money
 from tenants.web import (
     current_actor,
     flash_form_errors,
@@ -109,7 +109,7 @@ def _line_form(line) -> LineForm:
     form.description.data = line.description
     form.quantity.data = str(line.quantity).replace(".", ",")
     form.unit.data = line.unit.value
-    form.unit_price.data = _euros(line.unit_price_cents)
+    form.unit_price.data = amount_text(line.unit_price_cents)
     form.vat_rate.data = line.vat_rate
     form.supply_date.data = line.supply_date
     form.submit.label.text = _("Regel opslaan")
@@ -124,7 +124,7 @@ def _draft_context(view) -> dict:
     requests = services.invoiceable_requests(db.session, customer)
     request_form = HelpRequestLineForm(formdata=None)
     request_form.help_request.choices = [("", _("— kies een klus —"))] + [
-        (str(r.id), f"{r.reference} · {r.requester_name} · {_euros(r.price_cents)}")
+        (str(r.id), f"{r.reference} · {r.requester_name} · {amount_text(r.price_cents)}")
         for r in requests]
     details = DraftDetailsForm(formdata=None, obj=invoice)
     fee_form, trajectories = None, []

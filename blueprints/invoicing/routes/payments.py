@@ -11,13 +11,13 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from blueprints.customers.models import Customer
-from blueprints.helprequests.services import parse_money
 from blueprints.invoicing import services
 from blueprints.invoicing.forms import CreditForm, PaymentForm, StatementForm
 from blueprints.invoicing.models import Invoice, InvoiceKind
-from blueprints.invoicing.routes.blueprint import _arg_date, _euros, _labels, _show, bp
+from blueprints.invoicing.routes.blueprint import _arg_date, _labels, _show, bp
 from tenants.extensions import db
 from tenants.models import Role
+from tenants.money import amount_text, parse_money
 from tenants.web import current_actor, flash_form_errors, get_or_404, require_role, run_service
 
 
@@ -33,7 +33,7 @@ def payment(invoice_id: int):
     if request.method == "GET":
         # The key is made when the form is shown: a double submit registers once.
         form.key.data = secrets.token_urlsafe(24)
-        form.amount.data = _euros(services.open_cents(invoice))
+        form.amount.data = amount_text(services.open_cents(invoice))
         form.paid_on.data = date.today()
     if form.validate_on_submit():
         _result, ok = run_service(lambda: services.register_payment(

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from blueprints.budgets import services as budgets
 from blueprints.invoicing import money
 from blueprints.invoicing.models import (
     Invoice,
@@ -30,7 +29,7 @@ from blueprints.invoicing.services.rules import (
     recalc,
 )
 from blueprints.invoicing.services.sending import _assign_number, _check_customer
-from tenants import audit
+from tenants import audit, events
 from tenants.actor import Actor
 from tenants.db import utcnow
 from tenants.errors import DomainError
@@ -69,8 +68,9 @@ def create_credit_note(session: Session, actor: Actor, invoice: Invoice,
     when it would credit more than a line's remaining quantity or more than the invoice's
     remaining total (a credit note for everything that is left settles the invoice exactly,
     whatever cent its own rounding makes). Updates the invoice (credited amount, status) and
-    reverses the training budget credit (budgets.services.reverse_for_credit_note); when the
-    credit note settles the rest of a partly paid invoice, that invoice is allocated then."""
+    sends, inside this transaction, `invoice_sent` and `credit_note_issued` for the credit note,
+    then `invoice_paid` for the original when the credit note settles the rest of a partly paid
+    invoice (tenants/events.py; budgets reverses, then allocates)."""
     today = today or date.today()
     issue_date = issue_date or today
     reason = _text(reason, 1000, _l("De reden is te lang: hoogstens 1000 tekens."))
@@ -187,9 +187,10 @@ def create_credit_note(session: Session, actor: Actor, invoice: Invoice,
                  hours_released=released)
     audit.record(session, actor, "invoice.sent", credit, number=credit.number_text,
                  credits=original.number_text, total_cents=credit.total_incl_cents)
-    # Reverse first: an invoice not allocated yet gets nothing reversed, and its allocation
+    events.invoice_sent.send(credit, session=session, actor=actor)
+    # Credit note first: an invoice not allocated yet gets nothing reversed, and its allocation
     # (when this credit note settles it) leaves out what is credited.
-    budgets.reverse_for_credit_note(session, actor, credit)
+    events.credit_note_issued.send(credit, session=session, actor=actor, original=original)
     if original.status == InvoiceStatus.PAID and not was_paid:
-        budgets.allocate_invoice(session, actor, original)
+        events.invoice_paid.send(original, session=session, actor=actor)
     return credit

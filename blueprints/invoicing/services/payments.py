@@ -8,10 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from blueprints.budgets import services as budgets
 from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentMethod
 from blueprints.invoicing.services.rules import _locked, _text, open_cents
-from tenants import audit
+from tenants import audit, events
 from tenants.actor import Actor
 from tenants.db import utcnow
 from tenants.errors import DomainError
@@ -28,8 +27,9 @@ def register_payment(session: Session, actor: Actor, invoice: Invoice, amount_ce
                      idempotency_key: str | None = None, today: date | None = None) -> Payment:
     """Register money received (by hand: transfer, cash, card). The same idempotency key
     again (a double submit, a replayed import line) returns the first payment and changes
-    nothing. The amount is at most what is still open. When the invoice is paid in full, the
-    training budgets are credited (budgets.services.allocate_invoice)."""
+    nothing. The amount is at most what is still open. Sends `payment_registered`, and
+    `invoice_paid` when the invoice is paid in full (tenants/events.py: budgets credits the
+    training budgets), inside this transaction."""
     today = today or date.today()
     key = (idempotency_key or "").strip()
     if not key or len(key) > 80:
@@ -89,6 +89,7 @@ def register_payment(session: Session, actor: Actor, invoice: Invoice, amount_ce
     session.flush()
     audit.record(session, actor, "invoice.payment_registered", invoice, payment_id=payment.id,
                  amount_cents=amount_cents, method=method.value, status=invoice.status.value)
+    events.payment_registered.send(payment, session=session, actor=actor, invoice=invoice)
     if invoice.status == InvoiceStatus.PAID:
-        budgets.allocate_invoice(session, actor, invoice)
+        events.invoice_paid.send(invoice, session=session, actor=actor)
     return payment

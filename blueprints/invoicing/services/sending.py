@@ -20,7 +20,7 @@ from blueprints.invoicing.models import (
 )
 from blueprints.invoicing.services.rules import _customer_of, _finance, _locked, recalc
 from blueprints.invoicing.snapshots import customer_snapshot, supplier_snapshot
-from tenants import audit
+from tenants import audit, events
 from tenants.actor import Actor
 from tenants.counters import next_number
 from tenants.db import utcnow
@@ -117,4 +117,5 @@ def finalise(session: Session, actor: Actor, invoice: Invoice, issue_date: date 
     session.flush()
     audit.record(session, actor, "invoice.sent", invoice, number=invoice.number_text,
                  total_cents=invoice.total_incl_cents)
+    events.invoice_sent.send(invoice, session=session, actor=actor)
     return invoice

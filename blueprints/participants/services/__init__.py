@@ -48,7 +48,6 @@ from blueprints.participants.services.queries import (
     staff,
 )
 from blueprints.participants.services.rules import (
-    BSN_MESSAGE,
     CONSENT_KINDS,
     DAYS,
     EXEMPTION_ARTICLES,
@@ -57,12 +56,10 @@ from blueprints.participants.services.rules import (
     PAGE_SIZE,
     TARGET_GROUPS,
     VOG_VALID_YEARS,
-    contains_bsn,
     normalise_postcode,
 )
 
 __all__ = [
-    "BSN_MESSAGE",
     "CONSENT_KINDS",
     "DAYS",
     "EXEMPTION_ARTICLES",
@@ -79,7 +76,6 @@ __all__ = [
     "active_exemption",
     "add_exemption",
     "consents_of",
-    "contains_bsn",
     "create_host",
     "create_participant",
     "exemptions_of",

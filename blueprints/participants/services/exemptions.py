@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import Consent, Exemption, Participant
-from blueprints.participants.services.rules import BSN_MESSAGE, CONSENT_KINDS, EXEMPTION_ARTICLES, contains_bsn
+from blueprints.participants.services.rules import CONSENT_KINDS, EXEMPTION_ARTICLES
 from tenants import audit
 from tenants.actor import Actor
+from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.errors import DomainError, NotFound
 
 

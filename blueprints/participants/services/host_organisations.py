@@ -8,14 +8,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import HostOrganisation
-from blueprints.participants.services.rules import (
-    BSN_MESSAGE,
-    HOST_KINDS,
-    contains_bsn,
-    normalise_postcode,
-)
+from blueprints.participants.services.rules import HOST_KINDS, normalise_postcode
 from tenants import audit
 from tenants.actor import Actor
+from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.errors import DomainError, NotFound
 
 

@@ -17,15 +17,10 @@ from blueprints.participants.models import (
     Participant,
     ParticipantStatus,
 )
-from blueprints.participants.services.rules import (
-    BSN_MESSAGE,
-    DAYS,
-    VOG_VALID_YEARS,
-    contains_bsn,
-    normalise_postcode,
-)
+from blueprints.participants.services.rules import DAYS, VOG_VALID_YEARS, normalise_postcode
 from tenants import audit
 from tenants.actor import Actor
+from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.errors import DomainError, NotFound
 from tenants.membership import municipality_by_code
 from tenants.models import Membership, Role, User

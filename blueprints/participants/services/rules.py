@@ -1,5 +1,5 @@
-"""What every participant service shares: the labels and choices, the BSN guard and the
-postcode check."""
+"""What every participant service shares: the labels and choices and the postcode check (the
+BSN guard is the kernel's, tenants.bsn)."""
 from __future__ import annotations
 
 import re
@@ -44,30 +44,7 @@ HOST_KINDS = {
 DAYS = {"ma": _l("maandag"), "di": _l("dinsdag"), "wo": _l("woensdag"), "do": _l("donderdag"),
         "vr": _l("vrijdag"), "za": _l("zaterdag"), "zo": _l("zondag")}
 
-_BSN_CANDIDATE = re.compile(r"(?<![\d])(\d(?:[ .-]?\d){8})(?![\d])")
 _POSTCODE = re.compile(r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")
-
-
-def _elfproef(digits: str) -> bool:
-    if len(digits) != 9 or digits == "000000000":
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:8], range(9, 1, -1)))
-    return (total - int(digits[8])) % 11 == 0
-
-
-def contains_bsn(text: str | None) -> bool:
-    """True when `text` holds nine digits (spaces, dots or dashes between) passing the elfproef."""
-    if not text:
-        return False
-    for match in _BSN_CANDIDATE.finditer(text):
-        digits = re.sub(r"\D", "", match.group(1))
-        if _elfproef(digits):
-            return True
-    return False
-
-
-BSN_MESSAGE = _l("Dit lijkt op een burgerservicenummer (BSN). Wijkwerk bewaart geen BSN: "
-                 "haal het nummer weg.")
 
 
 def normalise_postcode(value: str | None) -> str | None:

@@ -1,0 +1,77 @@
+"""What happened, for the features that react to it: the kernel's signals (blinker, the signal
+library Flask's own signals use).
+
+The feature that acts sends; the features that care subscribe. The sender does not know its
+listeners, so a new feature (reports, a municipality portal) subscribes without editing the
+feature it follows, and the import graph stays a set of layers (tests/kernel/test_architecture.py).
+
+How every signal here behaves:
+- `signal.send(sender, session=..., actor=..., **extra)`: the sender is the object the event is
+  about (the invoice, the trajectory, ...); `session` is the SQLAlchemy session of the change,
+  `actor` the `tenants.actor.Actor` who made it. Keyword arguments are listed per signal.
+- Receivers run synchronously, INSIDE the sender's transaction and tenant, after the sender has
+  flushed its change. A receiver flushes and never commits, like any service. When a receiver
+  raises, the exception reaches the sender's caller, which rolls back: the sender's change and
+  every receiver's change go together or not at all (a budget is credited exactly when the
+  invoice is paid). A receiver may raise a DomainError to refuse the whole change in Dutch.
+- Receivers are connected explicitly at start-up: each feature that listens has a
+  `subscribers.py` whose `connect()` `create_app()` calls (app.py `register_subscribers`), so
+  the web app, the CLI and jobs (which all build the app through `create_app`) react alike.
+  `connect()` may run more than once (one per app built): blinker keeps one registration per
+  receiver.
+- Work that must not run inside the transaction (mail, calls to other services) is not done in a
+  receiver: a receiver queues a job instead.
+
+Each signal's `doc` below says what it carries and who subscribes; ARCHITECTURE.md lists the
+same (keep them in step).
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+invoice_sent = _signals.signal("invoice-sent", doc="""
+An invoice or credit note got its number and was issued (it can no longer change).
+Sender: the Invoice. Carries: session, actor.
+Subscribers: none yet (reports will count turnover from it).""")
+
+invoice_paid = _signals.signal("invoice-paid", doc="""
+An invoice is settled in full: by payments, or by payments and a credit note together.
+Sent once per invoice, when its status becomes PAID.
+Sender: the Invoice. Carries: session, actor.
+Subscribers: budgets (credits the earnings of its lines to the participants' training budgets
+under the tenant's allocation rule, once per invoice).""")
+
+payment_registered = _signals.signal("payment-registered", doc="""
+Money was received on an invoice (by hand, bank statement import or Stripe), in part or in full;
+sent before invoice_paid when the payment settles the invoice.
+Sender: the Payment. Carries: session, actor, invoice.
+Subscribers: none yet.""")
+
+credit_note_issued = _signals.signal("credit-note-issued", doc="""
+A credit note was issued against an invoice. Sent before invoice_paid of the original when the
+credit note settles it, so that what is credited is reversed before anything is allocated.
+Sender: the credit note (an Invoice of kind CREDIT_NOTE). Carries: session, actor, original
+(the credited Invoice).
+Subscribers: budgets (reverses what the credited lines had put in budgets).""")
+
+hours_approved = _signals.signal("hours-approved", doc="""
+A supervisor approved submitted hours (one send for all entries approved together).
+Sender: None. Carries: session, actor, entries (the TimeEntry rows).
+Subscribers: none yet (reports will follow hours per participant and week).""")
+
+trajectory_ended = _signals.signal("trajectory-ended", doc="""
+A trajectory ended with an outcome (uitstroom).
+Sender: the Trajectory. Carries: session, actor.
+Subscribers: budgets (under the "naar de pot" rule, the participant's unspent budget moves to the
+pool when this was their last running trajectory).""")
+
+participant_erased = _signals.signal("participant-erased", doc="""
+A participant was anonymised on request (AVG art. 17): the participant's own fields are cleared.
+Sender: the Participant. Carries: session, actor.
+Subscribers: hours (clears the free text of their time entries), budgets (clears the motivation
+and decline reason of their course proposals).""")
+
+ALL = (invoice_sent, invoice_paid, payment_registered, credit_note_issued, hours_approved,
+       trajectory_ended, participant_erased)
