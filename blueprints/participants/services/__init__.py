@@ -58,8 +58,11 @@ from blueprints.participants.services.rules import (
     VOG_VALID_YEARS,
     normalise_postcode,
 )
+# re-exported as before the split (the BSN guard is the kernel's)
+from tenants.bsn import BSN_MESSAGE, contains_bsn
 
 __all__ = [
+    "BSN_MESSAGE",
     "CONSENT_KINDS",
     "DAYS",
     "EXEMPTION_ARTICLES",
@@ -76,6 +79,7 @@ __all__ = [
     "active_exemption",
     "add_exemption",
     "consents_of",
+    "contains_bsn",
     "create_host",
     "create_participant",
     "exemptions_of",
