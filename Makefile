@@ -3,19 +3,33 @@
 #
 #   make run                   install, migrate, load the demo and serve it (README line 1)
 #   make test                  install with test extras and run the whole suite (README line 2)
+#   make lock                  regenerate requirements/app.txt and requirements/test.txt from
+#                              pyproject.toml (whole tree, hashes, every platform, Python 3.11+)
 #   make translations          extract the messages and update + compile the catalogues
 #   make translations-extract  code -> translations/messages.pot -> translations/*/LC_MESSAGES/messages.po
 #   make translations-compile  messages.po -> messages.mo (the .mo files are committed)
 
 PYBABEL := .venv/bin/pybabel
+# The lock tool, pinned. uv resolves once for every platform and Python >= 3.11 (--universal), so
+# the same files install on a Mac, in the Debian CI and in the python:3.11-slim image. It keeps
+# the versions already in the files unless pyproject.toml asks for others.
+UV_VERSION := 0.13.9
+UV_COMPILE := .venv/bin/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --custom-compile-command "make lock" --quiet
 
-.PHONY: run test translations translations-extract translations-compile
+.PHONY: run test lock translations translations-extract translations-compile
 
 run:
-	python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/flask --app app db upgrade && .venv/bin/flask --app app seed-demo && .venv/bin/flask --app app run --port "$${PORT:-5000}"
+	python3 -m venv .venv && .venv/bin/pip install -q --require-hashes -r requirements/app.txt && .venv/bin/pip install -q --no-deps -e . && .venv/bin/flask --app app db upgrade && .venv/bin/flask --app app seed-demo && .venv/bin/flask --app app run --port "$${PORT:-5000}"
 
 test:
-	python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]' && .venv/bin/python -m pytest
+	python3 -m venv .venv && .venv/bin/pip install -q --require-hashes -r requirements/test.txt && .venv/bin/pip install -q --no-deps -e . && .venv/bin/python -m pytest
+
+lock:
+	test -x .venv/bin/python || python3 -m venv .venv
+	.venv/bin/pip install -q uv==$(UV_VERSION)
+	$(UV_COMPILE) -o requirements/app.txt
+	$(UV_COMPILE) --extra test -o requirements/test.txt
 
 translations: translations-extract  # then compile (in this order, also under make -j)
 	@$(MAKE) --no-print-directory translations-compile

@@ -13,13 +13,14 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tenants import formatting, jobs, tenancy, web
 from tenants.config import load_config
-from tenants.db import use_real_sqlite_transactions
+from tenants.db import private_sqlite_file, use_real_sqlite_transactions
 from flask_talisman import Talisman
 
 from tenants.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -75,6 +76,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         use_real_sqlite_transactions(db.engine)
+        private_sqlite_file(db.engine)
     tenancy.install(Session)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
@@ -170,12 +172,77 @@ ERROR_TEXT = {
 }
 
 
-def register_errorhandlers(app: Flask) -> None:
-    def render_error(code: int, message=None):
+#: The database cannot be reached (down, restarting, connection dropped, pool exhausted):
+#: a moment's trouble, not a bug. Other database errors stay 500s.
+DATABASE_UNAVAILABLE = (sqlalchemy_exc.OperationalError, sqlalchemy_exc.InterfaceError,
+                        sqlalchemy_exc.TimeoutError, sqlalchemy_exc.DisconnectionError)
+RETRY_AFTER_SECONDS = 30
+
+
+def database_unavailable(exc):
+    """503 with Retry-After: a Dutch page, or under /api/ an RFC 9457 problem. Nothing here
+    touches the database: the user counts as logged out for this answer, the tenant as unknown
+    (their objects were expired by the rollback)."""
+    from flask import current_app, g
+
+    from tenants.extensions import login_manager
+
+    current_app.logger.warning("Database unavailable on %s %s: %s", request.method,
+                               request.path, exc.__class__.__name__)
+    try:
         db.session.rollback()
-        message = message or ERROR_TEXT.get(code, ERROR_TEXT[500])
+    except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it later
+        current_app.logger.info("Rollback after a lost connection failed", exc_info=True)
+    g._login_user = login_manager.anonymous_user()
+    for name in ("tenant", "membership", "municipality"):
+        g.pop(name, None)
+    retry = str(current_app.config.get("RETRY_AFTER_SECONDS", RETRY_AFTER_SECONDS))
+    headers = {"Retry-After": retry, "Cache-Control": "no-store"}
+    title = _l("Tijdelijk niet beschikbaar")
+    detail = _l("Wijkwerk kan zijn gegevens even niet bereiken. Probeer het over %(seconds)s "
+                "seconden opnieuw.", seconds=retry)
+    if request.path == "/api" or request.path.startswith("/api/"):
+        # The API's own RFC 9457 problem (its table, its OpenAPI schema), Dutch as always.
+        from blueprints.api.routes.problems import problem
+
+        return problem(503, headers=headers)
+    try:
+        page = render_template("errors/503.html", title=title, message=detail)
+    except Exception:  # noqa: BLE001 - never a 500 from the error page itself
+        current_app.logger.exception("The 503 page failed")
+        return str(detail), 503, {**headers, "Content-Type": "text/plain; charset=utf-8"}
+    return page, 503, headers
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def database_error(exc):
+        """Any other driver error: a dropped connection is an outage too; the rest is a bug
+        and goes to the catch-all handler of where it happened (the API's or the app's)."""
+        if getattr(exc, "connection_invalidated", False):
+            return database_unavailable(exc)
+        for name in (*request.blueprints, None):
+            handler = app.error_handler_spec[name][None].get(Exception)
+            if handler is not None:
+                return handler(exc)
+        raise exc
+
+    # One rule for the whole app. Flask asks a blueprint's own handlers first, even a
+    # catch-all `Exception` one (the API has one): so it is set for every blueprint too.
+    handlers = {cls: database_unavailable for cls in DATABASE_UNAVAILABLE}
+    handlers[sqlalchemy_exc.DBAPIError] = database_error
+    for cls, handler in handlers.items():
+        app.register_error_handler(cls, handler)
+        for name in app.blueprints:
+            app.error_handler_spec[name][None][cls] = handler
+
+    def render_error(code: int, message=None):
+        if message is None:
+            message = ERROR_TEXT.get(code, ERROR_TEXT[500])
         try:
+            db.session.rollback()
             return render_template("error.html", code=code, message=message), code
+        except DATABASE_UNAVAILABLE as exc:  # the page needs the user, the user the database
+            return database_unavailable(exc)
         except Exception:  # noqa: BLE001 - the error page itself failed: answer plainly
             app.logger.exception("Error page failed")
             return str(message), code, {"Content-Type": "text/plain; charset=utf-8"}

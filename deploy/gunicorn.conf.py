@@ -43,3 +43,8 @@ if os.path.isdir("/dev/shm"):
 # No preload_app: each worker imports the app itself, so no database connection is ever
 # shared across a fork.
 preload_app = False
+
+# No control socket (gunicorn 25+ opens one in $HOME/.gunicorn by default): nothing here uses
+# gunicornc, the image's home (/app) is read-only to the app user, and it is one thing less to
+# reach.
+control_socket_disable = True

@@ -27,6 +27,9 @@ def record(
     if obj is not None:
         object_type = object_type or type(obj).__name__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
+    participant_id = _whole_number(details.get("participant_id"))
+    if participant_id is None and object_type == "Participant":
+        participant_id = _whole_number(object_id)
     event = AuditEvent(
         actor_user_id=actor.user_id,
         actor_email=actor.email,
@@ -35,9 +38,21 @@ def record(
         object_id=None if object_id is None else str(object_id),
         ip=actor.ip,
         details=details or None,
+        participant_id=participant_id,
     )
     session.add(event)
     return event
+
+
+def _whole_number(value) -> int | None:
+    """An id as an int, or None for anything that is not one (the column is a bigint)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if -2**63 <= value < 2**63 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 19:
+        return int(value)
+    return None
 
 
 def record_security(

@@ -123,3 +123,30 @@ def use_real_sqlite_transactions(engine) -> None:
         dbapi_connection = connection.connection.dbapi_connection
         if not dbapi_connection.in_transaction:
             dbapi_connection.execute("BEGIN")
+
+
+def private_sqlite_file(engine) -> None:
+    """Keep a SQLite database file readable by the app's user only (0600).
+
+    sqlite3 creates the file with the process umask (0644 by default: every local user could
+    read the benefit recipients' data). It is set to 0600 on every new connection, which is
+    before anything is written to it; SQLite gives its journal and WAL files the database
+    file's permissions.
+    """
+    import os
+
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite":
+        return
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+
+    @event.listens_for(engine, "connect")
+    def _owner_only(_dbapi_connection, _record):
+        try:
+            if os.stat(database).st_mode & 0o077:
+                os.chmod(database, 0o600)
+        except FileNotFoundError:  # nothing written yet
+            pass

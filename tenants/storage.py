@@ -15,6 +15,11 @@ transaction rolls back, so a failed request never leaves a row pointing at a mis
 
 `check_pdf()` is the upload gate for documents that must be PDF: size, emptiness and the PDF
 signature, with messages a coordinator can act on.
+
+Files hold personal data, so they are readable by the app's user only: folders 0700, files
+0600, whatever the process umask is (a umask only takes permissions away, and every folder and
+file is created here with an explicit mode). `purge_category()` removes what waits for a
+confirmation that never came (uploaded bank statements after a day).
 """
 from __future__ import annotations
 
@@ -22,6 +27,7 @@ import logging
 import os
 import re
 import secrets
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +49,8 @@ _KEY = re.compile(
 #: A PDF ends with %%EOF; readers accept it within the last 1024 bytes (trailing whitespace).
 _EOF_WINDOW = 1024
 _PENDING = "storage_pending"
+DIR_MODE = 0o700
+FILE_MODE = 0o600
 
 
 class InvalidUpload(DomainError):
@@ -101,6 +109,19 @@ def _path_of(root: Path, tenant_id: int, key: str) -> Path:
     return path
 
 
+def _private_folder(root: Path, tenant: str, category: str) -> Path:
+    """`<root>/<tenant>/<category>`, each level made with mode 0700; the tenant's and the
+    category's folders are set to 0700 even when an older version made them wider."""
+    root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    folder = root
+    for part in (tenant, category):
+        folder = folder / part
+        folder.mkdir(mode=DIR_MODE, exist_ok=True)
+        if folder.stat().st_mode & 0o077:
+            os.chmod(folder, DIR_MODE)
+    return folder
+
+
 def save_file(root: Path, tenant_id: int, category: str, data: bytes, ext: str) -> str:
     """Store `data` as a new file of `tenant_id`; return its key "<tenant>/<category>/<hex>.<ext>".
 
@@ -110,12 +131,11 @@ def save_file(root: Path, tenant_id: int, category: str, data: bytes, ext: str) 
     ext = (ext or "").lower().lstrip(".")
     if not _CATEGORY.match(category or "") or not _EXT.match(ext):
         raise ValueError(f"bad category or extension: {category!r}, {ext!r}")
-    folder = Path(root) / tenant / category
-    folder.mkdir(mode=0o750, parents=True, exist_ok=True)
+    folder = _private_folder(Path(root), tenant, category)
     name = f"{secrets.token_hex(16)}.{ext}"
     final = folder / name
     temporary = folder / f".{name}.part"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -147,6 +167,32 @@ def file_exists(root: Path, tenant_id: int, key: str) -> bool:
 def delete_file(root: Path, tenant_id: int, key: str) -> None:
     """Remove `key` of `tenant_id` now (a missing file is fine). NotFound for a foreign key."""
     _path_of(root, tenant_id, key).unlink(missing_ok=True)
+
+
+def older_than(root: Path, tenant_id: int, key: str, max_age: float) -> bool:
+    """Whether the file behind `key` was written more than `max_age` seconds ago (False when
+    it is missing). NotFound for a foreign key."""
+    try:
+        return _path_of(root, tenant_id, key).stat().st_mtime < time.time() - max_age
+    except FileNotFoundError:
+        return False
+
+
+def purge_category(root: Path, category: str, max_age: float) -> int:
+    """Remove the files of `category`, of every tenant, written more than `max_age` seconds
+    ago (as the import store does with its own files). Returns how many went."""
+    if not _CATEGORY.match(category or ""):
+        raise ValueError(f"bad category: {category!r}")
+    cutoff = time.time() - max_age
+    removed = 0
+    for path in Path(root).glob(f"*/{category}/*"):
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:  # another worker removed it first: fine
+            continue
+    return removed
 
 
 # --- files follow the transaction ---------------------------------------------------------------

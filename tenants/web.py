@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.routing import BaseConverter, IntegerConverter
 
-from tenants import audit
+from tenants import audit, inputs
 from tenants.actor import Actor
 from tenants.extensions import db, login_manager
 from tenants.membership import membership_in, tenant_by_slug
@@ -206,8 +206,7 @@ def submit(form, action, success, **options) -> bool:
 
 def page_arg() -> int:
     """The ?page= number of a list, 1 when missing or not a positive whole number."""
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and int(page) > 0 else 1
+    return inputs.page_arg()
 
 
 def get_or_404(model, object_id):
@@ -215,9 +214,8 @@ def get_or_404(model, object_id):
 
     Never `session.get()`: it answers from the identity map without the tenant filter.
     """
-    try:
-        object_id = int(object_id)
-    except (TypeError, ValueError):
+    object_id = inputs.to_id(object_id)
+    if object_id is None:
         abort(404)
     obj = db.session.scalar(select(model).where(model.id == object_id))
     if obj is None:

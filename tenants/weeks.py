@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+YEAR_MIN, YEAR_MAX = 1900, 2100  # tenants.inputs' range of dates
 _WEEK = re.compile(r"^([0-9]{4})-W([0-9]{2})$", re.ASCII)
 
 
@@ -15,9 +16,10 @@ def monday_of(day: date) -> date:
 
 def parse_week(text: str | None, today: date) -> date:
     """"2026-W48" -> the Monday of that ISO week; anything else (missing, malformed, a week 53
-    the year lacks) -> this week's Monday."""
+    the year lacks, a year outside 1900-2100 whose neighbouring weeks a page cannot show) ->
+    this week's Monday."""
     match = _WEEK.match((text or "").strip())
-    if match:
+    if match and YEAR_MIN <= int(match.group(1)) <= YEAR_MAX:
         try:
             return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
         except ValueError:

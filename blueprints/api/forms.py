@@ -2,14 +2,15 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
 from blueprints.api.services import LIFETIME_DAYS, NAME_MAX
+from tenants.formfields import SelectField
+from tenants.forms import BaseForm
 
 
-class CreateTokenForm(FlaskForm):
+class CreateTokenForm(BaseForm):
     name = StringField(_l("Naam van de sleutel"), validators=[
         DataRequired(message=_l("Geef de sleutel een naam, zodat u hem later herkent.")),
         Length(max=NAME_MAX, message=_l("Hoogstens %(n)s tekens.", n=NAME_MAX)),
@@ -25,5 +26,5 @@ class CreateTokenForm(FlaskForm):
     submit = SubmitField(_l("Sleutel maken"))
 
 
-class RevokeTokenForm(FlaskForm):
+class RevokeTokenForm(BaseForm):
     submit = SubmitField(_l("Intrekken"))

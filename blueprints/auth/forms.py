@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from tenants.forms import BaseForm
 
 EMAIL = [
     DataRequired(message=_l("Vul uw e-mailadres in.")),
@@ -18,7 +19,7 @@ NEW_PASSWORD = [
 ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = StringField(_l("E-mailadres"), validators=EMAIL,
                         render_kw={"autocomplete": "username", "inputmode": "email"})
     password = PasswordField(_l("Wachtwoord"), validators=[
@@ -28,7 +29,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Inloggen"))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(BaseForm):
     code = StringField(_l("Code"), validators=[
         DataRequired(message=_l("Vul de code in.")),
         Length(max=20, message=_l("Een code is 6 cijfers, of een herstelcode zoals abcd-efgh.")),
@@ -36,13 +37,13 @@ class CodeForm(FlaskForm):
     submit = SubmitField(_l("Bevestigen"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(BaseForm):
     email = StringField(_l("E-mailadres"), validators=EMAIL,
                         render_kw={"autocomplete": "email", "inputmode": "email"})
     submit = SubmitField(_l("Stuur mij een link"))
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(BaseForm):
     password = PasswordField(_l("Nieuw wachtwoord"), validators=NEW_PASSWORD,
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Herhaal het nieuwe wachtwoord"), validators=[
@@ -58,7 +59,7 @@ class ChangePasswordForm(NewPasswordForm):
     ], render_kw={"autocomplete": "current-password"})
 
 
-class ReauthForm(FlaskForm):
+class ReauthForm(BaseForm):
     """Confirm who you are before changing a factor: the password, and the code where two-factor
     is on (the view asks for it then)."""
 
@@ -80,7 +81,7 @@ class AcceptInvitationForm(NewPasswordForm):
     submit = SubmitField(_l("Account maken en lid worden"))
 
 
-class NameForm(FlaskForm):
+class NameForm(BaseForm):
     name = StringField(_l("Naam"), validators=[
         DataRequired(message=_l("Vul uw naam in.")),
         Length(max=120, message=_l("Een naam is hoogstens 120 tekens.")),
@@ -88,7 +89,7 @@ class NameForm(FlaskForm):
     submit = SubmitField(_l("Naam opslaan"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A button that changes something: only the CSRF token."""
 
     submit = SubmitField(_l("Bevestigen"))

@@ -5,19 +5,20 @@ Amounts and percentages are text fields: the services parse them and answer in D
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, DateField, StringField, SubmitField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.budgets.services import MODE_LABELS, UNSPENT_LABELS
+from tenants.formfields import RadioField, SelectField
+from tenants.forms import BaseForm
 
 
 def _len(n: int):
     return Length(max=n, message=_l("Hoogstens %(n)s tekens.", n=n))
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(BaseForm):
     mode = RadioField(_l("Wat gaat er naar het budget als een factuur betaald is?"),
                       choices=[(k.value, v) for k, v in MODE_LABELS.items()],
                       validators=[DataRequired(message=_l("Kies een regel."))])
@@ -40,14 +41,14 @@ class PolicyForm(FlaskForm):
     submit = SubmitField(_l("Regel opslaan"))
 
 
-class CourseForm(FlaskForm):
+class CourseForm(BaseForm):
     provider = StringField(_l("Aanbieder"), validators=[
         DataRequired(message=_l("Vul de aanbieder in.")), _len(150)])
     title = StringField(_l("Naam van de cursus"), validators=[
         DataRequired(message=_l("Vul de naam van de cursus in.")), _len(200)])
     description = TextAreaField(_l("Omschrijving"), validators=[Optional(), _len(5000)])
     cost = StringField(_l("Kosten"), validators=[
-        DataRequired(message=_l("Vul de kosten in."))],
+        DataRequired(message=_l("Vul de kosten in.")), _len(20)],
         description=_l("In euro's, bijvoorbeeld 250 of 249,50."),
         render_kw={"inputmode": "decimal"})
     hours = StringField(_l("Aantal uren"), validators=[Optional(), _len(6)],
@@ -58,7 +59,7 @@ class CourseForm(FlaskForm):
     submit = SubmitField(_l("Cursus opslaan"))
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(BaseForm):
     course = SelectField(_l("Cursus"), validators=[
         DataRequired(message=_l("Kies een cursus."))], validate_choice=True)
     motivation = TextAreaField(_l("Waarom past deze cursus?"),
@@ -67,16 +68,16 @@ class ProposeForm(FlaskForm):
     submit = SubmitField(_l("Cursus voorstellen"))
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(BaseForm):
     from_pool = BooleanField(_l("Betalen uit de gezamenlijke pot"))
     submit = SubmitField(_l("Goedkeuren"))
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(BaseForm):
     reason = TextAreaField(_l("Reden"), validators=[
         DataRequired(message=_l("Schrijf waarom het voorstel wordt afgewezen.")), _len(1000)])
     submit = SubmitField(_l("Afwijzen"))
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(BaseForm):
     """A button-only POST form (CSRF only)."""

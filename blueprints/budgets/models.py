@@ -129,6 +129,8 @@ class LedgerEntry(TenantScoped, Base):
         tenant_fk("transaction_id", "ledger_transactions.id"),
         tenant_fk("account_id", "ledger_accounts.id"),
         Index("ix_ledger_entries_tenant_account", "tenant_id", "account_id"),
+        # the entries of a transaction: the balance check at commit runs once per entry
+        Index("ix_ledger_entries_tenant_transaction", "tenant_id", "transaction_id"),
     )
 
     transaction_id: Mapped[int]

@@ -36,6 +36,7 @@ from blueprints.budgets.forms import (
 from blueprints.budgets.models import AllocationMode, Course, CourseEnrolment
 from blueprints.participants import services as participant_services
 from blueprints.participants.models import Participant
+from tenants import inputs
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.money import amount_text
@@ -52,17 +53,15 @@ from tenants.web import (
 
 bp = tenant_blueprint("budgets", __name__, url_prefix="/budgetten")
 
-MIMETYPES = {"csv": "text/csv; charset=utf-8",
+MIMETYPES = {"csv": "text/csv",  # Werkzeug adds "; charset=utf-8" (once)
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 FIRST_YEAR = 2000
 
 
 def _year_arg() -> int:
-    raw = request.args.get("jaar") or request.args.get("year") or ""
     this_year = date.today().year
-    if raw.isdigit() and FIRST_YEAR <= int(raw) <= this_year + 1:
-        return int(raw)
-    return this_year
+    return inputs.to_int(request.args.get("jaar") or request.args.get("year"),
+                         min_value=FIRST_YEAR, max_value=this_year + 1) or this_year
 
 
 def _is_admin() -> bool:
@@ -82,7 +81,7 @@ def _labels() -> dict:
 @require_role(Role.SUPERVISOR)
 def index():
     year, page = _year_arg(), page_arg()
-    q = (request.args.get("q") or "").strip()[:100]
+    q = inputs.arg_text("q") or ""
     rows, total = lists.overview(db.session, year, page=page, q=q or None)
     policy = services.get_policy(db.session)
     args = {k: v for k, v in (("jaar", year), ("q", q)) if v}

@@ -3,12 +3,10 @@ rules (identifiers, amounts, balances) are in services.py."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -22,6 +20,8 @@ from blueprints.customers.services import (
     VAT_LABELS,
 )
 from blueprints.helprequests.services import KIND_LABELS as JOB_KIND_LABELS
+from tenants.formfields import SelectField
+from tenants.forms import BaseForm
 
 
 def _len(n: int):
@@ -33,7 +33,7 @@ VAT_CHOICES = [("", _l("Standaard van de organisatie"))] + list(VAT_LABELS.items
 UBL_CHOICES = {"": None, "ja": True, "nee": False}
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(BaseForm):
     kind = SelectField(_l("Soort klant"), choices=KINDS, validate_choice=True)
     name = StringField(_l("Naam"), validators=[
         DataRequired(message=_l("Vul de naam van de klant in.")), _len(150)],
@@ -82,7 +82,7 @@ class CustomerForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class CustomerFilterForm(FlaskForm):
+class CustomerFilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
@@ -93,7 +93,7 @@ class CustomerFilterForm(FlaskForm):
     archief = BooleanField(_l("Ook gearchiveerde klanten"))
 
 
-class RateForm(FlaskForm):
+class RateForm(BaseForm):
     job_kind = SelectField(_l("Waarvoor"), choices=[("", _l("Iets anders (omschrijving)"))] + [
         (k.value, v) for k, v in JOB_KIND_LABELS.items()], validate_choice=True,
         description=_l("Een soort klus (dan geldt het tarief voor hulpvragen van die soort), "
@@ -110,7 +110,7 @@ class RateForm(FlaskForm):
     submit = SubmitField(_l("Tarief toevoegen"))
 
 
-class PunchCardForm(FlaskForm):
+class PunchCardForm(BaseForm):
     hours = StringField(_l("Aantal uren"), validators=[
         DataRequired(message=_l("Vul het aantal uren in, bijvoorbeeld 10 of 12,5.")), _len(10)],
         render_kw={"inputmode": "decimal"})
@@ -127,7 +127,7 @@ class PunchCardForm(FlaskForm):
     submit = SubmitField(_l("Strippenkaart vastleggen"))
 
 
-class UseForm(FlaskForm):
+class UseForm(BaseForm):
     hours = StringField(_l("Uren"), validators=[
         DataRequired(message=_l("Vul het aantal uren in, bijvoorbeeld 2,5 of 2:30.")),
         _len(10)], render_kw={"inputmode": "decimal"})
@@ -136,7 +136,7 @@ class UseForm(FlaskForm):
     submit = SubmitField(_l("Afschrijven"))
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(BaseForm):
     card = SelectField(_l("Strippenkaart"), choices=[], validate_choice=True)
     hours = StringField(_l("Uren terugzetten"), validators=[
         DataRequired(message=_l("Vul het aantal uren in, bijvoorbeeld 2,5 of 2:30.")),

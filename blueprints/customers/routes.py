@@ -24,6 +24,7 @@ from blueprints.customers.models import Customer
 from blueprints.helprequests import services as helprequest_services
 from blueprints.hours.formats import format_minutes, parse_minutes
 from blueprints.invoicing import services as invoicing
+from tenants import inputs
 from tenants.errors import NotFound
 from tenants.extensions import db
 from tenants.formatting import format_date
@@ -63,7 +64,7 @@ def _money_text(cents: int | None) -> str:
 @require_role(Role.ADMIN)
 def index():
     form = CustomerFilterForm(request.args)
-    q = (request.args.get("q") or "").strip()[:100] or None
+    q = inputs.arg_text("q")
     kind = request.args.get("soort") or None
     archived = bool(request.args.get("archief"))
     page = page_arg()

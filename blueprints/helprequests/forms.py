@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
-    RadioField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional
+
+from tenants.idempotency import IdempotencyKeyField
 
 from blueprints.helprequests.models import Source
 from blueprints.helprequests.services import (
@@ -22,6 +21,8 @@ from blueprints.helprequests.services import (
     SOURCE_LABELS,
 )
 from blueprints.participants.forms import MultiCheckboxField
+from tenants.formfields import RadioField, SelectField
+from tenants.forms import BaseForm
 
 
 def _len(n: int):
@@ -34,7 +35,7 @@ OPTIONAL_EMAIL = [Optional(), _len(254),
                         check_deliverability=False)]
 
 
-class PublicRequestForm(FlaskForm):
+class PublicRequestForm(BaseForm):
     """The resident's form. Every field has a length limit; `website` is the honeypot."""
 
     name = StringField(_l("Uw naam"), validators=[
@@ -64,10 +65,12 @@ class PublicRequestForm(FlaskForm):
     # Honeypot: hidden from people, filled in by bots. Never validated, never stored.
     website = StringField(_l("Laat dit veld leeg"), validators=[Optional(), _len(200)],
                           render_kw={"tabindex": "-1", "autocomplete": "off"})
+    #: the same form sent twice (a retry after a timeout) is one request
+    idempotency_key = IdempotencyKeyField()
     submit = SubmitField(_l("Hulpvraag versturen"))
 
 
-class RequestForm(FlaskForm):
+class RequestForm(BaseForm):
     """A request entered by staff (phone, counter, partner), or corrected later."""
 
     source = SelectField(_l("Binnengekomen via"), choices=[
@@ -114,11 +117,11 @@ class RequestForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class SettleForm(FlaskForm):
+class SettleForm(BaseForm):
     submit = SubmitField(_l("Afschrijven van strippenkaart"))
 
 
-class FilterForm(FlaskForm):
+class FilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
@@ -130,7 +133,7 @@ class FilterForm(FlaskForm):
     tot = DateField(_l("Ingepland tot en met"), validators=[Optional()])
 
 
-class WeekFilterForm(FlaskForm):
+class WeekFilterForm(BaseForm):
     class Meta:
         csrf = False
 
@@ -140,33 +143,33 @@ class WeekFilterForm(FlaskForm):
     wijk = SelectField(_l("Wijk"), validators=[Optional()], validate_choice=False)
 
 
-class SuggestionDateForm(FlaskForm):
+class SuggestionDateForm(BaseForm):
     class Meta:
         csrf = False
 
     datum = DateField(_l("Datum van de klus"), validators=[Optional()])
 
 
-class PlanForm(FlaskForm):
+class PlanForm(BaseForm):
     planned_on = HiddenField()
     participants = MultiCheckboxField(_l("Deelnemers"), choices=[], validate_choice=True)
     other = SelectField(_l("Of kies iemand anders"), choices=[], validate_choice=True)
     submit = SubmitField(_l("Inplannen"))
 
 
-class DoneForm(FlaskForm):
+class DoneForm(BaseForm):
     done_on = DateField(_l("Uitgevoerd op"), validators=[
         DataRequired(message=_l("Vul de datum in."))])
     submit = SubmitField(_l("Klus is uitgevoerd"))
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(BaseForm):
     reason = TextAreaField(_l("Reden (de bewoner krijgt deze te horen)"), validators=[
         DataRequired(message=_l("Vul de reden in: die krijgt de bewoner te horen.")),
         _len(1000)])
     submit = SubmitField(_l("Hulpvraag afwijzen"))
 
 
-class NotificationForm(FlaskForm):
+class NotificationForm(BaseForm):
     enabled = HiddenField()
     submit = SubmitField(_l("Opslaan"))

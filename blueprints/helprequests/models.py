@@ -84,6 +84,9 @@ class HelpRequest(TenantScoped, Base):
         tenant_fk("customer_id", "customers.id"),
         Index("ix_help_requests_tenant_status", "tenant_id", "status"),
         Index("ix_help_requests_tenant_planned", "tenant_id", "planned_on"),
+        # The public form sent twice (a retry after a timeout) stores one request: see
+        # tenants.idempotency.
+        UniqueConstraint("tenant_id", "idempotency_key"),
     )
 
     reference: Mapped[str] = mapped_column(String(20))
@@ -113,6 +116,10 @@ class HelpRequest(TenantScoped, Base):
     planned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     done_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: the key of the public form that made it (None for requests staff enter)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    #: not stored: True on the request `receive_request` returns for a form sent again
+    repeated = False
 
 
 class Assignment(TenantScoped, Base):

@@ -7,12 +7,10 @@ person's trajectory answers 404), not by WTForms.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -20,6 +18,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.hours.formats import type_choices
+from tenants.formfields import SelectField
+from tenants.forms import BaseForm
+from tenants.idempotency import IdempotencyKeyField
 
 
 def _len(n: int):
@@ -29,7 +30,7 @@ def _len(n: int):
 HOURS_HINT = _l("Bijvoorbeeld 2,5 of 2:30")
 
 
-class EntryForm(FlaskForm):
+class EntryForm(BaseForm):
     work_date = DateField(_l("Datum"), validators=[DataRequired(message=_l("Vul de datum in."))])
     hours = StringField(_l("Uren"), validators=[
         DataRequired(message=_l("Vul het aantal uren in, bijvoorbeeld 2,5 of 2:30.")), _len(12)],
@@ -40,6 +41,8 @@ class EntryForm(FlaskForm):
     help_request = SelectField(_l("Hulpvraag (optioneel)"), choices=[], validate_choice=False)
     note = TextAreaField(_l("Notitie (optioneel)"), validators=[Optional(), _len(1000)])
     version = HiddenField()
+    #: a new entry is stored once, however often the form is sent
+    idempotency_key = IdempotencyKeyField()
     submit = SubmitField(_l("Uren schrijven"))
 
     def fill_types(self, on=None) -> None:
@@ -50,25 +53,25 @@ class StaffEntryForm(EntryForm):
     approve = BooleanField(_l("Direct goedkeuren"))
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(BaseForm):
     """Bulk approval: the entries come as `entry` values with a `version-<id>` each."""
 
     submit = SubmitField(_l("Geselecteerde uren goedkeuren"))
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(BaseForm):
     reason = TextAreaField(_l("Reden voor de deelnemer"), validators=[
         DataRequired(message=_l("Schrijf waarom u de uren terugstuurt.")), _len(500)])
     version = HiddenField()
     submit = SubmitField(_l("Terugsturen"))
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(BaseForm):
     version = HiddenField()
     submit = SubmitField(_l("Intrekken"))
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(BaseForm):
     hours = StringField(_l("Juiste aantal uren"), validators=[
         DataRequired(message=_l("Vul het juiste aantal uren in (0 mag).")), _len(12)],
         description=_l("Wat het had moeten zijn, bijvoorbeeld 6 of 5:30. 0 haalt de uren weg."),
@@ -78,14 +81,14 @@ class CorrectionForm(FlaskForm):
     submit = SubmitField(_l("Correctie indienen"))
 
 
-class WeekForm(FlaskForm):
+class WeekForm(BaseForm):
     """The week grid: the cells are read from the request by name (u-<trajectory>-<date>)."""
 
     approve = BooleanField(_l("Direct goedkeuren"))
     submit = SubmitField(_l("Weekstaat opslaan"))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(BaseForm):
     hours_need_approval = BooleanField(_l("Uren die deelnemers zelf schrijven, moeten worden "
                                           "goedgekeurd"))
     allowance = StringField(_l("Vrijwilligersvergoeding per uur (€)"),
@@ -96,7 +99,7 @@ class SettingsForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class ReviewFilterForm(FlaskForm):
+class ReviewFilterForm(BaseForm):
     class Meta:
         csrf = False
 
@@ -106,7 +109,7 @@ class ReviewFilterForm(FlaskForm):
     tot = DateField(_l("Tot en met"), validators=[Optional()])
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(BaseForm):
     class Meta:
         csrf = False
 

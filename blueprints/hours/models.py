@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants.db import Base, TenantScoped, new_id, tenant_fk, utcnow
@@ -43,6 +43,14 @@ class TimeEntry(TenantScoped, Base):
         Index("ix_time_entries_tenant_participant_date", "tenant_id", "participant_id",
               "work_date"),
         Index("ix_time_entries_tenant_status", "tenant_id", "status"),
+        # the week grid and the weekly totals per trajectory (blueprints.hours.checks)
+        Index("ix_time_entries_tenant_trajectory_date", "tenant_id", "trajectory_id",
+              "work_date"),
+        # the corrections of an entry
+        Index("ix_time_entries_tenant_corrects", "tenant_id", "corrects_id"),
+        # A form submitted twice (a retry after a timeout) stores one entry: see
+        # tenants.idempotency.
+        UniqueConstraint("tenant_id", "idempotency_key"),
     )
 
     participant_id: Mapped[int]
@@ -61,6 +69,8 @@ class TimeEntry(TenantScoped, Base):
     return_reason: Mapped[str | None] = mapped_column(Text)
     corrects_id: Mapped[int | None]
     version: Mapped[int] = mapped_column(default=1)  # optimistic lock for concurrent review
+    #: the key of the form that made it (None for the week grid, imports, corrections)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -3,7 +3,7 @@ month and per hour type, signed off by the supervisor, for the municipality.
 
 `statement_data()` reads what the document shows into a frozen `StatementData` of plain values
 (scoped queries, the session's tenant set); `statement_pdf()` lays it out with ReportLab in the
-house style of the agreement (blueprints.trajectories.pdf) and touches no database. The
+house style of the kernel's PDF kit (tenants.pdf) and touches no database. The
 document is Dutch whatever the reader's interface language: it goes to a Dutch municipality.
 Only approved hours count; an approved correction counts in the month of the hours it corrects.
 """
@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from flask_babel import force_locale
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -27,21 +25,26 @@ from blueprints.hours.formats import HOUR_TYPES, format_minutes, trajectory_end,
 from blueprints.hours.models import EntryStatus, TimeEntry
 from blueprints.participants.models import Participant
 from blueprints.trajectories.models import Trajectory
-from blueprints.trajectories.pdf import (
+from blueprints.trajectories.services import KIND_LABELS
+from tenants.models import Tenant, User
+from tenants.pdf import (
     ACCENT,
     CONTENT_WIDTH,
+    FONT,
+    FOOTER_SIZE,
     INK,
     MARGIN,
     MUTED,
     PANEL,
     RULE,
     STYLES,
+    document,
     format_day,
     format_hours,
-    winansi,
+    table_style,
 )
-from blueprints.trajectories.services import KIND_LABELS
-from tenants.models import Tenant, User
+from tenants.pdf import p as _p
+from tenants.pdf import text as _e
 
 MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
           "september", "oktober", "november", "december")
@@ -126,15 +129,6 @@ def statement_data(session: Session, participant: Participant, start: date, end:
 
 # --- layout ---------------------------------------------------------------------------------
 
-def _e(text) -> str:
-    """User text for a Paragraph: shown as typed (no markup), in characters Helvetica has."""
-    return escape(winansi(str(text)))
-
-
-def _p(text: str, style: str = "body") -> Paragraph:
-    return Paragraph(text, STYLES[style])
-
-
 def _hours(minutes: int) -> str:
     return format_minutes(minutes) if minutes else "–"
 
@@ -146,7 +140,7 @@ def _header(d: StatementData) -> Table:
     left = [_p(_e(d.tenant_name), "org")] + ([_p(" · ".join(facts), "small")] if facts else [])
     table = Table([[left, _p(f"Opgesteld op {format_day(d.generated_on)}", "org_right")]],
                   colWidths=[120 * mm, CONTENT_WIDTH - 120 * mm])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 6), ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
@@ -166,7 +160,7 @@ def _facts(d: StatementData) -> Table:
             for kind, start, end, hours in d.trajectories)))
     table = Table([[_p(k, "key"), _p(v, "cell")] for k, v in rows],
                   colWidths=[40 * mm, CONTENT_WIDTH - 40 * mm])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 3.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
@@ -174,8 +168,7 @@ def _facts(d: StatementData) -> Table:
     return table
 
 
-HEAD = ParagraphStyle("statement_head", parent=STYLES["cell"], fontName="Helvetica-Bold",
-                      fontSize=8.5, leading=10.5)
+HEAD = STYLES["head"]
 
 
 def _hours_table(d: StatementData) -> Table:
@@ -190,7 +183,7 @@ def _hours_table(d: StatementData) -> Table:
     type_width = (CONTENT_WIDTH - month_width - total_width) / len(d.type_labels)
     table = Table([head, *body, foot], repeatRows=1,
                   colWidths=[month_width] + [type_width] * len(d.type_labels) + [total_width])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), PANEL), ("LINEABOVE", (0, 0), (-1, 0), 1.5, ACCENT),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE), ("LINEABOVE", (0, -1), (-1, -1), 0.8, INK),
@@ -210,7 +203,7 @@ def _signature(d: StatementData) -> Table:
     ]
     right = [_p("HANDTEKENING", "label"), Spacer(0, 18 * mm)]
     table = Table([[left, "", right]], colWidths=[85 * mm, 8 * mm, 65 * mm], hAlign="LEFT")
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("LINEBELOW", (2, 0), (2, 0), 0.8, INK),
@@ -223,12 +216,8 @@ def statement_pdf(data: StatementData, compress: bool = True) -> bytes:
     whose text can be searched as bytes (tests)."""
     d = data
     buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
-        bottomMargin=22 * mm, title=winansi(f"Urenverklaring {d.participant_name}"),
-        author=winansi(d.tenant_name), subject="Goedgekeurde uren per maand en soort",
-        creator="Wijkwerk", lang="nl-NL",
-        pageCompression=1 if compress else 0, invariant=0 if compress else 1)
+    doc = document(buffer, title=f"Urenverklaring {d.participant_name}", author=d.tenant_name,
+                   subject="Goedgekeurde uren per maand en soort", compress=compress)
     period = f"{format_day(d.start)} tot en met {format_day(d.end)}"
     story = [
         _header(d),
@@ -252,14 +241,14 @@ def statement_pdf(data: StatementData, compress: bool = True) -> bytes:
             _signature(d),
         ]),
     ]
-    footer = winansi(f"{d.tenant_name} · Urenverklaring {d.participant_name}")
+    footer = f"{d.tenant_name} · Urenverklaring {d.participant_name}"
 
     def draw_footer(canvas, document):
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, 14 * mm, A4[0] - MARGIN, 14 * mm)
-        canvas.setFont("Helvetica", 7.5)
+        canvas.setFont(FONT, FOOTER_SIZE)
         canvas.setFillColor(MUTED)
         canvas.drawString(MARGIN, 10 * mm, footer)
         canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"pagina {document.page}")

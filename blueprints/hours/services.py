@@ -31,6 +31,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -52,6 +53,7 @@ from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.db import utcnow
 from tenants.errors import DomainError, NotFound, PermissionDenied
 from tenants.formatting import format_date
+from tenants.idempotency import clean_key
 from tenants.mail import send_mail
 from tenants.models import Role, Tenant, User
 
@@ -86,12 +88,16 @@ class EntryData:
     hour_type: HourType | None = None
     help_request_id: int | None = None
     note: str | None = None
+    #: the form's key (tenants.idempotency): a second submit returns the first entry
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
 class Saved:
     entry: TimeEntry
     warnings: list[str]
+    #: True when the same form was sent before: `entry` is the one stored then
+    repeated: bool = False
 
 
 @dataclass
@@ -118,12 +124,14 @@ class EntryContext:
                 first_start[t.participant_id] = t.starts_on
         assignments: set[tuple[int, int]] = set()
         if hids and pids:
-            assignments = set(session.execute(
+            rows = session.execute(
                 select(Assignment.participant_id, Assignment.help_request_id)
                 .join(HelpRequest, and_(HelpRequest.tenant_id == Assignment.tenant_id,
                                         HelpRequest.id == Assignment.help_request_id))
                 .where(Assignment.participant_id.in_(pids), Assignment.help_request_id.in_(hids),
-                       HelpRequest.status.not_in(CLOSED_REQUESTS))).tuples())
+                       HelpRequest.status.not_in(CLOSED_REQUESTS)))
+            assignments = {(participant_id, help_request_id)
+                           for participant_id, help_request_id in rows}
         return cls(participants, trajectories, first_start, assignments)
 
 
@@ -211,17 +219,43 @@ def flush_or_conflict(session: Session) -> None:
         raise ConcurrentChange()
 
 
+def _entry_with_key(session: Session, key: str) -> TimeEntry | None:
+    return session.scalar(select(TimeEntry).where(TimeEntry.idempotency_key == key))
+
+
+def _repeated(entry: TimeEntry, data: EntryData) -> Saved:
+    """The answer to a form sent again: the entry it made the first time."""
+    if entry.participant_id != data.participant_id:
+        raise DomainError(_l("Dit formulier is al verstuurd. Laad de pagina opnieuw en vul het "
+                             "nog eens in."))
+    return Saved(entry, [], repeated=True)
+
+
 def log_hours(session: Session, actor: Actor, tenant: Tenant, role: Role, data: EntryData,
               *, approve: bool = False, today: date | None = None) -> Saved:
     """Log one entry (see the module docstring for the rules). `role` is the actor's role in
-    the tenant; `approve` (staff only) approves it at once. Returns the entry and its warnings."""
+    the tenant; `approve` (staff only) approves it at once. Returns the entry and its warnings.
+    With an idempotency key that made an entry before, that entry is returned (`repeated`)
+    and nothing new is stored."""
     today = today or date.today()
     check_may_approve(role, approve)
+    key = clean_key(data.idempotency_key)
+    if key is not None:
+        earlier = _entry_with_key(session, key)
+        if earlier is not None:
+            return _repeated(earlier, data)
     ctx = EntryContext.load(session, [data.participant_id], [data.help_request_id])
-    entry = TimeEntry(**check_entry(ctx, actor, role, data, today))
+    entry = TimeEntry(**check_entry(ctx, actor, role, data, today), idempotency_key=key)
     set_open_status(entry, tenant, actor, role, approve)
-    session.add(entry)
-    flush_or_conflict(session)
+    try:
+        with session.begin_nested():
+            session.add(entry)
+            flush_or_conflict(session)
+    except IntegrityError:
+        earlier = _entry_with_key(session, key) if key is not None else None
+        if earlier is None:
+            raise
+        return _repeated(earlier, data)  # the same form, sent at the same moment, won
     audit.record(session, actor, "hours.logged", entry, participant_id=entry.participant_id,
                  minutes=entry.minutes, status=entry.status.value)
     return Saved(entry, entry_warnings(session, tenant, [entry]).get(entry.id, []))

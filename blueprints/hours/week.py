@@ -9,7 +9,8 @@ is saved and each cell says what is wrong.
 Two people typing the same paper sheet must not count it twice: every row carries a snapshot
 of the entries it showed; saving locks the participants it writes for and refuses a row whose
 entries changed since the page was made. Reading and saving take a fixed number of queries
-whatever the size of the team.
+whatever the size of the team. The grid shows one page of rows at a time (PAGE_SIZE): a big
+team's week is typed page by page, and saving a page writes only the cells on it.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from blueprints.hours.checks import entry_warnings
@@ -40,7 +41,8 @@ from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound, PermissionDenied
 from tenants.models import Role, Tenant
 
-MAX_ROWS = 200
+#: Rows per page: at 25 rows a page stays far under 150 KB of HTML (about 3 KB a row).
+PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,10 @@ class GridRow:
 class Grid:
     monday: date
     rows: list[GridRow]
+    #: rows of the whole week (all pages), this page (from 1) and the number of pages
+    total: int = 0
+    page: int = 1
+    pages: int = 1
 
     @property
     def days(self) -> list[date]:
@@ -79,9 +85,6 @@ def _running_in(monday: date, supervisor_id: int | None):
                or_(Trajectory.status == TrajectoryStatus.ACTIVE,
                    and_(Trajectory.status == TrajectoryStatus.ENDED,
                         Trajectory.outcome_on >= monday)))
-        .order_by(Participant.last_name, Participant.first_name, Trajectory.starts_on,
-                  Trajectory.id)
-        .limit(MAX_ROWS)
     )
     if supervisor_id is not None:
         stmt = stmt.where(or_(Participant.supervisor_id == supervisor_id,
@@ -89,9 +92,19 @@ def _running_in(monday: date, supervisor_id: int | None):
     return stmt
 
 
-def week_grid(session: Session, monday: date, supervisor_id: int | None = None) -> Grid:
-    """The rows of the grid with the hours already written in them (two queries)."""
-    pairs = session.execute(_running_in(monday, supervisor_id)).all()
+def week_grid(session: Session, monday: date, supervisor_id: int | None = None, *,
+              page: int = 1, per_page: int = PAGE_SIZE) -> Grid:
+    """One page of the grid's rows with the hours already written in them (three queries:
+    the number of rows, the page's rows, their entries). A page past the last shows the last."""
+    running = _running_in(monday, supervisor_id)
+    total = session.scalar(select(func.count()).select_from(
+        running.with_only_columns(Trajectory.id).subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    pairs = session.execute(
+        running.order_by(Participant.last_name, Participant.first_name, Trajectory.starts_on,
+                         Trajectory.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
     by_trajectory: dict[int, dict[date, list[TimeEntry]]] = {t.id: defaultdict(list)
                                                              for t, _p in pairs}
     if pairs:
@@ -106,7 +119,7 @@ def week_grid(session: Session, monday: date, supervisor_id: int | None = None) 
         cells = by_trajectory[trajectory.id]
         rows.append(GridRow(participant, trajectory, dict(cells), snapshot(
             (e.id, e.version) for day_entries in cells.values() for e in day_entries)))
-    return Grid(monday, rows)
+    return Grid(monday, rows, total, page, pages)
 
 
 @dataclass(frozen=True)

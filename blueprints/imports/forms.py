@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired
+from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
 
 from blueprints.participants.models import ParticipantStatus
 from blueprints.participants.services import TARGET_GROUPS, ParticipantFilter
 from blueprints.trajectories.services import KIND_LABELS
+from tenants import inputs
+from tenants.formfields import SelectField
+from tenants.forms import BaseForm
 
 KIND_CHOICES = [("deelnemers", _l("Deelnemers")), ("inzetorganisaties", _l("Inzetorganisaties"))]
 STATUS_LABELS = {
@@ -18,7 +20,7 @@ STATUS_LABELS = {
 }
 
 
-class UploadForm(FlaskForm):
+class UploadForm(BaseForm):
     kind = SelectField(_l("Wat wilt u importeren?"), choices=KIND_CHOICES, default="deelnemers",
                        validators=[DataRequired(message=_l("Kies wat u wilt importeren."))])
     file = FileField(
@@ -31,31 +33,25 @@ class UploadForm(FlaskForm):
     submit = SubmitField(_l("Bestand controleren"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """Import the next rows; `vanaf` is where the page thought the import was (no repeats)."""
 
     vanaf = HiddenField()
     submit = SubmitField(_l("Importeren"))
 
     def start(self) -> int | None:
-        try:
-            return int(self.vanaf.data)
-        except (TypeError, ValueError):
-            return None
+        return inputs.to_int(self.vanaf.data, min_value=0)
 
 
-class CancelForm(FlaskForm):
+class CancelForm(BaseForm):
     submit = SubmitField(_l("Annuleren"))
 
 
 def _int_or_none(value):
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    return inputs.to_id(value)
 
 
-class ExportFilterForm(FlaskForm):
+class ExportFilterForm(BaseForm):
     """The participant list's filter, read from the query string (a GET form: no CSRF).
 
     The parameter names are the list's: q, status, wijk, begeleider, doelgroep, soort.
@@ -65,7 +61,8 @@ class ExportFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField(_l("Zoeken op naam of e-mailadres"))
+    q = StringField(_l("Zoeken op naam of e-mailadres"), validators=[
+        Length(max=100, message=_l("Hoogstens %(n)s tekens.", n=100))])
     status = SelectField(_l("Status"), validate_choice=False, choices=[
         ("", _l("Alle (behalve geanonimiseerd)"))] + [(s.value, label)
                                                       for s, label in STATUS_LABELS.items()])
@@ -84,11 +81,12 @@ class ExportFilterForm(FlaskForm):
 
     def to_filter(self) -> ParticipantFilter:
         def known(field):
-            return field.data if field.data and field.data in dict(field.choices) else None
+            values = {choice.value for choice in field.choices}
+            return field.data if field.data and field.data in values else None
 
         statuses = {s.value for s in ParticipantStatus}
         return ParticipantFilter(
-            q=(self.q.data or "").strip()[:100] or None,
+            q=(inputs.clean_text(self.q.data, 1000) or "")[:100] or None,
             status=self.status.data if self.status.data in statuses else None,
             neighbourhood_id=self.wijk.data,
             supervisor_id=self.begeleider.data,

@@ -62,7 +62,7 @@ from tenants.web import current_actor, require_role, tenant_blueprint
 
 bp = tenant_blueprint("imports", __name__, url_prefix="/import")
 
-MIMETYPES = {"csv": "text/csv; charset=utf-8",
+MIMETYPES = {"csv": "text/csv",  # Werkzeug adds "; charset=utf-8" (once)
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 

@@ -1,11 +1,21 @@
 """Bank statements (ISO 20022 CAMT.053): read the credit entries and register the payments
 whose description names one of the tenant's open invoices.
 
-Reading (`parse_statement`, pure, no Flask): the bytes are checked before any parsing — at most
-5 MB, no DOCTYPE or ENTITY declaration (that refuses entity expansion and external entities,
-the attacks defusedxml guards against) — and then read with `xml.etree.ElementTree` by local
-tag names, so camt.053.001.02 up to .08 (which differ only in namespace) all work. Only credit
-entries (CdtDbtInd CRDT, not reversals) are kept.
+Reading (`parse_statement`, pure, no Flask): a file is untrusted input, so every malformed one
+is answered with a Dutch message and never reaches a 500. At most 5 MB; the encoding it
+declares must be one we read (a UTF-7 declaration is refused by name); it is parsed with
+defusedxml (the maintained guard against entity expansion and external entities: any DOCTYPE
+is refused) in one streamed pass that also refuses nesting deeper than any CAMT file needs;
+the root must be a `Document` in a camt.053 namespace (camt.053.001.02 up to .13, which differ
+only in namespace, all work; elements are read by local name). Amounts must be plain decimals
+in cents (`1E+50`, NaN and infinity are unreadable). Only credit entries (CdtDbtInd CRDT, not
+reversals) are kept.
+
+Identity: a bank entry is the same entry only when its account, bank reference, booking date
+and amount are the same (`BankEntry.uid`, a hash of those four; the payment's idempotency key
+is "bank:<uid>"). A reference alone is not enough: some banks give two different payments the
+same reference, and both must be registered. An entry without a bank reference is identified
+by the other three and its name and description.
 
 Matching (`match_entries`): invoice numbers are found in the remittance text in the tenant's
 own format, series + year + "-" + five digits ("F2026-00042"), tolerant of case, spaces and a
@@ -13,27 +23,36 @@ missing dash ("f2026 00042", "F202600042"). A payment is proposed only when exac
 is found and it is an open invoice of this tenant (the query is tenant-scoped, so another
 cooperative's number is "unknown" here); never by amount alone. At most what is open is
 proposed — the rest is flagged "te veel ontvangen" — also across several entries of one
-statement for the same invoice. An entry already registered (same bank reference) is listed as
-such, so reading the same statement twice registers nothing twice.
+statement for the same invoice. An entry already registered (same identity) is listed as such,
+so reading the same statement twice registers nothing twice. Payments registered before the
+identity was introduced carry "bank:<reference>"; they still count as registered for an entry
+with that reference, booking date and description.
 
 Registering (`register_matches`): one transaction for the whole statement, with a savepoint
 per entry. A refused entry (the invoice got paid or credited meanwhile) rolls back only its own
 savepoint and is reported; the others go on. The caller commits once: all chosen payments land
 together, or — if the commit itself fails — none, and reading the statement again is safe
-because every payment carries the idempotency key "bank:<bank reference>". One transaction also
-keeps the tenant context (set per transaction) and the ledger's balance check (at commit) in
-one place.
+because every payment carries the entry's idempotency key. One transaction also keeps the
+tenant context (set per transaction) and the ledger's balance check (at commit) in one place.
+
+Storage: an uploaded statement waits on disk (tenants.storage) until it is confirmed; one never
+confirmed is gone after KEEP_SECONDS (24 hours, as imports): it cannot be opened any more, and
+the next upload of any tenant removes it.
 """
 from __future__ import annotations
 
 import hashlib
+import io
+import logging
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as SafeET
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -49,14 +68,31 @@ from blueprints.invoicing.models import (
 )
 from tenants import audit, storage
 from tenants.actor import Actor
-from tenants.errors import DomainError
+from tenants.errors import DomainError, NotFound
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 5 * 1024 * 1024
+#: CAMT.053 nests about 12 deep; 3,000 nested elements are an attack, not a statement
+MAX_DEPTH = 40
 STORAGE_CATEGORY = "bankafschriften"
+KEEP_SECONDS = 24 * 3600  # a statement holds names and payments: gone after a day, as imports
 KEY_PREFIX = "bank:"
-#: the idempotency key column holds 80 characters
+#: the idempotency key column holds 80 characters (the old key was "bank:<reference>")
 _MAX_REF = 80 - len(KEY_PREFIX)
+_CAMT053 = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.[0-9]{2}$")
+_ENCODINGS = frozenset({"utf-8", "utf8", "utf-16", "utf-16le", "utf-16be", "us-ascii",
+                        "ascii", "iso-8859-1", "latin-1", "latin1", "iso-8859-15",
+                        "windows-1252", "cp1252"})
+_DECLARED = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']{0,40})[\"']", re.I)
+_AMOUNT = re.compile(r"^[0-9]{1,13}(\.[0-9]{1,5})?$")
 
+NOT_XML = _l("Dit bestand kan niet worden gelezen: het is geen geldig XML-bestand. Exporteer "
+             "het afschrift als CAMT.053 bij uw bank.")
+UNSAFE = _l("Dit bestand bevat een DOCTYPE- of ENTITY-declaratie en wordt om veiligheidsredenen "
+            "niet gelezen. Exporteer het afschrift opnieuw als CAMT.053 bij uw bank.")
+BAD_AMOUNT = _l("Een bedrag in het afschrift is onleesbaar. Exporteer het afschrift opnieuw als "
+                "CAMT.053.")
 NOT_CAMT = _l("Dit bestand is geen CAMT.053-bankafschrift. Exporteer bij uw bank het "
               "rekeningafschrift als CAMT.053 (XML) en lees dat bestand in.")
 
@@ -73,10 +109,34 @@ class BankEntry:
     currency: str
     name: str
     text: str
+    #: the account the statement is of (IBAN, or the bank's own account id)
+    account: str = ""
+    #: 1 for the first entry of a file with this identity, 2 for a second identical one
+    occurrence: int = 1
+
+    @property
+    def uid(self) -> str:
+        """Account, bank reference, booking date and amount (see the module docstring)."""
+        parts = [self.account, self.ref, self.booked_on.isoformat() if self.booked_on else "",
+                 str(self.amount_cents), self.currency]
+        if not self.ref:
+            parts += [self.name, self.text]
+        if self.occurrence > 1:
+            parts.append(str(self.occurrence))
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
     @property
     def idempotency_key(self) -> str:
-        return KEY_PREFIX + self.ref
+        return KEY_PREFIX + self.uid
+
+    @property
+    def legacy_key(self) -> str | None:
+        """The key payments got before `uid` existed: "bank:<reference>" (None without one)."""
+        if not self.ref:
+            return None
+        ref = self.ref if len(self.ref) <= _MAX_REF else hashlib.sha256(
+            self.ref.encode()).hexdigest()
+        return KEY_PREFIX + ref
 
     @property
     def reference(self) -> str:
@@ -85,6 +145,10 @@ class BankEntry:
 
 def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _namespace(tag) -> str:
+    return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
 def _kids(element, name: str) -> list:
@@ -112,20 +176,46 @@ def _check_bytes(data: bytes | None) -> None:
     if len(data) > MAX_BYTES:
         raise DomainError(_l("Het bestand is groter dan 5 MB. Exporteer een kortere periode "
                              "en lees die in."))
-    # NUL bytes removed: a UTF-16 file cannot hide a declaration either.
-    plain = data.replace(b"\x00", b"").lower()
-    if b"<!doctype" in plain or b"<!entity" in plain:
-        raise DomainError(_l("Dit bestand bevat een DOCTYPE- of ENTITY-declaratie en wordt om "
-                             "veiligheidsredenen niet gelezen. Exporteer het afschrift opnieuw "
-                             "als CAMT.053 bij uw bank."))
+    # NUL bytes removed: a UTF-16 file cannot hide its declaration either.
+    declared = _DECLARED.match(data[:400].replace(b"\x00", b""))
+    if declared:
+        encoding = declared.group(1).decode("ascii", "replace").strip()
+        if encoding.lower() not in _ENCODINGS:
+            raise DomainError(_l(
+                "Dit afschrift gebruikt de tekenset '%(encoding)s', die niet wordt gelezen. "
+                "Exporteer het afschrift bij uw bank als CAMT.053 in UTF-8.",
+                encoding=re.sub(r"[^A-Za-z0-9._-]", "?", encoding)[:20]))
+
+
+def _parse_xml(data: bytes):
+    """The document's root, parsed by defusedxml in one streamed pass that counts depth."""
+    root, depth = None, 0
+    try:
+        for event, element in SafeET.iterparse(io.BytesIO(data), events=("start", "end"),
+                                               forbid_dtd=True):
+            if event == "start":
+                depth += 1
+                if root is None:
+                    root = element
+                if depth > MAX_DEPTH:
+                    raise DomainError(_l(
+                        "Dit bestand is dieper genest dan een bankafschrift ooit is en wordt "
+                        "niet gelezen. Exporteer het afschrift opnieuw als CAMT.053."))
+            else:
+                depth -= 1
+    except DefusedXmlException:
+        raise DomainError(UNSAFE) from None
+    except (ET.ParseError, ValueError, LookupError, UnicodeError):
+        raise DomainError(NOT_XML) from None
+    return root
 
 
 def _cents(text: str) -> int | None:
-    try:
-        value = Decimal(text.strip())
-    except (InvalidOperation, AttributeError):
+    text = (text or "").strip()
+    if not _AMOUNT.match(text):  # also refuses 1E+50, NaN, Infinity, -5 and 1,00
         return None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+    value = Decimal(text)
+    if value != value.quantize(Decimal("0.01")):
         return None
     return int(value * 100)
 
@@ -161,46 +251,51 @@ def _remittance(entry) -> str:
     return " ".join(p for p in parts if p)[:1000]
 
 
-def _ref(entry) -> str:
-    ref = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
-    if not ref:
-        ref = hashlib.sha256(ET.tostring(entry)).hexdigest()
-    elif len(ref) > _MAX_REF:
-        ref = hashlib.sha256(ref.encode()).hexdigest()
-    return ref
+def _account(statement) -> str:
+    return (_text(statement, "Acct/Id/IBAN") or _text(statement, "Acct/Id/Othr/Id"))[:80]
+
+
+def _entries(root) -> list[BankEntry]:
+    entries, seen = [], {}
+    for statement in _all(root, "BkToCstmrStmt/Stmt"):
+        account = _account(statement)
+        for entry in _kids(statement, "Ntry"):
+            if _text(entry, "CdtDbtInd").upper() != "CRDT":
+                continue
+            if _text(entry, "RvslInd").lower() in ("true", "1"):
+                continue
+            amounts = _kids(entry, "Amt")
+            cents = _cents(amounts[0].text or "") if amounts else None
+            if cents is None:
+                raise DomainError(BAD_AMOUNT)
+            found = BankEntry(
+                ref=(_text(entry, "AcctSvcrRef") or _text(entry, "NtryRef"))[:200],
+                booked_on=_booked_on(entry), amount_cents=cents,
+                currency=re.sub(r"[^A-Z]", "", (amounts[0].get("Ccy") or "").upper())[:3],
+                name=_name(entry), text=_remittance(entry), account=account)
+            # The same identity twice in one file (a bank that repeats itself): both count.
+            seen[found.uid] = seen.get(found.uid, 0) + 1
+            if seen[found.uid] > 1:
+                found = replace(found, occurrence=seen[found.uid])
+            entries.append(found)
+    return entries
 
 
 def parse_statement(data: bytes) -> list[BankEntry]:
     """The credit entries of a CAMT.053 file, in file order. Raises DomainError (Dutch) for
     an empty, too large, unsafe or unreadable file, or one that is not CAMT.053."""
     _check_bytes(data)
-    try:
-        root = ET.fromstring(data)
-    except ET.ParseError:
-        raise DomainError(_l("Dit bestand kan niet worden gelezen: het is geen geldig XML-"
-                             "bestand. Exporteer het afschrift als CAMT.053 bij uw bank."))
-    if _local(root.tag) != "Document" or not _kids(root, "BkToCstmrStmt"):
+    root = _parse_xml(data)
+    if (root is None or _local(root.tag) != "Document"
+            or not _CAMT053.match(_namespace(root.tag)) or not _kids(root, "BkToCstmrStmt")):
         raise DomainError(NOT_CAMT)
-    entries, seen = [], {}
-    for entry in _all(root, "BkToCstmrStmt/Stmt/Ntry"):
-        if _text(entry, "CdtDbtInd").upper() != "CRDT":
-            continue
-        if _text(entry, "RvslInd").lower() in ("true", "1"):
-            continue
-        amounts = _kids(entry, "Amt")
-        cents = _cents(amounts[0].text or "") if amounts else None
-        if cents is None:
-            raise DomainError(_l("Een bedrag in het afschrift is onleesbaar. Exporteer het "
-                                 "afschrift opnieuw als CAMT.053."))
-        ref = _ref(entry)
-        seen[ref] = seen.get(ref, 0) + 1
-        if seen[ref] > 1:  # a bank that repeats a reference within one file
-            ref = f"{ref[:_MAX_REF - 4]}:{seen[ref]}"
-        entries.append(BankEntry(
-            ref=ref, booked_on=_booked_on(entry), amount_cents=cents,
-            currency=re.sub(r"[^A-Z]", "", (amounts[0].get("Ccy") or "").upper())[:3], name=_name(entry),
-            text=_remittance(entry)))
-    return entries
+    try:
+        return _entries(root)
+    except DomainError:
+        raise
+    except Exception:  # noqa: BLE001 - untrusted input: whatever breaks is a refusal, not a 500
+        log.exception("Unreadable CAMT.053 statement")
+        raise DomainError(NOT_XML) from None
 
 
 # --- matching --------------------------------------------------------------------------------
@@ -252,23 +347,44 @@ def _prefixes(session: Session) -> list[str]:
     return [p for p in used if p]
 
 
+def _registered(session: Session, entries: list[BankEntry]) -> set[str]:
+    """The uids of the entries registered before: by their own key, or by the old
+    "bank:<reference>" key when booking date and description agree too (one query)."""
+    keys = {e.idempotency_key: e for e in entries}
+    legacy = {e.legacy_key for e in entries if e.legacy_key}
+    if not keys:
+        return set()
+    rows = session.execute(select(Payment.idempotency_key, Payment.paid_on, Payment.reference)
+                           .where(Payment.idempotency_key.in_(set(keys) | legacy)))
+    done = set()
+    old = {}
+    for key, paid_on, reference in rows:
+        if key in keys:
+            done.add(keys[key].uid)
+        else:
+            old.setdefault(key, []).append((paid_on, reference or ""))
+    for entry in entries:
+        if (entry.occurrence == 1 and (entry.booked_on, entry.reference or "")
+                in old.get(entry.legacy_key, ())):
+            done.add(entry.uid)
+    return done
+
+
 def match_entries(session: Session, entries: list[BankEntry]) -> list[Proposal]:
     """A proposal per entry (three queries, however many entries)."""
     prefixes = _prefixes(session)
-    numbers = {e.ref: (find_numbers(e.text, prefixes) if prefixes else []) for e in entries}
+    numbers = {e.uid: (find_numbers(e.text, prefixes) if prefixes else []) for e in entries}
     wanted = {n for found in numbers.values() for n in found}
     invoices = {i.number_text: i for i in session.scalars(
         select(Invoice).where(Invoice.number_text.in_(wanted)))} if wanted else {}
-    keys = [e.idempotency_key for e in entries]
-    registered = set(session.scalars(select(Payment.idempotency_key).where(
-        Payment.idempotency_key.in_(keys)))) if keys else set()
+    registered = _registered(session, entries)
     remaining: dict[int, int] = {}
     proposals = []
     for entry in entries:
-        found = numbers[entry.ref]
+        found = numbers[entry.uid]
         p = Proposal(entry, numbers=found)
         proposals.append(p)
-        if entry.idempotency_key in registered:
+        if entry.uid in registered:
             p.reason = _("Al geregistreerd: deze bijschrijving is eerder ingelezen.")
         elif entry.currency != "EUR":
             p.reason = _("Geen euro's (%(currency)s): registreer deze betaling met de hand.",
@@ -305,12 +421,18 @@ def match_entries(session: Session, entries: list[BankEntry]) -> list[Proposal]:
 # --- storing the upload and registering ----------------------------------------------------
 
 def store_statement(root: Path, tenant_id: int, data: bytes) -> str:
-    """Keep the uploaded statement until it is confirmed; returns its storage key."""
+    """Keep the uploaded statement until it is confirmed; returns its storage key. Statements
+    (of any tenant) left unconfirmed for KEEP_SECONDS are removed first."""
+    storage.purge_category(root, STORAGE_CATEGORY, KEEP_SECONDS)
     return storage.save_file(root, tenant_id, STORAGE_CATEGORY, data, "xml")
 
 
 def load_statement(root: Path, tenant_id: int, key: str) -> bytes:
-    """The stored statement (NotFound for a key that is not this tenant's or is gone)."""
+    """The stored statement (NotFound for a key that is not this tenant's, is gone, or has
+    waited longer than KEEP_SECONDS: it is removed then)."""
+    if storage.older_than(root, tenant_id, key, KEEP_SECONDS):
+        storage.delete_file(root, tenant_id, key)
+        raise NotFound()
     return storage.open_file(root, tenant_id, key)
 
 
@@ -323,7 +445,7 @@ class BankResult:
 
 def register_matches(session: Session, actor: Actor, proposals: list[Proposal], chosen,
                      today: date | None = None) -> BankResult:
-    """Register the matched proposals whose bank reference is in `chosen`, each in its own
+    """Register the matched proposals whose entry uid is in `chosen`, each in its own
     savepoint (see the module docstring); the caller commits once."""
     chosen = set(chosen or ())
     result = BankResult()
@@ -331,7 +453,7 @@ def register_matches(session: Session, actor: Actor, proposals: list[Proposal], 
         if not p.matched:
             result.skipped.append((p, p.reason))
             continue
-        if p.entry.ref not in chosen:
+        if p.entry.uid not in chosen:
             result.skipped.append((p, _("Niet aangevinkt.")))
             continue
         try:

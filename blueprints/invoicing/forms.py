@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
     IntegerField,
-    RadioField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -18,6 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from blueprints.participants.forms import MultiCheckboxField
+from tenants.formfields import RadioField, SelectField
+from tenants.forms import BaseForm
 
 
 def _len(n: int):
@@ -39,7 +38,7 @@ BUYER_REFERENCE_HINT = _l("Het inkoopordernummer of de referentie die de klant o
                           "vraagt. Een gemeente wijst een factuur zonder af.")
 
 
-class _DraftFields(FlaskForm):
+class _DraftFields(BaseForm):
     period_start = DateField(_l("Periode van"), validators=[Optional()])
     period_end = DateField(_l("Periode tot en met"), validators=[Optional()])
     buyer_reference = StringField(_l("Referentie van de klant"), validators=[
@@ -60,19 +59,19 @@ class DraftDetailsForm(_DraftFields):
     submit = SubmitField(_l("Gegevens opslaan"))
 
 
-class HoursForm(FlaskForm):
+class HoursForm(BaseForm):
     entries = MultiCheckboxField(_l("Uren"), choices=[], validate_choice=False)
     submit = SubmitField(_l("Gekozen uren op de factuur zetten"))
 
 
-class HelpRequestLineForm(FlaskForm):
+class HelpRequestLineForm(BaseForm):
     help_request = SelectField(_l("Uitgevoerde klus met een vaste prijs"), choices=[],
                                validate_choice=False,
                                validators=[DataRequired(message=_l("Kies een klus."))])
     submit = SubmitField(_l("Klus op de factuur zetten"))
 
 
-class LineForm(FlaskForm):
+class LineForm(BaseForm):
     description = StringField(_l("Omschrijving"), validators=[
         DataRequired(message=_l("Vul de omschrijving van de regel in.")), _len(300)])
     quantity = StringField(_l("Aantal"), validators=[
@@ -87,7 +86,7 @@ class LineForm(FlaskForm):
     submit = SubmitField(_l("Regel toevoegen"))
 
 
-class FeeForm(FlaskForm):
+class FeeForm(BaseForm):
     kind = SelectField(_l("Soort vergoeding"), choices=FEE_CHOICES, validate_choice=False)
     trajectories = MultiCheckboxField(_l("Trajecten"), choices=[], validate_choice=False)
     unit_price = StringField(_l("Bedrag per deelnemer in euro's (excl. btw)"), validators=[
@@ -100,7 +99,7 @@ class FeeForm(FlaskForm):
     submit = SubmitField(_l("Vergoedingen toevoegen"))
 
 
-class FinaliseForm(FlaskForm):
+class FinaliseForm(BaseForm):
     issue_date = DateField(_l("Factuurdatum"), validators=[
         DataRequired(message=_l("Vul de factuurdatum in."))])
     confirm = BooleanField(_l("Ik heb de factuur gecontroleerd"), validators=[
@@ -110,7 +109,7 @@ class FinaliseForm(FlaskForm):
     submit = SubmitField(_l("Factuur definitief maken"))
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(BaseForm):
     amount = StringField(_l("Bedrag in euro's"), validators=[
         DataRequired(message=_l("Vul het betaalde bedrag in, bijvoorbeeld 25,00.")), _len(20)],
         render_kw={"inputmode": "decimal"})
@@ -124,7 +123,7 @@ class PaymentForm(FlaskForm):
     submit = SubmitField(_l("Betaling registreren"))
 
 
-class CreditForm(FlaskForm):
+class CreditForm(BaseForm):
     mode = RadioField(_l("Wat crediteert u?"), choices=[
         ("alles", _l("Alles wat nog niet is gecrediteerd")),
         ("regels", _l("Een deel: de aantallen hieronder"))], default="alles",
@@ -135,7 +134,7 @@ class CreditForm(FlaskForm):
     submit = SubmitField(_l("Creditnota maken"))
 
 
-class InvoiceFilterForm(FlaskForm):
+class InvoiceFilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
@@ -147,7 +146,7 @@ class InvoiceFilterForm(FlaskForm):
     achterstallig = BooleanField(_l("Alleen achterstallig"))
 
 
-class StatementForm(FlaskForm):
+class StatementForm(BaseForm):
     class Meta:
         csrf = False
 
@@ -173,7 +172,7 @@ VAT_RATE_CHOICES = [
 ]
 
 
-class FinanceSettingsForm(FlaskForm):
+class FinanceSettingsForm(BaseForm):
     """The supplier details on every invoice. Identifiers are checked by the service
     (blueprints.invoicing.settings.save_settings) with their checksums."""
 
@@ -236,16 +235,16 @@ class FinanceSettingsForm(FlaskForm):
     submit = SubmitField(_l("Instellingen opslaan"))
 
 
-class LogoForm(FlaskForm):
+class LogoForm(BaseForm):
     logo = FileField(_l("Logo (PNG of JPEG, hoogstens 1 MB)"))
     submit = SubmitField(_l("Logo opslaan"))
 
 
-class RemoveLogoForm(FlaskForm):
+class RemoveLogoForm(BaseForm):
     submit = SubmitField(_l("Logo verwijderen"))
 
 
-class BankUploadForm(FlaskForm):
+class BankUploadForm(BaseForm):
     statement = FileField(
         _l("Bankafschrift (CAMT.053, XML)"),
         description=_l("Het rekeningafschrift zoals uw bank het exporteert in het formaat "
@@ -255,7 +254,7 @@ class BankUploadForm(FlaskForm):
     submit = SubmitField(_l("Afschrift controleren"))
 
 
-class BankConfirmForm(FlaskForm):
+class BankConfirmForm(BaseForm):
     """Register the ticked rows; only the stored file's key travels, never amounts."""
 
     afschrift = HiddenField()

@@ -117,6 +117,7 @@ class Invoice(TenantScoped, Base):
         Index("ix_invoices_tenant_status", "tenant_id", "status"),
         Index("ix_invoices_tenant_customer", "tenant_id", "customer_id"),
         Index("ix_invoices_tenant_issue_date", "tenant_id", "issue_date"),
+        Index("ix_invoices_tenant_credits", "tenant_id", "credits_invoice_id"),
     )
 
     kind: Mapped[InvoiceKind] = mapped_column(_enum(InvoiceKind, "invoice_kind"),
@@ -264,6 +265,7 @@ class Payment(TenantScoped, Base):
         UniqueConstraint("tenant_id", "idempotency_key"),
         tenant_fk("invoice_id", "invoices.id"),
         Index("ix_payments_tenant_paid_on", "tenant_id", "paid_on"),
+        Index("ix_payments_tenant_invoice", "tenant_id", "invoice_id"),
     )
 
     invoice_id: Mapped[int]
@@ -280,7 +282,10 @@ class Reminder(TenantScoped, Base):
     """A payment reminder sent for an overdue invoice."""
 
     __tablename__ = "invoice_reminders"
-    __table_args__ = (tenant_fk("invoice_id", "invoices.id"),)
+    __table_args__ = (
+        tenant_fk("invoice_id", "invoices.id"),
+        Index("ix_invoice_reminders_tenant_invoice", "tenant_id", "invoice_id"),
+    )
 
     invoice_id: Mapped[int]
     level: Mapped[int] = mapped_column(default=1)

@@ -12,9 +12,9 @@ invoice. A credit note says "Creditnota", names the invoice it credits, and show
 amounts as negative amounts.
 
 `render_invoice_pdf()` reads with document.invoice_document() (snapshots for a sent invoice)
-and lays out with ReportLab in the house style of the other documents
-(blueprints.trajectories.pdf). The document is Dutch whatever the reader's interface
-language: 22-11-2026, € 1.234,56.
+and lays out with ReportLab in the house style of the kernel's PDF kit (tenants.pdf: its
+embedded Unicode font prints every name exactly as typed). The document is Dutch whatever the
+reader's interface language: 22-11-2026, € 1.234,56.
 """
 from __future__ import annotations
 
@@ -35,10 +35,8 @@ from reportlab.platypus import (
     Image,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
-    TableStyle,
 )
 from sqlalchemy.orm import Session
 
@@ -46,19 +44,25 @@ from blueprints.customers.identifiers import format_iban
 from blueprints.invoicing.document import InvoiceDocument, invoice_document, read_logo
 from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
 from blueprints.invoicing.money import VatRate
-from blueprints.trajectories.pdf import (
+from tenants.pdf import (
     ACCENT,
     CONTENT_WIDTH,
+    FONT,
+    FONT_BOLD,
+    FOOTER_SIZE,
     INK,
     MARGIN,
     MUTED,
     PANEL,
     RULE,
     STYLES,
+    document,
     format_day,
     format_hours,
-    winansi,
+    table_style,
 )
+from tenants.pdf import p as _p
+from tenants.pdf import text as _e
 
 DRAFT_TITLE = "CONCEPT — geen factuur"
 WARNING = colors.HexColor("#b3261e")
@@ -72,25 +76,15 @@ RATE_LABEL = {VatRate.HIGH: "21%", VatRate.LOW: "9%", VatRate.ZERO: "0%",
 COUNTRY = {"NL": "Nederland", "BE": "België", "DE": "Duitsland"}
 
 _RIGHT = ParagraphStyle("invoice_right", parent=STYLES["cell"], alignment=TA_RIGHT)
-_HEAD = ParagraphStyle("invoice_head", parent=STYLES["cell"], fontName="Helvetica-Bold",
-                       fontSize=8.5, leading=10.5)
+_HEAD = STYLES["head"]
 _HEAD_RIGHT = ParagraphStyle("invoice_head_right", parent=_HEAD, alignment=TA_RIGHT)
 _DRAFT = ParagraphStyle("invoice_draft", parent=STYLES["title"], textColor=WARNING)
-_BOLD_RIGHT = ParagraphStyle("invoice_bold_right", parent=_RIGHT, fontName="Helvetica-Bold")
+_BOLD_RIGHT = ParagraphStyle("invoice_bold_right", parent=_RIGHT, fontName=FONT_BOLD)
 
 
 def euro(cents: int) -> str:
     """Integer cents in Dutch: 123456 -> "€ 1.234,56" (a no-break space after the sign)."""
     return format_currency(Decimal(int(cents)) / 100, "EUR", locale="nl_NL")
-
-
-def _e(text) -> str:
-    """User text for a Paragraph: shown as typed (no markup), in characters Helvetica has."""
-    return escape(winansi(str(text)))
-
-
-def _p(text: str, style="body") -> Paragraph:
-    return Paragraph(text, STYLES[style] if isinstance(style, str) else style)
 
 
 def _postcode(value: str | None) -> str:
@@ -162,7 +156,7 @@ def _header(d: InvoiceDocument, logo: bytes | None) -> Table:
         facts.append(_e(s["phone"]))
     right = [_p("<br/>".join(facts), "org_right")]
     table = Table([[left, right]], colWidths=[110 * mm, CONTENT_WIDTH - 110 * mm])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 6), ("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
@@ -224,7 +218,7 @@ def _facts(d: InvoiceDocument) -> Table:
         rows.append(("Uw ordernummer", _e(d.order_reference)))
     table = Table([[_p(k, "key"), _p(v, "cell")] for k, v in rows],
                   colWidths=[36 * mm, 60 * mm])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
@@ -235,7 +229,7 @@ def _facts(d: InvoiceDocument) -> Table:
 def _addressee_and_facts(d: InvoiceDocument) -> Table:
     table = Table([[_customer_block(d), "", _facts(d)]],
                   colWidths=[CONTENT_WIDTH - 96 * mm - 6 * mm, 6 * mm, 96 * mm])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
     ]))
@@ -272,7 +266,7 @@ def _lines_table(d: InvoiceDocument) -> Table:
         body.append([_p("<i>Nog geen regels.</i>", "cell"), "", "", "", ""])
     widths = [CONTENT_WIDTH - 112 * mm, 28 * mm, 26 * mm, 24 * mm, 34 * mm]
     table = Table([head, *body], repeatRows=1, colWidths=widths)
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), PANEL), ("LINEABOVE", (0, 0), (-1, 0), 1.5, ACCENT),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
@@ -308,7 +302,7 @@ def _totals_table(d: InvoiceDocument) -> Table:
              Paragraph(euro(amount), _BOLD_RIGHT if bold else _RIGHT)]
             for label, amount, bold in rows]
     table = Table(data, colWidths=[CONTENT_WIDTH - 34 * mm, 34 * mm])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
@@ -348,7 +342,7 @@ def payment_text(d: InvoiceDocument) -> str:
 def _watermark(canvas, text: str) -> None:
     canvas.saveState()
     canvas.setFillColor(colors.Color(0.7, 0.15, 0.12, alpha=0.12))
-    canvas.setFont("Helvetica-Bold", 90)
+    canvas.setFont(FONT_BOLD, 90)
     canvas.translate(A4[0] / 2, A4[1] / 2)
     canvas.rotate(45)
     canvas.drawCentredString(0, -30, text)
@@ -370,11 +364,8 @@ def invoice_pdf(d: InvoiceDocument, logo: bytes | None = None, compress: bool = 
     title = DRAFT_TITLE if d.draft else f"{kind} {d.number_text}"
     s = d.supplier
     buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
-        bottomMargin=22 * mm, title=winansi(title), author=winansi(s.get("legal_name") or ""),
-        subject=winansi(f"{kind} aan {d.customer.get('name') or ''}"), creator="Wijkwerk",
-        lang="nl-NL", pageCompression=1 if compress else 0, invariant=0 if compress else 1)
+    doc = document(buffer, title=title, author=s.get("legal_name") or "",
+                   subject=f"{kind} aan {d.customer.get('name') or ''}", compress=compress)
     story = [_header(d, logo)]
     if d.draft:
         story += [_p(DRAFT_TITLE, _DRAFT),
@@ -403,30 +394,30 @@ def invoice_pdf(d: InvoiceDocument, logo: bytes | None = None, compress: bool = 
         story.append(_p(_e(recognition), "body"))
     if d.note:
         story += [_p("Opmerking", "h2"), _p(_e(d.note).replace("\n", "<br/>"))]
-    identity = winansi(" · ".join(p for p in (
+    identity = " · ".join(p for p in (
         s.get("legal_name") or "", f"KvK {s['kvk_number']}" if s.get("kvk_number") else "")
-        if p))
-    own_text = winansi(s.get("footer_text") or "")
+        if p)
+    own_text = s.get("footer_text") or ""
 
     def _fit(canvas, text: str, width: float) -> str:
         """`text` cut (with …) to fit `width` points in the footer font."""
-        while text and canvas.stringWidth(text, "Helvetica", 7.5) > width:
+        while text and canvas.stringWidth(text, FONT, FOOTER_SIZE) > width:
             text = text[:-2].rstrip() + "…"
         return text
 
-    def on_page(canvas, document):
+    def on_page(canvas, template):
         if d.draft:
             _watermark(canvas, "CONCEPT")
         canvas.saveState()
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.5)
         canvas.line(MARGIN, 14 * mm, A4[0] - MARGIN, 14 * mm)
-        canvas.setFont("Helvetica", 7.5)
+        canvas.setFont(FONT, FOOTER_SIZE)
         canvas.setFillColor(MUTED)
-        label = winansi(f"{DRAFT_TITLE if d.draft else title} · pagina {document.page}")
+        label = f"{DRAFT_TITLE if d.draft else title} · pagina {template.page}"
         right = A4[0] - MARGIN
         canvas.drawRightString(right, 10 * mm, label)
-        room = right - MARGIN - canvas.stringWidth(label, "Helvetica", 7.5) - 6 * mm
+        room = right - MARGIN - canvas.stringWidth(label, FONT, FOOTER_SIZE) - 6 * mm
         canvas.drawString(MARGIN, 10 * mm, _fit(canvas, identity, room))
         if own_text:  # the tenant's own footer (terms, thanks) on a line of its own
             canvas.drawString(MARGIN, 6.5 * mm, _fit(canvas, own_text, right - MARGIN))

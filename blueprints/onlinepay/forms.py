@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
+from tenants.forms import BaseForm
 
-class PayForm(FlaskForm):
+
+class PayForm(BaseForm):
     submit = SubmitField(_l("Betalen met iDEAL of kaart"))
 
 
-class ConnectForm(FlaskForm):
+class ConnectForm(BaseForm):
     submit = SubmitField(_l("Stripe-account koppelen"))

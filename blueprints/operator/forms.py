@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
+
+from tenants.formfields import SelectField
+from tenants.forms import BaseForm
 
 KIND_CHOICES = [
     ("bewonersinitiatief", _l("Bewonersinitiatief / bewonerscoöperatie")),
@@ -13,7 +15,7 @@ KIND_CHOICES = [
 ]
 
 
-class TenantForm(FlaskForm):
+class TenantForm(BaseForm):
     name = StringField(_l("Naam van de organisatie"), validators=[
         DataRequired(message=_l("Vul de naam in.")),
         Length(max=150, message=_l("Een naam is hoogstens 150 tekens.")),

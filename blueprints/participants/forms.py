@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -23,6 +20,8 @@ from blueprints.participants.services import (
     HOST_KINDS,
     OBLIGATIONS,
 )
+from tenants.formfields import SelectField, SelectMultipleField
+from tenants.forms import BaseForm
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -46,7 +45,7 @@ ROUTES = [("", _l("— geen / onbekend —")), ("b1", _l("B1-route")),
           ("onderwijs", _l("Onderwijsroute")), ("z", _l("Zelfredzaamheidsroute (Z-route)"))]
 
 
-class ParticipantForm(FlaskForm):
+class ParticipantForm(BaseForm):
     first_name = StringField(_l("Voornaam"), validators=[
         DataRequired(message=_l("Vul de voornaam in.")), _len(80)])
     last_name = StringField(_l("Achternaam"), validators=[
@@ -91,7 +90,7 @@ class ParticipantForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class ParticipantFilterForm(FlaskForm):
+class ParticipantFilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
@@ -103,7 +102,7 @@ class ParticipantFilterForm(FlaskForm):
     soort = SelectField(_l("Soort traject"), validators=[Optional()], validate_choice=False)
 
 
-class HostForm(FlaskForm):
+class HostForm(BaseForm):
     name = StringField(_l("Naam"), validators=[DataRequired(message=_l("Vul de naam in.")),
                                                _len(150)])
     kind = SelectField(_l("Soort"), choices=[(k, v) for k, v in HOST_KINDS.items()],
@@ -122,7 +121,7 @@ class HostForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class ExemptionForm(FlaskForm):
+class ExemptionForm(BaseForm):
     article = SelectField(_l("Wetsartikel"), choices=[(k, v[0]) for k, v in
                                                       EXEMPTION_ARTICLES.items()],
                           validate_choice=True)
@@ -137,7 +136,7 @@ class ExemptionForm(FlaskForm):
     submit = SubmitField(_l("Ontheffing vastleggen"))
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(BaseForm):
     kind = SelectField(_l("Toestemming voor"), choices=[(k, v) for k, v in CONSENT_KINDS.items()],
                        validate_choice=True)
     recipient = StringField(_l("Met wie (bijvoorbeeld: gemeente Breda)"),
@@ -147,12 +146,12 @@ class ConsentForm(FlaskForm):
     submit = SubmitField(_l("Toestemming vastleggen"))
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(BaseForm):
     withdrawn_on = DateField(_l("Ingetrokken op"), validators=[
         DataRequired(message=_l("Vul de datum in."))])
     submit = SubmitField(_l("Intrekken"))
 
 
-class LinkAccountForm(FlaskForm):
+class LinkAccountForm(BaseForm):
     user = SelectField(_l("Account van de deelnemer"), choices=[], validate_choice=True)
     submit = SubmitField(_l("Koppelen"))

@@ -28,6 +28,7 @@ from blueprints.participants.models import (
     ParticipantStatus,
 )
 from blueprints.trajectories import services as trajectory_services
+from tenants import inputs
 from tenants.errors import NotFound
 from tenants.extensions import db
 from tenants.models import Municipality, Role, User
@@ -129,14 +130,10 @@ def _filter_from_args() -> tuple[ParticipantFilterForm, services.ParticipantFilt
         value = request.args.get(name) or None
         return value if value in allowed else None
 
-    def pick_int(name):
-        value = request.args.get(name, "")
-        return int(value) if value.isdigit() else None
-
     f = services.ParticipantFilter(
-        q=(request.args.get("q") or "").strip()[:100] or None,
+        q=inputs.arg_text("q"),
         status=pick("status", set(labels)),
-        neighbourhood_id=pick_int("wijk"), supervisor_id=pick_int("begeleider"),
+        neighbourhood_id=inputs.arg_id("wijk"), supervisor_id=inputs.arg_id("begeleider"),
         target_group=pick("doelgroep", set(services.TARGET_GROUPS)),
         trajectory_kind=pick("soort", {k.value for k in trajectory_services.KIND_LABELS}))
     return form, f

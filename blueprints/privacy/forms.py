@@ -2,18 +2,18 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SubmitField
 from wtforms.validators import DataRequired, NumberRange, Optional
 
 from blueprints.privacy.services import RETENTION_MAX_YEARS, RETENTION_MIN_YEARS
+from tenants.forms import BaseForm
 
 
-class ExportForm(FlaskForm):
+class ExportForm(BaseForm):
     submit = SubmitField(_l("Gegevens downloaden (ZIP)"))
 
 
-class EraseForm(FlaskForm):
+class EraseForm(BaseForm):
     confirm = BooleanField(
         _l("Ik begrijp dat dit niet ongedaan kan worden"),
         validators=[DataRequired(message=_l(
@@ -21,7 +21,7 @@ class EraseForm(FlaskForm):
     submit = SubmitField(_l("Gegevens definitief anonimiseren"))
 
 
-class RetentionForm(FlaskForm):
+class RetentionForm(BaseForm):
     years = IntegerField(
         _l("Bewaartermijn in jaren"),
         description=_l("Hoeveel jaar na het einde van het laatste traject Wijkwerk voorstelt de "

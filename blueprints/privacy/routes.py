@@ -6,7 +6,7 @@ import io
 from datetime import date
 from pathlib import Path
 
-from flask import current_app, g, redirect, render_template, request, send_file, url_for
+from flask import current_app, g, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
@@ -22,6 +22,7 @@ from blueprints.privacy.services import (
     running_trajectories,
     set_retention,
 )
+from tenants import inputs
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.storage import uploads_root
@@ -58,16 +59,19 @@ def _back_url(participant_id: int) -> str | None:
 @require_role(Role.ADMIN)
 def audit_trail(participant_id: int):
     participant = _participant(participant_id)
-    before = request.args.get("voor", type=int)
+    before = inputs.arg_id("voor")
     events = participant_audit_trail(db.session, participant, before_id=before,
                                      limit=TRAIL_PAGE_SIZE + 1)
     more = len(events) > TRAIL_PAGE_SIZE
     record_view(db.session, current_actor(), participant, "auditlog")
-    db.session.commit()
-    return render_template("privacy/audit_trail.html", participant=participant,
+    # Rendered before the commit: the commit expires every loaded object, and reading the
+    # events after it would reload them one by one (a statement per event).
+    page = render_template("privacy/audit_trail.html", participant=participant,
                            events=events[:TRAIL_PAGE_SIZE],
                            next_before=events[TRAIL_PAGE_SIZE - 1].id if more else None,
                            export_form=ExportForm(), back_url=_back_url(participant.id))
+    db.session.commit()
+    return page
 
 
 @bp.route("/deelnemer/<int:participant_id>/export", methods=["POST"], endpoint="export")

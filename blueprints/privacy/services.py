@@ -60,7 +60,20 @@ from enum import Enum
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, String, and_, case, cast, func, inspect, or_, select
+from sqlalchemy import (
+    BigInteger,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from blueprints.budgets import lists as budget_lists
@@ -106,35 +119,44 @@ class AlreadyAnonymised(DomainError):
 
 # --- audit trail ----------------------------------------------------------------------------
 
-def _trail_condition(participant: Participant):
-    """The audit events about `participant`, its trajectories, goals and evaluations."""
-    trajectory_ids = select(Trajectory.id).where(Trajectory.participant_id == participant.id)
-    as_text = lambda column: cast(column, String)  # noqa: E731  (object_id is a string)
-    return or_(
-        and_(AuditEvent.object_type == "Participant",
-             AuditEvent.object_id == str(participant.id)),
-        and_(AuditEvent.object_type == "Trajectory",
-             AuditEvent.object_id.in_(select(as_text(Trajectory.id)).where(
-                 Trajectory.participant_id == participant.id))),
-        and_(AuditEvent.object_type == "LearningGoal",
-             AuditEvent.object_id.in_(select(as_text(LearningGoal.id)).where(
-                 LearningGoal.trajectory_id.in_(trajectory_ids)))),
-        and_(AuditEvent.object_type == "Evaluation",
-             AuditEvent.object_id.in_(select(as_text(Evaluation.id)).where(
-                 Evaluation.trajectory_id.in_(trajectory_ids)))),
-        # other features name the person in their details (e.g. trajectory.created)
-        cast(AuditEvent.details["participant_id"].as_string(), BigInteger) == participant.id,
+def _trail_ids(session: Session, participant: Participant):
+    """The ids of the audit events about `participant`, its trajectories, goals and
+    evaluations, and of the events other features tagged with the person
+    (`AuditEvent.participant_id`, e.g. hours), as a subquery.
+
+    The ids of the trajectories, goals and evaluations are read first (one query); then each
+    kind of event is one lookup in an index that leads with tenant_id, and the page reads its
+    rows by primary key. (An OR with subqueries made PostgreSQL scan the tenant's whole log;
+    a plain OR lets SQLite without statistics walk the log backwards by id.)"""
+    trajectories = select(Trajectory.id).where(Trajectory.participant_id == participant.id)
+    related: dict[str, list[str]] = {"Trajectory": [], "LearningGoal": [], "Evaluation": []}
+    for kind, object_id in session.execute(union_all(
+            select(literal("Trajectory"), Trajectory.id)
+            .where(Trajectory.participant_id == participant.id),
+            select(literal("LearningGoal"), LearningGoal.id)
+            .where(LearningGoal.trajectory_id.in_(trajectories)),
+            select(literal("Evaluation"), Evaluation.id)
+            .where(Evaluation.trajectory_id.in_(trajectories)))):
+        related[kind].append(str(object_id))
+    return union_all(
+        select(AuditEvent.id).where(AuditEvent.participant_id == participant.id),
+        select(AuditEvent.id).where(AuditEvent.object_type == "Participant",
+                                    AuditEvent.object_id == str(participant.id)),
+        *(select(AuditEvent.id).where(AuditEvent.object_type == kind,
+                                      AuditEvent.object_id.in_(ids))
+          for kind, ids in related.items() if ids),
     )
 
 
 def participant_audit_trail(session: Session, participant: Participant, *,
                             before_id: int | None = None,
                             limit: int = TRAIL_PAGE_SIZE) -> list[AuditEvent]:
-    """The audit events about one participant, newest first, keyset-paginated by id (one query).
+    """The audit events about one participant, newest first, keyset-paginated by id (two
+    queries).
 
     Like `tenants.audit.tenant_events`: pass the last id of a page as `before_id` for the next.
     """
-    stmt = (select(AuditEvent).where(_trail_condition(participant))
+    stmt = (select(AuditEvent).where(AuditEvent.id.in_(_trail_ids(session, participant)))
             .order_by(AuditEvent.id.desc()).limit(limit))
     if before_id is not None:
         stmt = stmt.where(AuditEvent.id < before_id)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
+
+from tenants.formfields import SelectField
+from tenants.forms import BaseForm
 
 ROLE_CHOICES = [
     ("admin", _l("Beheerder")),
@@ -13,7 +15,7 @@ ROLE_CHOICES = [
 ]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(BaseForm):
     email = StringField(_l("E-mailadres"), validators=[
         DataRequired(message=_l("Vul een e-mailadres in.")),
         Length(max=254, message=_l("Een e-mailadres is hoogstens 254 tekens.")),
@@ -25,10 +27,10 @@ class InviteForm(FlaskForm):
     submit = SubmitField(_l("Uitnodiging versturen"))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(BaseForm):
     role = SelectField(_l("Rol"), choices=ROLE_CHOICES, validate_choice=True)
     submit = SubmitField(_l("Rol wijzigen"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     submit = SubmitField(_l("Bevestigen"))

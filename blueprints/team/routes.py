@@ -1,10 +1,11 @@
 """Team pages of a tenant (admins only): members, invitations, roles, audit log."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from blueprints.team.forms import ROLE_CHOICES, ConfirmForm, InviteForm, RoleForm
+from tenants import inputs
 from tenants.audit import tenant_events
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
@@ -131,7 +132,7 @@ def remove(membership_id: int):
 @bp.route("/auditlog")
 @require_role(Role.ADMIN)
 def audit_log():
-    before = request.args.get("voor", type=int)
+    before = inputs.arg_id("voor")
     events = tenant_events(db.session, before_id=before, limit=51)
     more = len(events) > 50
     return render_template("team/audit.html", events=events[:50],

@@ -20,11 +20,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from blueprints.trajectories.models import Trajectory, TrajectoryStatus
-from blueprints.trajectories.pdf import agreement_data, agreement_pdf, format_day
+from blueprints.trajectories.pdf import agreement_data, agreement_pdf
 from blueprints.trajectories.services import _event
 from tenants import audit, storage
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
+from tenants.pdf import format_day
 from tenants.tenancy import current_tenant_id
 
 AGREEMENT_CATEGORY = "agreements"

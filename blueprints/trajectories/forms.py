@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    SelectField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -16,13 +14,15 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.trajectories.services import FUNDING_LABELS, KIND_LABELS, LADDER, OUTCOME_LABELS
+from tenants.formfields import SelectField
+from tenants.forms import BaseForm
 
 
 def _len(n: int):
     return Length(max=n, message=_l("Hoogstens %(n)s tekens.", n=n))
 
 
-class TrajectoryForm(FlaskForm):
+class TrajectoryForm(BaseForm):
     kind = SelectField(_l("Soort traject"), choices=[(k.value, v) for k, v in KIND_LABELS.items()],
                        validate_choice=True)
     host = SelectField(_l("Inzetorganisatie"), choices=[], validate_choice=True)
@@ -46,13 +46,13 @@ class TrajectoryForm(FlaskForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(BaseForm):
     status = HiddenField()
     note = StringField(_l("Toelichting (optioneel)"), validators=[Optional(), _len(500)])
     submit = SubmitField(_l("Status wijzigen"))
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(BaseForm):
     outcome = SelectField(_l("Uitstroom"), choices=[(k.value, v) for k, v in
                                                     OUTCOME_LABELS.items()],
                           validate_choice=True)
@@ -67,7 +67,7 @@ class OutcomeForm(FlaskForm):
     submit = SubmitField(_l("Traject afronden"))
 
 
-class GoalForm(FlaskForm):
+class GoalForm(BaseForm):
     title = StringField(_l("Leerdoel"), validators=[
         DataRequired(message=_l("Beschrijf het leerdoel.")), _len(200)])
     description = TextAreaField(_l("Toelichting"), validators=[Optional(), _len(2000)])
@@ -76,7 +76,7 @@ class GoalForm(FlaskForm):
     submit = SubmitField(_l("Leerdoel toevoegen"))
 
 
-class GoalNoteForm(FlaskForm):
+class GoalNoteForm(BaseForm):
     text = TextAreaField(_l("Voortgang"), validators=[
         DataRequired(message=_l("Schrijf wat er is gebeurd.")), _len(2000)])
     level = SelectField(_l("Niveau"), choices=[("", _l("ongewijzigd"))] +
@@ -85,13 +85,13 @@ class GoalNoteForm(FlaskForm):
     submit = SubmitField(_l("Voortgang vastleggen"))
 
 
-class PlanEvaluationForm(FlaskForm):
+class PlanEvaluationForm(BaseForm):
     planned_on = DateField(_l("Evaluatie gepland op"), validators=[
         DataRequired(message=_l("Vul de datum in."))])
     submit = SubmitField(_l("Evaluatie plannen"))
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(BaseForm):
     evaluation_id = HiddenField()
     held_on = DateField(_l("Gehouden op"), validators=[
         DataRequired(message=_l("Vul de datum van de evaluatie in."))])
@@ -104,7 +104,7 @@ class EvaluationForm(FlaskForm):
     submit = SubmitField(_l("Evaluatie vastleggen"))
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(BaseForm):
     signed_on = DateField(_l("Getekend op"), validators=[
         DataRequired(message=_l("Vul de datum van ondertekening in."))])
     scan = FileField(_l("Getekende overeenkomst (PDF, optioneel)"))

@@ -5,24 +5,19 @@ values (scoped queries, the session's tenant set); `agreement_pdf()` lays it out
 and touches no database. The document is Dutch whatever the reader's interface language: it is
 signed as a Dutch agreement, so labels are taken in Dutch and the body text is not translated.
 
-Helvetica (a PDF base font, WinAnsi encoding) has €, ë, ö and é, so no font file is embedded.
-Dates are dd-mm-yyyy and hours use a decimal comma (9,5).
+The house style, the embedded Unicode font (names print exactly as typed) and the Dutch dates
+(dd-mm-yyyy) and hours (9,5) come from the kernel's PDF kit, tenants.pdf.
 """
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import partial
 from io import BytesIO
-from xml.sax.saxutils import escape
 
 from flask_babel import force_locale
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 from reportlab.platypus import (
@@ -30,10 +25,8 @@ from reportlab.platypus import (
     ListFlowable,
     ListItem,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
-    TableStyle,
 )
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,6 +40,23 @@ from blueprints.trajectories.models import (
 )
 from blueprints.trajectories.services import FUNDING_LABELS, KIND_LABELS, participant_of
 from tenants.models import Tenant, User
+from tenants.pdf import (
+    ACCENT,
+    CONTENT_WIDTH,
+    FONT,
+    FOOTER_SIZE,
+    INK,
+    MARGIN,
+    MUTED,
+    PANEL,
+    RULE,
+    document,
+    format_day,
+    format_hours,
+    table_style,
+)
+from tenants.pdf import p as _p
+from tenants.pdf import text as _e
 
 #: Kinds with a wage (an employment contract); every other kind is work with the benefit kept.
 PAID_KINDS = frozenset({TrajectoryKind.BASIC_JOB, TrajectoryKind.SHELTERED})
@@ -160,101 +170,20 @@ def agreement_data(session: Session, trajectory: Trajectory,
     )
 
 
-# --- formatting -----------------------------------------------------------------------------
-
-def format_day(day: date | None) -> str:
-    return day.strftime("%d-%m-%Y") if day else ""
-
-
-def format_hours(hours: Decimal) -> str:
-    """Decimal("9.5") -> "9,5"; Decimal("12.0") -> "12"."""
-    hours = Decimal(hours)
-    text = str(hours.quantize(Decimal(1))) if hours == hours.to_integral_value() \
-        else format(hours.normalize(), "f")
-    return text.replace(".", ",")
-
-
-#: Letters outside WinAnsi with no accent to strip (NFKD leaves them as they are).
-_BASE_LETTER = {"ı": "i", "İ": "I", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ħ": "h",
-                "Ħ": "H", "ŧ": "t", "Ŧ": "T", "ĸ": "k", "ŀ": "l", "Ŀ": "L", "ŉ": "n"}
-
-
-def winansi(text: str) -> str:
-    """`text` in the characters Helvetica can show: a letter outside WinAnsi (Turkish ı, ş, ğ,
-    Hungarian ő, Czech ř, …) becomes its base letter. Without this ReportLab silently draws
-    such a letter from a symbol font, so "Yılmaz" would print as "Ynlmaz" in a signed document.
-    """
-    out = []
-    for char in text:
-        try:
-            char.encode("cp1252")
-        except UnicodeEncodeError:
-            char = _BASE_LETTER.get(char) or "".join(
-                c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-            try:
-                char.encode("cp1252")
-            except UnicodeEncodeError:
-                char = "?"
-        out.append(char)
-    return "".join(out)
-
-
-def _e(text) -> str:
-    """User text for a Paragraph: shown as typed (no markup), in characters Helvetica has."""
-    return escape(winansi(str(text)))
-
-
 # --- layout ---------------------------------------------------------------------------------
-
-INK = colors.HexColor("#1b1b1b")
-ACCENT = colors.HexColor("#1f3a5f")
-MUTED = colors.HexColor("#5a5a5a")
-RULE = colors.HexColor("#c8ced6")
-PANEL = colors.HexColor("#f2f4f7")
-MARGIN = 20 * mm
-#: The frame's width: the page less its margins and the frame's own padding (6 pt a side).
-CONTENT_WIDTH = A4[0] - 2 * MARGIN - 2 * 6
-
-_base = ParagraphStyle("base", fontName="Helvetica", fontSize=9.5, leading=13.5, textColor=INK)
-STYLES = {
-    "body": ParagraphStyle("body", parent=_base, spaceAfter=4),
-    "cell": _base,
-    "small": ParagraphStyle("small", parent=_base, fontSize=8.5, leading=11.5, textColor=MUTED),
-    "org": ParagraphStyle("org", parent=_base, fontName="Helvetica-Bold", fontSize=11,
-                          leading=14, textColor=ACCENT),
-    "org_right": ParagraphStyle("org_right", parent=_base, fontSize=8.5, leading=11.5,
-                                textColor=MUTED, alignment=TA_RIGHT),
-    "title": ParagraphStyle("title", parent=_base, fontName="Helvetica-Bold", fontSize=18,
-                            leading=22, spaceBefore=10, spaceAfter=2),
-    "subtitle": ParagraphStyle("subtitle", parent=_base, fontSize=10.5, leading=14,
-                               textColor=MUTED, spaceAfter=8),
-    "h2": ParagraphStyle("h2", parent=_base, fontName="Helvetica-Bold", fontSize=11.5,
-                         leading=15, textColor=ACCENT, spaceBefore=12, spaceAfter=4,
-                         keepWithNext=1),
-    "label": ParagraphStyle("label", parent=_base, fontSize=8, leading=10, textColor=MUTED),
-    "party_name": ParagraphStyle("party_name", parent=_base, fontName="Helvetica-Bold",
-                                 fontSize=10.5, leading=14),
-    "contact": ParagraphStyle("contact", parent=_base, fontSize=8, leading=11,
-                              splitLongWords=1),
-    "key": ParagraphStyle("key", parent=_base, textColor=MUTED),
-}
-
-
-def _p(text: str, style: str = "body") -> Paragraph:
-    return Paragraph(text, STYLES[style])
-
 
 def _bullets(items: list[str]) -> ListFlowable:
     return ListFlowable(
         [ListItem(_p(item, "cell"), leftIndent=12, bulletColor=ACCENT) for item in items],
-        bulletType="bullet", start="\u2022", leftIndent=12, bulletFontSize=9,
+        bulletType="bullet", start="\u2022", leftIndent=12, bulletFontName=FONT,
+        bulletFontSize=9,
         spaceBefore=2, spaceAfter=2)
 
 
 def _numbered(items: list[str]) -> ListFlowable:
     return ListFlowable([ListItem(_p(item, "cell"), leftIndent=16) for item in items],
                         bulletType="1", bulletFormat="%s.", leftIndent=16,
-                        bulletFontName="Helvetica", bulletFontSize=9.5)
+                        bulletFontName=FONT, bulletFontSize=9.5)
 
 
 class _Section:
@@ -279,7 +208,7 @@ def _header(d: AgreementData) -> Table:
         left.append(_p(" · ".join(facts), "small"))
     right = [_p(f"Opgesteld op {format_day(d.generated_on)}", "org_right")]
     table = Table([[left, right]], colWidths=[120 * mm, CONTENT_WIDTH - 120 * mm])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
@@ -324,7 +253,7 @@ def _parties(d: AgreementData) -> Table:
                     "",
                     _party("Jobcoach", d.coach_name, coach, coach_contact, "de jobcoach")]],
                   colWidths=[width, 4 * mm, width, 4 * mm, width])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         *[("BACKGROUND", (c, 0), (c, 0), PANEL) for c in (0, 2, 4)],
         *[("LINEABOVE", (c, 0), (c, 0), 1.5, ACCENT) for c in (0, 2, 4)],
@@ -366,7 +295,7 @@ def _work_table(d: AgreementData) -> Table:
     ]
     table = Table([[_p(k, "key"), _p(v, "cell")] for k, v in rows],
                   colWidths=[52 * mm, CONTENT_WIDTH - 52 * mm])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -468,7 +397,7 @@ def _signatures(d: AgreementData) -> Table:
         ])
     table = Table([[cells[0], "", cells[1], "", cells[2]]],
                   colWidths=[width, 6 * mm, width, 6 * mm, width])
-    table.setStyle(TableStyle([
+    table.setStyle(table_style([
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         *[("LINEBELOW", (c, 0), (c, 0), 0.8, INK) for c in (0, 2, 4)],
@@ -502,7 +431,7 @@ class _NumberedCanvas(canvas.Canvas):
         self.setStrokeColor(RULE)
         self.setLineWidth(0.5)
         self.line(MARGIN, 14 * mm, width - MARGIN, 14 * mm)
-        self.setFont("Helvetica", 7.5)
+        self.setFont(FONT, FOOTER_SIZE)
         self.setFillColor(MUTED)
         self.drawString(MARGIN, 10 * mm, self._footer)
         self.drawRightString(width - MARGIN, 10 * mm,
@@ -516,12 +445,9 @@ def agreement_pdf(data: AgreementData, compress: bool = True) -> bytes:
     d = data
     buffer = BytesIO()
     kind_title = d.kind_label[:1].lower() + d.kind_label[1:]
-    doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=16 * mm,
-        bottomMargin=22 * mm, title=f"Overeenkomst {kind_title}", author=d.tenant_name,
-        subject="Overeenkomst tussen deelnemer, inzetorganisatie en jobcoach",
-        creator="Wijkwerk", lang="nl-NL",
-        pageCompression=1 if compress else 0, invariant=0 if compress else 1)
+    doc = document(buffer, title=f"Overeenkomst {kind_title}", author=d.tenant_name,
+                   subject="Overeenkomst tussen deelnemer, inzetorganisatie en jobcoach",
+                   compress=compress)
     section = _Section()
     story = [
         _header(d),
@@ -571,6 +497,6 @@ def agreement_pdf(data: AgreementData, compress: bool = True) -> bytes:
             _signatures(d),
         ]),
     ]
-    footer = winansi(f"{d.tenant_name} · Overeenkomst {kind_title} · {d.participant_name}")
+    footer = f"{d.tenant_name} · Overeenkomst {kind_title} · {d.participant_name}"
     doc.build(story, canvasmaker=partial(_NumberedCanvas, footer=footer))
     return buffer.getvalue()

@@ -33,6 +33,7 @@ from blueprints.trajectories.forms import (
     TrajectoryForm,
 )
 from blueprints.trajectories.models import Funding, Outcome, TrajectoryKind, TrajectoryStatus
+from tenants import inputs
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.models import Role, User
@@ -78,10 +79,10 @@ def _parse_build_up(text: str | None):
         if not part:
             continue
         day, _sep, hours = part.partition("=")
-        try:
-            steps.append((date.fromisoformat(day.strip()), hours.strip()))
-        except ValueError:
+        on = inputs.to_date(day)
+        if on is None:
             raise DomainError(_("Schrijf de opbouw als datum=uren, bijvoorbeeld 2026-03-01=16."))
+        steps.append((on, hours.strip()))
     return steps
 
 
@@ -100,11 +101,11 @@ def _data_from(form: TrajectoryForm) -> services.TrajectoryData:
 @bp.route("/trajecten/nieuw", methods=["GET", "POST"])
 @require_role(Role.SUPERVISOR)
 def create():
-    raw = request.args.get("deelnemer", "")
-    if not raw.isdigit():
+    participant_id = inputs.arg_id("deelnemer")
+    if participant_id is None:
         abort(404)
     try:
-        participant = participant_services.get_participant(db.session, int(raw))
+        participant = participant_services.get_participant(db.session, participant_id)
     except NotFound:
         abort(404)
     form = _trajectory_form()
@@ -260,8 +261,7 @@ def record_evaluation(trajectory_id: int):
     trajectory = _load(trajectory_id)
     form = EvaluationForm()
     if form.validate_on_submit():
-        evaluation_id = int(form.evaluation_id.data) if (form.evaluation_id.data or "").isdigit() \
-            else None
+        evaluation_id = inputs.to_id(form.evaluation_id.data)
         run_service(lambda: services.record_evaluation(
             db.session, current_actor(), trajectory, evaluation_id, form.held_on.data,
             form.ladder_step.data, form.summary.data, form.next_on.data),

@@ -95,6 +95,8 @@ def parse_hours(value) -> Decimal:
         hours = Decimal(str(value).replace(",", ".")).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError):
         raise DomainError(_l("Vul het aantal uren in als getal, bijvoorbeeld 9,5."))
+    if not hours.is_finite():  # "NaN", "Infinity": Decimal reads them, no hours are
+        raise DomainError(_l("Vul het aantal uren in als getal, bijvoorbeeld 9,5."))
     if hours <= 0 or hours > MAX_HOURS:
         raise DomainError(_l("Vul meer dan 0 en hoogstens 40 uur per week in."))
     return hours

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, select, update
 
-from blueprints.api import openapi
+from blueprints.api.routes import openapi
 from blueprints.api.models import ApiToken
 from blueprints.api.services import to_base36
 from tenants.db import utcnow

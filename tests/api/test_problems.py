@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from blueprints.api.resources import participants as participant_views
+from blueprints.api.routes.resources import participants as participant_views
 from tests.api.conftest import bearer
 
 HUGE = "9" * 5000

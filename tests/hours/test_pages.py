@@ -3,14 +3,13 @@ the week grid, approve and return (with mail), correct, the statement PDF, the s
 start page; constant query counts on the week grid and the lists."""
 from __future__ import annotations
 
-import base64
 import re
-import zlib
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
 
+from blueprints.hours import week
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.participants.models import Participant, ParticipantStatus
 from blueprints.trajectories.models import Funding, Trajectory, TrajectoryKind, TrajectoryStatus
@@ -20,6 +19,7 @@ from tenants.tenancy import tenant_context
 from tenants.weeks import monday_of, week_key
 from tests.helpers import csrf_token, login
 from tests.hours.builders import add_person, entry
+from tests.pdftext import pdf_text
 
 TODAY = date.today()
 MONDAY = monday_of(TODAY)
@@ -263,18 +263,6 @@ def test_the_week_grid_saves_a_teams_paper_sheets(client, world):
         assert len(entries_of(s, w.participant.id)) == 2
 
 
-def _pdf_text(pdf: bytes) -> bytes:
-    chunks = [pdf]
-    for stream in re.findall(rb"stream\r?\n(.*?)\s*endstream", pdf, re.S):
-        if stream.endswith(b"~>"):  # ReportLab's /ASCII85Decode /FlateDecode
-            stream = base64.a85decode(b"<~" + stream, adobe=True)
-        try:
-            chunks.append(zlib.decompress(stream))
-        except zlib.error:
-            pass
-    return b"\n".join(chunks)
-
-
 def test_the_hour_statement_pdf(client, world):
     w, s = world, world.session
     with tenant_context(s, w.tenant.id):
@@ -287,9 +275,9 @@ def test_the_hour_statement_pdf(client, world):
     response = client.get(f"/{w.tenant.slug}/uren/verklaring/{w.participant.id}.pdf"
                           "?van=2026-01-01&tot=2026-06-30")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    text = _pdf_text(response.data)
-    assert response.data.startswith(b"%PDF") and b"Urenverklaring" in text
-    assert b"Sandra Verhoeven" in text and b"Karin Smit" in text and b"10,5 uur" in text
+    text = pdf_text(response.data)
+    assert response.data.startswith(b"%PDF") and "Urenverklaring" in text
+    assert "Sandra Verhoeven" in text and "Karin Smit" in text and "10,5 uur" in text
     with tenant_context(s, w.tenant.id):
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "hours.statement"))
         assert event.object_id == str(w.participant.id)
@@ -389,8 +377,10 @@ def test_lists_and_week_grid_keep_a_constant_query_count(client, session, count_
     _add_team(session, tenant, coach, 27)
     many, html = measure()
     assert many == few
-    if "week" in path:
-        assert html.count('name="stand-') == 30
+    if "week" in path:  # 30 rows: a page of 25 and a link to the next
+        assert html.count('name="stand-') == week.PAGE_SIZE == 25
+        assert "30 lopende trajecten in deze week" in html and "Pagina 1 van 2" in html
+        assert re.search(r'href="[^"]*/uren/week\?[^"]*page=2[^"]*" rel="next"', html)
     else:
         assert "60 regels uren gevonden" in html and "Pagina 1 van 2" in html
 
@@ -414,6 +404,33 @@ def test_saving_the_week_grid_keeps_a_constant_query_count(client, session, coun
     with tenant_context(session, tenant.id):
         assert session.scalar(select(func.count()).select_from(TimeEntry).where(
             TimeEntry.minutes == 75)) == 33
+
+
+def test_the_second_page_of_the_week_grid_saves_its_own_rows(client, session, team):
+    tenant, coach = team
+    login(client, coach)
+    _add_team(session, tenant, coach, 30)
+    path = f"/{tenant.slug}/uren/week?week={week_key(MONDAY)}&page=2"
+    html = client.get(path).get_data(as_text=True)
+    assert "Pagina 2 van 2" in html and "Achternaam0029" in html and "Achternaam0000" not in html
+    stands = dict(re.findall(r'name="stand-(\d+)" value="(\w+)"', html))
+    assert len(stands) == 5
+    action = re.search(r'<form method="post" action="([^"]*/uren/week[^"]*)"', html).group(1)
+    action = action.replace("&amp;", "&")
+    assert "page=2" in action
+    data = {f"u-{t}-{MONDAY.isoformat()}": "1,25" for t in stands}
+    response = form_post(client, action, {**data, **{f"stand-{t}": v for t, v in stands.items()}},
+                         token_from=path)
+    assert response.status_code == 302 and "page=2" in response.headers["Location"]
+    with tenant_context(session, tenant.id):
+        saved = session.scalars(select(TimeEntry.trajectory_id).where(
+            TimeEntry.minutes == 75)).all()
+    assert sorted(saved) == sorted(int(t) for t in stands)
+    # the same page again with the old snapshots: refused, nothing written twice
+    again = form_post(client, action, {**data, **{f"stand-{t}": v for t, v in stands.items()}},
+                      token_from=path)
+    assert again.status_code == 400 and "Iemand anders heeft intussen uren" in again.get_data(
+        as_text=True)
 
 
 def test_the_account_page_turns_mail_about_returned_hours_off_and_on(app, client, world):

@@ -4,9 +4,6 @@ snapshots from snapshots.py, as finalisation leaves them. Arranging data, not ex
 invoice rules (those are tested with the invoice services)."""
 from __future__ import annotations
 
-import base64
-import re
-import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -31,6 +28,7 @@ from tenants.actor import Actor
 from tenants.models import Role, Tenant
 from tenants.tenancy import tenant_context
 from tests.invoicing import invoice_world
+from tests.pdftext import pdf_text  # noqa: F401  (the invoice tests import it from here)
 
 ISSUED = date(2026, 11, 22)
 DUE = ISSUED + timedelta(days=14)
@@ -143,21 +141,6 @@ def world(make, session):
         session.commit()
         yield World(session, tenant, admin, actor, settings)
     session.rollback()
-
-
-def pdf_text(pdf: bytes) -> bytes:
-    """The page content of an uncompressed (or Flate-compressed) PDF, for searching. Text that
-    ReportLab draws in pieces on one line ("(Heg <) Tj (knippen) Tj") is joined as well."""
-    chunks = [pdf]
-    for stream in re.findall(rb"stream\r?\n(.*?)\s*endstream", pdf, re.S):
-        if stream.endswith(b"~>"):  # ReportLab's /ASCII85Decode /FlateDecode
-            stream = base64.a85decode(b"<~" + stream, adobe=True)
-        try:
-            chunks.append(zlib.decompress(stream))
-        except zlib.error:
-            pass
-    text = b"\n".join(chunks)
-    return text + b"\n" + re.sub(rb"\)\s*Tj\s*\(", b"", text)
 
 
 def png(width: int = 120, height: int = 40, color=(31, 58, 95)) -> bytes:

@@ -46,10 +46,20 @@ def entry(ref, amount, text="", name="J. Peters", cd="CRDT", ccy="EUR", strd=Non
             f"<RmtInf>{rmt}</RmtInf></TxDtls></NtryDtls></Ntry>")
 
 
-def camt(*entries, ns=V02) -> bytes:
+IBAN = "NL91ABNA0417164300"
+
+
+def camt(*entries, ns=V02, iban=IBAN) -> bytes:
     return (f'<?xml version="1.0" encoding="UTF-8"?><Document xmlns="{ns}"><BkToCstmrStmt>'
-            f"<GrpHdr><MsgId>1</MsgId></GrpHdr><Stmt><Id>1</Id>{''.join(entries)}</Stmt>"
+            f"<GrpHdr><MsgId>1</MsgId></GrpHdr><Stmt><Id>1</Id>"
+            f"<Acct><Id><IBAN>{iban}</IBAN></Id></Acct>{''.join(entries)}</Stmt>"
             f"</BkToCstmrStmt></Document>").encode()
+
+
+def uids(proposals, *refs) -> list[str]:
+    """The checkbox values (entry uids) of the proposals with these bank references."""
+    by_ref = {getattr(p, "entry", p).ref: getattr(p, "entry", p).uid for p in proposals}
+    return [by_ref[r] for r in refs]
 
 
 def statement(v08=False) -> bytes:
@@ -79,14 +89,15 @@ def test_credit_entries_are_read_in_both_namespace_versions(app, v08):
         12100, "EUR", BOOKED, "J. Peters", "Factuur F2026-00001 dank u")
     assert entries[3].currency == "USD"
     assert entries[4].text == "F202600003"  # the structured reference
-    assert first.idempotency_key == "bank:R1"
+    assert first.account == IBAN
+    assert first.idempotency_key == "bank:" + first.uid and len(first.idempotency_key) <= 80
 
 
 def test_an_entry_without_a_bank_reference_gets_a_stable_hash(app):
     data = camt(entry(None, "5.00", "F2026-00001"))
     with app.test_request_context():
         once, again = bank.parse_statement(data), bank.parse_statement(data)
-    assert len(once[0].ref) == 64 and once[0].ref == again[0].ref
+    assert once[0].ref == "" and len(once[0].uid) == 64 and once[0].uid == again[0].uid
 
 
 @pytest.mark.parametrize("data, message", [
@@ -168,7 +179,8 @@ def test_matches_are_proposed_only_for_one_open_invoice_of_this_tenant(app, sess
         assert "Meerdere factuurnummers" in by_ref["R8"].reason
         assert "Geen factuurnummer" in by_ref["R9"].reason
 
-        result = bank.register_matches(session, actor, proposals, ["R1", "R2", "R6"])
+        result = bank.register_matches(session, actor, proposals,
+                                       uids(proposals, "R1", "R2", "R6"))
         session.commit()
         assert (len(result.registered), len(result.skipped)) == (3, 5)
         first, second, third = (_by_id(session, i) for i in ids)
@@ -177,14 +189,14 @@ def test_matches_are_proposed_only_for_one_open_invoice_of_this_tenant(app, sess
         assert third.status == InvoiceStatus.PAID and third.paid_cents == 6000
         payment = session.scalar(select(Payment).where(Payment.invoice_id == first.id))
         assert (payment.paid_on, payment.method, payment.idempotency_key) == (
-            BOOKED, PaymentMethod.BANK_TRANSFER, "bank:R1")
+            BOOKED, PaymentMethod.BANK_TRANSFER, by_ref["R1"].entry.idempotency_key)
         assert payment.reference == "J. Peters Factuur F2026-00001 dank u"
 
         # The same statement again: every entry is known, nothing is registered twice.
         again = bank.match_entries(session, bank.parse_statement(statement()))
         assert not any(p.matched for p in again)
         assert "Al geregistreerd" in {p.entry.ref: p for p in again}["R2"].reason
-        redo = bank.register_matches(session, actor, again, ["R1", "R2", "R6"])
+        redo = bank.register_matches(session, actor, again, uids(again, "R1", "R2", "R6"))
         session.commit()
         assert redo.registered == []
         assert session.scalar(select(func.count()).select_from(Payment)) == 3
@@ -199,7 +211,8 @@ def test_a_refused_row_is_reported_and_the_others_are_registered(app, session, c
                                   date(2026, 11, 19), PaymentMethod.CASH,
                                   idempotency_key="balie-1")
         session.commit()
-        result = bank.register_matches(session, actor, proposals, ["R1", "R2", "R6"])
+        result = bank.register_matches(session, actor, proposals,
+                                       uids(proposals, "R1", "R2", "R6"))
         session.commit()
         assert [p.entry.ref for p in result.registered] == ["R2", "R6"]
         refused = {p.entry.ref: reason for p, reason in result.skipped}
@@ -226,7 +239,7 @@ def _upload(client, tenant, data, name="afschrift.xml"):
                 {"statement": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
 
-def test_upload_preview_confirm_through_http(client, session, coop):
+def test_upload_preview_confirm_through_http(app, client, session, coop):
     tenant, admin, _actor, ids = coop
     login(client, admin)
     index = client.get(f"/{tenant.slug}/facturen/").get_data(as_text=True)
@@ -242,11 +255,13 @@ def test_upload_preview_confirm_through_http(client, session, coop):
     assert "Niet gekoppeld" in html and "F2026-00099 is onbekend" in html
     assert "R4" not in html and "huur" not in html  # the debit entry
     key = re.search(r'name="afschrift" type="hidden" value="([^"]+)"', html).group(1)
-    assert re.findall(r'name="regel" value="([^"]+)"', html) == ["R1", "R2", "R6"]
+    with app.test_request_context():
+        expected = uids(bank.parse_statement(statement()), "R1", "R2", "R6")
+    assert re.findall(r'name="regel" value="([^"]+)"', html) == expected
 
     # Amounts are never taken from the form: a posted amount is ignored.
     done = post(client, f"/{tenant.slug}/facturen/bankafschrift/bevestigen",
-                {"afschrift": key, "regel": ["R1", "R2", "R6"], "amount": "1"})
+                {"afschrift": key, "regel": expected, "amount": "1"})
     text = _text(done)
     assert done.status_code == 200, text[:2000]
     assert "3 betalingen geregistreerd, 5 overgeslagen" in text
@@ -260,7 +275,7 @@ def test_upload_preview_confirm_through_http(client, session, coop):
 
     # A second click: the stored file is gone, nothing happens twice.
     twice = post(client, f"/{tenant.slug}/facturen/bankafschrift/bevestigen",
-                 {"afschrift": key, "regel": ["R1"]}, follow_redirects=True)
+                 {"afschrift": key, "regel": expected[:1]}, follow_redirects=True)
     assert "al verwerkt" in _text(twice)
     # The same statement uploaded again: listed as already registered, nothing to tick.
     again = client.get(_upload(client, tenant, statement()).headers["Location"])
@@ -294,3 +309,152 @@ def test_participants_get_403_and_a_foreign_key_is_404(app, client, make, coop):
     foreign = "999999/bankafschriften/" + "a" * 32 + ".xml"
     assert client.get(f"/{tenant.slug}/facturen/bankafschrift",
                       query_string={"afschrift": foreign}).status_code == 404
+
+
+# --- hostile and malformed files (hardening) -------------------------------------------------
+
+def _nested(depth: int) -> str:
+    return "<X>" * depth + "</X>" * depth
+
+
+MALFORMED = [
+    pytest.param(camt(entry("R1", "1.00", "F2026-00001")).replace(b"UTF-8", b"UTF-7"),
+                 "tekenset 'UTF-7'", id="utf-7"),
+    pytest.param(camt(entry("R1", "1E+50", "F2026-00001")), "bedrag", id="1E+50"),
+    pytest.param(camt(entry("R1", "NaN", "F2026-00001")), "bedrag", id="nan"),
+    pytest.param(camt(entry("R1", "Infinity", "F2026-00001")), "bedrag", id="inf"),
+    pytest.param(camt(entry("R1", "-5.00", "F2026-00001")), "bedrag", id="negative"),
+    pytest.param(camt(entry("R1", "5.001", "F2026-00001")), "bedrag", id="mills"),
+    pytest.param(camt(entry("R1", "1.00", "F2026-00001").replace(
+        "</Ntry>", _nested(3000) + "</Ntry>")), "dieper genest", id="3000-nested-in-entry"),
+    pytest.param(camt(entry(None, "1.00", "F2026-00001").replace(
+        "</Ntry>", "<AddtlNtryInf>" + _nested(3000) + "</AddtlNtryInf></Ntry>")),
+        "dieper genest", id="3000-nested-without-reference"),
+    pytest.param(camt(entry("R1", "1.00", "x"), ns="urn:evil"), "geen CAMT.053", id="evil-ns"),
+    pytest.param(camt(entry("R1", "1.00", "x"),
+                      ns="urn:iso:std:iso:20022:tech:xsd:camt.054.001.02"),
+                 "geen CAMT.053", id="camt.054"),
+    pytest.param(camt(entry("R1", "1.00", "F2026-00001"))[:-40], "geen geldig XML", id="truncated"),
+    pytest.param(b'<?xml version="1.0" encoding="UTF-8"?>' + "Ã©".encode("latin-1") * 3,
+                 "geen geldig XML", id="garbage"),
+    pytest.param(b'<?xml version="1.0"?><!DOCTYPE Document SYSTEM "http://evil.example/x.dtd">'
+                 b'<Document/>', "DOCTYPE", id="external-dtd"),
+]
+
+
+@pytest.mark.parametrize("data, message", MALFORMED)
+def test_every_malformed_statement_gets_a_dutch_message(app, data, message):
+    with app.test_request_context(), pytest.raises(DomainError) as refused:
+        bank.parse_statement(data)
+    assert message in refused.value.message
+
+
+@pytest.mark.parametrize("data, message", MALFORMED)
+def test_a_malformed_upload_answers_422_never_500(client, coop, data, message):
+    tenant, admin, _actor, _ids = coop
+    login(client, admin)
+    response = _upload(client, tenant, data)
+    assert response.status_code == 422, _text(response)[:500]
+    assert message in _text(response)
+
+
+# --- identity: account, reference, booking date and amount ----------------------------------
+
+def test_two_payments_with_the_same_reference_are_both_registered(app, session, coop):
+    """A bank that gives a second, different payment the reference of the first: the second
+    is a payment too (it was skipped as "al geregistreerd")."""
+    tenant, _admin, actor, ids = coop
+    first = camt(entry("SEPA-1", "50.00", "F2026-00002"))
+    second = camt(entry("SEPA-1", "30.00", "F2026-00002", booked=date(2026, 11, 25)))
+    with app.test_request_context(), tenant_context(session, tenant.id):
+        for data in (first, second):
+            proposals = bank.match_entries(session, bank.parse_statement(data))
+            assert proposals[0].matched, proposals[0].reason
+            bank.register_matches(session, actor, proposals, uids(proposals, "SEPA-1"))
+            session.commit()
+        assert _by_id(session, ids[1]).paid_cents == 8000
+        assert session.scalar(select(func.count()).select_from(Payment)) == 2
+
+
+def test_the_same_entry_in_two_overlapping_statements_is_registered_once(app, session, coop):
+    tenant, _admin, actor, ids = coop
+    november = camt(entry("R1", "50.00", "F2026-00002"), entry("R2", "10.00", "F2026-00002"))
+    overlap = camt(entry("R2", "10.00", "F2026-00002"), entry("R3", "20.00", "F2026-00002"))
+    with app.test_request_context(), tenant_context(session, tenant.id):
+        for data in (november, overlap):
+            proposals = bank.match_entries(session, bank.parse_statement(data))
+            chosen = [p.entry.uid for p in proposals if p.matched]
+            bank.register_matches(session, actor, proposals, chosen)
+            session.commit()
+        assert _by_id(session, ids[1]).paid_cents == 8000
+        again = bank.match_entries(session, bank.parse_statement(overlap))
+        assert all("Al geregistreerd" in p.reason for p in again)
+
+
+def test_identity_is_account_reference_date_and_amount():
+    base = bank.BankEntry(ref="R1", booked_on=BOOKED, amount_cents=100, currency="EUR",
+                          name="A", text="t", account=IBAN)
+    same = bank.BankEntry(ref="R1", booked_on=BOOKED, amount_cents=100, currency="EUR",
+                          name="other name", text="other text", account=IBAN)
+    assert base.uid == same.uid
+    from dataclasses import replace
+    for changed in (replace(base, account="NL02RABO0123456789"), replace(base, ref="R2"),
+                    replace(base, booked_on=date(2026, 11, 21)), replace(base, amount_cents=101)):
+        assert changed.uid != base.uid
+
+
+def test_payments_registered_under_the_old_reference_key_stay_registered(app, session, coop):
+    """Before the identity, a bank payment was keyed "bank:<reference>"."""
+    tenant, _admin, actor, ids = coop
+    with app.test_request_context(), tenant_context(session, tenant.id):
+        services.register_payment(session, actor, _by_id(session, ids[0]), 12100, BOOKED,
+                                  PaymentMethod.BANK_TRANSFER,
+                                  reference="J. Peters Factuur F2026-00001 dank u",
+                                  idempotency_key="bank:R1")
+        session.commit()
+        by_ref = {p.entry.ref: p for p in bank.match_entries(
+            session, bank.parse_statement(statement()))}
+    assert "Al geregistreerd" in by_ref["R1"].reason
+    assert by_ref["R2"].matched
+
+
+# --- unconfirmed statements are purged after a day --------------------------------------------
+
+def _age(app, key: str, hours: float) -> None:
+    import os
+    import time
+
+    from tenants.storage import uploads_root
+
+    path = uploads_root(app.instance_path) / key
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+
+
+def test_an_unconfirmed_statement_is_gone_after_24_hours(app, client, make, coop):
+    from tenants.storage import file_exists, uploads_root
+
+    tenant, admin, _actor, _ids = coop
+    login(client, admin)
+    root = uploads_root(app.instance_path)
+    location = _upload(client, tenant, statement()).headers["Location"]
+    old_key = re.search(r"afschrift=([^&]+)", location).group(1).replace("%2F", "/")
+    fresh_location = _upload(client, tenant, statement()).headers["Location"]
+    fresh_key = re.search(r"afschrift=([^&]+)", fresh_location).group(1).replace("%2F", "/")
+    _age(app, old_key, 23)
+    assert client.get(location).status_code == 200  # a day is not over yet
+    _age(app, old_key, 25)
+    # Opening it after a day: gone, and it cannot be confirmed any more.
+    assert client.get(location).status_code == 404
+    assert not file_exists(root, tenant.id, old_key)
+    confirm = post(client, f"/{tenant.slug}/facturen/bankafschrift/bevestigen",
+                   {"afschrift": old_key, "regel": []}, follow_redirects=True)
+    assert "niet meer beschikbaar" in _text(confirm)
+    # A statement nobody opens again is removed by the next upload of any cooperative.
+    _age(app, fresh_key, 25)
+    other = make.tenant(name="Derde coöperatie")
+    other_admin = make.member(other, Role.ADMIN)
+    other_client = app.test_client()
+    login(other_client, other_admin)
+    assert _upload(other_client, other, statement()).status_code == 302
+    assert not file_exists(root, tenant.id, fresh_key)

@@ -220,6 +220,36 @@ def test_the_customer_statement_page(client, session, shop):
     assert "€\xa0121,00" in page and "€\xa0-21,00" in page and "€\xa0100,00" in page
 
 
+def test_a_long_customer_statement_is_paged_carrying_the_balance(client, session, shop,
+                                                                  monkeypatch):
+    from blueprints.invoicing.routes import payments as statement_routes
+
+    monkeypatch.setattr(statement_routes, "STATEMENT_PAGE_SIZE", 2)
+    tenant, admin, actor, ids = shop
+    with tenant_context(session, tenant.id):
+        cust = services.get_customer(session, ids["customer"])
+        for k, price in enumerate((10000, 5000)):
+            draft = services.create_draft(session, actor, cust)
+            services.add_fixed_line(session, actor, draft, "Tuin", "1", "stuk", price, "21")
+            services.finalise(session, actor, draft, TODAY)
+            if k == 0:
+                services.register_payment(session, actor, draft, 2100, TODAY, "contant",
+                                          idempotency_key="s1")
+        session.commit()
+    login(client, admin)
+    url = _url(tenant, f"/klant/{ids['customer']}/overzicht")
+    first = client.get(url).get_data(as_text=True)
+    assert "Pagina 1 van 2" in first and "Beginsaldo" in first
+    # the two invoices (121,00 and 60,50) on page 1, the payment (-21,00) on page 2
+    assert "Saldo naar de volgende pagina" in first and first.count("Factuur F") == 2
+    assert "€\xa0181,50" in first and "Betaling op" not in first
+    assert "Eindsaldo" in first and "€\xa0160,50" in first
+    second = client.get(url + "?page=2").get_data(as_text=True)
+    assert "Saldo van de vorige pagina" in second and "€\xa0181,50" in second
+    assert "Betaling op" in second and "€\xa0-21,00" in second and "€\xa0160,50" in second
+    assert "Beginsaldo" not in second and "Factuur F" not in second
+
+
 def test_a_participant_gets_403_and_another_tenants_invoice_404(app, client, make, session,
                                                                 shop):
     tenant, admin, actor, ids = shop
@@ -271,6 +301,45 @@ def test_the_list_makes_the_same_number_of_queries_for_3_and_30_invoices(
     many, page = measure()
     assert many == few, f"{few} queries with 3 invoices, {many} with 30"
     assert "30 facturen gevonden" in page
+
+
+def test_the_overdue_list_is_paginated_with_the_same_queries_for_3_and_33(
+        client, session, count_queries, shop):
+    tenant, admin, actor, ids = shop
+    issued = [TODAY - timedelta(days=100)]  # numbers follow the dates
+
+    def add(n, paid=False):
+        with tenant_context(session, tenant.id):
+            for k in range(n):
+                draft = services.create_draft(session, actor, customer(session, f"Klant {k:02d}"))
+                services.add_fixed_line(session, actor, draft, "Tuin", "1", "stuk", 1000, "21")
+                issued[0] += timedelta(days=1)
+                services.finalise(session, actor, draft, issued[0])
+                if paid:  # paid in full: not overdue, on no page and in no sum
+                    services.register_payment(session, actor, draft, 1210, TODAY, "contant",
+                                              idempotency_key=f"betaald-{k}")
+            session.commit()
+
+    login(client, admin)
+
+    def measure(path="/achterstallig"):
+        with count_queries() as n:
+            response = client.get(_url(tenant, path))
+            assert response.status_code == 200
+        return n(), response.get_data(as_text=True)
+
+    add(3)
+    add(2, paid=True)
+    few, page = measure()
+    assert "3 achterstallige facturen" in page and "Pagina" not in page
+    add(30)
+    many, page = measure()
+    assert many == few, f"{few} queries with 3 overdue invoices, {many} with 33"
+    assert "33 achterstallige facturen" in page and "samen €\xa0399,30 open" in page
+    assert page.count('data-label="Dagen te laat"') == services.OVERDUE_PAGE_SIZE == 25
+    assert "Pagina 1 van 2" in page and 'page=2" rel="next"' in page
+    _, last = measure("/achterstallig?page=2")
+    assert last.count('data-label="Dagen te laat"') == 8 and "Pagina 2 van 2" in last
 
 
 def test_payment_and_credit_pages_of_a_draft_send_back_to_the_invoice(client, session, shop):

@@ -33,6 +33,17 @@ def test_tenant_tables_lead_their_keys_with_tenant_id():
                 assert "tenant_id" in [c.name for c in index.columns], table.name
 
 
+def test_every_index_of_a_tenant_table_leads_with_tenant_id():
+    """A query of one tenant then never reads another tenant's rows (ENGINEERING.md). The one
+    exception looks across tenants by design: a user's own memberships (the tenant switch)."""
+    for table in tenant_tables():
+        for index in table.indexes:
+            if index.name == "ix_memberships_user_id":
+                continue
+            first = next(iter(index.expressions))
+            assert getattr(first, "name", None) == "tenant_id", f"{table.name}: {index.name}"
+
+
 def test_references_between_tenant_tables_include_tenant_id():
     names = {t.name for t in tenant_tables()}
     for table in tenant_tables():

@@ -6,10 +6,17 @@ import json
 import zipfile
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from blueprints.participants.models import Participant, ParticipantStatus
-from blueprints.participants.services import record_view, update_participant
+from blueprints.participants.services import (
+    ParticipantData,
+    create_participant,
+    record_view,
+    update_participant,
+)
+from tenants.actor import Actor
+from tenants.db import new_id, utcnow
 from tenants.models import AuditEvent, Role, Tenant
 from tenants.tenancy import tenant_context
 from tests.helpers import csrf_token, login, post
@@ -168,3 +175,38 @@ def test_retention_setting_and_proposals(client, session, world):
     off = post(client, path, {"years": ""}, token_from=path, follow_redirects=True)
     assert "Er worden geen voorstellen" in off.get_data(as_text=True)
     assert load(session, tenant, Tenant, tenant.id).retention_years is None
+
+
+def test_audit_trail_takes_the_same_statements_for_3_and_30_events(client, session, world,
+                                                                    count_queries):
+    tenant, admin, *_ = world
+    actor = Actor(user_id=admin.id, email=admin.email)
+    with tenant_context(session, tenant.id):
+        person = create_participant(session, actor, ParticipantData(
+            first_name="Joost", last_name="Maas"), today=date(2026, 11, 1))  # one event
+        pid = person.id
+    session.commit()
+    login(client, admin)
+
+    def add(n):
+        with tenant_context(session, tenant.id):
+            session.execute(insert(AuditEvent), [dict(
+                tenant_id=tenant.id, id=new_id(), at=utcnow(), actor_user_id=admin.id,
+                actor_email=admin.email, action="participant.updated",
+                object_type="Participant", object_id=str(pid), details={"n": i})
+                for i in range(n)])
+        session.commit()
+
+    def measure():
+        with count_queries() as n:
+            response = client.get(_trail(tenant, pid))
+        assert response.status_code == 200
+        return n(), response.get_data(as_text=True)
+
+    add(1)
+    few, html = measure()  # created + 1 added + this view's own event, logged after reading
+    assert html.count("participant.updated") == 1
+    add(28)
+    many, html = measure()
+    assert html.count("participant.updated") == 29 and html.count("participant.viewed") == 1
+    assert many == few

@@ -118,6 +118,22 @@ def test_audit_trail_holds_the_events_about_this_participant_newest_first(sessio
         assert [e.id for e in first + second] == ids[:8]
 
 
+def test_an_event_names_its_participant_from_its_details_or_its_object(session, world):
+    tenant, admin, *_ = world
+    file = build_file(session, tenant, admin)
+    with tenant_context(session, tenant.id):
+        person = session.scalar(select(Participant).where(Participant.id == file.participant_id))
+        tagged = audit.record(session, file.actor, "hours.logged", object_type="TimeEntry",
+                              object_id=7, participant_id=str(person.id))
+        viewed = audit.record(session, file.actor, "participant.viewed", person)
+        odd = audit.record(session, file.actor, "test.odd", object_type="Invoice", object_id=9,
+                           participant_id="12²")  # not a whole number: no person, no error
+        session.flush()
+        assert (tagged.participant_id, viewed.participant_id, odd.participant_id) == (
+            person.id, person.id, None)
+        assert {tagged.id, viewed.id} <= {e.id for e in participant_audit_trail(session, person)}
+
+
 def test_audit_details_never_hold_the_participants_name(session, world):
     tenant, admin, *_ = world
     file = build_file(session, tenant, admin)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from blueprints.budgets.models import Course
 from blueprints.budgets.services.rules import MAX_COURSE_HOURS, _require_admin
 from tenants import audit
+from tenants import inputs
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
 from tenants.money import parse_money
@@ -45,10 +46,8 @@ def _course_values(data: CourseData) -> dict:
                              "bijvoorbeeld 250 of 249,50."))
     hours = data.hours
     if isinstance(hours, str):
-        hours = hours.strip()
-        if hours and not hours.isdigit():
-            raise DomainError(_l("Vul het aantal uren in als heel getal, bijvoorbeeld 16."))
-        hours = int(hours) if hours else None
+        hours = inputs.parse_int(hours, min_value=0, max_value=inputs.INT32_MAX, message=_l(
+            "Vul het aantal uren in als heel getal, bijvoorbeeld 16."))
     if hours is not None and not 0 < hours <= MAX_COURSE_HOURS:
         raise DomainError(_l("Vul een aantal uren in van 1 tot en met %(max)s.",
                              max=MAX_COURSE_HOURS))

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from blueprints.budgets.models import AllocationMode, BudgetPolicy, UnspentOnEnd
 from tenants import audit
+from tenants import inputs
 from tenants.actor import Actor
 from tenants.db import utcnow
 from tenants.errors import DomainError
@@ -31,10 +32,9 @@ def _whole_percent(value, message) -> int:
     if isinstance(value, int):
         number = value
     else:
-        text = (value or "").strip().rstrip("%").strip()
-        if not text.isdigit():
+        number = inputs.to_int((value or "").strip().rstrip("%"), min_value=0, max_value=100)
+        if number is None:
             raise DomainError(message)
-        number = int(text)
     if not 0 <= number <= 100:
         raise DomainError(message)
     return number

@@ -1,11 +1,10 @@
 """The help-request blueprint and what its views share: mail in the recipient's language, the
-way back to a request, the query arguments."""
+way back to a request."""
 from __future__ import annotations
 
 import logging
-from datetime import date
 
-from flask import g, redirect, request, url_for
+from flask import g, redirect, url_for
 from flask_babel import force_locale
 
 from blueprints.helprequests.models import HelpRequest
@@ -28,15 +27,3 @@ def _mail(address: str, locale: str | None, subject_fn, template: str, **context
 
 def _show(help_request: HelpRequest, anchor: str = "", **args):
     return redirect(url_for("helprequests.show", help_request_id=help_request.id, **args) + anchor)
-
-
-def _arg_date(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def _arg_int(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None

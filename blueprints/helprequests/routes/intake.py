@@ -18,9 +18,9 @@ from blueprints.helprequests.models import (
     RequestStatus,
     Source,
 )
-from blueprints.helprequests.routes.blueprint import _arg_date, _arg_int, _show, bp
+from blueprints.helprequests.routes.blueprint import _show, bp
 from blueprints.participants import services as participant_services
-from tenants.errors import DomainError
+from tenants import inputs
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.money import amount_text, parse_money
@@ -51,8 +51,8 @@ def _filter_from_args() -> tuple[FilterForm, services.RequestFilter]:
     f = services.RequestFilter(
         status=RequestStatus(status) if status in {s.value for s in RequestStatus} else None,
         kind=JobKind(kind) if kind in {k.value for k in JobKind} else None,
-        neighbourhood_id=_arg_int("wijk"), planned_from=_arg_date("van"),
-        planned_to=_arg_date("tot"), q=(request.args.get("q") or "").strip()[:100] or None)
+        neighbourhood_id=inputs.arg_id("wijk"), planned_from=inputs.arg_date("van"),
+        planned_to=inputs.arg_date("tot"), q=inputs.arg_text("q"))
     return form, f
 
 
@@ -87,12 +87,8 @@ def _request_form(help_request: HelpRequest | None = None) -> RequestForm:
 
 
 def _posted_customer_id(value: str | None) -> int | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    if not value.isdigit() or len(value) > 19:
-        raise DomainError(_("Deze klant bestaat niet. Kies een klant uit de lijst."))
-    return int(value)
+    return inputs.parse_int(value, max_value=inputs.ID_MAX, message=_(
+        "Deze klant bestaat niet. Kies een klant uit de lijst."))
 
 
 def _fill_form(form: RequestForm, r: HelpRequest, wijk: str | None) -> None:

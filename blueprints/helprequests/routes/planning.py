@@ -18,8 +18,9 @@ from blueprints.helprequests.forms import (
     WeekFilterForm,
 )
 from blueprints.helprequests.models import HelpRequest, PriceAgreement, RequestStatus
-from blueprints.helprequests.routes.blueprint import _arg_date, _arg_int, _mail, _show, bp
+from blueprints.helprequests.routes.blueprint import _mail, _show, bp
 from blueprints.participants import services as participant_services
+from tenants import inputs
 from tenants.extensions import db
 from tenants.formatting import format_date
 from tenants.models import Role
@@ -39,7 +40,7 @@ from tenants.web import (
 
 def _suggestion_date(help_request: HelpRequest, today: date) -> date:
     """The date to suggest for: ?datum=, else the planned date, else tomorrow."""
-    asked = _arg_date("datum")
+    asked = inputs.arg_date("datum")
     if asked is not None and asked >= today:
         return asked
     if help_request.planned_on and help_request.planned_on >= today:
@@ -127,10 +128,7 @@ def plan(help_request_id: int):
     help_request = get_or_404(HelpRequest, help_request_id)
     _wijk, assigned = services.request_detail(db.session, help_request)
     form = _plan_form(services.plannable_participants(db.session), assigned)
-    try:
-        on = date.fromisoformat(form.planned_on.data or "")
-    except ValueError:
-        on = None
+    on = inputs.to_date(form.planned_on.data)
     if on is None:
         flash(_("Kies eerst de datum van de klus."), "error")
     elif form.validate_on_submit():
@@ -191,8 +189,8 @@ def week():
         (str(u.id), u.name) for u in participant_services.staff(db.session)]
     form.wijk.choices = [("", _("Alle wijken"))] + [
         (str(n.id), n.name) for n in participant_services.neighbourhoods(db.session)]
-    days = services.week_planning(db.session, monday, supervisor_id=_arg_int("begeleider"),
-                                  neighbourhood_id=_arg_int("wijk"))
+    days = services.week_planning(db.session, monday, supervisor_id=inputs.arg_id("begeleider"),
+                                  neighbourhood_id=inputs.arg_id("wijk"))
     args = {k: v for k, v in request.args.items() if k in ("begeleider", "wijk") and v}
     return render_template(
         "helprequests/week.html", form=form, days=days, monday=monday, args=args,

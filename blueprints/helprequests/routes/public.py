@@ -37,7 +37,8 @@ def _public_data(form: PublicRequestForm) -> services.PublicRequestData:
         name=form.name.data or "", kind=JobKind(form.kind.data),
         description=form.description.data or "", street=form.street.data,
         postcode=form.postcode.data, city=form.city.data, phone=form.phone.data,
-        email=form.email.data, preferred_dates=form.preferred_dates.data)
+        email=form.email.data, preferred_dates=form.preferred_dates.data,
+        idempotency_key=form.idempotency_key.data)
 
 
 def _thanks(reference: str):
@@ -45,14 +46,22 @@ def _thanks(reference: str):
     return redirect(url_for("helprequests.public_thanks"))
 
 
-def _tell_inbox(help_request: HelpRequest) -> None:
-    """The cooperative's inbox: a short mail to its admins (no personal data in it)."""
+def _inbox_notice(help_request: HelpRequest):
+    """The cooperative's inbox: a short mail to its admins (no personal data in it).
+
+    Everything is read now and the mails leave when the returned function is called (after
+    the commit, when the request's objects are expired and the database may be gone)."""
     link = absolute_url("helprequests.show", help_request_id=help_request.id)
-    for user in services.inbox_users(db.session):
-        _mail(user.email, user.locale,
-              lambda: _("Nieuwe hulpvraag %(ref)s", ref=help_request.reference),
-              "help_request_received", reference=help_request.reference,
-              kind=services.KIND_LABELS[help_request.kind], link=link)
+    reference = help_request.reference
+    kind = services.KIND_LABELS[help_request.kind]
+    recipients = [(user.email, user.locale) for user in services.inbox_users(db.session)]
+
+    def send() -> None:
+        for email, locale in recipients:
+            _mail(email, locale, lambda: _("Nieuwe hulpvraag %(ref)s", ref=reference),
+                  "help_request_received", reference=reference, kind=kind, link=link)
+
+    return send
 
 
 @bp.route("/hulp-vragen", methods=["GET", "POST"])
@@ -67,11 +76,23 @@ def public_form():
         # A bot filled in the honeypot: answer exactly as for a real request, keep nothing.
         return _thanks(services.plausible_reference(db.session, date.today()))
     if form.validate_on_submit():
-        help_request, ok = run_service(lambda: services.receive_request(
-            db.session, current_actor(), _public_data(form)), None)
+        # The answer is made before the commit (in `receive`): afterwards nothing is read, so
+        # a database gone by then cannot turn a stored request into an error page (the
+        # resident would send it again). The form's key makes a second send harmless.
+        def receive():
+            help_request = services.receive_request(db.session, current_actor(),
+                                                    _public_data(form))
+            return (help_request.reference, g.tenant.slug,
+                    url_for("helprequests.public_thanks"),
+                    None if help_request.repeated else _inbox_notice(help_request))
+
+        answer, ok = run_service(receive, None)
         if ok:
-            _tell_inbox(help_request)
-            return _thanks(help_request.reference)
+            reference, slug, thanks, tell_inbox = answer
+            web_session[THANKS_KEY] = {"tenant": slug, "reference": reference}
+            if tell_inbox is not None:
+                tell_inbox()
+            return redirect(thanks)
     elif request.method == "POST":
         flash_form_errors(form)
     return render_template("helprequests/public_form.html", form=form), \

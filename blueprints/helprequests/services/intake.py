@@ -6,6 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from blueprints.customers.models import Customer
@@ -32,6 +33,7 @@ from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.counters import current_number, next_number
 from tenants.emails import is_email
 from tenants.errors import DomainError, NotFound
+from tenants.idempotency import clean_key
 from tenants.money import MAX_PRICE_CENTS
 
 
@@ -48,6 +50,8 @@ class PublicRequestData:
     phone: str | None = None
     email: str | None = None
     preferred_dates: str | None = None
+    #: the form's key (tenants.idempotency): the same form sent again is the same request
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,25 +169,44 @@ def plausible_reference(session: Session, today: date) -> str:
     return f"{today.year}-{current_number(session, COUNTER) + 1:04d}"
 
 
+def _request_with_key(session: Session, key: str) -> HelpRequest | None:
+    found = session.scalar(select(HelpRequest).where(HelpRequest.idempotency_key == key))
+    if found is not None:
+        found.repeated = True
+    return found
+
+
 def receive_request(session: Session, actor: Actor, data: PublicRequestData,
                     today: date | None = None) -> HelpRequest:
     """A resident's request from the public page. Needs a phone number or e-mail address.
 
     Looks nothing up (not the address, not the person): the answer is the same for everyone.
-    Raises DomainError with the first problem."""
+    The same form sent again (its idempotency key) returns the request it made the first time
+    (`repeated` is then True) and takes no new reference. Raises DomainError with the first problem."""
     today = today or date.today()
+    key = clean_key(data.idempotency_key)
+    if key is not None and (earlier := _request_with_key(session, key)) is not None:
+        return earlier
     values = _contact_values(data)
     if not values["street"]:
         raise DomainError(_l("Vul uw adres in: straat en huisnummer."))
     if not values["phone"] and not values["email"]:
         raise DomainError(_l("Vul een telefoonnummer of e-mailadres in, zodat we u kunnen "
                              "bereiken."))
-    help_request = HelpRequest(
-        reference=next_reference(session, today), source=Source.WEBSITE, payer=Payer.NOBODY,
-        price_agreement=PriceAgreement.FREE, needs_vog=data.kind in VOG_BY_DEFAULT,
-        status=RequestStatus.NEW, **values)
-    session.add(help_request)
-    session.flush()
+    try:
+        with session.begin_nested():  # the reference is given back if this one loses a race
+            help_request = HelpRequest(
+                reference=next_reference(session, today), source=Source.WEBSITE,
+                payer=Payer.NOBODY, price_agreement=PriceAgreement.FREE,
+                needs_vog=data.kind in VOG_BY_DEFAULT, status=RequestStatus.NEW,
+                idempotency_key=key, **values)
+            session.add(help_request)
+            session.flush()
+    except IntegrityError:
+        earlier = _request_with_key(session, key) if key is not None else None
+        if earlier is None:
+            raise
+        return earlier  # the same form, sent at the same moment, was stored first
     audit.record(session, actor, "help_request.received", help_request, kind=data.kind.value,
                  source=Source.WEBSITE.value)
     return help_request

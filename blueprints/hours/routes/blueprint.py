@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-from flask import abort, flash, g, request
+from flask import abort, flash, g, redirect, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,6 +21,7 @@ from blueprints.hours.models import EntryStatus, HourType
 from blueprints.participants import services as participant_services
 from blueprints.trajectories.models import TrajectoryStatus
 from blueprints.trajectories.services import KIND_LABELS
+from tenants import inputs
 from tenants.errors import NotFound, PermissionDenied
 from tenants.extensions import db
 from tenants.formatting import format_date
@@ -46,20 +47,12 @@ def _is_staff() -> bool:
 
 
 def _int(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    """An id or a version number posted by a form; None when it is not one."""
+    return inputs.to_id(value)
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
-
-
-def _page() -> int:
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and int(page) > 0 else 1
+_date_arg = inputs.arg_date
+_page = inputs.page_arg
 
 
 def _safe_next(target: str | None, fallback: str) -> str:
@@ -116,23 +109,34 @@ def _entry_data(form, participant_id: int) -> services.EntryData:
         participant_id=participant_id, trajectory_id=_int(form.trajectory.data),
         work_date=form.work_date.data, hours=form.hours.data or "",
         hour_type=HourType(form.hour_type.data) if form.hour_type.data else None,
-        help_request_id=_int(form.help_request.data), note=form.note.data)
+        help_request_id=_int(form.help_request.data), note=form.note.data,
+        idempotency_key=form.idempotency_key.data)
 
 
-def _flash_saved(saved: services.Saved, own: bool) -> None:
+def _saved_messages(saved: services.Saved, own: bool) -> list[tuple[str, str]]:
+    """The flash messages for a saved entry, made BEFORE the commit: afterwards the entry is
+    expired, and reading it would ask a database that may be gone by then although the
+    entry is stored (the person would see an error and send it again)."""
     e = saved.entry
     values = {"hours": format_minutes(e.minutes), "date": format_date(e.work_date)}
     if e.status == EntryStatus.APPROVED:
-        flash(_("De uren zijn geschreven en goedgekeurd: %(hours)s uur op %(date)s.", **values),
-              "success")
+        messages = [(_("De uren zijn geschreven en goedgekeurd: %(hours)s uur op %(date)s.",
+                       **values), "success")]
     elif own:
-        flash(_("Uw uren zijn geschreven: %(hours)s uur op %(date)s. Ze wachten op goedkeuring "
-                "van uw begeleider.", **values), "success")
+        messages = [(_("Uw uren zijn geschreven: %(hours)s uur op %(date)s. Ze wachten op "
+                       "goedkeuring van uw begeleider.", **values), "success")]
     else:
-        flash(_("De uren zijn geschreven: %(hours)s uur op %(date)s. Ze wachten op "
-                "goedkeuring.", **values), "success")
-    for warning in saved.warnings:
-        flash(warning, "warning")
+        messages = [(_("De uren zijn geschreven: %(hours)s uur op %(date)s. Ze wachten op "
+                       "goedkeuring.", **values), "success")]
+    return messages + [(str(warning), "warning") for warning in saved.warnings]
+
+
+def _flash_and_redirect(messages: list[tuple[str, str]], target: str):
+    """After run_service committed: flash what was prepared, redirect to the prepared
+    `target` (nothing read from the database after the commit)."""
+    for message, category in messages:
+        flash(message, category)
+    return redirect(target)
 
 
 def _labels() -> dict:

@@ -15,32 +15,32 @@ from blueprints.hours.forms import WeekForm
 from blueprints.hours.models import HourType
 from blueprints.hours.routes.blueprint import (
     _labels,
+    _page,
     _role,
     _run_service,
     _staff_choices,
     _supervisor_arg,
     bp,
 )
+from tenants import inputs
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.web import current_actor, flash_form_errors, require_role
 from tenants.weeks import monday_of, parse_week, week_key
 
 
-_CELL = re.compile(r"^u-(\d+)-(\d{4}-\d{2}-\d{2})$")
+_CELL = re.compile(r"u-([0-9]{1,19})-([0-9]{4}-[0-9]{2}-[0-9]{2})", re.ASCII)
 
 
 def _cells_from_form(form_data):
     cells, types, snapshots = [], {}, {}
     for name, value in form_data.items():
-        match = _CELL.match(name)
+        match = _CELL.fullmatch(name)
         if not match or not (value or "").strip():
             continue
-        try:
-            day = date.fromisoformat(match.group(2))
-        except ValueError:
+        day, tid = inputs.to_date(match.group(2)), inputs.to_id(match.group(1))
+        if day is None or tid is None:
             continue
-        tid = int(match.group(1))
         cells.append(week.GridCell(tid, day, value.strip()))
         raw_type = form_data.get(f"soort-{tid}") or ""
         types[tid] = HourType(raw_type) if raw_type in {t.value for t in HourType} else None
@@ -56,6 +56,7 @@ def week_grid():
     monday = parse_week(request.args.get("week"), today)
     supervisor_id = _supervisor_arg()
     nav = {"begeleider": str(supervisor_id or "")}
+    page = _page()
     form = WeekForm()
     result = None
     if form.validate_on_submit():
@@ -70,13 +71,14 @@ def week_grid():
         if ok:
             for warning in result.warnings:
                 flash(warning, "warning")
-            return redirect(url_for("hours.week_grid", week=week_key(monday), **nav))
+            return redirect(url_for("hours.week_grid", week=week_key(monday), page=page,
+                                    **nav))
         if result is not None:  # errors per cell: nothing was kept
             flash(_("Er is niets opgeslagen. Verbeter de gemarkeerde uren en sla opnieuw op."),
                   "error")
     elif request.method == "POST":
         flash_form_errors(form)
-    grid = week.week_grid(db.session, monday, supervisor_id)
+    grid = week.week_grid(db.session, monday, supervisor_id, page=page)
     typed = request.form if request.method == "POST" else {}
     return render_template(
         "hours/week.html", grid=grid, form=form, today=today, typed=typed,

@@ -15,7 +15,7 @@ from blueprints.hours.models import EntryStatus
 from blueprints.hours.routes.blueprint import (
     _entry_data,
     _entry_form,
-    _flash_saved,
+    _flash_and_redirect,
     _int,
     _is_staff,
     _labels,
@@ -24,6 +24,7 @@ from blueprints.hours.routes.blueprint import (
     _page,
     _role,
     _run_service,
+    _saved_messages,
     bp,
 )
 from blueprints.participants import services as participant_services
@@ -45,12 +46,11 @@ def mine():
         return render_template("hours/mine.html", p=None)
     form, trajectories, requests = _entry_form(EntryForm, participant.id)
     if form.validate_on_submit():
-        saved, ok = _run_service(lambda: services.log_hours(
+        messages, ok = _run_service(lambda: _saved_messages(services.log_hours(
             db.session, current_actor(), g.tenant, _role(), _entry_data(form, participant.id)),
-            None)
+            own=True), None)
         if ok:
-            _flash_saved(saved, own=True)
-            return redirect(url_for("hours.mine"))
+            return _flash_and_redirect(messages, url_for("hours.mine"))
     elif request.method == "POST":
         flash_form_errors(form)
     today = date.today()
@@ -94,12 +94,13 @@ def edit(entry_id: int):
         form.note.data = entry.note
         form.version.data = str(entry.version)
     if form.validate_on_submit():
-        saved, ok = _run_service(lambda: services.update_entry(
+        back = _after_change(entry)
+        messages, ok = _run_service(lambda: _saved_messages(services.update_entry(
             db.session, current_actor(), g.tenant, _role(), entry.id,
-            _entry_data(form, entry.participant_id), _int(form.version.data)), None)
+            _entry_data(form, entry.participant_id), _int(form.version.data)),
+            own=not _is_staff()), None)
         if ok:
-            _flash_saved(saved, own=not _is_staff())
-            return redirect(_after_change(entry))
+            return _flash_and_redirect(messages, back)
     elif request.method == "POST":
         flash_form_errors(form)
     participant = _load_participant(entry.participant_id)

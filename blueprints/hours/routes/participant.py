@@ -15,12 +15,13 @@ from blueprints.hours.routes.blueprint import (
     _date_arg,
     _entry_data,
     _entry_form,
-    _flash_saved,
+    _flash_and_redirect,
     _labels,
     _load_participant,
     _page,
     _role,
     _run_service,
+    _saved_messages,
     bp,
 )
 from blueprints.participants import services as participant_services
@@ -41,12 +42,12 @@ def participant(participant_id: int):
     form, trajectories, _requests = _entry_form(StaffEntryForm, p.id)
     form.submit.label.text = _("Uren schrijven voor %(name)s", name=p.first_name)
     if form.validate_on_submit():
-        saved, ok = _run_service(lambda: services.log_hours(
+        messages, ok = _run_service(lambda: _saved_messages(services.log_hours(
             db.session, current_actor(), g.tenant, _role(), _entry_data(form, p.id),
-            approve=form.approve.data), None)
+            approve=form.approve.data), own=False), None)
         if ok:
-            _flash_saved(saved, own=False)
-            return redirect(url_for("hours.participant", participant_id=p.id))
+            return _flash_and_redirect(messages, url_for("hours.participant",
+                                                         participant_id=participant_id))
     elif request.method == "POST":
         flash_form_errors(form)
     today = date.today()

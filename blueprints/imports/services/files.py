@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
-import logging
 import re
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Iterable
 
-import openpyxl
 from flask_babel import lazy_gettext as _l
 
 from blueprints.imports.services.columns import (
@@ -23,8 +19,10 @@ from blueprints.imports.services.columns import (
     ImportKind,
     _word,
 )
+from tenants.spreadsheets import Limits, SpreadsheetRefused
+from tenants.spreadsheets import read_csv as bounded_csv
+from tenants.spreadsheets import read_xlsx as bounded_xlsx
 
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,6 +39,9 @@ NOT_XLSX = _l("Dit bestand is geen geldig Excel-bestand (.xlsx). Open het in Exc
 OLD_XLS = _l("Oude Excel-bestanden (.xls) kunnen niet worden ingelezen. Sla het bestand in Excel "
              "op als 'Excel-werkmap (.xlsx)' of als CSV.")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: What an upload may hold before it is read (tenants.spreadsheets): every row read counts,
+#: empty ones too, so twice the rows an import takes leaves room for blank lines.
+LIMITS = Limits(max_rows=2 * MAX_ROWS, max_unpacked_bytes=MAX_UNPACKED_BYTES)
 
 
 def read_table(filename: str, content: bytes) -> Table:
@@ -82,16 +83,17 @@ def _read_csv(content: bytes) -> Table:
         raise ImportFileError(NOT_TEXT)
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = max(";,\t", key=first_line.count)  # Dutch Excel writes ';'
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     number = 0
 
     def numbered():
         nonlocal number
-        for number, cells in enumerate(reader, start=1):  # noqa: B007
+        for number, cells in bounded_csv(text, delimiter, LIMITS):  # noqa: B007
             yield number, cells
 
     try:
         return _collect(numbered())
+    except SpreadsheetRefused as exc:
+        raise ImportFileError(exc.message) from None
     except csv.Error:
         raise ImportFileError(_l(
             "Het CSV-bestand is niet goed opgemaakt bij rij %(row)s: controleer de "
@@ -99,35 +101,15 @@ def _read_csv(content: bytes) -> Table:
 
 
 def _read_xlsx(content: bytes) -> Table:
+    """Read within LIMITS (tenants.spreadsheets: the zip and its XML are checked before
+    openpyxl builds anything, and every row read is counted)."""
     if content.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportFileError(OLD_XLS)
-    if not content.startswith(b"PK\x03\x04"):
-        raise ImportFileError(NOT_XLSX)
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise ImportFileError(_l("Dit Excel-bestand is te groot om in te lezen. Splits het "
-                                     "in kleinere bestanden."))
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except ImportFileError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - a broken file fails in many ways inside openpyxl
-        log.info("Unreadable xlsx upload: %r", exc)
-        raise ImportFileError(NOT_XLSX) from None
-    try:
-        if not workbook.worksheets:
-            raise ImportFileError(EMPTY)
-        sheet = workbook.worksheets[0]
         return _collect((number, [_xlsx_text(v) for v in values])
-                        for number, values in enumerate(sheet.iter_rows(values_only=True), 1))
-    except ImportFileError:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        log.info("Unreadable xlsx sheet: %r", exc)
-        raise ImportFileError(NOT_XLSX) from None
-    finally:
-        workbook.close()
+                        for number, values in bounded_xlsx(content, LIMITS))
+    except SpreadsheetRefused as exc:
+        raise ImportFileError(exc.message) from None
 
 
 def _xlsx_text(value) -> str:

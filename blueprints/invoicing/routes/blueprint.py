@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import redirect, request, url_for
+from flask import redirect, url_for
 
 from blueprints.invoicing import services
+from tenants import inputs
 from tenants.web import tenant_blueprint
 
 bp = tenant_blueprint("invoicing", __name__, url_prefix="/facturen")
@@ -16,10 +17,7 @@ def _show(invoice, anchor: str = ""):
 
 
 def _arg_date(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
+    return inputs.arg_date(name)
 
 
 def _previous_month(today: date) -> tuple[date, date]:

@@ -13,6 +13,7 @@ from blueprints.invoicing.pdf import render_invoice_pdf
 from blueprints.invoicing.routes.blueprint import bp
 from blueprints.invoicing.routes.configuration import _storage_root
 from blueprints.invoicing.ubl import render_ubl, ubl_file_name
+from tenants import inputs
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.models import Role
@@ -75,13 +76,13 @@ def export():
         return render_template("invoicing/export.html", years=_export_years(),
                                 this_year=date.today().year)
     what = request.args.get("what", "invoices")
-    year = request.args.get("year", str(date.today().year))
-    if fmt not in exports.FORMATS or what not in exports.KINDS or not year.isdigit() \
-            or not 2000 <= int(year) <= 2100:
+    year = inputs.to_int(request.args.get("year", str(date.today().year)),
+                         min_value=2000, max_value=2100)
+    if fmt not in exports.FORMATS or what not in exports.KINDS or year is None:
         abort(404)
-    body, name = exports.export(db.session, current_actor(), what, fmt, int(year))
+    body, name = exports.export(db.session, current_actor(), what, fmt, year)
     db.session.commit()  # the audit event of the export
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-                if fmt == "xlsx" else "text/csv; charset=utf-8")
+                if fmt == "xlsx" else "text/csv")  # Werkzeug adds "; charset=utf-8"
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})

@@ -24,6 +24,7 @@ from blueprints.invoicing.forms import (
 )
 from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
 from blueprints.invoicing.routes.blueprint import _labels, _previous_month, _show, bp
+from tenants import inputs
 from tenants.errors import NotFound
 from tenants.extensions import db
 from tenants.models import Role
@@ -49,15 +50,12 @@ def _filter_from_args(customers, years) -> tuple[InvoiceFilterForm, services.Inv
         (k.value, v) for k, v in services.KIND_LABELS.items()]
     status = request.args.get("status", "")
     kind = request.args.get("soort", "")
-    customer = request.args.get("klant", "")
-    year = request.args.get("jaar", "")
     f = services.InvoiceFilter(
         status=InvoiceStatus(status) if status in {s.value for s in InvoiceStatus} else None,
         kind=InvoiceKind(kind) if kind in {k.value for k in InvoiceKind} else None,
-        customer_id=int(customer) if customer.isdigit() and len(customer) < 19 else None,
-        year=int(year) if year.isdigit() and len(year) == 4 else None,
+        customer_id=inputs.arg_id("klant"), year=inputs.arg_year("jaar"),
         overdue=request.args.get("achterstallig") in ("y", "1", "on"),
-        q=(request.args.get("q") or "").strip()[:100] or None, today=date.today())
+        q=inputs.arg_text("q"), today=date.today())
     return form, f
 
 
@@ -190,9 +188,9 @@ def add_help_request(invoice_id: int):
     form = HelpRequestLineForm()
     form.help_request.choices = []
     if form.validate_on_submit():
-        value = form.help_request.data or ""
+        help_request_id = inputs.to_id(form.help_request.data)
         help_request = db.session.scalar(select(HelpRequest).where(
-            HelpRequest.id == int(value))) if value.isdigit() and len(value) < 19 else None
+            HelpRequest.id == help_request_id)) if help_request_id is not None else None
         if help_request is None:
             flash(_("Deze hulpvraag bestaat niet (meer). Kies een klus uit de lijst."), "error")
         else:

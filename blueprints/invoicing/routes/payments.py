@@ -18,7 +18,14 @@ from blueprints.invoicing.routes.blueprint import _arg_date, _labels, _show, bp
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.money import amount_text, parse_money
-from tenants.web import current_actor, flash_form_errors, get_or_404, require_role, run_service
+from tenants.web import (
+    current_actor,
+    flash_form_errors,
+    get_or_404,
+    page_arg,
+    require_role,
+    run_service,
+)
 
 
 @bp.route("/<int:invoice_id>/betaling", methods=["GET", "POST"])
@@ -80,8 +87,11 @@ def credit(invoice_id: int):
 @require_role(Role.ADMIN)
 def overdue():
     today = date.today()
-    return render_template("invoicing/overdue.html", rows=services.overdue(db.session, today),
-                           today=today)
+    result = services.overdue_page(db.session, today, page_arg())
+    pages = max(1, -(-result.total // services.OVERDUE_PAGE_SIZE))
+    return render_template("invoicing/overdue.html", rows=result.rows, total=result.total,
+                           open_total_cents=result.open_total_cents,
+                           page=min(page_arg(), pages), pages=pages, today=today)
 
 
 @bp.route("/<int:invoice_id>/herinnering", methods=["POST"])
@@ -117,6 +127,10 @@ def reminder_letter(invoice_id: int):
 
 # --- the customer statement ------------------------------------------------------------------
 
+#: Rows of the customer statement per page (about 700 bytes of HTML each).
+STATEMENT_PAGE_SIZE = 100
+
+
 @bp.route("/klant/<int:customer_id>/overzicht")
 @require_role(Role.ADMIN)
 def statement(customer_id: int):
@@ -128,5 +142,13 @@ def statement(customer_id: int):
         flash(_("Het einde van de periode ligt vóór het begin. Controleer de data."), "error")
         start, end = end, start
     form = StatementForm(formdata=None, van=start, tot=end)
-    return render_template("invoicing/statement.html", form=form,
-                           st=services.customer_statement(db.session, customer, start, end))
+    st = services.customer_statement(db.session, customer, start, end)
+    # A long period is shown a page at a time, each page carrying the balance over.
+    pages = max(1, -(-len(st.rows) // STATEMENT_PAGE_SIZE))
+    page = min(page_arg(), pages)
+    rows = st.rows[(page - 1) * STATEMENT_PAGE_SIZE:page * STATEMENT_PAGE_SIZE]
+    carried = rows[0].balance_cents - rows[0].amount_cents if rows else st.opening_cents
+    return render_template("invoicing/statement.html", form=form, st=st, rows=rows,
+                           carried_cents=carried, page=page, pages=pages,
+                           args={"customer_id": customer.id, "van": st.start.isoformat(),
+                                 "tot": st.end.isoformat()})

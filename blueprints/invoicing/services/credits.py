@@ -29,7 +29,7 @@ from blueprints.invoicing.services.rules import (
     recalc,
 )
 from blueprints.invoicing.services.sending import _assign_number, _check_customer
-from tenants import audit, events
+from tenants import audit, events, inputs
 from tenants.actor import Actor
 from tenants.db import utcnow
 from tenants.errors import DomainError
@@ -96,10 +96,7 @@ def create_credit_note(session: Session, actor: Actor, invoice: Invoice,
         for key, value in (line_quantities or {}).items():
             if value in (None, "") or (isinstance(value, str) and not value.strip()):
                 continue
-            try:
-                line_id = int(key)
-            except (TypeError, ValueError):
-                raise DomainError(_l("Deze regel hoort niet bij de factuur."))
+            line_id = inputs.to_id(key)
             if line_id not in by_id:
                 raise DomainError(_l("Deze regel hoort niet bij de factuur."))
             if not isinstance(value, Decimal) and str(value).strip() in ("0", "0,00", "0.00"):

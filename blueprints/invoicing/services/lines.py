@@ -33,6 +33,7 @@ from blueprints.invoicing.services.rules import (
 from blueprints.participants.models import Participant
 from blueprints.trajectories.models import Trajectory, TrajectoryStatus
 from tenants import audit
+from tenants import inputs
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
 from tenants.formatting import format_date
@@ -86,9 +87,8 @@ def add_fixed_line(session: Session, actor: Actor, invoice: Invoice, description
 
 
 def get_line(session: Session, invoice: Invoice, line_id) -> InvoiceLine:
-    try:
-        line_id = int(line_id)
-    except (TypeError, ValueError):
+    line_id = inputs.to_id(line_id)
+    if line_id is None:
         raise NotFound()
     line = session.scalar(select(InvoiceLine).where(InvoiceLine.id == line_id,
                                                     InvoiceLine.invoice_id == invoice.id))
@@ -156,18 +156,19 @@ def add_trajectory_fees(session: Session, actor: Actor, invoice: Invoice, kind: 
     if kind not in FEE_KINDS:
         raise DomainError(_l("Kies het soort vergoeding: per maand, per plaatsing of per "
                              "resultaat."))
-    try:
-        ids = sorted({int(i) for i in trajectory_ids or []})
-    except (TypeError, ValueError):
+    parsed = {inputs.to_id(i) for i in trajectory_ids or []}
+    if None in parsed:
         raise DomainError(_l("Kies de trajecten uit de lijst."))
+    ids = sorted(parsed)
     if not ids:
         raise DomainError(_l("Kies minstens één traject."))
     quantity = Decimal(1)
     if kind == "per_maand":
-        try:
-            quantity = Decimal(int(str(months if months not in (None, "") else 1).strip()))
-        except (TypeError, ValueError):
+        number = inputs.to_int(str(months if months not in (None, "") else 1),
+                               min_value=-inputs.INT32_MAX)
+        if number is None:
             raise DomainError(_l("Vul het aantal maanden in als heel getal, bijvoorbeeld 1."))
+        quantity = Decimal(number)
         if not 1 <= quantity <= MAX_MONTHS:
             raise DomainError(_l("Het aantal maanden ligt tussen 1 en %(n)s.", n=MAX_MONTHS))
     price = _unit_price(unit_price_cents)

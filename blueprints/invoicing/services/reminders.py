@@ -27,6 +27,10 @@ from tenants.formatting import format_date, format_money
 from tenants.mail import send_mail
 
 
+#: Overdue invoices per page (each row is about 1.2 KB of HTML with its reminder buttons).
+OVERDUE_PAGE_SIZE = 25
+
+
 @dataclass(frozen=True)
 class OverdueRow:
     invoice: Invoice
@@ -38,23 +42,63 @@ class OverdueRow:
     last_reminder_at: object
 
 
-def overdue(session: Session, today: date | None = None) -> list[OverdueRow]:
-    """Sent or partly paid invoices past their due date, oldest due first, with the days
-    overdue, the open amount and the reminders sent so far. One query."""
-    today = today or date.today()
-    reminders = (select(Reminder.invoice_id, func.max(Reminder.level).label("level"),
-                        func.max(Reminder.sent_at).label("last"))
-                 .group_by(Reminder.invoice_id).subquery())
-    rows = session.execute(
-        select(Invoice, Customer.name, Customer.email, reminders.c.level, reminders.c.last)
+@dataclass(frozen=True)
+class OverdueList:
+    """One page of overdue invoices with the count and the open sum of all of them."""
+
+    rows: list[OverdueRow]
+    total: int
+    open_total_cents: int
+
+
+def _overdue_where(today: date):
+    return (Invoice.kind == InvoiceKind.INVOICE, Invoice.status.in_(OPEN),
+            Invoice.due_date < today,
+            Invoice.total_incl_cents - Invoice.credited_cents - Invoice.paid_cents > 0)
+
+
+def _overdue_rows(session: Session, today: date, limit: int | None = None,
+                  offset: int = 0) -> list[OverdueRow]:
+    """Oldest due first, with the reminders sent so far (two queries)."""
+    found = session.execute(
+        select(Invoice, Customer.name, Customer.email)
         .join(Customer, and_(Customer.tenant_id == Invoice.tenant_id,
                              Customer.id == Invoice.customer_id))
-        .outerjoin(reminders, reminders.c.invoice_id == Invoice.id)
-        .where(Invoice.kind == InvoiceKind.INVOICE, Invoice.status.in_(OPEN),
-               Invoice.due_date < today)
-        .order_by(Invoice.due_date, Invoice.number_text)).all()
-    return [OverdueRow(i, name, email, (today - i.due_date).days, open_cents(i), level or 0, last)
-            for i, name, email, level, last in rows if open_cents(i) > 0]
+        .where(*_overdue_where(today))
+        .order_by(Invoice.due_date, Invoice.number_text, Invoice.id)
+        .limit(limit).offset(offset)).all()
+    sent = {}
+    if found:
+        sent = {invoice_id: (level, last) for invoice_id, level, last in session.execute(
+            select(Reminder.invoice_id, func.max(Reminder.level), func.max(Reminder.sent_at))
+            .where(Reminder.invoice_id.in_([i.id for i, _name, _email in found]))
+            .group_by(Reminder.invoice_id))}
+    return [OverdueRow(i, name, email, (today - i.due_date).days, open_cents(i),
+                       sent.get(i.id, (0, None))[0] or 0, sent.get(i.id, (0, None))[1])
+            for i, name, email in found]
+
+
+def overdue(session: Session, today: date | None = None) -> list[OverdueRow]:
+    """Sent or partly paid invoices past their due date on which something is still open,
+    oldest due first, with the days overdue, the open amount and the reminders sent so far.
+    All of them (two queries); a page shows `overdue_page`."""
+    return _overdue_rows(session, today or date.today())
+
+
+def overdue_page(session: Session, today: date | None = None, page: int = 1,
+                 per_page: int = OVERDUE_PAGE_SIZE) -> OverdueList:
+    """One page of `overdue`, with the number and open sum of all overdue invoices (three
+    queries, however many are overdue). A page past the last shows the last."""
+    today = today or date.today()
+    count, open_total = session.execute(
+        select(func.count(Invoice.id),
+               func.coalesce(func.sum(Invoice.total_incl_cents - Invoice.credited_cents
+                                      - Invoice.paid_cents), 0))
+        .where(*_overdue_where(today))).one()
+    pages = max(1, -(-int(count or 0) // per_page))
+    page = min(max(1, page), pages)
+    return OverdueList(_overdue_rows(session, today, per_page, (page - 1) * per_page),
+                       int(count or 0), int(open_total or 0))
 
 
 def reminder_level(session: Session, invoice: Invoice) -> int:

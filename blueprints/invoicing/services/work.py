@@ -41,6 +41,7 @@ from blueprints.invoicing.services.rules import (
 from blueprints.participants.models import Participant
 from blueprints.trajectories.models import Trajectory
 from tenants import audit
+from tenants import inputs
 from tenants.actor import Actor
 from tenants.errors import DomainError
 
@@ -132,10 +133,10 @@ def add_hours(session: Session, actor: Actor, invoice: Invoice, entry_ids) -> li
     (customers.services.rate_for). An entry already billed (here or on another invoice) is
     refused, also when another admin bills it at the same moment (UNIQUE per entry)."""
     invoice = _draft(session, invoice)
-    try:
-        ids = sorted({int(i) for i in entry_ids or []})
-    except (TypeError, ValueError):
+    parsed = {inputs.to_id(i) for i in entry_ids or []}
+    if None in parsed:
         raise DomainError(_l("Kies de uren uit de lijst."))
+    ids = sorted(parsed)
     if not ids:
         raise DomainError(_l("Kies eerst de uren die op de factuur moeten."))
     rows = session.execute(

@@ -8,8 +8,9 @@ from datetime import date
 from flask import Response, g, url_for
 from flask_babel import force_locale
 
-from blueprints.api import problems, schemas, services
-from blueprints.api.blueprint import (
+from blueprints.api import schemas, services
+from blueprints.api.routes import problems
+from blueprints.api.routes.blueprint import (
     TENANT,
     admin_only,
     bp,

@@ -19,8 +19,8 @@ from flask import current_app
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from blueprints.api import problems
-from blueprints.api.blueprint import bp, problems_response_name
+from blueprints.api.routes import problems
+from blueprints.api.routes.blueprint import bp, problems_response_name
 from tenants.web import SlugConverter
 
 VERSION = "1.0.0"

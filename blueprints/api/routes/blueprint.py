@@ -25,7 +25,8 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 from werkzeug.routing import RequestRedirect
 
-from blueprints.api import problems, services
+from blueprints.api import services
+from blueprints.api.routes import problems
 from blueprints.api.fields import MAX_ID
 from tenants import audit, throttle
 from tenants.actor import Actor

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import g, jsonify
 
-from blueprints.api import openapi, schemas
-from blueprints.api.blueprint import bp, operation, public
+from blueprints.api import schemas
+from blueprints.api.routes import openapi
+from blueprints.api.routes.blueprint import bp, operation, public
 
 
 @bp.route("/openapi.json")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from blueprints.api import schemas, services
-from blueprints.api.blueprint import TENANT, admin_only, bp, operation, query
+from blueprints.api.routes.blueprint import TENANT, admin_only, bp, operation, query
 from blueprints.api.schemas import meta
 from tenants.extensions import db
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from blueprints.api import schemas, services
-from blueprints.api.blueprint import (
+from blueprints.api.routes.blueprint import (
     TENANT,
     actor,
     admin_only,
