@@ -159,7 +159,8 @@ def run_service(action, success, *, refused=None, statuses=None, keep=None):
     """Call a service for a form POST: commit and flash `success` when it works; roll back and
     flash its Dutch message when a rule refuses; 404 when it finds nothing. Returns
     (result, ok). `success` is the message, or a function of the result that makes it (a
-    message naming what was made), or None when the view says it itself.
+    message naming what was made, made before the commit), or None when the view says it
+    itself.
 
     For the views that need more, all optional:
     - `refused`: where a refusal's message goes instead of the flash, e.g.
@@ -187,9 +188,12 @@ def run_service(action, success, *, refused=None, statuses=None, keep=None):
     if keep is not None and not keep(result):
         db.session.rollback()
         return result, False
+    # The message is made before the commit: the commit expires every loaded object, and
+    # reading one afterwards asks a database that may be gone although the change is stored.
+    message = success(result) if callable(success) else success
     db.session.commit()
-    if success is not None:
-        flash(success(result) if callable(success) else success, "success")
+    if message is not None:
+        flash(message, "success")
     return result, True
 
 
