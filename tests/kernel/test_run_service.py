@@ -68,3 +68,15 @@ def test_a_result_that_says_keep_nothing_is_not_kept_or_flashed(request_ctx):
     grid.ok = True
     assert run_service(lambda: grid, "opgeslagen", keep=lambda g: g.ok) == (grid, True)
     assert get_flashed_messages() == ["opgeslagen"]  # the second time only
+
+
+def test_the_success_message_is_made_before_the_commit(request_ctx, monkeypatch):
+    # After the commit every loaded object is expired: a message read then would ask a
+    # database that may be gone although the change is stored.
+    from tenants.extensions import db
+
+    order = []
+    monkeypatch.setattr(db.session, "commit", lambda: order.append("commit"))
+    run_service(lambda: 1, lambda n: order.append("message") or "opgeslagen")
+    assert order == ["message", "commit"]
+    assert get_flashed_messages() == ["opgeslagen"]
