@@ -132,8 +132,8 @@ def _saved_messages(saved: services.Saved, own: bool) -> list[tuple[str, str]]:
 
 
 def _flash_and_redirect(messages: list[tuple[str, str]], target: str):
-    """After run_service committed: flash what was prepared, redirect to the prepared
-    `target` (nothing read from the database after the commit)."""
+    """After run_service committed: flash what was prepared, redirect to the `target` made
+    before the commit (url_for reads the tenant's slug): nothing is read after the commit."""
     for message, category in messages:
         flash(message, category)
     return redirect(target)

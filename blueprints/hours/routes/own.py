@@ -46,11 +46,12 @@ def mine():
         return render_template("hours/mine.html", p=None)
     form, trajectories, requests = _entry_form(EntryForm, participant.id)
     if form.validate_on_submit():
+        back = url_for("hours.mine")  # before the commit: it reads the tenant's slug
         messages, ok = _run_service(lambda: _saved_messages(services.log_hours(
             db.session, current_actor(), g.tenant, _role(), _entry_data(form, participant.id)),
             own=True), None)
         if ok:
-            return _flash_and_redirect(messages, url_for("hours.mine"))
+            return _flash_and_redirect(messages, back)
     elif request.method == "POST":
         flash_form_errors(form)
     today = date.today()

@@ -42,12 +42,12 @@ def participant(participant_id: int):
     form, trajectories, _requests = _entry_form(StaffEntryForm, p.id)
     form.submit.label.text = _("Uren schrijven voor %(name)s", name=p.first_name)
     if form.validate_on_submit():
+        back = url_for("hours.participant", participant_id=participant_id)  # before the commit
         messages, ok = _run_service(lambda: _saved_messages(services.log_hours(
             db.session, current_actor(), g.tenant, _role(), _entry_data(form, p.id),
             approve=form.approve.data), own=False), None)
         if ok:
-            return _flash_and_redirect(messages, url_for("hours.participant",
-                                                         participant_id=participant_id))
+            return _flash_and_redirect(messages, back)
     elif request.method == "POST":
         flash_form_errors(form)
     today = date.today()
