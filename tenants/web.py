@@ -155,11 +155,22 @@ def flash_form_errors(form) -> None:
             flash(f"{field.label.text}: {error}", "error")
 
 
-def run_service(action, success):
+def run_service(action, success, *, refused=None, statuses=None, keep=None):
     """Call a service for a form POST: commit and flash `success` when it works; roll back and
     flash its Dutch message when a rule refuses; 404 when it finds nothing. Returns
     (result, ok). `success` is the message, or a function of the result that makes it (a
-    message naming what was made)."""
+    message naming what was made, made before the commit), or None when the view says it
+    itself.
+
+    For the views that need more, all optional:
+    - `refused`: where a refusal's message goes instead of the flash, e.g.
+      `form.years.errors.append` to show it beside the field;
+    - `statuses`: domain exceptions that answer with an HTTP status instead of a message,
+      e.g. `{PermissionDenied: 403}` (NotFound always answers 404);
+    - `keep`: a test of the result, for a service that reports its refusals in what it
+      returns (a grid with an error per cell): when it says no, everything is rolled back,
+      nothing is flashed and (result, False) comes back for the page to show the errors.
+    """
     from tenants.errors import DomainError, NotFound
 
     try:
@@ -169,18 +180,29 @@ def run_service(action, success):
         abort(404)
     except DomainError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        for exc_class, status in (statuses or {}).items():
+            if isinstance(exc, exc_class):
+                abort(status)
+        (refused or (lambda message: flash(message, "error")))(exc.message)
         return None, False
+    if keep is not None and not keep(result):
+        db.session.rollback()
+        return result, False
+    # The message is made before the commit: the commit expires every loaded object, and
+    # reading one afterwards asks a database that may be gone although the change is stored.
+    message = success(result) if callable(success) else success
     db.session.commit()
-    flash(success(result) if callable(success) else success, "success")
+    if message is not None:
+        flash(message, "success")
     return result, True
 
 
-def submit(form, action, success: str) -> bool:
+def submit(form, action, success, **options) -> bool:
     """A form POST in one call: validate `form` (CSRF included) and run the service through
-    `run_service` when it is valid; flash its field errors when it is not. True when it worked."""
+    `run_service` (with its `options`) when it is valid; flash its field errors when it is
+    not. True when it worked."""
     if form.validate_on_submit():
-        _result, ok = run_service(action, success)
+        _result, ok = run_service(action, success, **options)
         return ok
     flash_form_errors(form)
     return False

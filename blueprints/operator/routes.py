@@ -6,13 +6,12 @@ from flask_babel import gettext as _
 
 from blueprints.operator.forms import TenantForm
 from blueprints.operator.services import all_tenants, municipality_choices
-from tenants.errors import DomainError
 from tenants.extensions import db
 from tenants.mail import send_mail
 from tenants.urls import absolute_url
 from tenants.membership import NewTenant, create_tenant
 from tenants.models import TenantKind
-from tenants.web import current_actor, require_operator
+from tenants.web import current_actor, require_operator, run_service
 
 bp = Blueprint("operator", __name__, url_prefix="/beheer")
 
@@ -38,15 +37,13 @@ def create():
                                form=form), 400
     data = NewTenant(slug=form.slug.data, name=form.name.data, kind=TenantKind(form.kind.data),
                      municipality_code=form.municipality.data, admin_email=form.admin_email.data)
-    try:
-        tenant, token = create_tenant(db.session, current_actor(), data,
-                                      current_app.config["INVITATION_MAX_AGE"])
-    except DomainError as exc:
-        db.session.rollback()
-        form.slug.errors.append(exc.message)
+    created, ok = run_service(lambda: create_tenant(db.session, current_actor(), data,
+                                                    current_app.config["INVITATION_MAX_AGE"]),
+                              None, refused=form.slug.errors.append)
+    if not ok:
         return render_template("operator/tenants.html", tenants=all_tenants(db.session),
                                form=form), 400
-    db.session.commit()
+    tenant, token = created
     if token:
         send_mail(data.admin_email.strip().lower(),
                   _("Uitnodiging voor %(name)s op Wijkwerk", name=tenant.name), "invitation",

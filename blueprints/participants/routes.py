@@ -29,7 +29,7 @@ from blueprints.participants.models import (
 )
 from blueprints.trajectories import services as trajectory_services
 from tenants import inputs
-from tenants.errors import DomainError, NotFound
+from tenants.errors import NotFound
 from tenants.extensions import db
 from tenants.models import Municipality, Role, User
 from tenants.web import (
@@ -37,6 +37,7 @@ from tenants.web import (
     flash_form_errors,
     page_arg,
     require_role,
+    run_service,
     submit,
     tenant_blueprint,
 )
@@ -161,15 +162,10 @@ def create():
     if request.method == "GET":
         form.supervisor.data = str(current_user.id) if g.membership.role != Role.PARTICIPANT else ""
     if form.validate_on_submit():
-        try:
-            participant = services.create_participant(db.session, current_actor(),
-                                                      _data_from(form))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s is ingeschreven.", name=participant.full_name), "success")
+        participant, ok = run_service(
+            lambda: services.create_participant(db.session, current_actor(), _data_from(form)),
+            lambda made: _("%(name)s is ingeschreven.", name=made.full_name))
+        if ok:
             return redirect(url_for("participants.show", participant_id=participant.id))
     elif request.method == "POST":
         flash_form_errors(form)
@@ -189,14 +185,10 @@ def edit(participant_id: int):
     if request.method == "GET":
         _fill_form(form, participant)
     if form.validate_on_submit():
-        try:
-            services.update_participant(db.session, current_actor(), participant, _data_from(form))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("De gegevens zijn opgeslagen."), "success")
+        _result, ok = run_service(lambda: services.update_participant(
+            db.session, current_actor(), participant, _data_from(form)),
+            _("De gegevens zijn opgeslagen."))
+        if ok:
             return redirect(url_for("participants.show", participant_id=participant.id))
     elif request.method == "POST":
         flash_form_errors(form)
@@ -318,18 +310,16 @@ def host_form(host_id: int | None = None):
         except NotFound:
             abort(404)
     form = HostForm(obj=host)
+    def save():
+        if host is None:
+            return services.create_host(db.session, current_actor(), _host_data(form))
+        services.update_host(db.session, current_actor(), host, _host_data(form))
+        return host
+
     if form.validate_on_submit():
-        try:
-            if host is None:
-                host = services.create_host(db.session, current_actor(), _host_data(form))
-            else:
-                services.update_host(db.session, current_actor(), host, _host_data(form))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("%(name)s is opgeslagen.", name=host.name), "success")
+        _saved, ok = run_service(save, lambda saved: _("%(name)s is opgeslagen.",
+                                                       name=saved.name))
+        if ok:
             return redirect(url_for("participants.hosts"))
     elif request.method == "POST":
         flash_form_errors(form)

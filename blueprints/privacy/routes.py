@@ -6,7 +6,7 @@ import io
 from datetime import date
 from pathlib import Path
 
-from flask import current_app, flash, g, redirect, render_template, send_file, url_for
+from flask import current_app, g, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
@@ -23,11 +23,17 @@ from blueprints.privacy.services import (
     set_retention,
 )
 from tenants import inputs
-from tenants.errors import DomainError
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.storage import uploads_root
-from tenants.web import allowed_when_read_only, current_actor, get_or_404, require_role, tenant_blueprint
+from tenants.web import (
+    allowed_when_read_only,
+    current_actor,
+    get_or_404,
+    require_role,
+    run_service,
+    tenant_blueprint,
+)
 
 bp = tenant_blueprint("privacy", __name__, url_prefix="/privacy")
 
@@ -91,18 +97,14 @@ def erase(participant_id: int):
     form = EraseForm()
     status = 200
     if form.validate_on_submit():
-        try:
-            result = erase_participant(db.session, current_actor(), participant, storage_root(),
-                                       date.today())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-            status = 400
-        else:
-            db.session.commit()
-            flash(_("De persoonsgegevens zijn gewist. De deelnemer heet voortaan %(code)s.",
-                    code=result.pseudonym), "success")
+        _result, ok = run_service(
+            lambda: erase_participant(db.session, current_actor(), participant, storage_root(),
+                                      date.today()),
+            lambda erased: _("De persoonsgegevens zijn gewist. De deelnemer heet voortaan "
+                             "%(code)s.", code=erased.pseudonym))
+        if ok:
             return redirect(url_for("privacy.audit_trail", participant_id=participant_id))
+        status = 400
     elif form.is_submitted():
         status = 400
     running = running_trajectories(db.session, participant) \
@@ -118,17 +120,14 @@ def retention():
     form = RetentionForm(data={"years": tenant.retention_years})
     status = 200
     if form.validate_on_submit():
-        try:
-            set_retention(db.session, current_actor(), tenant, form.years.data)
-        except DomainError as exc:
-            db.session.rollback()
-            form.years.errors.append(exc.message)
-            status = 400
-        else:
-            db.session.commit()
-            flash(_("De bewaartermijn is opgeslagen.") if form.years.data else
-                  _("Er worden geen voorstellen tot anonimiseren meer gedaan."), "success")
+        _result, ok = run_service(
+            lambda: set_retention(db.session, current_actor(), tenant, form.years.data),
+            _("De bewaartermijn is opgeslagen.") if form.years.data else
+            _("Er worden geen voorstellen tot anonimiseren meer gedaan."),
+            refused=form.years.errors.append)
+        if ok:
             return redirect(url_for("privacy.retention"))
+        status = 400
     elif form.is_submitted():
         status = 400
     return render_template("privacy/retention.html", form=form, tenant=tenant,

@@ -113,15 +113,10 @@ def create():
         form.job_coach.data = str(participant.supervisor_id or current_user.id)
         form.starts_on.data = date.today()
     if form.validate_on_submit():
-        try:
-            trajectory = services.create_trajectory(db.session, current_actor(), participant,
-                                                    _data_from(form))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Het traject is aangemaakt (status: intake)."), "success")
+        trajectory, ok = run_service(lambda: services.create_trajectory(
+            db.session, current_actor(), participant, _data_from(form)),
+            _("Het traject is aangemaakt (status: intake)."))
+        if ok:
             return redirect(url_for("trajectories.show", trajectory_id=trajectory.id))
     elif request.method == "POST":
         flash_form_errors(form)
@@ -143,14 +138,10 @@ def edit(trajectory_id: int):
         form.hours_per_week.data = str(trajectory.hours_per_week).replace(".", ",")
         form.build_up.data = ", ".join(f"{s['from']}={s['hours']}" for s in trajectory.build_up or [])
     if form.validate_on_submit():
-        try:
-            services.update_trajectory(db.session, current_actor(), trajectory, _data_from(form))
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Het traject is bijgewerkt."), "success")
+        _result, ok = run_service(lambda: services.update_trajectory(
+            db.session, current_actor(), trajectory, _data_from(form)),
+            _("Het traject is bijgewerkt."))
+        if ok:
             return _back(trajectory)
     elif request.method == "POST":
         flash_form_errors(form)

@@ -69,7 +69,8 @@ PENDING_UPWARD: dict[tuple[str, str], str] = {
     # The participant page shows the participant's trajectories and filters by trajectory kind:
     # a page section the trajectories feature contributes would remove it.
     ("blueprints.participants.routes", "trajectories"): "the participant page lists trajectories",
-    ("blueprints.participants.services", "trajectories"): "the list filters by trajectory kind",
+    ("blueprints.participants.services.queries", "trajectories"): "the list filters by "
+                                                                  "trajectory kind",
 }
 
 #: Feature modules outside routes/forms that may read the request's state, with the reason.

@@ -155,7 +155,7 @@ def test_other_database_errors_stay_500(app, client, world, monkeypatch):
     """Only an unreachable database is a 503: a bug (here an integrity error) is not retried."""
     from sqlalchemy.exc import IntegrityError
 
-    from blueprints.hours import routes
+    from blueprints.hours.routes import review as routes  # the review page's module
 
     tenant, _admin, coach = world
     login(client, coach)

@@ -1,0 +1,105 @@
+"""Rules for participants, host organisations, exemptions and consents.
+
+- No BSN: free-text fields refuse anything that looks like one (nine digits passing the
+  elfproef), with a message that says why.
+- Dates make sense: born in the past, VOG not dated in the future; a VOG is renewed about
+  every 3 years, so the renewal date defaults to three years after the VOG date.
+- An exemption is recorded as the municipality decided it: article, obligations, period.
+- Consent is given and withdrawn with dates; a withdrawn consent is never deleted.
+- Every view of and change to a participant's file is written to the audit log.
+"""
+from __future__ import annotations
+
+from blueprints.participants.services.exemptions import (
+    active_exemption,
+    add_exemption,
+    consents_of,
+    exemptions_of,
+    give_consent,
+    has_consent,
+    withdraw_consent,
+)
+from blueprints.participants.services.host_organisations import (
+    HostData,
+    create_host,
+    get_host,
+    hosts,
+    update_host,
+)
+from blueprints.participants.services.participants import (
+    FREE_TEXT_FIELDS,
+    ParticipantData,
+    create_participant,
+    get_participant,
+    link_account,
+    linkable_accounts,
+    neighbourhood_id,
+    participant_for_user,
+    record_view,
+    target_groups,
+    update_participant,
+)
+from blueprints.participants.services.queries import (
+    ParticipantFilter,
+    ParticipantRow,
+    filtered,
+    list_participants,
+    neighbourhoods,
+    staff,
+)
+from blueprints.participants.services.rules import (
+    CONSENT_KINDS,
+    DAYS,
+    EXEMPTION_ARTICLES,
+    HOST_KINDS,
+    OBLIGATIONS,
+    PAGE_SIZE,
+    TARGET_GROUPS,
+    VOG_VALID_YEARS,
+    normalise_postcode,
+)
+# re-exported as before the split (the BSN guard is the kernel's)
+from tenants.bsn import BSN_MESSAGE, contains_bsn
+
+__all__ = [
+    "BSN_MESSAGE",
+    "CONSENT_KINDS",
+    "DAYS",
+    "EXEMPTION_ARTICLES",
+    "FREE_TEXT_FIELDS",
+    "HOST_KINDS",
+    "OBLIGATIONS",
+    "PAGE_SIZE",
+    "TARGET_GROUPS",
+    "VOG_VALID_YEARS",
+    "HostData",
+    "ParticipantData",
+    "ParticipantFilter",
+    "ParticipantRow",
+    "active_exemption",
+    "add_exemption",
+    "consents_of",
+    "contains_bsn",
+    "create_host",
+    "create_participant",
+    "exemptions_of",
+    "filtered",
+    "get_host",
+    "get_participant",
+    "give_consent",
+    "has_consent",
+    "hosts",
+    "link_account",
+    "linkable_accounts",
+    "list_participants",
+    "neighbourhood_id",
+    "neighbourhoods",
+    "normalise_postcode",
+    "participant_for_user",
+    "record_view",
+    "staff",
+    "target_groups",
+    "update_host",
+    "update_participant",
+    "withdraw_consent",
+]

@@ -1,0 +1,110 @@
+"""Finding participants: the filtered list (also what the export reads), the neighbourhoods
+and the staff to choose from."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from blueprints.participants.models import (
+    HouseholdType,
+    Neighbourhood,
+    Participant,
+    ParticipantStatus,
+)
+from blueprints.participants.services.rules import PAGE_SIZE
+from tenants.models import Membership, Role, User
+
+
+def _years_ago(today: date, years: int) -> date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+@dataclass(frozen=True)
+class ParticipantFilter:
+    q: str | None = None
+    status: str | None = None
+    neighbourhood_id: int | None = None
+    supervisor_id: int | None = None
+    target_group: str | None = None
+    trajectory_kind: str | None = None
+
+
+def filtered(f: ParticipantFilter, today: date) -> Select:
+    """The participants matching the filter (a SELECT of Participant ids and rows)."""
+    from blueprints.trajectories.models import Trajectory, TrajectoryStatus
+
+    stmt = select(Participant)
+    if f.q:
+        like = f"%{f.q.strip().lower()}%"
+        stmt = stmt.where(or_(
+            func.lower(Participant.first_name + " " + Participant.last_name).like(like),
+            func.lower(func.coalesce(Participant.email, "")).like(like)))
+    if f.status:
+        stmt = stmt.where(Participant.status == ParticipantStatus(f.status))
+    else:
+        stmt = stmt.where(Participant.status != ParticipantStatus.ANONYMISED)
+    if f.neighbourhood_id:
+        stmt = stmt.where(Participant.neighbourhood_id == f.neighbourhood_id)
+    if f.supervisor_id:
+        stmt = stmt.where(Participant.supervisor_id == f.supervisor_id)
+    group = f.target_group
+    if group == "jongere":
+        stmt = stmt.where(Participant.date_of_birth > _years_ago(today, 27))
+    elif group == "50plus":
+        stmt = stmt.where(Participant.date_of_birth <= _years_ago(today, 50))
+    elif group == "statushouder":
+        stmt = stmt.where(Participant.is_refugee_permit_holder.is_(True))
+    elif group == "arbeidsbeperking":
+        stmt = stmt.where(Participant.has_work_limitation.is_(True))
+    elif group == "alleenstaande_ouder":
+        stmt = stmt.where(Participant.household_type == HouseholdType.SINGLE_PARENT)
+    if f.trajectory_kind:
+        stmt = stmt.where(exists().where(and_(
+            Trajectory.tenant_id == Participant.tenant_id,
+            Trajectory.participant_id == Participant.id,
+            Trajectory.kind == f.trajectory_kind,
+            Trajectory.status != TrajectoryStatus.ENDED)))
+    return stmt
+
+
+@dataclass(frozen=True)
+class ParticipantRow:
+    participant: Participant
+    neighbourhood: str | None
+    supervisor: str | None
+
+
+def list_participants(session: Session, f: ParticipantFilter, page: int = 1,
+                      per_page: int = PAGE_SIZE, today: date | None = None):
+    """One page of participants with wijk and supervisor names: two queries, whatever the size."""
+    today = today or date.today()
+    base = filtered(f, today)
+    total = session.scalar(select(func.count()).select_from(base.subquery()))
+    page = max(1, page)
+    stmt = (
+        base.add_columns(Neighbourhood.name, User.name)
+        .outerjoin(Neighbourhood, and_(Neighbourhood.tenant_id == Participant.tenant_id,
+                                       Neighbourhood.id == Participant.neighbourhood_id))
+        .outerjoin(User, User.id == Participant.supervisor_id)
+        .order_by(Participant.last_name, Participant.first_name, Participant.id)
+        .limit(per_page).offset((page - 1) * per_page)
+    )
+    rows = [ParticipantRow(p, wijk, coach) for p, wijk, coach in session.execute(stmt)]
+    return rows, total
+
+
+def neighbourhoods(session: Session) -> list[Neighbourhood]:
+    return list(session.scalars(select(Neighbourhood).order_by(Neighbourhood.name)))
+
+
+def staff(session: Session) -> list[User]:
+    """Admins and supervisors of the current tenant (possible begeleiders)."""
+    return list(session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.role.in_([Role.ADMIN, Role.SUPERVISOR])).order_by(User.name)))
