@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
+from sqlalchemy import literal, select
 
 from blueprints.core.services import Place, places_for
 from tenants.extensions import db
@@ -58,7 +58,7 @@ def set_language():
 @bp.route("/healthz")
 def healthz():
     try:
-        db.session.execute(text("SELECT 1"))
+        db.session.scalar(select(literal(1)))
     except Exception:  # noqa: BLE001 - any failure means unhealthy
         db.session.rollback()
         return jsonify(status="database unavailable"), 503

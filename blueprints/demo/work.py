@@ -11,7 +11,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from blueprints.helprequests.models import (
@@ -159,4 +159,4 @@ def _hours(session, rng, rows, requests, coach, today):
                     "reviewed_at": None if current else utcnow(), "version": 1,
                 })
     if entries:
-        session.execute(insert(TimeEntry), entries)
+        session.add_all(TimeEntry(**entry) for entry in entries)

@@ -81,13 +81,7 @@ WEB_GLUE: dict[str, str] = {
 }
 
 #: Raw SQL under blueprints/, as (module, what) -> why it is safe there.
-RAW_SQL_ALLOWED: dict[tuple[str, str], str] = {
-    ("blueprints.core.routes", "text"): "the health check's SELECT 1 reads no table",
-    ("blueprints.demo.work", "insert"): "seeding demo hours in bulk; every row carries the "
-                                        "tenant_id of the demo tenant set by the caller",
-    ("blueprints.imports.services.rows", ".__table__"): "reads column metadata (lengths) to "
-                                                        "check imported values; runs no SQL",
-}
+RAW_SQL_ALLOWED: dict[tuple[str, str], str] = {}
 
 REQUEST_STATE = {"request", "g", "session", "flash", "current_user", "login_user",
                  "logout_user"}

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, select
+from sqlalchemy import String, inspect, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -41,7 +41,7 @@ def _clean(cell: str) -> str:
 
 
 def _max_length(model: type, field: str) -> int | None:
-    column = model.__table__.columns.get(field)
+    column = inspect(model).columns.get(field)
     if column is not None and isinstance(column.type, String) and field != "postcode":
         return column.type.length
     return None
