@@ -142,12 +142,15 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_subscribers(app: Flask) -> None:
-    """Connect each feature's reactions to the kernel's events (tenants/events.py). The web app,
-    the CLI and jobs all come through create_app(), so all of them react alike."""
+    """Connect each feature to the features below it: its reactions to the kernel's events
+    (tenants/events.py), its answers to their questions (tenants/hooks.py), its sections on
+    their pages (tenants/sections.py). The web app, the CLI and jobs all come through
+    create_app(), so all of them react alike."""
     from blueprints.budgets import subscribers as budgets
     from blueprints.hours import subscribers as hours
+    from blueprints.trajectories import subscribers as trajectories
 
-    for feature in (budgets, hours):
+    for feature in (budgets, hours, trajectories):
         feature.connect()
 
 

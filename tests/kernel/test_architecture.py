@@ -63,14 +63,6 @@ PENDING_UPWARD: dict[tuple[str, str], str] = {
     ("blueprints.customers.services.settling", "helprequests"): "settling a help request with "
                                                                 "a card",
     ("blueprints.customers.services.settling", "hours"): "the approved hours a card pays for",
-    # Planning suggestions weigh the hours a participant already has that week: the planner
-    # belongs above hours.
-    ("blueprints.helprequests.services.suggestions", "hours"): "planning reads the week's hours",
-    # The participant page shows the participant's trajectories and filters by trajectory kind:
-    # a page section the trajectories feature contributes would remove it.
-    ("blueprints.participants.routes", "trajectories"): "the participant page lists trajectories",
-    ("blueprints.participants.services.queries", "trajectories"): "the list filters by "
-                                                                  "trajectory kind",
 }
 
 #: Feature modules outside routes/forms that may read the request's state, with the reason.
