@@ -8,7 +8,8 @@ The rules, each a test below:
 - the kernel (`tenants`) imports no feature, and nothing in the application imports `app`;
 - features stand in LAYERS, declared once below from low to high: a feature imports features of
   lower layers only, features sharing a layer import neither way, so the feature graph has no
-  cycle (reactions go up through the kernel's events in `tenants/events.py` instead);
+  cycle (what must reach up goes through the kernel instead: events in `tenants/events.py`,
+  hooks in `tenants/hooks.py`, page sections in `tenants/sections.py`);
 - no module imports a routes module (app.py registers them);
 - rule modules never touch the request's state (`flask.request`, `g`, `session`, `flash`, the
   logged-in user): only routes, forms and the web glue named in WEB_GLUE do;
@@ -30,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: The feature layers, low to high. One tuple is one layer; its features are independent of
 #: each other. The order follows the data: a trajectory belongs to a participant, a help request
 #: to a customer, hours to a trajectory and a help request, an invoice bills hours and help
-#: requests, a budget is credited from paid invoices; what reads everything sits on top.
+#: requests, a punch card is sold on an invoice and paid off by help requests' hours, a budget is
+#: credited from paid invoices; what reads everything sits on top.
 LAYERS: list[tuple[str, ...]] = [
     ("auth", "core", "team", "operator", "municipality", "network"),  # only the kernel
     ("participants",),
@@ -286,8 +288,9 @@ def test_features_import_only_lower_layers(imports):
     found = layer_violations(imports, LAYERS)
     new = [where for importer, target, where in found
            if (importer, target) not in PENDING_UPWARD]
-    assert new == [], "upward imports: send an event from tenants/events.py, or move the " \
-                      "shared helper into tenants/\n" + "\n".join(new)
+    assert new == [], "upward imports: send an event (tenants/events.py), ask a hook " \
+                      "(tenants/hooks.py), add a page section (tenants/sections.py), or move " \
+                      "the shared helper into tenants/\n" + "\n".join(new)
     stale = set(PENDING_UPWARD) - {(importer, target) for importer, target, _ in found}
     assert stale == set(), f"remove from PENDING_UPWARD, they are gone: {sorted(stale)}"
 
