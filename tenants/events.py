@@ -74,8 +74,8 @@ Subscribers: hours (clears the free text of their time entries), budgets (clears
 and decline reason of their course proposals).""")
 
 draft_deleting = _signals.signal("draft-deleting", doc="""
-A draft invoice is about to be deleted: its lines and billed hours are gone, the invoice row is
-still there. Sent so that rows referring to it let go first (a foreign key would refuse).
+A draft invoice is about to be deleted: its billed hours are released, its lines and the invoice
+row are still there. Sent so that rows referring to it let go first (a foreign key would refuse).
 Sender: the Invoice (a draft). Carries: session, actor.
 Subscribers: punchcards (a punch card sold on the draft stays sold, without an invoice).""")
 
