@@ -128,26 +128,32 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.onlinepay.routes import webhook_bp as stripe_webhook_bp
     from blueprints.operator.routes import bp as operator_bp
     from blueprints.participants.routes import bp as participants_bp
+    from blueprints.punchcards.routes import bp as punchcards_bp
     from blueprints.privacy.routes import bp as privacy_bp
     from blueprints.team.routes import bp as team_bp
     from blueprints.trajectories.routes import bp as trajectories_bp
 
     for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
                team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp,
-               helprequests_bp, hours_bp, customers_bp, invoicing_bp, budgets_bp,
-               onlinepay_bp, stripe_webhook_bp, api_tokens_bp, api_bp):
+               helprequests_bp, hours_bp, customers_bp, invoicing_bp, punchcards_bp,
+               budgets_bp, onlinepay_bp, stripe_webhook_bp, api_tokens_bp, api_bp):
         app.register_blueprint(bp)
     # The only view without a CSRF token: Stripe signs its webhook instead.
     csrf.exempt(stripe_webhook_bp)
 
 
 def register_subscribers(app: Flask) -> None:
-    """Connect each feature's reactions to the kernel's events (tenants/events.py). The web app,
-    the CLI and jobs all come through create_app(), so all of them react alike."""
+    """Connect each feature to the features below it: its reactions to the kernel's events
+    (tenants/events.py), its answers to their questions (tenants/hooks.py), its sections on
+    their pages (tenants/sections.py). The web app, the CLI and jobs all come through
+    create_app(), so all of them react alike."""
     from blueprints.budgets import subscribers as budgets
+    from blueprints.helprequests import subscribers as helprequests
     from blueprints.hours import subscribers as hours
+    from blueprints.punchcards import subscribers as punchcards
+    from blueprints.trajectories import subscribers as trajectories
 
-    for feature in (budgets, hours):
+    for feature in (trajectories, helprequests, hours, budgets, punchcards):
         feature.connect()
 
 

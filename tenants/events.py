@@ -73,5 +73,11 @@ Sender: the Participant. Carries: session, actor.
 Subscribers: hours (clears the free text of their time entries), budgets (clears the motivation
 and decline reason of their course proposals).""")
 
-ALL = (invoice_sent, invoice_paid, payment_registered, credit_note_issued, hours_approved,
-       trajectory_ended, participant_erased)
+draft_deleting = _signals.signal("draft-deleting", doc="""
+A draft invoice is about to be deleted: its billed hours are released, its lines and the invoice
+row are still there. Sent so that rows referring to it let go first (a foreign key would refuse).
+Sender: the Invoice (a draft). Carries: session, actor.
+Subscribers: punchcards (a punch card sold on the draft stays sold, without an invoice).""")
+
+ALL = (draft_deleting, invoice_sent, invoice_paid, payment_registered, credit_note_issued,
+       hours_approved, trajectory_ended, participant_erased)

@@ -20,13 +20,8 @@ from blueprints.budgets.models import (
     LedgerTransaction,
     TransactionKind,
 )
-from blueprints.customers.models import (
-    Customer,
-    CustomerKind,
-    CustomerRate,
-    PunchCard,
-    PunchCardUse,
-)
+from blueprints.customers.models import Customer, CustomerKind, CustomerRate
+from blueprints.punchcards.models import PunchCard, PunchCardUse
 from blueprints.invoicing.models import (
     FinanceSettings,
     Invoice,
@@ -53,8 +48,8 @@ from blueprints.trajectories.models import (
     TrajectoryKind,
 )
 from blueprints.helprequests.models import Assignment, HelpRequest, JobKind, Source
-from blueprints.onlinepay.models import StripeEvent
 from blueprints.hours.models import HourType, TimeEntry
+from blueprints.onlinepay.models import StripeEvent
 from tenants.db import utcnow
 from tenants.models import AuditEvent, Counter, Invitation, Membership, Role
 

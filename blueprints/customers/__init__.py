@@ -1,2 +1,2 @@
-"""Customers (debiteuren): residents, housing corporations, municipalities, schools, shops; their
-rates and prepaid punch cards (strippenkaarten)."""
+"""Customers (debiteuren): residents, housing corporations, municipalities, schools, shops; and
+their rates. Their prepaid punch cards (strippenkaarten) are blueprints.punchcards."""

@@ -1,16 +1,9 @@
-"""Forms for customers, their rates and punch cards. The forms check length and shape; the
+"""Forms for customers and their rates. The forms check length and shape; the
 rules (identifiers, amounts, balances) are in services.py."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    BooleanField,
-    DateField,
-    IntegerField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import BooleanField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints.customers.services import (
@@ -19,9 +12,9 @@ from blueprints.customers.services import (
     RATE_UNITS,
     VAT_LABELS,
 )
-from blueprints.helprequests.services import KIND_LABELS as JOB_KIND_LABELS
 from tenants.formfields import SelectField
 from tenants.forms import BaseForm
+from tenants.jobkinds import JOB_KIND_LABELS
 
 
 def _len(n: int):
@@ -108,40 +101,3 @@ class RateForm(BaseForm):
     vat_rate = SelectField(_l("Btw-tarief"), choices=[("", _l("Standaard van de klant"))]
                            + list(VAT_LABELS.items()), validate_choice=True)
     submit = SubmitField(_l("Tarief toevoegen"))
-
-
-class PunchCardForm(BaseForm):
-    hours = StringField(_l("Aantal uren"), validators=[
-        DataRequired(message=_l("Vul het aantal uren in, bijvoorbeeld 10 of 12,5.")), _len(10)],
-        render_kw={"inputmode": "decimal"})
-    price = StringField(_l("Prijs in euro's"), validators=[
-        DataRequired(message=_l("Vul de prijs van de strippenkaart in, bijvoorbeeld 250,00.")),
-        _len(20)], render_kw={"inputmode": "decimal"})
-    bought_on = DateField(_l("Gekocht op"), validators=[
-        DataRequired(message=_l("Vul de datum van aankoop in."))])
-    note = StringField(_l("Notitie"), validators=[Optional(), _len(300)],
-                       description=_l("Bijvoorbeeld: contant betaald aan de balie."))
-    invoice = BooleanField(_l("Meteen een conceptfactuur maken voor deze strippenkaart"),
-                           description=_l("De prijs staat dan excl. btw op de factuur, tegen het "
-                                          "btw-tarief van de klant."))
-    submit = SubmitField(_l("Strippenkaart vastleggen"))
-
-
-class UseForm(BaseForm):
-    hours = StringField(_l("Uren"), validators=[
-        DataRequired(message=_l("Vul het aantal uren in, bijvoorbeeld 2,5 of 2:30.")),
-        _len(10)], render_kw={"inputmode": "decimal"})
-    used_on = DateField(_l("Datum"), validators=[DataRequired(message=_l("Vul de datum in."))])
-    note = StringField(_l("Omschrijving"), validators=[Optional(), _len(300)])
-    submit = SubmitField(_l("Afschrijven"))
-
-
-class CorrectionForm(BaseForm):
-    card = SelectField(_l("Strippenkaart"), choices=[], validate_choice=True)
-    hours = StringField(_l("Uren terugzetten"), validators=[
-        DataRequired(message=_l("Vul het aantal uren in, bijvoorbeeld 2,5 of 2:30.")),
-        _len(10)], render_kw={"inputmode": "decimal"})
-    used_on = DateField(_l("Datum"), validators=[DataRequired(message=_l("Vul de datum in."))])
-    note = StringField(_l("Reden"), validators=[
-        DataRequired(message=_l("Vul de reden van de correctie in.")), _len(300)])
-    submit = SubmitField(_l("Correctie vastleggen"))

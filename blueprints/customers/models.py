@@ -1,10 +1,10 @@
-"""Customers, their rates and punch cards."""
+"""Customers and their rates (punch cards: blueprints.punchcards)."""
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import Date, Index, String, Text, UniqueConstraint
+from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants.db import Base, TenantScoped, tenant_fk, utcnow
@@ -54,7 +54,7 @@ class Customer(TenantScoped, Base):
     buyer_reference: Mapped[str | None] = mapped_column(String(100))
     #: default hourly rate in cents (None: the tenant's default applies)
     hourly_rate_cents: Mapped[int | None]
-    #: default VAT rate code for this customer's lines (see invoicing.money.VatRate)
+    #: default VAT rate code for this customer's lines (see tenants.vat.VatRate)
     default_vat_rate: Mapped[str | None] = mapped_column(String(12))
     #: payment term in days (None: the tenant's term)
     payment_term_days: Mapped[int | None]
@@ -80,43 +80,3 @@ class CustomerRate(TenantScoped, Base):
     unit: Mapped[str] = mapped_column(String(20), default="uur")
     price_cents: Mapped[int]
     vat_rate: Mapped[str | None] = mapped_column(String(12))
-
-
-class PunchCard(TenantScoped, Base):
-    """A prepaid punch card (strippenkaart): N hours bought by a customer, used by help requests.
-
-    The balance is derived: minutes bought minus the minutes of its uses.
-    """
-
-    __tablename__ = "punch_cards"
-    __table_args__ = (
-        tenant_fk("customer_id", "customers.id"),
-        tenant_fk("invoice_id", "invoices.id"),
-    )
-
-    customer_id: Mapped[int]
-    minutes_bought: Mapped[int]
-    price_cents: Mapped[int]
-    bought_on: Mapped[date] = mapped_column(Date)
-    #: the invoice that sold the card (None: sold outside Wijkwerk)
-    invoice_id: Mapped[int | None]
-    note: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class PunchCardUse(TenantScoped, Base):
-    """Minutes taken from a punch card by a help request (never edited; a correction is a
-    negative use)."""
-
-    __tablename__ = "punch_card_uses"
-    __table_args__ = (
-        tenant_fk("punch_card_id", "punch_cards.id"),
-        tenant_fk("help_request_id", "help_requests.id"),
-    )
-
-    punch_card_id: Mapped[int]
-    help_request_id: Mapped[int | None]
-    minutes: Mapped[int]
-    used_on: Mapped[date] = mapped_column(Date)
-    note: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

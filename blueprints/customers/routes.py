@@ -1,6 +1,6 @@
-"""Customer pages (admins): the list with punch-card balances, a customer's details with
-rates and punch cards, and the forms that change them. Thin views: the rules are in
-services.py."""
+"""Customer pages (admins): the list (with punch-card balances), a customer's details with
+rates (and the sections features above add: punch cards, recent help requests), and the
+forms that change them. Thin views: the rules are in services."""
 from __future__ import annotations
 
 from datetime import date
@@ -11,23 +11,12 @@ from flask_babel import gettext as _
 
 from blueprints.customers import models  # noqa: F401  (registers the tables)
 from blueprints.customers import services
-from blueprints.customers.forms import (
-    UBL_CHOICES,
-    CorrectionForm,
-    CustomerFilterForm,
-    CustomerForm,
-    PunchCardForm,
-    RateForm,
-    UseForm,
-)
+from blueprints.customers.forms import UBL_CHOICES, CustomerFilterForm, CustomerForm, RateForm
 from blueprints.customers.models import Customer
-from blueprints.helprequests import services as helprequest_services
-from blueprints.hours.formats import format_minutes, parse_minutes
-from blueprints.invoicing import services as invoicing
-from tenants import inputs
+from tenants import inputs, sections
 from tenants.errors import NotFound
 from tenants.extensions import db
-from tenants.formatting import format_date
+from tenants.jobkinds import JOB_KIND_LABELS
 from tenants.models import Role
 from tenants.money import amount_text, parse_money
 from tenants.web import (
@@ -36,7 +25,6 @@ from tenants.web import (
     page_arg,
     require_role,
     run_service,
-    submit,
     tenant_blueprint,
 )
 
@@ -159,37 +147,17 @@ def unarchive(customer_id: int):
 
 # --- the customer ----------------------------------------------------------------------------
 
-def _correction_form(cards) -> CorrectionForm:
-    form = CorrectionForm(prefix="correctie")
-    form.card.choices = [
-        (str(v.card.id), _("%(hours)s uur, gekocht op %(date)s",
-                           hours=format_minutes(v.card.minutes_bought),
-                           date=format_date(v.card.bought_on)))
-        for v in cards if v.balance_minutes < v.card.minutes_bought]
-    return form
-
-
 @bp.route("/<int:customer_id>/")
 @require_role(Role.ADMIN)
 def show(customer_id: int):
     customer = _load(customer_id)
-    today = date.today()
-    cards = services.cards_of(db.session, customer)
-    correction_form = _correction_form(cards) if cards else None
-    if correction_form is not None:
-        correction_form.used_on.data = today
     return render_template(
         "customers/show.html", c=customer, rates=services.rates_of(db.session, customer),
-        cards=cards, balance=sum(v.balance_minutes for v in cards),
-        requests=services.help_requests_of(db.session, customer),
         rate_form=RateForm(formdata=None, prefix="tarief"),
-        card_form=PunchCardForm(formdata=None, prefix="kaart", bought_on=today),
-        use_form=UseForm(formdata=None, prefix="afschrijven", used_on=today),
-        correction_form=correction_form,
+        sections=sections.customer_page.render(customer=customer, today=date.today()),
         kind_labels=services.KIND_LABELS, vat_labels=services.VAT_LABELS,
-        unit_labels=services.RATE_UNITS, job_kind_labels={
-            k.value: v for k, v in helprequest_services.KIND_LABELS.items()},
-        status_labels=helprequest_services.STATUS_LABELS)
+        unit_labels=services.RATE_UNITS,
+        job_kind_labels={k.value: v for k, v in JOB_KIND_LABELS.items()})
 
 
 # --- rates -----------------------------------------------------------------------------------
@@ -217,49 +185,3 @@ def remove_rate(customer_id: int, rate_id: int):
     run_service(lambda: services.remove_rate(db.session, current_actor(), customer, rate_id),
                 _("Het tarief is verwijderd."))
     return _show(customer, "#tarieven")
-
-
-# --- punch cards -----------------------------------------------------------------------------
-
-@bp.route("/<int:customer_id>/strippenkaarten", methods=["POST"])
-@require_role(Role.ADMIN)
-def sell_card(customer_id: int):
-    customer = _load(customer_id)
-    form = PunchCardForm(prefix="kaart")
-    if form.invoice.data and form.validate_on_submit():
-        draft, ok = run_service(lambda: invoicing.sell_punch_card_on_invoice(
-            db.session, current_actor(), customer, form.hours.data,
-            parse_money(form.price.data), form.bought_on.data,
-            form.note.data), _("De strippenkaart is vastgelegd en staat op een conceptfactuur."))
-        if ok:
-            return redirect(url_for("invoicing.show", invoice_id=draft.id))
-        return _show(customer, "#strippenkaarten")
-    submit(form, lambda: services.sell_punch_card(
-        db.session, current_actor(), customer, form.hours.data,
-        parse_money(form.price.data), form.bought_on.data,
-        form.note.data), _("De strippenkaart is vastgelegd."))
-    return _show(customer, "#strippenkaarten")
-
-
-@bp.route("/<int:customer_id>/strippenkaart/afschrijven", methods=["POST"])
-@require_role(Role.ADMIN)
-def use_card(customer_id: int):
-    customer = _load(customer_id)
-    form = UseForm(prefix="afschrijven")
-    submit(form, lambda: services.use_punch_card(
-        db.session, current_actor(), customer, parse_minutes(form.hours.data),
-        form.used_on.data, note=form.note.data),
-        _("De uren zijn van de strippenkaart afgeschreven."))
-    return _show(customer, "#strippenkaarten")
-
-
-@bp.route("/<int:customer_id>/strippenkaart/correctie", methods=["POST"])
-@require_role(Role.ADMIN)
-def correct_card(customer_id: int):
-    customer = _load(customer_id)
-    form = _correction_form(services.cards_of(db.session, customer))
-    submit(form, lambda: services.correct_punch_card(
-        db.session, current_actor(), customer, int(form.card.data),
-        parse_minutes(form.hours.data), form.used_on.data, form.note.data),
-        _("De correctie is vastgelegd."))
-    return _show(customer, "#strippenkaarten")

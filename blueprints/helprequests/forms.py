@@ -117,10 +117,6 @@ class RequestForm(BaseForm):
     submit = SubmitField(_l("Opslaan"))
 
 
-class SettleForm(BaseForm):
-    submit = SubmitField(_l("Afschrijven van strippenkaart"))
-
-
 class FilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET search form changes nothing

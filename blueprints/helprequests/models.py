@@ -8,24 +8,8 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants.db import Base, TenantScoped, tenant_fk, utcnow
+from tenants.jobkinds import JobKind  # noqa: F401  (re-exported: the kinds live in the kernel)
 from tenants.models import _enum
-
-
-class JobKind(str, enum.Enum):
-    #: boodschappen
-    GROCERIES = "boodschappen"
-    #: tuin
-    GARDEN = "tuin"
-    #: schutting
-    FENCE = "schutting"
-    #: klein technisch
-    SMALL_REPAIR = "klein_technisch"
-    #: schoonmaak
-    CLEANING = "schoonmaak"
-    #: gezelschap
-    COMPANY = "gezelschap"
-    #: anders
-    OTHER = "anders"
 
 
 class RequestStatus(str, enum.Enum):

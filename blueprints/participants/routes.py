@@ -27,8 +27,7 @@ from blueprints.participants.models import (
     Neighbourhood,
     ParticipantStatus,
 )
-from blueprints.trajectories import services as trajectory_services
-from tenants import inputs
+from tenants import hooks, inputs, sections
 from tenants.errors import NotFound
 from tenants.extensions import db
 from tenants.models import Municipality, Role, User
@@ -123,8 +122,9 @@ def _filter_from_args() -> tuple[ParticipantFilterForm, services.ParticipantFilt
     form.begeleider.choices = [("", _("Iedereen"))] + [
         (str(u.id), u.name) for u in services.staff(db.session)]
     form.doelgroep.choices = [("", _("Alle doelgroepen"))] + list(services.TARGET_GROUPS.items())
-    form.soort.choices = [("", _("Alle soorten"))] + [
-        (k.value, v) for k, v in trajectory_services.KIND_LABELS.items()]
+    kind_filter = hooks.participant_kind_filter.ask()  # trajectories answers
+    kinds = kind_filter.choices if kind_filter else []
+    form.soort.choices = [("", _("Alle soorten"))] + kinds
 
     def pick(name, allowed):
         value = request.args.get(name) or None
@@ -135,7 +135,7 @@ def _filter_from_args() -> tuple[ParticipantFilterForm, services.ParticipantFilt
         status=pick("status", set(labels)),
         neighbourhood_id=inputs.arg_id("wijk"), supervisor_id=inputs.arg_id("begeleider"),
         target_group=pick("doelgroep", set(services.TARGET_GROUPS)),
-        trajectory_kind=pick("soort", {k.value for k in trajectory_services.KIND_LABELS}))
+        trajectory_kind=pick("soort", {value for value, _label in kinds}))
     return form, f
 
 
@@ -206,7 +206,6 @@ def show(participant_id: int):
     services.record_view(db.session, current_actor(), participant)
     db.session.commit()
     today = date.today()
-    trajectories = trajectory_services.trajectories_of(db.session, participant)
     exemptions = services.exemptions_of(db.session, participant)
     neighbourhood = db.session.scalar(select(Neighbourhood.name).where(
         Neighbourhood.id == participant.neighbourhood_id)) if participant.neighbourhood_id else None
@@ -219,16 +218,14 @@ def show(participant_id: int):
     link_form.user.choices = [(str(u.id), f"{u.name} ({u.email})")
                               for u in services.linkable_accounts(db.session)]
     return render_template(
-        "participants/show.html", p=participant, trajectories=trajectories,
+        "participants/show.html", p=participant, sections=sections.participant_page.render(
+            participant=participant, today=today, is_admin=g.membership.role == Role.ADMIN),
         exemptions=exemptions, active_exemption=services.active_exemption(exemptions, today),
         consents=services.consents_of(db.session, participant), neighbourhood=neighbourhood,
         supervisor=supervisor, municipality=municipality, today=today,
         groups=services.target_groups(participant, today), group_labels=services.TARGET_GROUPS,
         status_labels=_status_labels(), exemption_form=ExemptionForm(), consent_form=ConsentForm(),
         withdraw_form=WithdrawForm(), link_form=link_form,
-        kind_labels=trajectory_services.KIND_LABELS,
-        trajectory_status_labels=trajectory_services.STATUS_LABELS,
-        outcome_labels=trajectory_services.OUTCOME_LABELS,
         articles=services.EXEMPTION_ARTICLES, obligations=services.OBLIGATIONS,
         consent_kinds=services.CONSENT_KINDS, days=services.DAYS,
         is_admin=g.membership.role == Role.ADMIN)

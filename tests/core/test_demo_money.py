@@ -20,13 +20,14 @@ from blueprints.budgets.models import (
     TransactionKind,
 )
 from blueprints.customers.identifiers import clean_iban, clean_vat_id
-from blueprints.customers.models import Customer, CustomerKind, PunchCard, PunchCardUse
+from blueprints.customers.models import Customer, CustomerKind
 from blueprints.demo.cli import DEMO_TOTP_SECRET
 from blueprints.demo.money import months_to_invoice, valid_iban, valid_vat_id
 from blueprints.helprequests.models import HelpRequest, Payer, RequestStatus
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.invoicing import services as invoicing
 from blueprints.invoicing import settings as finance
+from blueprints.punchcards.models import PunchCard, PunchCardUse
 from blueprints.invoicing.models import (
     Invoice,
     InvoiceHour,

@@ -8,6 +8,7 @@ from blueprints.customers import services
 from blueprints.customers.models import CustomerKind
 from blueprints.helprequests.models import Payer, PriceAgreement, RequestStatus
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
+from blueprints.punchcards import services as punchcards
 from tests.helprequests.builders import job, person
 
 BOUGHT = date(2026, 1, 5)
@@ -28,7 +29,7 @@ def municipality(session, actor, name="Gemeente Lelystad", **kw):
 
 
 def card(session, actor, who, hours=10, price_cents=25000, bought_on=BOUGHT, note=None):
-    return services.sell_punch_card(session, actor, who, hours, price_cents, bought_on, note)
+    return punchcards.sell_punch_card(session, actor, who, hours, price_cents, bought_on, note)
 
 
 def punch_job(session, actor, who, minutes=(90,), status=EntryStatus.APPROVED,

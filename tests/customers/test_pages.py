@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from blueprints.customers import services
-from blueprints.customers.models import Customer, CustomerKind, PunchCard, PunchCardUse
+from blueprints.customers.models import Customer, CustomerKind
+from blueprints.punchcards.models import PunchCard, PunchCardUse
 from tenants.actor import Actor
 from tenants.models import Role
 from tenants.tenancy import tenant_context

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from blueprints.customers import services as customers
-from blueprints.customers.models import PunchCardUse
 from blueprints.helprequests.models import HelpRequest, RequestStatus
+from blueprints.punchcards import services as punchcards
+from blueprints.punchcards.models import PunchCardUse
 from tenants.actor import Actor
 from tenants.models import Role
 from tenants.tenancy import tenant_context
@@ -131,7 +132,7 @@ def test_an_admin_settles_a_done_punch_card_job(client, coop, session):
         assert session.scalar(select(HelpRequest.status).where(
             HelpRequest.id == request_id)) == RequestStatus.INVOICED
         c = customers.get_customer(session, customer_id)
-        assert customers.customer_punch_balance(session, c) == 30
+        assert punchcards.customer_punch_balance(session, c) == 30
     session.rollback()
     detail = client.get(f"/{tenant.slug}/klanten/{customer_id}/").get_data(as_text=True)
     assert "1,5 uur afgeschreven" in detail and "hulpvraag 20" in detail

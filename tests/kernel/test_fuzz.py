@@ -158,7 +158,8 @@ def _through_the_pages(app, w: World) -> None:
 def _ids(app, w: World) -> dict[str, list[str]]:
     """Real ids for the URL map's parameters, so that forms of real objects are reached."""
     from blueprints.budgets.models import Course, CourseEnrolment
-    from blueprints.customers.models import Customer, CustomerRate, PunchCard
+    from blueprints.customers.models import Customer, CustomerRate
+    from blueprints.punchcards.models import PunchCard
     from blueprints.helprequests.models import HelpRequest
     from blueprints.hours.models import TimeEntry
     from blueprints.invoicing.models import Invoice

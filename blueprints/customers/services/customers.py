@@ -4,12 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from blueprints.customers.identifiers import clean_kvk, clean_oin, clean_postcode, clean_vat_id
-from blueprints.customers.models import Customer, CustomerKind, PunchCard, PunchCardUse
-from blueprints.customers.services.punch_cards import customer_punch_balance
+from blueprints.customers.models import Customer, CustomerKind
 from blueprints.customers.services.rules import (
     _COUNTRY,
     _PHONE,
@@ -19,9 +18,8 @@ from blueprints.customers.services.rules import (
     _now,
     _text,
     clean_vat_rate,
-    hours_text,
 )
-from tenants import audit
+from tenants import audit, hooks
 from tenants.actor import Actor
 from tenants.emails import is_email
 from tenants.errors import DomainError, NotFound
@@ -129,15 +127,12 @@ def update_customer(session: Session, actor: Actor, customer: Customer,
 
 
 def archive_customer(session: Session, actor: Actor, customer: Customer) -> Customer:
-    """Hide a customer from lists and pickers. Refused while prepaid hours are left: those
-    belong to the customer and should be used or corrected first."""
+    """Hide a customer from lists and pickers. Refused while something still holds the
+    customer (tenants.hooks.customer_archivable: punch cards refuse while prepaid hours are
+    left, which belong to the customer and should be used or corrected first)."""
     if customer.archived_at is not None:
         raise DomainError(_l("Deze klant is al gearchiveerd."))
-    left = customer_punch_balance(session, customer)
-    if left > 0:
-        raise DomainError(_l("Deze klant heeft nog %(hours)s op de strippenkaart. Schrijf die "
-                             "eerst af of corrigeer ze, en archiveer daarna.",
-                             hours=hours_text(left)))
+    hooks.customer_archivable.ask(session, customer)
     customer.archived_at = _now()
     audit.record(session, actor, "customer.archived", customer)
     return customer
@@ -176,24 +171,12 @@ class CustomerRow:
     punch_minutes: int | None
 
 
-def _punch_totals():
-    """Subqueries of minutes bought and minutes used per customer."""
-    bought = (select(PunchCard.customer_id.label("customer_id"),
-                     func.sum(PunchCard.minutes_bought).label("minutes"))
-              .group_by(PunchCard.customer_id).subquery())
-    used = (select(PunchCard.customer_id.label("customer_id"),
-                   func.sum(PunchCardUse.minutes).label("minutes"))
-            .join(PunchCard, and_(PunchCard.tenant_id == PunchCardUse.tenant_id,
-                                  PunchCard.id == PunchCardUse.punch_card_id))
-            .group_by(PunchCard.customer_id).subquery())
-    return bought, used
-
-
 def list_customers(session: Session, search: str | None = None,
                    kind: CustomerKind | str | None = None, include_archived: bool = False,
                    page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list[CustomerRow], int]:
-    """One page of customers by name, with their punch-card balance: two queries whatever the
-    number of customers or cards (the balances come from grouped subqueries)."""
+    """One page of customers by name, with their punch-card balance: three queries whatever the
+    number of customers or cards (the balances of the page's customers in one, answered by
+    punch cards through tenants.hooks.customer_prepaid_minutes)."""
     stmt = select(Customer)
     if not include_archived:
         stmt = stmt.where(Customer.archived_at.is_(None))
@@ -212,12 +195,8 @@ def list_customers(session: Session, search: str | None = None,
                               Customer.kvk_number.like(like)))
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = max(1, page)
-    bought, used = _punch_totals()
-    rows = session.execute(
-        stmt.add_columns(bought.c.minutes, used.c.minutes)
-        .outerjoin(bought, bought.c.customer_id == Customer.id)
-        .outerjoin(used, used.c.customer_id == Customer.id)
-        .order_by(func.lower(Customer.name), Customer.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return [CustomerRow(c, None if b is None else int(b) - int(u or 0)) for c, b, u in rows], \
-        total
+    customers = list(session.scalars(stmt.order_by(func.lower(Customer.name), Customer.id)
+                                     .limit(per_page).offset((page - 1) * per_page)))
+    balances = hooks.customer_prepaid_minutes.ask(session, [c.id for c in customers]) \
+        if customers else {}
+    return [CustomerRow(c, balances.get(c.id)) for c in customers], total

@@ -1,4 +1,5 @@
-"""A customer's rates per kind of job or named item, and the price of a job (`rate_for`)."""
+"""A customer's rates per kind of job or named item. The price of a job from them, the
+customer's and the tenant's rate: blueprints.invoicing.services.prices.rate_for."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -7,14 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from blueprints.customers.models import Customer, CustomerRate
-from blueprints.customers.services.rules import (
-    DEFAULT_HOURLY_RATE_CENTS,
-    DEFAULT_VAT_RATE,
-    RATE_UNITS,
-    _text,
-    clean_vat_rate,
-)
-from blueprints.invoicing.models import FinanceSettings
+from blueprints.customers.services.rules import RATE_UNITS, _text, clean_vat_rate
 from tenants import audit
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
@@ -71,37 +65,3 @@ def remove_rate(session: Session, actor: Actor, customer: Customer, rate_id: int
                  description=rate.description, price_cents=rate.price_cents)
     session.delete(rate)
     session.flush()
-
-
-def _settings_defaults(session: Session) -> tuple[int, str]:
-    """The tenant's hourly rate and VAT rate code (model defaults when never saved)."""
-    row = session.execute(select(FinanceSettings.hourly_rate_cents,
-                                 FinanceSettings.default_vat_rate)).first()
-    if row is None:
-        return DEFAULT_HOURLY_RATE_CENTS, DEFAULT_VAT_RATE
-    return (row[0] if row[0] is not None else DEFAULT_HOURLY_RATE_CENTS,
-            row[1] or DEFAULT_VAT_RATE)
-
-
-def rate_for(session: Session, customer: Customer, job_kind: str | None) -> tuple[int, str]:
-    """(price in cents, VAT rate code) for work of `job_kind` for this customer.
-
-    Price: the customer's rate for that kind of job, else the customer's hourly rate, else the
-    tenant's (FinanceSettings.hourly_rate_cents). VAT: the rate's, else the customer's, else
-    the tenant's default."""
-    kind = getattr(job_kind, "value", job_kind)
-    rate = None
-    if kind:
-        wanted = str(kind).strip().lower()
-        rate = next((r for r in rates_of(session, customer)
-                     if r.description.strip().lower() == wanted), None)
-    tenant_price, tenant_vat = _settings_defaults(session)
-    if rate is not None:
-        price = rate.price_cents
-    elif customer.hourly_rate_cents is not None:
-        price = customer.hourly_rate_cents
-    else:
-        price = tenant_price
-    vat = (rate.vat_rate if rate is not None else None) or customer.default_vat_rate \
-        or tenant_vat
-    return price, vat

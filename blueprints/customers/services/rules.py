@@ -7,16 +7,11 @@ from datetime import datetime, timezone
 from flask_babel import lazy_gettext as _l
 
 from blueprints.customers.models import CustomerKind
-from blueprints.hours.formats import format_minutes
-from blueprints.invoicing.money import VatRate
 from tenants.errors import DomainError
+from tenants.vat import VatRate
 
 PAGE_SIZE = 25
 MAX_PAYMENT_TERM_DAYS = 120
-MAX_PUNCH_CARD_HOURS = 1000
-#: what FinanceSettings holds by default, for a tenant that has not saved its settings yet
-DEFAULT_HOURLY_RATE_CENTS = 2500
-DEFAULT_VAT_RATE = VatRate.HIGH.value
 
 KIND_LABELS = {
     CustomerKind.RESIDENT: _l("Bewoner"),
@@ -41,7 +36,6 @@ RATE_UNITS = {
 
 _PHONE = re.compile(r"^\+?[0-9(][0-9 ()\-./]{5,28}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-_HOURS = re.compile(r"^\d{1,4}(?:[.,]\d{1,2})?$")
 
 
 # --- small helpers ---------------------------------------------------------------------------
@@ -53,13 +47,8 @@ def _text(value: str | None, limit: int) -> str | None:
     return value or None
 
 
-def hours_text(minutes: int) -> str:
-    """Minutes for a message: 150 -> "2,5 uur"."""
-    return str(_l("%(hours)s uur", hours=format_minutes(minutes)))
-
-
 def clean_vat_rate(code: str | None) -> str | None:
-    """A VAT rate code of invoicing.money.VatRate, or None when empty; others are refused."""
+    """A VAT rate code of tenants.vat.VatRate, or None when empty; others are refused."""
     code = (code or "").strip().lower()
     if not code:
         return None

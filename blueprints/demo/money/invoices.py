@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from blueprints.customers import services as customers
 from blueprints.customers.models import Customer
 from blueprints.demo.money.figures import (
     DOUBLE_BILLED_MONTH,
@@ -27,6 +26,7 @@ from blueprints.invoicing import services as invoicing
 from blueprints.invoicing.models import LineUnit, PaymentMethod
 from blueprints.invoicing.money import VatRate
 from blueprints.participants.models import Participant
+from blueprints.punchcards import services as punchcards
 from blueprints.trajectories.models import Funding, Trajectory, TrajectoryKind, TrajectoryStatus
 from blueprints.trajectories.services import add_months
 
@@ -130,7 +130,7 @@ def _municipality(run: _Run, book: Book, month: Month, trajectories) -> None:
 
 
 def _garden_line(run: _Run, book: Book, invoice, month: Month, hours: Decimal) -> None:
-    price, vat = customers.rate_for(run.session, book.corporation, "tuin")
+    price, vat = invoicing.rate_for(run.session, book.corporation, "tuin")
     invoicing.add_fixed_line(run.session, run.admin, invoice,
                              f"Groenonderhoud portiekflats — {month.label}", hours,
                              LineUnit.HOUR, price, vat, supply_date=month.end)
@@ -197,7 +197,7 @@ def _client(run: _Run, spec, book: Book, month: Month) -> None:
     what = spec["client"][4]
     quarter = (month.start.month - 1) // 3 + 1
     invoice = run.draft(book.client, month)
-    price, vat = customers.rate_for(run.session, book.client, None)
+    price, vat = invoicing.rate_for(run.session, book.client, None)
     invoicing.add_fixed_line(run.session, run.admin, invoice,
                              f"{what} — {quarter}e kwartaal {month.start.year}",
                              Decimal(run.rng.randint(12, 24)), LineUnit.HOUR, price, vat,
@@ -231,11 +231,11 @@ def _residents(run: _Run, book: Book, month: Month) -> None:
         invoice = run.draft(resident, month)
         punch_card = resident is helped and month.index == PUNCH_CARD_MONTH
         if punch_card:
-            price, vat = customers.rate_for(session, resident, None)
+            price, vat = invoicing.rate_for(session, resident, None)
             invoicing.add_fixed_line(session, run.admin, invoice, "Strippenkaart 10 uur hulp",
                                      1, LineUnit.PUNCH_CARD, price * 10, vat)
         elif resident is helped:
-            price, vat = customers.rate_for(session, resident, "tuin")
+            price, vat = invoicing.rate_for(session, resident, "tuin")
             invoicing.add_fixed_line(session, run.admin, invoice,
                                      f"{run.rng.choice(RESIDENT_HELP)} — {month.label}",
                                      Decimal(run.rng.randint(3, 8)) / 2, LineUnit.HOUR, price,
@@ -257,11 +257,11 @@ def _residents(run: _Run, book: Book, month: Month) -> None:
 
 
 def _punch_card(run: _Run, resident: Customer, invoice) -> None:
-    price, _vat = customers.rate_for(run.session, resident, None)
-    customers.sell_punch_card(run.session, run.admin, resident, 10, price * 10,
-                              invoice.issue_date, "Gekocht met factuur " + invoice.number_text,
-                              invoice_id=invoice.id)
+    price, _vat = invoicing.rate_for(run.session, resident, None)
+    punchcards.sell_punch_card(run.session, run.admin, resident, 10, price * 10,
+                               invoice.issue_date, "Gekocht met factuur " + invoice.number_text,
+                               invoice_id=invoice.id)
     for days, minutes, note in PUNCH_CARD_USES:
         on = invoice.issue_date + timedelta(days=days)
         if on <= run.today:
-            customers.use_punch_card(run.session, run.admin, resident, minutes, on, note=note)
+            punchcards.use_punch_card(run.session, run.admin, resident, minutes, on, note=note)

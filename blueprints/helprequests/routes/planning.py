@@ -1,5 +1,5 @@
-"""One request's page with its planning and status (plan, done, decline, settle from a punch
-card), and the week planning."""
+"""One request's page with its planning and status (plan, done, decline; settling from a punch
+card is a section of blueprints.punchcards), and the week planning."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -13,14 +13,13 @@ from blueprints.helprequests.forms import (
     DeclineForm,
     DoneForm,
     PlanForm,
-    SettleForm,
     SuggestionDateForm,
     WeekFilterForm,
 )
-from blueprints.helprequests.models import HelpRequest, PriceAgreement, RequestStatus
+from blueprints.helprequests.models import HelpRequest, RequestStatus
 from blueprints.helprequests.routes.blueprint import _mail, _show, bp
 from blueprints.participants import services as participant_services
-from tenants import inputs
+from tenants import inputs, sections
 from tenants.extensions import db
 from tenants.formatting import format_date
 from tenants.models import Role
@@ -70,46 +69,19 @@ def show(help_request_id: int):
     people = services.plannable_participants(db.session) if can_plan else []
     date_form = SuggestionDateForm(formdata=None, datum=on)
     done_form = DoneForm(formdata=None, done_on=min(today, help_request.planned_on or today))
-    customer, punch = _customer_and_punch_card(help_request)
+    customer = customer_services.get_customer(db.session, help_request.customer_id) \
+        if help_request.customer_id else None
+    is_admin = g.membership.role == Role.ADMIN
     return render_template(
         "helprequests/show.html", r=help_request, wijk=wijk, assigned=assigned, on=on,
-        customer=customer, punch=punch, settle_form=SettleForm(formdata=None),
-        is_admin=g.membership.role == Role.ADMIN,
+        customer=customer, is_admin=is_admin, sections=sections.help_request_page.render(
+            help_request=help_request, customer=customer, is_admin=is_admin),
         today=today, can_plan=can_plan, suggestions=suggestions,
         plan_form=_plan_form(people, assigned), date_form=date_form, done_form=done_form,
         decline_form=DeclineForm(formdata=None), status_labels=services.STATUS_LABELS,
         kind_labels=services.KIND_LABELS, source_labels=services.SOURCE_LABELS,
         payer_labels=services.PAYER_LABELS, price_labels=services.PRICE_LABELS,
         can_decline=RequestStatus.DECLINED in services.TRANSITIONS[help_request.status])
-
-
-def _customer_and_punch_card(help_request: HelpRequest):
-    """The linked customer, and for a punch-card job not yet settled: the customer's balance,
-    the job's approved minutes and how many entries still wait for approval."""
-    if not help_request.customer_id:
-        return None, None
-    customer = customer_services.get_customer(db.session, help_request.customer_id)
-    if help_request.price_agreement != PriceAgreement.PUNCH_CARD \
-            or help_request.status in (RequestStatus.INVOICED, RequestStatus.DECLINED):
-        return customer, None
-    approved, waiting = customer_services.approved_minutes_of(db.session, help_request)
-    return customer, {"balance": customer_services.customer_punch_balance(db.session, customer),
-                      "approved": approved, "waiting": waiting}
-
-
-@bp.route("/hulpvragen/<int:help_request_id>/strippenkaart", methods=["POST"])
-@require_role(Role.ADMIN)
-def settle_punch_card(help_request_id: int):
-    """Pay a done punch-card job from the customer's punch cards (admins: it is invoicing)."""
-    help_request = get_or_404(HelpRequest, help_request_id)
-    if SettleForm().validate_on_submit():
-        run_service(lambda: customer_services.settle_help_request_with_card(
-            db.session, current_actor(), help_request),
-            _("De uren van klus %(ref)s zijn van de strippenkaart afgeschreven.",
-              ref=help_request.reference))
-    else:
-        flash(_("Dat lukte niet. Probeer het opnieuw."), "error")
-    return _show(help_request, "#strippenkaart")
 
 
 def _tell_participants(help_request: HelpRequest, people) -> None:

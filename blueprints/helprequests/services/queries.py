@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from blueprints.customers.models import Customer
 from blueprints.helprequests.models import Assignment, HelpRequest, JobKind, RequestStatus
 from blueprints.helprequests.services.rules import PAGE_SIZE
 from blueprints.participants.models import Neighbourhood, Participant, ParticipantStatus
@@ -155,3 +156,10 @@ def undated_requests(session: Session, limit: int = 10) -> Undated:
         .where(HelpRequest.status == RequestStatus.NEW)
         .order_by(HelpRequest.created_at, HelpRequest.id).limit(limit)).all()
     return Undated([r for r, _ in rows], rows[0][1] if rows else 0)
+
+
+def help_requests_of(session: Session, customer: Customer, limit: int = 10) -> list[HelpRequest]:
+    """The customer's most recent help requests (one query)."""
+    return list(session.scalars(select(HelpRequest).where(HelpRequest.customer_id == customer.id)
+                                .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
+                                .limit(limit)))

@@ -12,17 +12,13 @@ from flask_babel import lazy_gettext as _l
 from blueprints.helprequests.models import JobKind, Payer, PriceAgreement, RequestStatus, Source
 from blueprints.participants.models import Participant
 from tenants.formatting import format_number
+from tenants.jobkinds import JOB_KIND_LABELS
 
 PAGE_SIZE = 25
 COUNTER = "help_request"
 MAX_PARTICIPANTS = 10
 
-KIND_LABELS = {
-    JobKind.GROCERIES: _l("Boodschappen"), JobKind.GARDEN: _l("Tuin"),
-    JobKind.FENCE: _l("Schutting"), JobKind.SMALL_REPAIR: _l("Klein technisch"),
-    JobKind.CLEANING: _l("Schoonmaak"), JobKind.COMPANY: _l("Gezelschap"),
-    JobKind.OTHER: _l("Anders"),
-}
+KIND_LABELS = JOB_KIND_LABELS
 STATUS_LABELS = {
     RequestStatus.NEW: _l("Nieuw"), RequestStatus.PLANNED: _l("Ingepland"),
     RequestStatus.DONE: _l("Uitgevoerd"), RequestStatus.INVOICED: _l("Gefactureerd"),

@@ -3,20 +3,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from blueprints.helprequests.models import Assignment, HelpRequest, JobKind, RequestStatus
 from blueprints.helprequests.services.rules import _hours_text
-from blueprints.hours.models import EntryStatus, TimeEntry
 from blueprints.participants.models import Neighbourhood, Participant, ParticipantStatus
 from blueprints.participants.services import DAYS
 from blueprints.trajectories.models import Trajectory, TrajectoryStatus
 from blueprints.trajectories.services import agreed_hours_on
+from tenants import hooks
 from tenants.weeks import monday_of
 
 #: Words in a participant's skills that fit a kind of job (matched case-insensitively, also
@@ -110,12 +110,8 @@ def rank(session: Session, help_request: HelpRequest, on: date,
     if not people:
         return []
 
-    minutes = dict(session.execute(
-        select(TimeEntry.participant_id, func.sum(TimeEntry.minutes))
-        .where(TimeEntry.participant_id.in_(list(people)), TimeEntry.work_date >= week_start,
-               TimeEntry.work_date <= week_start + timedelta(days=6),
-               TimeEntry.status != EntryStatus.RETURNED)
-        .group_by(TimeEntry.participant_id)).all())
+    # The hours feature answers (it stands above help requests): entries not returned.
+    minutes = hooks.week_minutes.ask(session, list(people), week_start)
 
     busy: set[int] = set()
     worked_here: set[int] = set()

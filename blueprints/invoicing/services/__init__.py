@@ -33,10 +33,10 @@ from blueprints.invoicing.services.lines import (
     fee_trajectories,
     get_line,
     remove_line,
-    sell_punch_card_on_invoice,
     update_line,
 )
 from blueprints.invoicing.services.payments import register_payment
+from blueprints.invoicing.services.prices import rate_for
 from blueprints.invoicing.services.queries import (
     InvoiceFilter,
     InvoiceList,
@@ -153,11 +153,11 @@ __all__ = [
     "parse_quantity",
     "recalc",
     "record_posted_reminder",
+    "rate_for",
     "register_payment",
     "reminder_context",
     "reminder_level",
     "remove_line",
-    "sell_punch_card_on_invoice",
     "send_reminder",
     "uninvoiced_hours",
     "update_draft",

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, update
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from blueprints.customers.models import Customer, PunchCard
+from blueprints.customers.models import Customer
 from blueprints.invoicing.models import (
     Invoice,
     InvoiceHour,
@@ -16,7 +16,7 @@ from blueprints.invoicing.models import (
     InvoiceStatus,
 )
 from blueprints.invoicing.services.rules import _draft, _text
-from tenants import audit
+from tenants import audit, events
 from tenants.actor import Actor
 from tenants.errors import DomainError
 
@@ -71,9 +71,9 @@ def delete_draft(session: Session, actor: Actor, invoice: Invoice) -> None:
     invoice = _draft(session, invoice)
     released = session.execute(delete(InvoiceHour).where(InvoiceHour.invoice_id == invoice.id)
                                .execution_options(synchronize_session=False)).rowcount
-    # A punch card sold on this draft stays sold; it is just no longer on an invoice.
-    session.execute(update(PunchCard).where(PunchCard.invoice_id == invoice.id)
-                    .values(invoice_id=None).execution_options(synchronize_session=False))
+    # What refers to the draft lets go of it before it goes (a punch card sold on this draft
+    # stays sold; it is just no longer on an invoice).
+    events.draft_deleting.send(invoice, session=session, actor=actor)
     session.execute(delete(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)
                     .execution_options(synchronize_session=False))
     audit.record(session, actor, "invoice.draft_deleted", invoice,

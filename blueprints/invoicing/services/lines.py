@@ -1,4 +1,5 @@
-"""Lines on a draft besides the work: a punch card sold, lines typed by hand, trajectory fees."""
+"""Lines on a draft besides the work: lines typed by hand (a punch card sold, too:
+blueprints.punchcards), trajectory fees."""
 from __future__ import annotations
 
 from datetime import date
@@ -9,11 +10,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
-from blueprints.customers import services as customers
-from blueprints.customers.models import Customer, CustomerKind
-from blueprints.invoicing import money
-from blueprints.invoicing.models import Invoice, InvoiceHour, InvoiceLine, LineSource, LineUnit
-from blueprints.invoicing.services.drafts import create_draft
+from blueprints.customers.models import CustomerKind
+from blueprints.invoicing.models import Invoice, InvoiceHour, InvoiceLine, LineSource
+from blueprints.invoicing.services.prices import rate_for
 from blueprints.invoicing.services.rules import (
     _FEE_TEXT,
     FEE_KINDS,
@@ -37,24 +36,6 @@ from tenants import inputs
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
 from tenants.formatting import format_date
-
-
-def sell_punch_card_on_invoice(session: Session, actor: Actor, customer: Customer, hours,
-                               price_cents: int | None, bought_on: date | None,
-                               note: str | None = None) -> Invoice:
-    """Sell a punch card and put it on a new draft invoice for the customer: one line
-    "Strippenkaart N uur" at the card's price (excl. VAT) at the customer's VAT rate. The card
-    refers to the invoice; deleting the draft leaves the card sold without an invoice."""
-    draft = create_draft(session, actor, customer, bought_on, bought_on)
-    card = customers.sell_punch_card(session, actor, customer, hours, price_cents, bought_on,
-                                     note, invoice_id=draft.id)
-    # Stored in Dutch, whatever the admin's language: an invoice is a Dutch document.
-    hours_text = f"{money.hours_quantity(card.minutes_bought):.2f}".replace(".", ",")
-    hours_text = hours_text.removesuffix(",00")
-    vat = customers.rate_for(session, customer, None)[1]
-    add_fixed_line(session, actor, draft, f"Strippenkaart {hours_text} uur", "1",
-                   LineUnit.PUNCH_CARD.value, card.price_cents, vat, bought_on)
-    return draft
 
 
 # --- lines typed by hand ---------------------------------------------------------------------
@@ -176,7 +157,7 @@ def add_trajectory_fees(session: Session, actor: Actor, invoice: Invoice, kind: 
         raise DomainError(_l("Vul het bedrag van de vergoeding in, bijvoorbeeld 450,00."))
     settings = _finance(session)
     if vat_rate in (None, ""):
-        vat_rate = customers.rate_for(session, customer, None)[1]
+        vat_rate = rate_for(session, customer, None)[1]
     vat = _vat_rate(settings, vat_rate)
     rows = session.execute(
         select(Trajectory, Participant)

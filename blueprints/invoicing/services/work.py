@@ -11,7 +11,6 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from blueprints.customers import services as customers
 from blueprints.customers.models import Customer
 from blueprints.helprequests.models import Assignment, HelpRequest, PriceAgreement, RequestStatus
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
@@ -25,6 +24,7 @@ from blueprints.invoicing.models import (
     LineSource,
     LineUnit,
 )
+from blueprints.invoicing.services.prices import rate_for
 from blueprints.invoicing.services.rules import (
     ALREADY_INVOICED,
     HOURLY,
@@ -130,8 +130,8 @@ def add_hours(session: Session, actor: Actor, invoice: Invoice, entry_ids) -> li
     quantity in hours from the minutes (corrections included), an `InvoiceHour` per entry.
 
     The price is the job's agreed hourly price, else the customer's rate for the kind of job
-    (customers.services.rate_for). An entry already billed (here or on another invoice) is
-    refused, also when another admin bills it at the same moment (UNIQUE per entry)."""
+    (`prices.rate_for`). An entry already billed (here or on another invoice) is refused, also
+    when another admin bills it at the same moment (UNIQUE per entry)."""
     invoice = _draft(session, invoice)
     parsed = {inputs.to_id(i) for i in entry_ids or []}
     if None in parsed:
@@ -188,7 +188,7 @@ def add_hours(session: Session, actor: Actor, invoice: Invoice, entry_ids) -> li
         with session.begin_nested():
             for (help_request_id, trajectory_id, participant_id), items in groups.items():
                 help_request, person = items[0][1], items[0][2]
-                price, vat = customers.rate_for(session, customer,
+                price, vat = rate_for(session, customer,
                                        help_request.kind.value if help_request else None)
                 if help_request is not None and help_request.price_cents:
                     price = help_request.price_cents  # the hourly price agreed for this job
@@ -336,7 +336,7 @@ def add_help_request(session: Session, actor: Actor, invoice: Invoice,
                              "de hulpvraag.", ref=help_request.reference))
     customer = _customer_of(session, invoice)
     settings = _finance(session)
-    _price, vat = customers.rate_for(session, customer, help_request.kind.value)
+    _price, vat = rate_for(session, customer, help_request.kind.value)
     first = session.scalar(select(Assignment.participant_id)
                            .where(Assignment.help_request_id == help_request.id)
                            .order_by(Assignment.created_at, Assignment.id).limit(1))

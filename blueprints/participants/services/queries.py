@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import (
@@ -15,6 +15,7 @@ from blueprints.participants.models import (
     ParticipantStatus,
 )
 from blueprints.participants.services.rules import PAGE_SIZE
+from tenants import hooks
 from tenants.models import Membership, Role, User
 
 
@@ -37,8 +38,6 @@ class ParticipantFilter:
 
 def filtered(f: ParticipantFilter, today: date) -> Select:
     """The participants matching the filter (a SELECT of Participant ids and rows)."""
-    from blueprints.trajectories.models import Trajectory, TrajectoryStatus
-
     stmt = select(Participant)
     if f.q:
         like = f"%{f.q.strip().lower()}%"
@@ -65,11 +64,9 @@ def filtered(f: ParticipantFilter, today: date) -> Select:
     elif group == "alleenstaande_ouder":
         stmt = stmt.where(Participant.household_type == HouseholdType.SINGLE_PARENT)
     if f.trajectory_kind:
-        stmt = stmt.where(exists().where(and_(
-            Trajectory.tenant_id == Participant.tenant_id,
-            Trajectory.participant_id == Participant.id,
-            Trajectory.kind == f.trajectory_kind,
-            Trajectory.status != TrajectoryStatus.ENDED)))
+        kind_filter = hooks.participant_kind_filter.ask()  # trajectories answers
+        if kind_filter is not None:
+            stmt = stmt.where(kind_filter.condition(f.trajectory_kind))
     return stmt
 
 

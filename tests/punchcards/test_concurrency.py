@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from blueprints.customers import services
-from blueprints.customers.models import PunchCard, PunchCardUse
 from blueprints.helprequests.models import HelpRequest, RequestStatus
+from blueprints.punchcards import services as punchcards
+from blueprints.punchcards.models import PunchCard, PunchCardUse
 from tenants.actor import Actor
 from tenants.models import Role
 from tenants.tenancy import tenant_context
@@ -38,16 +39,16 @@ def test_parallel_uses_never_take_more_than_the_cards_hold(app, session, shop):
 
     def use(s):
         c = services.get_customer(s, customer_id)
-        return sum(u.minutes for u in services.use_punch_card(s, actor, c, 60, date(2026, 3, 2)))
+        return sum(u.minutes for u in punchcards.use_punch_card(s, actor, c, 60, date(2026, 3, 2)))
 
     results = run_together(app, tenant.id, *[use] * 8)
     assert sorted(r[0] for r in results) == ["ok"] * 5 + ["refused"] * 3, results
     assert all("te weinig op de strippenkaart" in r[1] for r in results if r[0] == "refused")
     with tenant_context(session, tenant.id):
         c = services.get_customer(session, customer_id)
-        assert services.customer_punch_balance(session, c) == 0
+        assert punchcards.customer_punch_balance(session, c) == 0
         for k in session.scalars(select(PunchCard)):
-            assert services.card_balance_minutes(session, k) == 0
+            assert punchcards.card_balance_minutes(session, k) == 0
     session.rollback()
 
 
@@ -61,7 +62,7 @@ def test_a_job_settled_twice_at_once_is_written_off_once(app, session, shop):
 
     def settle(s):
         job = s.scalar(select(HelpRequest).where(HelpRequest.id == request_id))
-        return len(services.settle_help_request_with_card(s, actor, job))
+        return len(punchcards.settle_help_request_with_card(s, actor, job))
 
     results = run_together(app, tenant.id, settle, settle, hold_first=0.3)
     assert [r[0] for r in results] == ["ok", "refused"], results

@@ -11,10 +11,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from blueprints.customers.models import Customer, PunchCard, PunchCardUse
-from blueprints.customers.services.rules import _HOURS, MAX_PUNCH_CARD_HOURS, _text, hours_text
+from blueprints.customers.models import Customer
 from blueprints.helprequests.models import HelpRequest
 from blueprints.invoicing.models import Invoice
+from blueprints.punchcards.models import PunchCard, PunchCardUse
+from blueprints.punchcards.services.rules import (
+    _HOURS,
+    MAX_PUNCH_CARD_HOURS,
+    _text,
+    hours_text,
+)
 from tenants import audit
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
@@ -99,6 +105,36 @@ def customer_punch_balance(session: Session, customer: Customer) -> int:
     return int(session.scalar(select(bought - used)) or 0)
 
 
+def prepaid_minutes(session: Session, customer_ids: list[int]) -> dict[int, int]:
+    """Minutes left per customer on all their cards together, for the customers that have a
+    card (one query: grouped subqueries, whatever the number of cards)."""
+    if not customer_ids:
+        return {}
+    bought = (select(PunchCard.customer_id.label("customer_id"),
+                     func.sum(PunchCard.minutes_bought).label("minutes"))
+              .where(PunchCard.customer_id.in_(customer_ids))
+              .group_by(PunchCard.customer_id).subquery())
+    used = (select(PunchCard.customer_id.label("customer_id"),
+                   func.sum(PunchCardUse.minutes).label("minutes"))
+            .join(PunchCard, and_(PunchCard.tenant_id == PunchCardUse.tenant_id,
+                                  PunchCard.id == PunchCardUse.punch_card_id))
+            .where(PunchCard.customer_id.in_(customer_ids))
+            .group_by(PunchCard.customer_id).subquery())
+    return {customer_id: int(b) - int(u or 0) for customer_id, b, u in session.execute(
+        select(bought.c.customer_id, bought.c.minutes, used.c.minutes)
+        .outerjoin(used, used.c.customer_id == bought.c.customer_id))}
+
+
+def refuse_archiving_with_hours_left(session: Session, customer: Customer) -> None:
+    """A customer with prepaid hours left is not archived: those belong to the customer and
+    should be used or corrected first (tenants.hooks.customer_archivable)."""
+    left = customer_punch_balance(session, customer)
+    if left > 0:
+        raise DomainError(_l("Deze klant heeft nog %(hours)s op de strippenkaart. Schrijf die "
+                             "eerst af of corrigeer ze, en archiveer daarna.",
+                             hours=hours_text(left)))
+
+
 @dataclass(frozen=True)
 class UseView:
     use: PunchCardUse
@@ -130,13 +166,6 @@ def cards_of(session: Session, customer: Customer) -> list[CardView]:
             uses[use.punch_card_id].append(UseView(use, reference))
     return [CardView(c, c.minutes_bought - sum(u.use.minutes for u in uses[c.id]), uses[c.id])
             for c in cards]
-
-
-def help_requests_of(session: Session, customer: Customer, limit: int = 10) -> list[HelpRequest]:
-    """The customer's most recent help requests (one query)."""
-    return list(session.scalars(select(HelpRequest).where(HelpRequest.customer_id == customer.id)
-                                .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
-                                .limit(limit)))
 
 
 def _locked_cards(session: Session, customer: Customer) -> list[PunchCard]:

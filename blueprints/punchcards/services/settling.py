@@ -7,12 +7,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from blueprints.customers.models import PunchCardUse
-from blueprints.customers.services.customers import get_customer
-from blueprints.customers.services.punch_cards import use_punch_card
+from blueprints.customers.services import get_customer
 from blueprints.helprequests import services as helprequests
 from blueprints.helprequests.models import HelpRequest, PriceAgreement, RequestStatus
 from blueprints.hours.models import EntryStatus, TimeEntry
+from blueprints.punchcards.models import PunchCardUse
+from blueprints.punchcards.services.cards import use_punch_card
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
 
