@@ -167,7 +167,8 @@ def test_goals_levels_and_notes(world):
 
 def test_evaluations_ladder_and_due_list(world, make):
     session, actor, person = world
-    t = start(session, actor, person)
+    # its first evaluation (three months after the start) is not due yet
+    t = start(session, actor, person, starts_on=date(2026, 10, 1))
     person.supervisor_id = actor.user_id
     late = services.plan_evaluation(session, actor, t, TODAY - timedelta(days=3))
     soon = services.plan_evaluation(session, actor, t, TODAY + timedelta(days=10))
