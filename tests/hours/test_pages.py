@@ -78,6 +78,24 @@ def test_a_refused_entry_says_why_and_keeps_what_was_typed(client, world):
     assert entries_of(w.session, w.participant.id) == []
 
 
+def test_a_participant_on_an_ended_trajectory_is_told_so_and_nothing_is_stored(
+        client, world):
+    w = world
+    with tenant_context(w.session, w.tenant.id):
+        w.session.execute(Trajectory.__table__.update().where(
+            Trajectory.__table__.c.id == w.trajectory.id).values(
+            planned_end_on=TODAY - timedelta(days=3)))
+        w.session.commit()
+    login(client, w.user)
+    response = form_post(client, f"/{w.tenant.slug}/uren/mijn", {
+        "work_date": TODAY.isoformat(), "hours": "2", "trajectory": str(w.trajectory.id),
+        "hour_type": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Dit traject is afgelopen op" in html and "Er is niets opgeslagen" in html
+    assert entries_of(w.session, w.participant.id) == []
+
+
 def test_a_participant_cannot_log_for_others(client, world):
     w, s = world, world.session
     with tenant_context(s, w.tenant.id):
