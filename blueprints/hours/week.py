@@ -102,7 +102,7 @@ def week_grid(session: Session, monday: date, supervisor_id: int | None = None, 
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     pairs = session.execute(
-        running.order_by(Participant.last_name, Participant.first_name, Trajectory.starts_on,
+        running.order_by(Participant.sort_name, Participant.first_name, Trajectory.starts_on,
                          Trajectory.id)
         .limit(per_page).offset((page - 1) * per_page)).all()
     by_trajectory: dict[int, dict[date, list[TimeEntry]]] = {t.id: defaultdict(list)

@@ -230,6 +230,7 @@ def show(participant_id: int):
         trajectory_status_labels=trajectory_services.STATUS_LABELS,
         outcome_labels=trajectory_services.OUTCOME_LABELS,
         articles=services.EXEMPTION_ARTICLES, obligations=services.OBLIGATIONS,
+        benefit_labels=services.BENEFIT_LABELS,
         consent_kinds=services.CONSENT_KINDS, days=services.DAYS,
         is_admin=g.membership.role == Role.ADMIN)
 

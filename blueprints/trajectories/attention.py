@@ -153,7 +153,7 @@ def trajectory_list(session: Session, attention: Attention | None = None,
     flags = [conds[a].label(f"is_{a.name.lower()}") for a in Attention]
     stmt = (base.add_columns(Participant, next_evaluation, *flags)
             .order_by(Trajectory.planned_end_on.is_(None), Trajectory.planned_end_on,
-                      Participant.last_name, Trajectory.id)
+                      Participant.sort_name, Trajectory.id)
             .limit(per_page).offset((page - 1) * per_page))
     rows = []
     for trajectory, participant, next_on, *marks in session.execute(stmt):
