@@ -263,7 +263,8 @@ def yearly_overview(session: Session, year: int) -> list[YearRow]:
                                 LedgerEntry.account_id == LedgerAccount.id))
         .join(LedgerTransaction, _tx_join())
         .where(LedgerAccount.kind == AccountKind.PARTICIPANT, LedgerTransaction.booked_on < end)
-        .group_by(Participant.id, Participant.first_name, Participant.last_name)
+        .group_by(Participant.id, Participant.first_name, Participant.last_name,
+                  Participant.sort_name)
         .order_by(Participant.sort_name, Participant.first_name, Participant.id)).all()
     out = []
     for pid, first, last, *sums in rows:
