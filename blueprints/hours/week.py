@@ -82,7 +82,11 @@ def _running_in(monday: date, supervisor_id: int | None):
                                 Participant.id == Trajectory.participant_id))
         .where(Participant.status != ParticipantStatus.ANONYMISED,
                Trajectory.starts_on <= sunday,
-               or_(Trajectory.status == TrajectoryStatus.ACTIVE,
+               # a trajectory whose planned end passed before this week has ended: hours on
+               # it need a reason, written with the single entry form, not in the grid
+               or_(and_(Trajectory.status == TrajectoryStatus.ACTIVE,
+                        or_(Trajectory.planned_end_on.is_(None),
+                            Trajectory.planned_end_on >= monday)),
                    and_(Trajectory.status == TrajectoryStatus.ENDED,
                         Trajectory.outcome_on >= monday)))
     )

@@ -96,6 +96,10 @@ def surname_sort_key(last_name: str | None) -> str:
     return " ".join(words[i:]).casefold()[:120]
 
 
+def _sort_name_default(context) -> str:
+    return surname_sort_key(context.get_current_parameters().get("last_name"))
+
+
 class Neighbourhood(TenantScoped, Base):
     """A wijk the cooperative works in."""
 
@@ -138,8 +142,9 @@ class Participant(TenantScoped, Base):
 
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(120))
-    #: the last name without tussenvoegsels, case-folded: what lists sort by (set with last_name)
-    sort_name: Mapped[str] = mapped_column(String(120), default="")
+    #: the last name without tussenvoegsels, case-folded: what lists sort by (set with last_name;
+    #: the default covers a Core insert that does not name it)
+    sort_name: Mapped[str] = mapped_column(String(120), default=_sort_name_default)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(30))
     street: Mapped[str | None] = mapped_column(String(150))

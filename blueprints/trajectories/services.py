@@ -357,6 +357,9 @@ def warnings(session: Session, trajectory: Trajectory, participant: Participant,
     if trajectory.status == TrajectoryStatus.ENDED:
         return found
     end = trajectory.planned_end_on or today
+    if trajectory.planned_end_on is not None and trajectory.planned_end_on < today:
+        found.append(str(_l("De geplande einddatum (%(date)s) is verstreken: verleng het traject "
+                            "of rond het af.", date=format_date(trajectory.planned_end_on))))
     if trajectory.kind == TrajectoryKind.TRIAL_PLACE:
         if end > add_months(trajectory.starts_on, 6):
             found.append(str(_l(
