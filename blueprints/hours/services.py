@@ -74,6 +74,15 @@ class ConcurrentChange(DomainError):
                          "niets dubbel geteld; bekijk de uren opnieuw.")
 
 
+class NeedsReason(DomainError):
+    """Staff write hours after a trajectory's end only with a reason in the note."""
+
+    def __init__(self, ended_on: date):
+        super().__init__(_l("Dit traject is afgelopen op %(end)s. Schrijf in de notitie waarom "
+                            "u er toch uren op schrijft.", end=format_date(ended_on)))
+        self.ended_on = ended_on
+
+
 class EntryLocked(DomainError):
     default_message = _l("Goedgekeurde uren liggen vast. Een wijziging gaat via een correctie "
                          "door de begeleider.")
@@ -184,9 +193,7 @@ def check_entry(ctx: EntryContext, actor: Actor, role: Role, data: EntryData,
                 "is niets opgeslagen. Vraag uw begeleider om het traject te verlengen of de uren "
                 "voor u te schrijven.", end=format_date(ended_on or trajectory_end(trajectory))))
         if note is None:
-            raise DomainError(_l(
-                "Dit traject is afgelopen op %(end)s. Schrijf in de notitie waarom u er toch "
-                "uren op schrijft.", end=format_date(ended_on)))
+            raise NeedsReason(ended_on)
     minutes = parse_minutes(data.hours)
     hour_type = data.hour_type or default_type(trajectory, data.help_request_id)
     if data.help_request_id is not None:

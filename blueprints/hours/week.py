@@ -29,6 +29,7 @@ from blueprints.hours.models import HourType, TimeEntry
 from blueprints.hours.services import (
     EntryContext,
     EntryData,
+    NeedsReason,
     check_entry,
     check_may_approve,
     flush_or_conflict,
@@ -39,6 +40,7 @@ from blueprints.trajectories.models import Trajectory, TrajectoryStatus
 from tenants import audit
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound, PermissionDenied
+from tenants.formatting import format_date
 from tenants.models import Role, Tenant
 
 #: Rows per page: at 25 rows a page stays far under 150 KB of HTML (about 3 KB a row).
@@ -179,6 +181,10 @@ def log_week(session: Session, actor: Actor, tenant: Tenant, role: Role, monday:
             values.append(check_entry(ctx, actor, role, data, today))
         except NotFound:
             result.errors[key] = _("Dit traject bestaat niet.")
+        except NeedsReason as exc:
+            result.errors[key] = _("Dit traject is afgelopen op %(end)s. Schrijf deze uren met "
+                                   "een reden bij de uren van de deelnemer.",
+                                   end=format_date(exc.ended_on))
         except DomainError as exc:
             result.errors[key] = exc.message
     if result.errors:

@@ -64,7 +64,8 @@ def test_a_trajectory_past_its_planned_end_before_the_week_has_no_row(world):
                if r.participant.full_name == "Rob Vos")
     result = week.log_week(s, actor, world.tenant, S, MONDAY, cells((rob, 3, "2")),
                            today=TODAY + timedelta(days=3))
-    assert "afgelopen" in result.errors[(rob.id, MONDAY + timedelta(days=3))]
+    assert "met een reden bij de uren van de deelnemer" in result.errors[
+        (rob.id, MONDAY + timedelta(days=3))]
     assert count(s) == 0
 
 
