@@ -33,7 +33,8 @@ def test_a_coach_extends_an_expired_trajectory_from_the_action_list(request, mak
             session, actor, "Kees", "de Graaf", supervisor_id=coach.id,
             starts_on=TODAY - timedelta(days=200), planned_end_on=TODAY - timedelta(days=20))
         add_person(session, actor, "Anna", "Bakker", supervisor_id=coach.id,
-                   starts_on=TODAY - timedelta(days=100), planned_end_on=TODAY + timedelta(days=200))
+                   starts_on=TODAY - timedelta(days=100),
+                   planned_end_on=TODAY + timedelta(days=200))
         session.commit()
         tid = trajectory.id
 
