@@ -146,8 +146,9 @@ def register_subscribers(app: Flask) -> None:
     the CLI and jobs all come through create_app(), so all of them react alike."""
     from blueprints.budgets import subscribers as budgets
     from blueprints.hours import subscribers as hours
+    from blueprints.reports import subscribers as reports
 
-    for feature in (budgets, hours):
+    for feature in (budgets, hours, reports):
         feature.connect()
 
 
@@ -155,10 +156,12 @@ def register_cli(app: Flask) -> None:
     from blueprints.demo.cli import seed_demo
     from blueprints.imports.cli import import_participants
     from blueprints.operator.cli import tenant_cli
+    from blueprints.reports.cli import reports_cli
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(tenant_cli)
     app.cli.add_command(import_participants)
+    app.cli.add_command(reports_cli)
 
 
 ERROR_TEXT = {
