@@ -129,13 +129,14 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.operator.routes import bp as operator_bp
     from blueprints.participants.routes import bp as participants_bp
     from blueprints.privacy.routes import bp as privacy_bp
+    from blueprints.reports.routes import bp as reports_bp
     from blueprints.team.routes import bp as team_bp
     from blueprints.trajectories.routes import bp as trajectories_bp
 
     for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
                team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp,
                helprequests_bp, hours_bp, customers_bp, invoicing_bp, budgets_bp,
-               onlinepay_bp, stripe_webhook_bp, api_tokens_bp, api_bp):
+               onlinepay_bp, reports_bp, stripe_webhook_bp, api_tokens_bp, api_bp):
         app.register_blueprint(bp)
     # The only view without a CSRF token: Stripe signs its webhook instead.
     csrf.exempt(stripe_webhook_bp)
