@@ -43,7 +43,9 @@ def _period():
 @require_role(Role.ADMIN)
 def index():
     period, compare, how, args, error = _period()
-    form = PeriodForm(request.args if request.args else None,
+    # The form shows the period as understood (a month's own dates in the date fields), not
+    # the raw input: what the figures are about is what the form says.
+    form = PeriodForm(formdata=None,
                       data={"periode": period.kind, "jaar": str(period.start.year),
                             "maand": str(period.start.month),
                             "kwartaal": str((period.start.month - 1) // 3 + 1),

@@ -215,3 +215,18 @@ def test_another_tenants_admin_gets_404(coop, client, make):
     other = make.tenant()
     login(client, make.member(other, Role.ADMIN))
     assert client.get(f"/{coop.tenant.slug}/rapportage").status_code == 404
+
+
+def test_a_custom_period_and_its_mistakes(coop, client):
+    hand_data(coop)
+    login(client, coop.admin)
+    base = f"/{coop.tenant.slug}/rapportage?periode=eigen"
+    html = client.get(f"{base}&van=2026-04-06&tot=2026-04-12").get_data(as_text=True)
+    assert "06-04-2026 – 12-04-2026" in html and "5 uur" in html
+    assert 'value="2026-04-06"' in html  # the form shows the period it answers
+    reversed_dates = client.get(f"{base}&van=2026-04-12&tot=2026-04-06")
+    assert reversed_dates.status_code == 200
+    assert "De einddatum ligt vóór de begindatum." in reversed_dates.get_data(as_text=True)
+    assert client.get(f"/{coop.tenant.slug}/rapportage/export.csv?periode=eigen"
+                      ).status_code == 400
+    assert client.get(f"/{coop.tenant.slug}/rapportage/uren?soort=onzin").status_code == 404
