@@ -59,9 +59,11 @@ def index():
         chart=chart.weekly_bars(weeks), format_minutes=format_minutes)
 
 
-@bp.route("/export.<any(csv, xlsx):fmt>")
+@bp.route("/export.<fmt>")
 @require_role(Role.ADMIN)
 def export(fmt):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     period, compare, _how, _args, error = _period()
     if error:
         abort(400)
