@@ -200,7 +200,9 @@ def test_statements_do_not_grow_with_the_data(coop, client, count_queries):
     coop.session.commit()
     with count_queries() as full:
         assert client.get(url).status_code == 200
-    assert full() == empty()
+    # 7 grouped statements per period, twice, one for the weekly chart, and the request's own
+    # (user, tenant, membership): 19 when measured
+    assert full() == empty() <= 20
 
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.PARTICIPANT])
