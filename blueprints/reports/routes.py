@@ -50,8 +50,7 @@ def index():
                             "maand": str(period.start.month),
                             "kwartaal": str((period.start.month - 1) // 3 + 1),
                             "van": period.start, "tot": period.end, "vergelijk": how})
-    now = services.figures(db.session, period)
-    then = services.figures(db.session, compare)
+    now, then = services.figures(db.session, period, compare)
     weeks = services.hours_per_week(db.session, period)
     return render_template(
         "reports/index.html", form=form, period=period, compare=compare, args=args,
@@ -67,8 +66,7 @@ def export(fmt):
     period, compare, _how, _args, error = _period()
     if error:
         abort(400)
-    sections = services.sections(services.figures(db.session, period),
-                                 services.figures(db.session, compare))
+    sections = services.sections(*services.figures(db.session, period, compare))
     body, name = exports.report_file(sections, period, compare, fmt)
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 if fmt == "xlsx" else "text/csv; charset=utf-8")

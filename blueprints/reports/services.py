@@ -1,8 +1,8 @@
 """The report: figures for a period beside a comparison period, each with its definition.
 
 Approved hours, outflow and money come from the summary tables (blueprints.reports.models),
-the rest from one grouped query each over indexed raw rows, so a report costs the same number of
-statements whatever the amount of data (tests/reports/test_report.py counts them). All figures
+the rest from one grouped query each over the raw rows, both periods side by side in one
+statement, so a report costs the same number of statements whatever the amount of data (tests/reports/test_report.py counts them). All figures
 are the cooperative's own registration ("volgens registratie van de coöperatie"), never CBS
 figures.
 """
@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from blueprints.helprequests.models import HelpRequest, JobKind, RequestStatus
@@ -62,36 +62,61 @@ class Figures:
 def _running(period: Period):
     """Trajectories that ran in the period: started on or before its end, not ended before its
     start, and past intake."""
-    return (Trajectory.status != TrajectoryStatus.INTAKE, Trajectory.starts_on <= period.end,
-            or_(Trajectory.outcome_on.is_(None), Trajectory.outcome_on >= period.start))
+    return and_(Trajectory.status != TrajectoryStatus.INTAKE, Trajectory.starts_on <= period.end,
+                or_(Trajectory.outcome_on.is_(None), Trajectory.outcome_on >= period.start))
 
 
-def figures(session: Session, period: Period) -> Figures:
-    """Every figure of one period: seven grouped statements."""
-    between = lambda col: col.between(period.start, period.end)  # noqa: E731
-    running = {k.value: n for k, n in session.execute(
-        select(Trajectory.kind, func.count()).where(*_running(period))
-        .group_by(Trajectory.kind))}
-    active = session.scalar(select(func.count(func.distinct(Trajectory.participant_id)))
-                            .where(*_running(period))) or 0
-    started = session.scalar(select(func.count()).select_from(Trajectory)
-                             .where(between(Trajectory.starts_on))) or 0
-    hours = {t: int(m or 0) for t, m in session.execute(
-        select(HoursDaily.hour_type, func.sum(HoursDaily.minutes))
-        .where(between(HoursDaily.day)).group_by(HoursDaily.hour_type))}
-    requests = {k.value: n for k, n in session.execute(
-        select(HelpRequest.kind, func.count())
-        .where(HelpRequest.status.in_((RequestStatus.DONE, RequestStatus.INVOICED)),
-               between(HelpRequest.done_on))
-        .group_by(HelpRequest.kind))}
-    outflow = {o: int(n or 0) for o, n in session.execute(
-        select(OutflowDaily.outcome, func.sum(OutflowDaily.trajectories))
-        .where(between(OutflowDaily.day)).group_by(OutflowDaily.outcome))}
-    invoiced, credited, paid = session.execute(
-        select(func.sum(MoneyDaily.invoiced_cents), func.sum(MoneyDaily.credited_cents),
-               func.sum(MoneyDaily.paid_cents)).where(between(MoneyDaily.day))).one()
-    return Figures(active, running, started, hours, requests, outflow, int(invoiced or 0),
-                   int(credited or 0), int(paid or 0))
+def _between(column, period: Period):
+    return column.between(period.start, period.end)
+
+
+def _sum_in(condition, value=1):
+    return func.sum(case((condition, value), else_=0))
+
+
+def _per_key(session: Session, key, value, day, periods: tuple[Period, ...], *where
+              ) -> list[dict]:
+    """{key: total} per period, in one grouped statement over the days of all periods."""
+    columns = [_sum_in(_between(day, p), value) for p in periods]
+    rows = session.execute(
+        select(key, *columns).where(*where, or_(*(_between(day, p) for p in periods)))
+        .group_by(key))
+    result: list[dict] = [{} for _ in periods]
+    for k, *totals in rows:
+        for i, total in enumerate(totals):
+            if total:
+                result[i][getattr(k, "value", k)] = int(total)
+    return result
+
+
+def figures(session: Session, *periods: Period) -> list[Figures]:
+    """Every figure of each period, the periods side by side: six grouped statements, however
+    many periods (the report asks two: the period and its comparison)."""
+    kinds = session.execute(
+        select(Trajectory.kind, *[_sum_in(_running(p)) for p in periods])
+        .where(or_(*(_running(p) for p in periods))).group_by(Trajectory.kind)).all()
+    running = [{row[0].value: int(row[i + 1]) for row in kinds if row[i + 1]}
+               for i in range(len(periods))]
+    people = session.execute(select(
+        *[func.count(func.distinct(case((_running(p), Trajectory.participant_id))))
+          for p in periods],
+        *[_sum_in(_between(Trajectory.starts_on, p)) for p in periods])
+        .select_from(Trajectory)).one()
+    hours = _per_key(session, HoursDaily.hour_type, HoursDaily.minutes, HoursDaily.day, periods)
+    requests = _per_key(session, HelpRequest.kind, 1, HelpRequest.done_on, periods,
+                        HelpRequest.status.in_((RequestStatus.DONE, RequestStatus.INVOICED)))
+    outflow = _per_key(session, OutflowDaily.outcome, OutflowDaily.trajectories, OutflowDaily.day,
+                       periods)
+    money = session.execute(select(*[
+        _sum_in(_between(MoneyDaily.day, p), column) for p in periods
+        for column in (MoneyDaily.invoiced_cents, MoneyDaily.credited_cents,
+                       MoneyDaily.paid_cents)])
+        .where(or_(*(_between(MoneyDaily.day, p) for p in periods)))).one()
+    n = len(periods)
+    return [Figures(int(people[i] or 0), running[i], int(people[n + i] or 0), hours[i],
+                    requests[i], outflow[i], int(money[3 * i] or 0), int(money[3 * i + 1] or 0),
+                    int(money[3 * i + 2] or 0))
+            for i in range(n)]
 
 
 def hours_per_week(session: Session, period: Period) -> list[tuple[date, int]]:
