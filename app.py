@@ -130,13 +130,14 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.participants.routes import bp as participants_bp
     from blueprints.punchcards.routes import bp as punchcards_bp
     from blueprints.privacy.routes import bp as privacy_bp
+    from blueprints.reports.routes import bp as reports_bp
     from blueprints.team.routes import bp as team_bp
     from blueprints.trajectories.routes import bp as trajectories_bp
 
     for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
                team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp,
                helprequests_bp, hours_bp, customers_bp, invoicing_bp, punchcards_bp,
-               budgets_bp, onlinepay_bp, stripe_webhook_bp, api_tokens_bp, api_bp):
+               budgets_bp, onlinepay_bp, reports_bp, stripe_webhook_bp, api_tokens_bp, api_bp):
         app.register_blueprint(bp)
     # The only view without a CSRF token: Stripe signs its webhook instead.
     csrf.exempt(stripe_webhook_bp)
@@ -151,9 +152,10 @@ def register_subscribers(app: Flask) -> None:
     from blueprints.helprequests import subscribers as helprequests
     from blueprints.hours import subscribers as hours
     from blueprints.punchcards import subscribers as punchcards
+    from blueprints.reports import subscribers as reports
     from blueprints.trajectories import subscribers as trajectories
 
-    for feature in (trajectories, helprequests, hours, budgets, punchcards):
+    for feature in (trajectories, helprequests, hours, budgets, punchcards, reports):
         feature.connect()
 
 
@@ -161,10 +163,12 @@ def register_cli(app: Flask) -> None:
     from blueprints.demo.cli import seed_demo
     from blueprints.imports.cli import import_participants
     from blueprints.operator.cli import tenant_cli
+    from blueprints.reports.cli import reports_cli
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(tenant_cli)
     app.cli.add_command(import_participants)
+    app.cli.add_command(reports_cli)
 
 
 ERROR_TEXT = {

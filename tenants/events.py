@@ -34,7 +34,8 @@ _signals = Namespace()
 invoice_sent = _signals.signal("invoice-sent", doc="""
 An invoice or credit note got its number and was issued (it can no longer change).
 Sender: the Invoice. Carries: session, actor.
-Subscribers: none yet (reports will count turnover from it).""")
+Subscribers: reports (adds the total excl. VAT to the invoiced, or for a credit note the
+credited, amount of its issue date).""")
 
 invoice_paid = _signals.signal("invoice-paid", doc="""
 An invoice is settled in full: by payments, or by payments and a credit note together.
@@ -47,7 +48,7 @@ payment_registered = _signals.signal("payment-registered", doc="""
 Money was received on an invoice (by hand, bank statement import or Stripe), in part or in full;
 sent before invoice_paid when the payment settles the invoice.
 Sender: the Payment. Carries: session, actor, invoice.
-Subscribers: none yet.""")
+Subscribers: reports (adds the amount to the money received on its payment date).""")
 
 credit_note_issued = _signals.signal("credit-note-issued", doc="""
 A credit note was issued against an invoice. Sent before invoice_paid of the original when the
@@ -57,15 +58,19 @@ Sender: the credit note (an Invoice of kind CREDIT_NOTE). Carries: session, acto
 Subscribers: budgets (reverses what the credited lines had put in budgets).""")
 
 hours_approved = _signals.signal("hours-approved", doc="""
-A supervisor approved submitted hours (one send for all entries approved together).
+Time entries became approved: a supervisor approved submitted hours or a correction, or entries
+were approved as they were stored (staff approving at once in the form or the week grid, or a
+participant's own hours in a tenant that needs no approval). One send for all entries approved
+together; every approved entry is sent exactly once (approved entries never change again).
 Sender: None. Carries: session, actor, entries (the TimeEntry rows).
-Subscribers: none yet (reports will follow hours per participant and week).""")
+Subscribers: reports (adds the minutes to the approved hours of their work date and type).""")
 
 trajectory_ended = _signals.signal("trajectory-ended", doc="""
 A trajectory ended with an outcome (uitstroom).
 Sender: the Trajectory. Carries: session, actor.
 Subscribers: budgets (under the "naar de pot" rule, the participant's unspent budget moves to the
-pool when this was their last running trajectory).""")
+pool when this was their last running trajectory); reports (counts the outflow on its outcome
+date, kind and outcome).""")
 
 participant_erased = _signals.signal("participant-erased", doc="""
 A participant was anonymised on request (AVG art. 17): the participant's own fields are cleared.

@@ -1,8 +1,8 @@
 """One writer for the CSV and XLSX files users download (lists, bookkeeping, budgets).
 
 CSV as Dutch Excel opens it: UTF-8 with a BOM, ";" between cells, CRLF, dates 24-03-2026,
-amounts 1234,56. XLSX with one sheet: a bold, frozen header row, real dates and amounts as
-numbers.
+amounts 1234,56, decimals 8,50. XLSX with one sheet: a bold, frozen header row, real dates,
+amounts and decimals as numbers.
 
 Formula-safe: a spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return
 before one) as a formula, and a formula can fetch a URL or run a command (CSV injection). Such
@@ -10,8 +10,8 @@ a text cell gets a leading apostrophe in CSV and is stored as text in XLSX. A ce
 number punctuation only ("+31 6 12345678", "-12") cannot call anything and stays as typed, so a
 phone number survives an export and re-import.
 
-The values a feature passes: None, str, int, Decimal, date, or `Money(cents)`; features turn their
-own types (enums, yes/no) into these first.
+The values a feature passes: None, str, int, Decimal (a quantity such as hours), date, or
+`Money(cents)`; features turn their own types (enums, yes/no) into these first.
 """
 from __future__ import annotations
 
@@ -63,6 +63,8 @@ def _csv_cell(value) -> str:
         value = value.date()
     if isinstance(value, date):
         return value.strftime("%d-%m-%Y")
+    if isinstance(value, Decimal):
+        return format(value, "f").replace(".", ",")  # 8,50 as Dutch Excel reads a number
     return guard_text(str(value))
 
 

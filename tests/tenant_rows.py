@@ -50,6 +50,7 @@ from blueprints.trajectories.models import (
 from blueprints.helprequests.models import Assignment, HelpRequest, JobKind, Source
 from blueprints.hours.models import HourType, TimeEntry
 from blueprints.onlinepay.models import StripeEvent
+from blueprints.reports.models import HoursDaily, MoneyDaily, OutflowDaily
 from tenants.db import utcnow
 from tenants.models import AuditEvent, Counter, Invitation, Membership, Role
 
@@ -234,6 +235,11 @@ ROW_FACTORIES = {
     LearningGoal: _child_of_trajectory(LearningGoal, title="Op tijd komen"),
     GoalNote: _goal_note,
     Evaluation: _child_of_trajectory(Evaluation, planned_on=date(2026, 4, 1)),
+    HoursDaily: lambda s, t, u: HoursDaily(day=date(2026, 3, 2), hour_type="traject",
+                                           minutes=240),
+    OutflowDaily: lambda s, t, u: OutflowDaily(day=date(2026, 6, 30), kind="basisbaan",
+                                               outcome="betaald_werk", trajectories=1),
+    MoneyDaily: lambda s, t, u: MoneyDaily(day=date(2026, 4, 1), invoiced_cents=10000),
 }
 
 #: models whose rows can never be changed after insert (the database refuses)

@@ -55,6 +55,7 @@ def navigation() -> list[NavItem]:
         if membership.role.rank >= Role.ADMIN.rank:
             _optional(items, _l("Klanten"), "customers.index")
             _optional(items, _l("Facturen"), "invoicing.index")
+            _optional(items, _l("Rapportage"), "reports.index")
             items.append(_item(_l("Team"), "team.members"))
             items.append(_item(_l("Auditlog"), "team.audit_log"))
             items.append(_item(_l("Privacy"), "privacy.retention"))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from blueprints.demo.money import seed_money
 from blueprints.demo.people import seed_people
 from blueprints.demo.work import seed_work
+from blueprints.reports import summaries
 from tenants import audit
 from tenants.actor import Actor
 from tenants.db import utcnow
@@ -122,6 +123,8 @@ def seed() -> None:
             seed_people(db.session, tenant, users, users["participant"])
             seed_work(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
             seed_money(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
+            # The demo writes history straight to the tables (no events): count it once.
+            summaries.rebuild(db.session)
     # A job coach who works for two cooperatives: shows the tenant switch.
     coach = _user("jobcoach@regio.example.org", "Lotte Janssen")
     for slug in ("kluswinkel-lelystad", "vrijwilligerscentrale-landgraaf"):

@@ -48,6 +48,8 @@ class TimeEntry(TenantScoped, Base):
               "work_date"),
         # the corrections of an entry
         Index("ix_time_entries_tenant_corrects", "tenant_id", "corrects_id"),
+        # approved hours in a period: the report's drill-down (blueprints.reports)
+        Index("ix_time_entries_tenant_status_date", "tenant_id", "status", "work_date"),
         # A form submitted twice (a retry after a timeout) stores one entry: see
         # tenants.idempotency.
         UniqueConstraint("tenant_id", "idempotency_key"),

@@ -241,6 +241,14 @@ def set_open_status(entry: TimeEntry, tenant: Tenant, actor: Actor, role: Role,
         entry.status, entry.reviewed_by_id, entry.reviewed_at = EntryStatus.SUBMITTED, None, None
 
 
+def send_if_approved(session: Session, actor: Actor, entries: Sequence[TimeEntry]) -> None:
+    """Entries approved as they were stored (staff approving at once, or a tenant that needs
+    no approval) count like approved ones: `hours_approved` for them, after the flush."""
+    approved = [e for e in entries if e.status == EntryStatus.APPROVED]
+    if approved:
+        events.hours_approved.send(None, session=session, actor=actor, entries=approved)
+
+
 def flush_or_conflict(session: Session) -> None:
     """Flush; a row someone else changed since we read it (the version column) is a clear
     message, not a 500."""
@@ -289,6 +297,7 @@ def log_hours(session: Session, actor: Actor, tenant: Tenant, role: Role, data: 
         return _repeated(earlier, data)  # the same form, sent at the same moment, won
     audit.record(session, actor, "hours.logged", entry, participant_id=entry.participant_id,
                  minutes=entry.minutes, status=entry.status.value)
+    send_if_approved(session, actor, [entry])
     return Saved(entry, entry_warnings(session, tenant, [entry]).get(entry.id, []))
 
 
@@ -476,6 +485,7 @@ def update_entry(session: Session, actor: Actor, tenant: Tenant, role: Role, ent
     flush_or_conflict(session)
     audit.record(session, actor, "hours.updated", entry, participant_id=entry.participant_id,
                  fields=changed, was=was.value, status=entry.status.value)
+    send_if_approved(session, actor, [entry])
     return Saved(entry, entry_warnings(session, tenant, [entry]).get(entry.id, []))
 
 

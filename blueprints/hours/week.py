@@ -33,6 +33,7 @@ from blueprints.hours.services import (
     check_entry,
     check_may_approve,
     flush_or_conflict,
+    send_if_approved,
     set_open_status,
 )
 from blueprints.participants.models import Participant, ParticipantStatus
@@ -216,6 +217,7 @@ def log_week(session: Session, actor: Actor, tenant: Tenant, role: Role, monday:
     for entry in result.saved:
         audit.record(session, actor, "hours.logged", entry, participant_id=entry.participant_id,
                      minutes=entry.minutes, status=entry.status.value, via="week")
+    send_if_approved(session, actor, result.saved)
     names = {p.id: p.full_name for p in ctx.participants.values()}
     seen: set[str] = set()
     warnings = entry_warnings(session, tenant, result.saved)

@@ -1,0 +1,1 @@
+"""Reports: per-tenant summaries kept exact by the kernel's events, and the report pages."""

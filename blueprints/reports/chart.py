@@ -1,0 +1,71 @@
+"""A bar chart as plain SVG geometry, drawn on the server (no script, no external service).
+
+The template draws the bars with presentation attributes only (the CSP allows no inline
+style) and puts the same figures in a table beside the chart; the SVG has a title and a
+description for screen readers, and each bar its own <title> (a tooltip on hover)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+WIDTH, HEIGHT = 720, 260
+LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 36
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str   # the week, e.g. "2026-W07"
+    value: int   # minutes
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: float
+    hours: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    bars: list[Bar]
+    ticks: list[Tick]
+    axis_labels: list[tuple[float, str]]  # (x, text) under some bars
+    baseline: float
+    left: int
+
+
+def _nice_step(top_hours: int) -> int:
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+        if top_hours / step <= 5:
+            return step
+    return 20000
+
+
+def weekly_bars(weeks: list[tuple[date, int]]) -> Chart:
+    """Bars of approved hours per ISO week; negative weeks (net corrections) draw as zero."""
+    top_minutes = max([m for _w, m in weeks] + [60])
+    hours = math.ceil(top_minutes / 60)
+    step = _nice_step(hours)
+    top_hours = step * math.ceil(hours / step)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(len(weeks), 1)
+    bars, labels = [], []
+    every = max(1, round(len(weeks) / 8))
+    for i, (monday, minutes) in enumerate(weeks):
+        iso = monday.isocalendar()
+        key = f"{iso.year}-W{iso.week:02d}"
+        h = plot_h * max(minutes, 0) / (top_hours * 60)
+        x = LEFT + i * slot + slot * 0.15
+        bars.append(Bar(round(x, 1), round(TOP + plot_h - h, 1), round(slot * 0.7, 1),
+                        round(h, 1), key, minutes))
+        if i % every == 0:
+            labels.append((round(LEFT + i * slot + slot / 2, 1), f"W{iso.week:02d}"))
+    ticks = [Tick(round(TOP + plot_h - plot_h * v / top_hours, 1), v)
+             for v in range(0, top_hours + 1, step)]
+    return Chart(WIDTH, HEIGHT, bars, ticks, labels, TOP + plot_h, LEFT)

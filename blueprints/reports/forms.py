@@ -1,0 +1,29 @@
+"""The period choice of the report: a plain GET form (works without JavaScript)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, StringField
+from wtforms.validators import Length, Optional
+
+from blueprints.reports.periods import COMPARISON_LABELS, KIND_LABELS, MONTH_NAMES
+from tenants.formfields import SelectField
+from tenants.forms import BaseForm
+
+
+class PeriodForm(BaseForm):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    periode = SelectField(_l("Soort periode"), choices=list(KIND_LABELS.items()),
+                          validators=[Optional()], validate_choice=False)
+    jaar = StringField(_l("Jaar"), validators=[Optional(), Length(max=4)])
+    maand = SelectField(_l("Maand (bij soort maand)"),
+                        choices=[(str(i + 1), name) for i, name in enumerate(MONTH_NAMES)],
+                        validators=[Optional()], validate_choice=False)
+    kwartaal = SelectField(_l("Kwartaal (bij soort kwartaal)"),
+                           choices=[(str(q), f"Q{q}") for q in range(1, 5)],
+                           validators=[Optional()], validate_choice=False)
+    van = DateField(_l("Van (bij eigen periode)"), validators=[Optional()])
+    tot = DateField(_l("Tot en met (bij eigen periode)"), validators=[Optional()])
+    vergelijk = SelectField(_l("Vergelijken met"), choices=list(COMPARISON_LABELS.items()),
+                            validators=[Optional()], validate_choice=False)

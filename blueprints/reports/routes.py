@@ -1,0 +1,110 @@
+"""The report pages: /<tenant>/rapportage (the figures, a chart, the exports) and the
+drill-downs behind the figures. For admins (coordinators)."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, render_template, request
+
+from blueprints.hours.formats import format_minutes, type_label
+from blueprints.hours.models import HourType
+from blueprints.reports import chart, exports, periods, services
+from blueprints.reports.forms import PeriodForm
+from blueprints.trajectories.models import Outcome
+from blueprints.trajectories.services import KIND_LABELS, OUTCOME_LABELS
+from tenants.errors import DomainError
+from tenants.extensions import db
+from tenants.models import Role
+from tenants.web import page_arg, require_role, tenant_blueprint
+
+bp = tenant_blueprint("reports", __name__, url_prefix="/rapportage")
+
+#: the query arguments that name the period, kept on every link of the report
+PERIOD_ARGS = ("periode", "jaar", "maand", "kwartaal", "van", "tot", "vergelijk")
+
+
+def _period():
+    """(period, comparison period, comparison key, the arguments to keep, error message)."""
+    today = date.today()
+    how = request.args.get("vergelijk")
+    how = how if how in periods.COMPARISONS else "vorige"
+    args = {k: request.args[k] for k in PERIOD_ARGS if request.args.get(k)}
+    error = None
+    try:
+        period = periods.choose(request.args, today)
+    except DomainError as exc:
+        error = exc.message
+        period = periods.choose({}, today)
+        args = {}
+    return period, periods.compared(period, how), how, args, error
+
+
+@bp.route("")
+@require_role(Role.ADMIN)
+def index():
+    period, compare, how, args, error = _period()
+    # The form shows the period as understood (a month's own dates in the date fields), not
+    # the raw input: what the figures are about is what the form says.
+    form = PeriodForm(formdata=None,
+                      data={"periode": period.kind, "jaar": str(period.start.year),
+                            "maand": str(period.start.month),
+                            "kwartaal": str((period.start.month - 1) // 3 + 1),
+                            "van": period.start, "tot": period.end, "vergelijk": how})
+    now, then = services.figures(db.session, period, compare)
+    weeks = services.hours_per_week(db.session, period)
+    return render_template(
+        "reports/index.html", form=form, period=period, compare=compare, args=args,
+        error=error, sections=services.sections(now, then), weeks=weeks,
+        chart=chart.weekly_bars(weeks), format_minutes=format_minutes)
+
+
+@bp.route("/export.<fmt>")
+@require_role(Role.ADMIN)
+def export(fmt):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    period, compare, _how, _args, error = _period()
+    if error:
+        abort(400)
+    sections = services.sections(*services.figures(db.session, period, compare))
+    body, name = exports.report_file(sections, period, compare, fmt)
+    mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                if fmt == "xlsx" else "text/csv; charset=utf-8")
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+@bp.route("/uren")
+@require_role(Role.ADMIN)
+def hours():
+    period, _compare, _how, args, _error = _period()
+    try:
+        hour_type = HourType(request.args["soort"]) if request.args.get("soort") else None
+    except ValueError:
+        abort(404)
+    page = page_arg()
+    rows, total, count = services.approved_hours(db.session, period, hour_type, page)
+    return render_template(
+        "reports/hours.html", period=period, args=args, rows=rows, total=total, count=count,
+        page=page, pages=max(1, -(-count // services.PAGE_SIZE)),
+        what=type_label(hour_type, period.end) if hour_type else None,
+        soort=hour_type.value if hour_type else None, format_minutes=format_minutes,
+        type_label=type_label)
+
+
+@bp.route("/uitstroom")
+@require_role(Role.ADMIN)
+def outflow():
+    period, _compare, _how, args, _error = _period()
+    try:
+        outcome = Outcome(request.args["uitkomst"]) if request.args.get("uitkomst") else None
+    except ValueError:
+        abort(404)
+    page = page_arg()
+    rows, count = services.ended_trajectories(db.session, period, outcome, page)
+    return render_template(
+        "reports/outflow.html", period=period, args=args, rows=rows, count=count, page=page,
+        pages=max(1, -(-count // services.PAGE_SIZE)),
+        what=OUTCOME_LABELS[outcome] if outcome else None,
+        uitkomst=outcome.value if outcome else None, outcome_labels=OUTCOME_LABELS,
+        kind_labels=KIND_LABELS)

@@ -1,0 +1,64 @@
+"""The report in the browser: the coordinator picks a quarter, compares it with last year,
+reads a definition, opens a drill-down and downloads the XLSX; axe finds nothing on the report
+and its drill-down, and on a phone nothing scrolls sideways."""
+from __future__ import annotations
+
+import io
+import os
+
+import openpyxl
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.axe import check_accessibility
+from tests.e2e.conftest import PHONE
+from tests.e2e.flows import assert_fits_the_screen, field, log_in
+from tests.reports.builders import coop  # noqa: F401  (the report test world)
+from tests.reports.test_report import hand_data
+
+pytestmark = pytest.mark.browser
+
+#: set REPORT_SCREENSHOT=/path.png to keep a picture of the report page
+SCREENSHOT = os.environ.get("REPORT_SCREENSHOT")
+
+
+def test_pick_a_quarter_compare_drill_down_and_download(page, coop):
+    hand_data(coop)
+    log_in(page, coop.admin)
+    page.get_by_role("link", name="Rapportage").click()
+    field(page, "Soort periode").select_option(label="Kwartaal")
+    field(page, "Jaar").fill("2026")
+    field(page, "Kwartaal (bij soort kwartaal)").select_option(label="Q2")
+    field(page, "Vergelijken met").select_option(label="Zelfde periode vorig jaar")
+    page.get_by_role("button", name="Tonen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rapportage Q2 2026")
+    expect(page.get_by_role("columnheader", name="Q2 2025")).to_be_visible()
+    row = page.locator("#cijfer-hours")
+    expect(row).to_contain_text("8,5 uur")
+    row.locator("summary").click()
+    expect(row.get_by_text("Correcties tellen mee")).to_be_visible()
+    expect(page.get_by_role("img", name="Goedgekeurde uren per week, Q2 2026")).to_be_visible()
+    check_accessibility(page, "report")
+    if SCREENSHOT:
+        page.screenshot(path=SCREENSHOT, full_page=True)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    sheet = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
+    assert ("Uren", "Goedgekeurde uren", 8.5, 0, "uren") in list(
+        sheet.iter_rows(min_row=2, values_only=True))
+
+    row.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Goedgekeurde uren")
+    expect(page.get_by_text("5 registraties")).to_be_visible()
+    check_accessibility(page, "report drill-down")
+
+
+def test_the_report_fits_a_phone(new_context, coop):
+    hand_data(coop)
+    page = new_context(**PHONE).new_page()
+    log_in(page, coop.admin)
+    page.goto(f"/{coop.tenant.slug}/rapportage?periode=kwartaal&jaar=2026&kwartaal=2")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rapportage Q2 2026")
+    check_accessibility(page, "report (phone)")
+    assert_fits_the_screen(page, "report (phone)")

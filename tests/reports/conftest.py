@@ -1,0 +1,1 @@
+from tests.reports.builders import coop  # noqa: F401  (the fixture)
