@@ -3,7 +3,7 @@ kernel events (blueprints/reports); their unique keys lead with tenant_id; with 
 index on time_entries (tenant_id, status, work_date) for the drill-down to approved hours.
 
 Revision ID: 375bee80bd09
-Revises: 5bc9730cd14a
+Revises: eddfbe3c87b9
 Create Date: 2026-12-02 14:44:16.255377
 
 """
@@ -17,7 +17,7 @@ TABLES = ("report_hours_daily", "report_money_daily", "report_outflow_daily")
 
 # revision identifiers, used by Alembic.
 revision = '375bee80bd09'
-down_revision = '5bc9730cd14a'
+down_revision = 'eddfbe3c87b9'
 branch_labels = None
 depends_on = None
 
