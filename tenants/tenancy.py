@@ -65,11 +65,12 @@ def _real(session) -> Session:
     return session() if isinstance(session, scoped_session) else session
 
 
-def _apply_settings(session: Session, connection=None) -> None:
+def _apply_settings(session: Session, connection=None, *, began: bool = False) -> None:
     """Copy the tenant and user into the PostgreSQL transaction (no-op on SQLite).
 
-    Called with `connection` when a transaction begins, without it when the tenant or user
-    changes inside one. Sends nothing when the transaction already holds both values.
+    Called with `connection` when a transaction (`began`) or a savepoint begins, without it
+    when the tenant or user changes inside one. Sends nothing when the transaction already
+    holds both values.
     """
     session = _real(session)
     conn = connection
@@ -78,7 +79,7 @@ def _apply_settings(session: Session, connection=None) -> None:
         if not session.in_transaction():
             return  # after_begin will do it
         conn = session.connection()
-    else:
+    elif began:
         slug = session.info.pop(PENDING_SLUG_KEY, None)  # the first transaction only
     if conn.dialect.name != "postgresql":
         return
@@ -101,7 +102,7 @@ def _apply_settings(session: Session, connection=None) -> None:
         session.info[DB_USER_KEY] = user_setting
         return
     tenant_setting = "" if tenant is None else str(int(tenant))
-    if connection is not None:
+    if began:
         # A new transaction starts with both settings unset (they are transaction-local).
         session.info[DB_TENANT_KEY] = session.info[DB_USER_KEY] = ""
     if (session.info.get(DB_TENANT_KEY), session.info.get(DB_USER_KEY)) == (
@@ -260,7 +261,8 @@ def _before_flush(session: Session, flush_context, instances) -> None:
 
 
 def _after_begin(session: Session, transaction, connection) -> None:
-    _apply_settings(session, connection)
+    # Also for a savepoint: it starts with the settings of the transaction around it.
+    _apply_settings(session, connection, began=not transaction.nested)
 
 
 def _after_flush(session: Session, flush_context) -> None:
@@ -271,6 +273,10 @@ def _after_transaction_end(session: Session, transaction) -> None:
     if transaction.parent is None:  # the database transaction ended: its setting is gone
         session.info.pop(WROTE_KEY, None)
         session.info.pop(DB_TENANT_KEY, None)
+        session.info.pop(DB_USER_KEY, None)
+    elif transaction.nested:
+        # A savepoint rolled back takes back the settings made inside it: whatever the
+        # transaction holds now, the next change is sent, not assumed.
         session.info.pop(DB_USER_KEY, None)
 
 

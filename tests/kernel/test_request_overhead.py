@@ -189,3 +189,32 @@ def test_a_connection_the_server_ended_is_replaced_before_use(app, client, membe
     with app.app_context():
         assert _terminate(db.engine) >= 1
     assert client.get(f"/{tenant.slug}/").status_code == 200
+
+
+@pytest.mark.postgres
+def test_a_setting_taken_back_by_a_rolled_back_savepoint_is_sent_again(app, make):
+    """PostgreSQL undoes a set_config made inside a savepoint that rolls back; the session then
+    does not trust what it sent, and the next change goes out again."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from tenants.tenancy import set_tenant
+
+    a, b = make.tenant(), make.tenant()
+    with app.app_context():
+        engine = db.engine
+
+    def setting(s):
+        return s.execute(text("SELECT current_setting('app.tenant_id', true)")).scalar()
+
+    with Session(engine) as s:
+        set_tenant(s, a.id)
+        assert setting(s) == str(a.id)
+        savepoint = s.begin_nested()
+        set_tenant(s, b.id)
+        assert setting(s) == str(b.id)
+        savepoint.rollback()
+        assert setting(s) == str(a.id)  # taken back by the database
+        set_tenant(s, b.id)
+        assert setting(s) == str(b.id)
+        s.rollback()
