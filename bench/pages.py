@@ -267,7 +267,7 @@ class Server:
             try:
                 requests.get(self.base + ("/healthz" if target == "app:app" else "/"), timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still booting (a busy machine)
                 time.sleep(0.2)
         self.pids = [int(p) for p in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
                      .read_text().split()]
