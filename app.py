@@ -20,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tenants import formatting, jobs, tenancy, web
 from tenants.config import load_config
-from tenants.db import private_sqlite_file, use_real_sqlite_transactions
+from tenants.db import ping_when_idle, private_sqlite_file, use_real_sqlite_transactions
 from flask_talisman import Talisman
 
 from tenants.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -77,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         use_real_sqlite_transactions(db.engine)
         private_sqlite_file(db.engine)
+        ping_when_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     tenancy.install(Session)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)

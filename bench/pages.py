@@ -85,6 +85,12 @@ def reset_postgres(url: str, migrations_url: str) -> None:
         conn.execute(text("CREATE SCHEMA public"))
         app_role = re.match(r"postgresql://([^:@]+)", url).group(1)
         conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{app_role}"'))
+        # The default privileges of deploy/postgres/roles.sql are kept per schema: the new
+        # schema needs them again, or the app role may read none of the tables made next.
+        conn.execute(text("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, "
+                          f'UPDATE, DELETE ON TABLES TO "{app_role}"'))
+        conn.execute(text("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON "
+                          f'SEQUENCES TO "{app_role}"'))
     engine.dispose()
 
 
@@ -266,7 +272,7 @@ class Server:
             try:
                 requests.get(self.base + ("/healthz" if target == "app:app" else "/"), timeout=5)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still booting (a busy machine)
                 time.sleep(0.2)
         self.pids = [int(p) for p in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
                      .read_text().split()]

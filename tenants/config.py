@@ -103,7 +103,13 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
         "MIGRATIONS_DATABASE_URL": database_url(env["MIGRATIONS_DATABASE_URL"])
         if env.get("MIGRATIONS_DATABASE_URL")
         else None,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pre-ping on every checkout (a round trip per request): a pooled connection is
+        # pinged only after sitting unused (tenants.db.ping_when_idle); a connection lost
+        # under use answers 503 once and the pool is renewed. LIFO keeps the busy connection
+        # busy and lets the spare ones idle (and be pinged); recycle retires old ones.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800, "pool_use_lifo": True},
+        "DATABASE_PING_AFTER_IDLE_SECONDS": float(env.get("DATABASE_PING_AFTER_IDLE_SECONDS",
+                                                          "10")),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # Redis unreachable: count in this process instead of failing the request (logged by

@@ -150,3 +150,76 @@ def private_sqlite_file(engine) -> None:
                 os.chmod(database, 0o600)
         except FileNotFoundError:  # nothing written yet
             pass
+
+
+def sqlite_write_pending(session) -> bool:
+    """Whether `session` holds an open SQLite write transaction.
+
+    SQLite has one writer: a write on another connection of this thread would wait for this
+    transaction to end, which it does not do while this thread waits. (Reads begin no
+    transaction in Python's sqlite3, so a session that has only read holds nothing.)
+    """
+    if not session.in_transaction():
+        return False
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return False
+    return bool(connection.connection.dbapi_connection.in_transaction)
+
+
+def _server_hung_up(dbapi_connection) -> bool:
+    """Whether the server has spoken on an idle connection: a local poll of the socket, no
+    round trip. A server that ends a connection (a restart, `pg_terminate_backend`, an idle
+    timeout) sends its goodbye and closes it, so the socket turns readable; between requests
+    nothing else arrives unasked. False where there is no socket (SQLite)."""
+    import select
+
+    if getattr(dbapi_connection, "closed", False):
+        return True
+    fileno = getattr(dbapi_connection, "fileno", None)
+    if fileno is None:
+        return False
+    try:
+        poller = select.poll()
+        poller.register(fileno(), select.POLLIN | select.POLLERR | select.POLLHUP)
+        return bool(poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # no socket any more
+        return True
+    except Exception:  # noqa: BLE001 - the driver refuses: let the ping decide
+        return True
+
+
+def ping_when_idle(engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only when there is reason to, instead of
+    `pool_pre_ping`'s round trip on every checkout.
+
+    A round trip (ping) goes out when the connection sat unused for `idle_seconds` (a quiet
+    worker; a network that dropped it silently) or when the server hung up on it (seen
+    without a round trip: its socket turned readable — a restart, a terminated backend). When
+    the ping fails, every pooled connection older than now is replaced before this request goes
+    on. What the rule still misses — a database gone silently between two requests moments
+    apart — fails that one request with a 503 and Retry-After (app.database_unavailable), and
+    SQLAlchemy then replaces the pool's connections, so the next request works.
+    `pool_recycle` (config) retires old connections.
+    """
+    import time
+
+    from sqlalchemy import event
+    from sqlalchemy.exc import InvalidatePoolError
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_connection, record):
+        if record is not None:
+            record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_needed(dbapi_connection, record, _proxy):
+        since = record.info.get("idle_since")
+        if since is None:
+            return  # a new connection
+        if time.monotonic() - since < idle_seconds and not _server_hung_up(dbapi_connection):
+            return  # used moments ago, and the server has said nothing since
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise InvalidatePoolError("a pooled connection is dead") from exc

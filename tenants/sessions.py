@@ -8,20 +8,46 @@ A session's `created_at` is when its user last proved who they are (password, an
 two-factor is on): at login, and again when they confirm their password before changing a
 factor, which replaces the session by a new one (`renew_session`). "Recently authenticated"
 is therefore a property of the server-side row, not of anything the browser sends.
+
+Each request resolves its login in one query: the session row with its user and, on a tenant
+page, the tenant named in the URL and the user's membership of it (`resolve_session`). Use
+keeps a session open: "last seen" is moved forward at most once a minute by `touch_session`,
+a statement of its own in a transaction of its own, committed whatever the page then does
+(a page that only reads rolls back; readers must not be logged out at the idle limit) and
+holding the row for that one statement only, so requests of one login never wait for each
+other's pages.
 """
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from tenants.db import utcnow
 from tenants.identity import sha256
-from tenants.models import User, UserSession
+from tenants.models import Membership, Tenant, User, UserSession
 
-_TOUCH_EVERY = timedelta(minutes=1)
+#: "last seen" is written at most this often per session
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Login:
+    """A valid login session with its user; on a tenant page also the tenant the URL names
+    (None: no such tenant) and the user's membership of it (None: not a member)."""
+
+    user: User
+    session_id: int
+    last_seen_at: datetime
+    tenant: Tenant | None = None
+    membership: Membership | None = None
+
+    def touch_due(self, now: datetime) -> bool:
+        return now - self.last_seen_at >= TOUCH_EVERY
 
 
 def start_session(session: Session, user: User, *, ip: str | None, user_agent: str | None) -> str:
@@ -36,26 +62,66 @@ def start_session(session: Session, user: User, *, ip: str | None, user_agent: s
 
 
 def resolve_session(session: Session, user_id: int, token: str | None, *,
-                    idle: timedelta, absolute: timedelta) -> User | None:
-    """The user of a valid session token, or None (revoked, expired, or not theirs)."""
+                    idle: timedelta, absolute: timedelta,
+                    tenant_slug: str | None = None) -> Login | None:
+    """The login of a valid session token, or None (revoked, expired, not theirs, or the user
+    deactivated). One query: the session row, its user and, given `tenant_slug`, that tenant
+    and the user's membership of it.
+
+    The membership is read across tenants (the ORM has no tenant yet: it is what this decides);
+    on PostgreSQL row-level security still decides what it sees, so the transaction must hold
+    the user or that tenant (`tenancy.expect_tenant`). Nothing is written: see `touch_session`.
+    """
     if not token:
         return None
-    row = session.scalar(select(UserSession).where(UserSession.token_hash == sha256(token)))
+    stmt = (
+        select(UserSession.id, UserSession.created_at, UserSession.last_seen_at,
+               UserSession.revoked_at, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.token_hash == sha256(token), UserSession.user_id == user_id)
+    )
+    if tenant_slug is not None:
+        stmt = (
+            stmt.add_columns(Tenant, Membership)
+            .outerjoin(Tenant, Tenant.slug == tenant_slug)
+            .outerjoin(Membership, and_(Membership.tenant_id == Tenant.id,
+                                        Membership.user_id == UserSession.user_id))
+            .execution_options(all_tenants=True)
+        )
+    row = session.execute(stmt).first()
     now = utcnow()
     if (
         row is None
-        or row.user_id != user_id
         or row.revoked_at is not None
         or row.last_seen_at + idle < now
         or row.created_at + absolute < now
+        or not row.User.is_active
     ):
         return None
-    user = session.get(User, user_id)
-    if user is None or not user.is_active:
-        return None
-    if now - row.last_seen_at > _TOUCH_EVERY:
-        row.last_seen_at = now
-    return user
+    if tenant_slug is None:
+        return Login(row.User, row.id, row.last_seen_at)
+    return Login(row.User, row.id, row.last_seen_at, row.Tenant, row.Membership)
+
+
+def touch_session(bind: Engine, session_id: int, *, now: datetime | None = None) -> bool:
+    """Record that a session is in use: `last_seen_at = now`, unless it was written less than
+    a minute ago. Committed at once, on a connection of its own (`bind` is the engine), so
+    the page's own transaction neither carries nor undoes it. Never waits: on PostgreSQL a row
+    another transaction holds is skipped (SKIP LOCKED; the next request touches it), and two
+    requests of one login touch it once. True when this call wrote it.
+    """
+    now = now or utcnow()
+    stale = (
+        select(UserSession.id)
+        .where(UserSession.id == session_id, UserSession.last_seen_at < now - TOUCH_EVERY)
+        .with_for_update(skip_locked=True)  # SQLite has no row locks: plain there
+        .scalar_subquery()
+        .correlate(None)
+    )
+    with bind.begin() as conn:
+        result = conn.execute(
+            update(UserSession).where(UserSession.id == stale).values(last_seen_at=now))
+    return result.rowcount == 1
 
 
 def revoke_session(session: Session, token: str | None) -> None:

@@ -7,7 +7,12 @@ The current tenant lives in `session.info["tenant_id"]`. With it set:
   raises `TenantViolation` at flush;
 - on PostgreSQL each transaction starts with `set_config('app.tenant_id', …, true)`, which the
   row-level security policies read. Transaction-local, so a pooled connection never carries a
-  tenant into the next request.
+  tenant into the next request. One statement per transaction: a setting the open transaction
+  already holds is not sent again, and a transaction with neither tenant nor user sends none
+  (a new transaction starts with both unset). A tenant page names its tenant by slug before
+  anything is read (`expect_tenant`): its first transaction then sets the tenant the database
+  finds for that slug, in the same one statement, while the ORM side stays without a tenant
+  until the membership is checked and `set_tenant` is called.
 - the database keeps seeing a tenant until the transaction that wrote under it ends: checks that
   run at COMMIT (the ledger's deferred balance trigger) read through row-level security, and
   with the tenant cleared they would see no rows and pass anything. Leaving `tenant_context()`
@@ -35,6 +40,10 @@ TENANT_KEY = "tenant_id"
 USER_KEY = "user_id"
 #: the tenant the open PostgreSQL transaction's setting holds ("" when none); absent: not issued
 DB_TENANT_KEY = "_db_tenant_id"
+#: the user the open PostgreSQL transaction's setting holds ("" when none); absent: not issued
+DB_USER_KEY = "_db_user_id"
+#: the slug of the tenant a request is for, until its first transaction begins (expect_tenant)
+PENDING_SLUG_KEY = "_tenant_slug"
 #: set when the open transaction has flushed a change: its deferred checks are still to run
 WROTE_KEY = "_wrote"
 
@@ -56,19 +65,49 @@ def _real(session) -> Session:
     return session() if isinstance(session, scoped_session) else session
 
 
-def _apply_settings(session: Session, connection=None) -> None:
-    """Copy the tenant and user into the PostgreSQL transaction (no-op on SQLite)."""
+def _apply_settings(session: Session, connection=None, *, began: bool = False) -> None:
+    """Copy the tenant and user into the PostgreSQL transaction (no-op on SQLite).
+
+    Called with `connection` when a transaction (`began`) or a savepoint begins, without it
+    when the tenant or user changes inside one. Sends nothing when the transaction already
+    holds both values.
+    """
     session = _real(session)
     conn = connection
+    slug = None
     if conn is None:
         if not session.in_transaction():
             return  # after_begin will do it
         conn = session.connection()
+    elif began:
+        slug = session.info.pop(PENDING_SLUG_KEY, None)  # the first transaction only
     if conn.dialect.name != "postgresql":
         return
     tenant = session.info.get(TENANT_KEY)
     user = session.info.get(USER_KEY)
+    user_setting = "" if user is None else str(int(user))
+    if tenant is None and slug:
+        # The database finds the tenant by its slug in the same statement (tenants has no
+        # row-level security); what it set comes back, so set_tenant() with that tenant after
+        # the membership check sends nothing. A slug of no tenant sets none.
+        tenant_setting = conn.execute(
+            text(
+                "SELECT set_config('app.tenant_id', COALESCE("
+                "(SELECT CAST(id AS text) FROM tenants WHERE slug = :slug), ''), true), "
+                "set_config('app.user_id', :user, true)"
+            ),
+            {"slug": slug, "user": user_setting},
+        ).scalar_one()
+        session.info[DB_TENANT_KEY] = tenant_setting
+        session.info[DB_USER_KEY] = user_setting
+        return
     tenant_setting = "" if tenant is None else str(int(tenant))
+    if began:
+        # A new transaction starts with both settings unset (they are transaction-local).
+        session.info[DB_TENANT_KEY] = session.info[DB_USER_KEY] = ""
+    if (session.info.get(DB_TENANT_KEY), session.info.get(DB_USER_KEY)) == (
+            tenant_setting, user_setting):
+        return  # the open transaction holds these already
     if (connection is None and session.info.get(WROTE_KEY)
             and session.info.get(DB_TENANT_KEY, "") not in ("", tenant_setting)):
         # This transaction wrote under the tenant being replaced: run the checks deferred to
@@ -79,9 +118,10 @@ def _apply_settings(session: Session, connection=None) -> None:
             "SELECT set_config('app.tenant_id', :tenant, true), "
             "set_config('app.user_id', :user, true)"
         ),
-        {"tenant": tenant_setting, "user": "" if user is None else str(int(user))},
+        {"tenant": tenant_setting, "user": user_setting},
     )
     session.info[DB_TENANT_KEY] = tenant_setting
+    session.info[DB_USER_KEY] = user_setting
 
 
 def _run_deferred_checks(conn) -> None:
@@ -94,7 +134,23 @@ def _run_deferred_checks(conn) -> None:
 def set_tenant(session: Session, tenant_id: int | None) -> None:
     """Make `tenant_id` the current tenant of `session` (and of its open transaction)."""
     session.info[TENANT_KEY] = None if tenant_id is None else int(tenant_id)
+    session.info.pop(PENDING_SLUG_KEY, None)
     _apply_settings(session)
+
+
+def expect_tenant(session: Session, slug: str | None) -> None:
+    """Name the tenant a request is for, by the slug in its URL, before anything is read.
+
+    Only the database side: the request's first transaction sets `app.tenant_id` to the
+    tenant with this slug in the statement it sends anyway, so the login's own query can
+    read the membership through row-level security. The ORM filter stays without a tenant
+    (and refuses tenant queries) until `set_tenant()` after the membership check; leaving the
+    tenant unset or setting another one resets the database side as well. Applies to the first
+    transaction only, and only when it has not begun yet.
+    """
+    session = _real(session)
+    if slug and not session.in_transaction() and session.info.get(TENANT_KEY) is None:
+        session.info[PENDING_SLUG_KEY] = slug
 
 
 def set_user(session: Session, user_id: int | None) -> None:
@@ -205,7 +261,8 @@ def _before_flush(session: Session, flush_context, instances) -> None:
 
 
 def _after_begin(session: Session, transaction, connection) -> None:
-    _apply_settings(session, connection)
+    # Also for a savepoint: it starts with the settings of the transaction around it.
+    _apply_settings(session, connection, began=not transaction.nested)
 
 
 def _after_flush(session: Session, flush_context) -> None:
@@ -216,6 +273,11 @@ def _after_transaction_end(session: Session, transaction) -> None:
     if transaction.parent is None:  # the database transaction ended: its setting is gone
         session.info.pop(WROTE_KEY, None)
         session.info.pop(DB_TENANT_KEY, None)
+        session.info.pop(DB_USER_KEY, None)
+    elif transaction.nested:
+        # A savepoint rolled back takes back the settings made inside it: whatever the
+        # transaction holds now, the next change is sent, not assumed.
+        session.info.pop(DB_USER_KEY, None)
 
 
 def install(session_class) -> None:

@@ -21,8 +21,9 @@ from tenants.actor import Actor
 from tenants.extensions import db, login_manager
 from tenants.membership import membership_in, tenant_by_slug
 from tenants.models import Municipality, MunicipalityMembership, Role, TenantStatus
-from tenants.sessions import resolve_session
-from tenants.tenancy import set_tenant, set_user
+from tenants.db import sqlite_write_pending, utcnow
+from tenants.sessions import resolve_session, touch_session
+from tenants.tenancy import expect_tenant, set_tenant, set_user
 from tenants.urls import referrer_path
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -105,6 +106,9 @@ def require_role(role: Role):
 def _pull_tenant_slug(endpoint, values):
     if values is not None:
         g.tenant_slug = values.pop("tenant_slug", None)
+        # Before anything is read: the first transaction sets this tenant in the database in
+        # the statement it sends anyway, so the login's one query reads the membership too.
+        expect_tenant(db.session, g.tenant_slug)
 
 
 def _load_tenant():
@@ -112,7 +116,12 @@ def _load_tenant():
     public = getattr(view, "_public_tenant_view", False)
     if not public and not current_user.is_authenticated:
         return login_manager.unauthorized()
-    tenant = tenant_by_slug(db.session, g.get("tenant_slug") or "")
+    slug = g.get("tenant_slug") or ""
+    # Read with the login's own query (_load_user) when the user is logged in.
+    read_with_login = g.pop("_login_tenant", None)
+    if read_with_login is not None and read_with_login[0] != slug:
+        read_with_login = None
+    tenant = read_with_login[1] if read_with_login else tenant_by_slug(db.session, slug)
     if tenant is None:
         if public:
             abort(404)
@@ -122,7 +131,8 @@ def _load_tenant():
     if public:
         g.membership = None
         return None
-    membership = membership_in(db.session, tenant, current_user)
+    membership = (read_with_login[2] if read_with_login
+                  else membership_in(db.session, tenant, current_user))
     if membership is None:
         set_tenant(db.session, None)
         g.tenant = None
@@ -292,18 +302,34 @@ def _url_defaults(endpoint, values):
 
 
 def _load_user(user_id: str):
+    """The logged-in user of this request, from the server-side session (Flask-Login calls it
+    at the first use of `current_user`). One query, with the tenant and membership on a tenant
+    page; "last seen" moved forward at most once a minute, committed on its own."""
     try:
         uid = int(user_id)
     except (TypeError, ValueError):
         return None
+    token = session.get("sid")
+    if not token:
+        return None
     cfg = current_app.config
-    user = resolve_session(db.session, uid, session.get("sid"),
-                           idle=cfg["SESSION_IDLE_TIMEOUT"], absolute=cfg["SESSION_ABSOLUTE_TIMEOUT"])
-    if user is None:
+    slug = g.get("tenant_slug")
+    # The user id comes from the signed cookie; the row decides below. Set before the query,
+    # it goes out with the tenant in the transaction's one set_config (PostgreSQL).
+    set_user(db.session, uid)
+    login = resolve_session(db.session, uid, token, tenant_slug=slug,
+                            idle=cfg["SESSION_IDLE_TIMEOUT"],
+                            absolute=cfg["SESSION_ABSOLUTE_TIMEOUT"])
+    if login is None:
+        set_user(db.session, None)
         session.pop("sid", None)
         return None
-    set_user(db.session, user.id)
-    return user
+    if slug is not None:
+        g._login_tenant = (slug, login.tenant, login.membership)
+    now = utcnow()
+    if login.touch_due(now) and not sqlite_write_pending(db.session()):
+        touch_session(db.engine, login.session_id, now=now)
+    return login.user
 
 
 def init_app(app) -> None:

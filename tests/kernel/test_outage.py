@@ -36,13 +36,14 @@ def _closed_port() -> int:
 
 
 def _terminate(engine) -> int:
-    """Kill every backend of the app role on the test database (this test's connections)."""
+    """Kill every backend of the app role on the test database (this test's connections),
+    and wait until they are gone, as a restarted database's are (PostgreSQL 14+)."""
     url = engine.url
     admin = create_engine(SUPERUSER_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
             return len(conn.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
                 "WHERE datname = :db AND usename = :role AND pid <> pg_backend_pid()"),
                 {"db": url.database, "role": url.username}).all())
     finally:
