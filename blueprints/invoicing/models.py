@@ -100,6 +100,17 @@ class InvoiceStatus(str, enum.Enum):
     CREDITED = "gecrediteerd"
 
 
+class DeliveryStatus(str, enum.Enum):
+    """How a finalised invoice reached the customer by e-mail (None: handed over otherwise)."""
+
+    #: in de wachtrij: the mail is queued, SMTP has not answered yet
+    QUEUED = "wachtrij"
+    #: verzonden: the mail server accepted the mail
+    SENT = "verzonden"
+    #: mislukt: given up after the last retry
+    FAILED = "mislukt"
+
+
 class Invoice(TenantScoped, Base):
     """An invoice or credit note. From `sent` on, only payments and credit notes follow.
 
@@ -155,6 +166,14 @@ class Invoice(TenantScoped, Base):
     sent_at: Mapped[datetime | None]
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     paid_at: Mapped[datetime | None]
+    #: the e-mail to the customer (None: made final without sending, handed over otherwise)
+    delivery_status: Mapped[DeliveryStatus | None] = mapped_column(
+        _enum(DeliveryStatus, "delivery_status"))
+    #: the address of the last mail queued, and when the mail server accepted it
+    delivered_to: Mapped[str | None] = mapped_column(String(254))
+    delivered_at: Mapped[datetime | None]
+    #: why the last mail was given up (the mail server's answer)
+    delivery_error: Mapped[str | None] = mapped_column(String(300))
 
 
 class LineUnit(str, enum.Enum):
