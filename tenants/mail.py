@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from email.utils import formataddr, parseaddr
+from email.headerregistry import Address
+from email.utils import parseaddr
 from typing import Callable, Iterable
 
 from flask import current_app, render_template
@@ -67,8 +68,9 @@ def sender(from_name: str | None = None) -> str:
     if not from_name:
         return default
     _name, address = parseaddr(default)
-    clean = " ".join(str(from_name).replace("\r", " ").replace("\n", " ").split())
-    return formataddr((clean, address or default))
+    clean = " ".join(str(from_name).split())  # no line breaks into a header
+    # Unicode stays readable here; the mail library encodes the header when it sends.
+    return str(Address(display_name=clean, addr_spec=address or default))
 
 
 def send_mail(to: str, subject: str, template: str, *,
