@@ -90,7 +90,8 @@ class InvoiceKind(str, enum.Enum):
 class InvoiceStatus(str, enum.Enum):
     #: concept: editable, no number yet
     DRAFT = "concept"
-    #: verzonden: numbered, never changed again
+    #: definitief ("Definitief"; stored as "verzonden"): numbered, never changed again;
+    #: whether it was e-mailed is `Invoice.delivery_status`
     SENT = "verzonden"
     #: deels betaald
     PARTLY_PAID = "deels_betaald"
