@@ -80,7 +80,7 @@ def overview(session: Session, year: int, page: int = 1,
                                        LedgerAccount.participant_id == Participant.id,
                                        LedgerAccount.kind == AccountKind.PARTICIPANT))
         .where(Participant.status != ParticipantStatus.ANONYMISED), q)
-        .order_by(Participant.last_name, Participant.first_name, Participant.id)
+        .order_by(Participant.sort_name, Participant.first_name, Participant.id)
         .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)).all()
     account_ids = [a for _, a in page_rows if a is not None]
     start, end = _year(year)
@@ -263,8 +263,9 @@ def yearly_overview(session: Session, year: int) -> list[YearRow]:
                                 LedgerEntry.account_id == LedgerAccount.id))
         .join(LedgerTransaction, _tx_join())
         .where(LedgerAccount.kind == AccountKind.PARTICIPANT, LedgerTransaction.booked_on < end)
-        .group_by(Participant.id, Participant.first_name, Participant.last_name)
-        .order_by(Participant.last_name, Participant.first_name, Participant.id)).all()
+        .group_by(Participant.id, Participant.first_name, Participant.last_name,
+                  Participant.sort_name)
+        .order_by(Participant.sort_name, Participant.first_name, Participant.id)).all()
     out = []
     for pid, first, last, *sums in rows:
         values = [int(v or 0) for v in sums]

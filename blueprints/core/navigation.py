@@ -47,6 +47,7 @@ def navigation() -> list[NavItem]:
             _optional(items, _l("Mijn budget"), "budgets.mine")
         if membership.role.rank >= Role.SUPERVISOR.rank:
             items.append(_item(_l("Deelnemers"), "participants.index"))
+            items.append(_item(_l("Trajecten"), "trajectories.index"))
             items.append(_item(_l("Inzetorganisaties"), "participants.hosts"))
             items.append(_item(_l("Uren"), "hours.review"))
             items.append(_item(_l("Hulpvragen"), "helprequests.index"))

@@ -10,6 +10,8 @@ from blueprints.dashboard import services
 from blueprints.helprequests.services import KIND_LABELS as JOB_KIND_LABELS
 from blueprints.helprequests.services import undated_requests
 from blueprints.hours.lists import waiting_count
+from blueprints.trajectories.attention import LABELS as ATTENTION_LABELS
+from blueprints.trajectories.attention import attention_counts
 from blueprints.trajectories.services import OUTCOME_LABELS, due_evaluations
 from tenants.extensions import db
 from tenants.models import Role
@@ -32,6 +34,9 @@ def index():
         "hours_waiting": waiting_count(db.session, current_user.id if mine else None),
         "today": today,
         "job_kind_labels": JOB_KIND_LABELS,
+        "attention": attention_counts(db.session, today, current_user if mine else None),
+        "attention_labels": ATTENTION_LABELS,
+        "mine": mine,
     }
     if mine:
         context["people"] = services.my_people(db.session, current_user)

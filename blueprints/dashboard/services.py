@@ -58,7 +58,7 @@ def my_people(session: Session, user: User, limit: int = 100) -> list[Participan
         select(Participant).where(
             Participant.status.not_in([ParticipantStatus.ANONYMISED, ParticipantStatus.ENDED]),
             or_(Participant.supervisor_id == user.id, Participant.id.in_(coached)))
-        .order_by(Participant.last_name, Participant.first_name).limit(limit)))
+        .order_by(Participant.sort_name, Participant.first_name).limit(limit)))
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def missing_vogs(session: Session, today: date, user: User | None = None) -> lis
                                      HostOrganisation.id == Trajectory.host_organisation_id))
         .where(Trajectory.status != TrajectoryStatus.ENDED, HostOrganisation.vog_required.is_(True),
                or_(Participant.vog_present.is_(False), Participant.vog_renewal_due <= today))
-        .order_by(Participant.last_name)
+        .order_by(Participant.sort_name)
     )
     if user is not None:
         stmt = stmt.where(or_(Participant.supervisor_id == user.id,

@@ -104,7 +104,8 @@ def seed_people(session: Session, tenant: Tenant, staff: dict[str, User],
             city=place["city"], neighbourhood=rng.choice(place["wijken"]), date_of_birth=born,
             household_type=rng.choice(list(HouseholdType)),
             is_refugee_permit_holder=rng.random() < 0.2, has_work_limitation=rng.random() < 0.2,
-            benefit=rng.choice([Benefit.BIJSTAND] * 5 + [Benefit.WW, Benefit.WAJONG]),
+            benefit=_benefit(n, rng.choice([Benefit.BIJSTAND] * 5 + [Benefit.WW, Benefit.WAJONG]),
+                             random.Random(f"benefit-{tenant.slug}-{n}")),
             paying_municipality_code=place["cbs"], skills=rng.sample(SKILLS, 3),
             languages=["Nederlands"] + rng.sample(LANGUAGES[1:], rng.randint(0, 1)),
             available_hours=rng.choice([8, 12, 16, 20, 24]),
@@ -119,7 +120,7 @@ def seed_people(session: Session, tenant: Tenant, staff: dict[str, User],
         if n % 8 == 7:
             continue  # still in intake: no trajectory yet
         _trajectory(session, actor, person, rng, place, hosts, today, ended=n in (3, 5, 9, 11, 13),
-                    paused=n == 6, outcome=OUTCOMES[n % len(OUTCOMES)], coach=coach)
+                    paused=n == 6, outcome=OUTCOMES[n % len(OUTCOMES)], coach=coach, n=n)
         if n == 2:
             participants.add_exemption(session, actor, person, "9a", ["a", "c"],
                                        today - timedelta(days=200), today + timedelta(days=700),
@@ -130,17 +131,56 @@ def seed_people(session: Session, tenant: Tenant, staff: dict[str, User],
                                       today=today)
 
 
+#: Demo participants (by their number in the tenant) whose running trajectory is past its
+#: planned end on purpose, ends within a month, or has no evaluation planned: the action list
+#: on the start page then has something to show. All other running trajectories run into the
+#: future.
+EXPIRED_ON_PURPOSE = (4, 10)
+ENDING_SOON = (1,)
+NO_EVALUATION_PLANNED = (12,)
+
+
+def _benefit(n, drawn, rng):
+    """Some demo people get the benefits beyond bijstand, WW and Wajong (drawn from their own
+    generator, so that the rest of the demo stays as it was); number 2 keeps bijstand: it has
+    a Participatiewet exemption."""
+    if n == 2:
+        return Benefit.BIJSTAND
+    if drawn == Benefit.BIJSTAND and rng.random() < 0.3:
+        return rng.choice([Benefit.IOAW, Benefit.BBZ, Benefit.IOAZ])
+    if drawn == Benefit.WW and rng.random() < 0.5:
+        return rng.choice([Benefit.WIA, Benefit.ZW, Benefit.ANW])
+    return drawn
+
+
+def _planned_end(n, kind, starts, today, rng, ended):
+    if kind == TrajectoryKind.TRIAL_PLACE:
+        return starts + timedelta(days=60)
+    if ended:
+        return starts + timedelta(days=182)
+    if n in EXPIRED_ON_PURPOSE:
+        return today - timedelta(days=rng.randint(10, 45))
+    if n in ENDING_SOON:
+        return today + timedelta(days=rng.randint(10, 25))
+    return today + timedelta(days=rng.randint(60, 320))
+
+
 def _trajectory(session, actor, person, rng, place, hosts, today, *, ended, paused, outcome,
-                coach):
+                coach, n=0):
     kind = rng.choice(place["kinds"])
     starts = today - timedelta(days=rng.randint(60, 420) + (200 if ended else 0))
+    # the planned ends come from their own generator: the rest of the demo stays as it was
+    plan = random.Random(f"plan-{place['city']}-{n}")
+    drawn_start = starts
+    if kind == TrajectoryKind.TRIAL_PLACE and not ended:
+        starts = today - timedelta(days=plan.randint(40, 55))  # reaching its two months
     low, high = place["hours"]
     hours = rng.randint(low, high)
     host = rng.choice(hosts)
     trajectory = trajectories.create_trajectory(session, actor, person, trajectories.TrajectoryData(
         kind=kind, starts_on=starts, hours_per_week=str(hours),
         funding=rng.choice(list(Funding)),
-        planned_end_on=starts + timedelta(days=182 if kind != TrajectoryKind.TRIAL_PLACE else 60),
+        planned_end_on=_planned_end(n, kind, starts, today, plan, ended),
         host_organisation_id=host.id, host_supervisor_name=host.contact_name,
         host_supervisor_contact=host.contact_phone, job_coach_id=coach.id))
     trajectory.agreement_signed_on = starts - timedelta(days=3)
@@ -149,22 +189,31 @@ def _trajectory(session, actor, person, rng, place, hosts, today, *, ended, paus
         goal = trajectories.add_goal(session, actor, trajectory, title, None, rng.randint(1, 3))
         trajectories.add_goal_note(session, actor, goal, "Goede voortgang besproken in het "
                                    "werkoverleg.", level=min(5, goal.level + 1), today=today)
-    first = starts + timedelta(days=90)
-    if first < today:
-        trajectories.record_evaluation(session, actor, trajectory, None, first,
-                                       rng.randint(2, 4), "Eerste evaluatie: gaat naar wens.",
-                                       today=today)
+    # `rng` is drawn from in the same order and number as before the evaluations were planned
+    # by kind, so that the rest of the demo (hours, invoices) stays as it was
+    step = rng.randint(2, 4) if drawn_start + timedelta(days=90) < today else plan.randint(2, 4)
+    end_on = None
     if ended:
         end_on = min(today - timedelta(days=rng.randint(5, 120)), starts + timedelta(days=300))
         end_on = max(end_on, starts + timedelta(days=30))
+    # the first evaluation was planned by kind when the trajectory was made: held if it is due
+    # (held early for the one that is left without a next evaluation on purpose)
+    first = trajectories.evaluations_of(session, trajectory)[0]
+    held_on = first.planned_on if n not in NO_EVALUATION_PLANNED or ended else min(
+        first.planned_on, today - timedelta(days=7))
+    if held_on < (end_on or today):
+        trajectories.record_evaluation(session, actor, trajectory, first.id, held_on,
+                                       step, "Eerste evaluatie: gaat naar wens.", today=today)
+    if ended:
         if outcome == Outcome.PAID_WORK:
             trajectories.end_trajectory(session, actor, trajectory, outcome, end_on,
                                         str(rng.choice([16, 24, 32])), "tijdelijk contract")
         else:
             trajectories.end_trajectory(session, actor, trajectory, outcome, end_on)
         return
-    trajectories.plan_evaluation(session, actor, trajectory,
-                                 today + timedelta(days=rng.choice([-4, 5, 12, 40])))
+    next_in = rng.choice([-4, 5, 12, 40])
+    if first.held_on is not None and n not in NO_EVALUATION_PLANNED:
+        trajectories.plan_evaluation(session, actor, trajectory, today + timedelta(days=next_in))
     if paused:
         trajectories.change_status(session, actor, trajectory, TrajectoryStatus.PAUSED,
                                    "Tijdelijk gestopt wegens mantelzorg")

@@ -129,6 +129,8 @@ def _hours(session, rng, rows, requests, coach, today):
                if r.status == RequestStatus.DONE and r.done_on}
     for trajectory, person in rows:
         end = trajectory.outcome_on or today
+        if trajectory.planned_end_on is not None and trajectory.planned_end_on < end:
+            end = trajectory.planned_end_on  # expired on purpose: the hours stopped there
         kind_type = TYPE_FOR_KIND.get(trajectory.kind, HourType.TRAJECTORY)
         for weeks_back in range(16, -1, -1):
             week = monday - timedelta(weeks=weeks_back)

@@ -78,7 +78,7 @@ def review_list(session: Session, f: ReviewFilter, page: int = 1, per_page: int 
         stmt = stmt.where(TimeEntry.work_date >= f.start)
     if f.end:
         stmt = stmt.where(TimeEntry.work_date <= f.end)
-    return _page(session, stmt, (Participant.last_name, Participant.first_name, Participant.id,
+    return _page(session, stmt, (Participant.sort_name, Participant.first_name, Participant.id,
                                  TimeEntry.work_date, TimeEntry.id), page, per_page)
 
 

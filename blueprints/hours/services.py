@@ -7,6 +7,9 @@
   on their own trajectories, and only on help requests they are planned on. Staff log for
   anyone in the tenant. Self-logged entries are approved at once when the tenant says its
   participants' hours need no approval (`Tenant.hours_need_approval`).
+- A trajectory that has ended (closed, or past its planned end on the day worked) takes no
+  more hours from its participant (a clear message, nothing stored); staff may still record
+  hours on it, with the reason in the note.
 - Status flow: ingediend -> goedgekeurd, or ingediend -> teruggestuurd (with a reason) ->
   ingediend again after the participant fixed it. Approved entries never change: a correction
   is a new entry pointing at the approved one (`corrects_id`) with signed minutes, and needs
@@ -42,11 +45,12 @@ from blueprints.hours.formats import (
     format_minutes,
     parse_minutes,
     parse_rate_cents,
+    trajectory_end,
     type_label,
 )
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.participants.models import Participant, ParticipantStatus
-from blueprints.trajectories.models import Trajectory, TrajectoryKind
+from blueprints.trajectories.models import Trajectory, TrajectoryKind, TrajectoryStatus
 from tenants import audit, events
 from tenants.actor import Actor
 from tenants.bsn import BSN_MESSAGE, contains_bsn
@@ -68,6 +72,15 @@ class ConcurrentChange(DomainError):
 
     default_message = _l("Iemand anders heeft deze uren net verwerkt. Er is niets opgeslagen en "
                          "niets dubbel geteld; bekijk de uren opnieuw.")
+
+
+class NeedsReason(DomainError):
+    """Staff write hours after a trajectory's end only with a reason in the note."""
+
+    def __init__(self, ended_on: date):
+        super().__init__(_l("Dit traject is afgelopen op %(end)s. Schrijf in de notitie waarom "
+                            "u er toch uren op schrijft.", end=format_date(ended_on)))
+        self.ended_on = ended_on
 
 
 class EntryLocked(DomainError):
@@ -171,6 +184,16 @@ def check_entry(ctx: EntryContext, actor: Actor, role: Role, data: EntryData,
         raise DomainError(_l("Op %(date)s had %(name)s nog geen traject (het eerste begon op "
                              "%(first)s).", date=format_date(day), name=participant.full_name,
                              first=format_date(first)))
+    note = _clean_note(data.note)
+    ended_on = ended_before(trajectory, day)
+    if ended_on is not None or (own and trajectory.status == TrajectoryStatus.ENDED):
+        if own:
+            raise DomainError(_l(
+                "Dit traject is afgelopen op %(end)s: u kunt er geen uren meer op schrijven. Er "
+                "is niets opgeslagen. Vraag uw begeleider om het traject te verlengen of de uren "
+                "voor u te schrijven.", end=format_date(ended_on or trajectory_end(trajectory))))
+        if note is None:
+            raise NeedsReason(ended_on)
     minutes = parse_minutes(data.hours)
     hour_type = data.hour_type or default_type(trajectory, data.help_request_id)
     if data.help_request_id is not None:
@@ -186,7 +209,15 @@ def check_entry(ctx: EntryContext, actor: Actor, role: Role, data: EntryData,
                              type=type_label(HourType.COUNTER_PERFORMANCE, day)))
     return {"participant_id": participant.id, "trajectory_id": trajectory.id,
             "help_request_id": data.help_request_id, "work_date": day, "minutes": minutes,
-            "hour_type": hour_type, "note": _clean_note(data.note)}
+            "hour_type": hour_type, "note": note}
+
+
+def ended_before(trajectory: Trajectory, day: date) -> date | None:
+    """The day the trajectory ended when that was before `day` (its outcome date once closed,
+    otherwise its planned end), else None. Hours after it are refused to a participant and
+    need a reason from staff."""
+    end = trajectory_end(trajectory)
+    return end if end is not None and day > end else None
 
 
 def check_may_approve(role: Role, approve: bool) -> None:

@@ -29,6 +29,7 @@ from blueprints.hours.models import HourType, TimeEntry
 from blueprints.hours.services import (
     EntryContext,
     EntryData,
+    NeedsReason,
     check_entry,
     check_may_approve,
     flush_or_conflict,
@@ -39,6 +40,7 @@ from blueprints.trajectories.models import Trajectory, TrajectoryStatus
 from tenants import audit
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound, PermissionDenied
+from tenants.formatting import format_date
 from tenants.models import Role, Tenant
 
 #: Rows per page: at 25 rows a page stays far under 150 KB of HTML (about 3 KB a row).
@@ -82,7 +84,11 @@ def _running_in(monday: date, supervisor_id: int | None):
                                 Participant.id == Trajectory.participant_id))
         .where(Participant.status != ParticipantStatus.ANONYMISED,
                Trajectory.starts_on <= sunday,
-               or_(Trajectory.status == TrajectoryStatus.ACTIVE,
+               # a trajectory whose planned end passed before this week has ended: hours on
+               # it need a reason, written with the single entry form, not in the grid
+               or_(and_(Trajectory.status == TrajectoryStatus.ACTIVE,
+                        or_(Trajectory.planned_end_on.is_(None),
+                            Trajectory.planned_end_on >= monday)),
                    and_(Trajectory.status == TrajectoryStatus.ENDED,
                         Trajectory.outcome_on >= monday)))
     )
@@ -102,7 +108,7 @@ def week_grid(session: Session, monday: date, supervisor_id: int | None = None, 
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     pairs = session.execute(
-        running.order_by(Participant.last_name, Participant.first_name, Trajectory.starts_on,
+        running.order_by(Participant.sort_name, Participant.first_name, Trajectory.starts_on,
                          Trajectory.id)
         .limit(per_page).offset((page - 1) * per_page)).all()
     by_trajectory: dict[int, dict[date, list[TimeEntry]]] = {t.id: defaultdict(list)
@@ -175,6 +181,10 @@ def log_week(session: Session, actor: Actor, tenant: Tenant, role: Role, monday:
             values.append(check_entry(ctx, actor, role, data, today))
         except NotFound:
             result.errors[key] = _("Dit traject bestaat niet.")
+        except NeedsReason as exc:
+            result.errors[key] = _("Dit traject is afgelopen op %(end)s. Schrijf deze uren met "
+                                   "een reden bij de uren van de deelnemer.",
+                                   end=format_date(exc.ended_on))
         except DomainError as exc:
             result.errors[key] = exc.message
     if result.errors:

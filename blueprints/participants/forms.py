@@ -18,6 +18,7 @@ from blueprints.participants.services import (
     DAYS,
     EXEMPTION_ARTICLES,
     HOST_KINDS,
+    BENEFIT_LABELS,
     OBLIGATIONS,
 )
 from tenants.formfields import SelectField, SelectMultipleField
@@ -39,8 +40,7 @@ OPTIONAL_EMAIL = [Optional(), _len(254),
 HOUSEHOLDS = [("", _l("— onbekend —")), ("alleenstaand", _l("Alleenstaand")),
               ("alleenstaande_ouder", _l("Alleenstaande ouder")),
               ("samenwonend", _l("Gehuwd of samenwonend")), ("inwonend", _l("Inwonend"))]
-BENEFITS = [("bijstand", _l("Bijstand (Participatiewet)")), ("ww", _l("WW")),
-            ("wajong", _l("Wajong")), ("geen", _l("Geen uitkering"))]
+BENEFITS = list(BENEFIT_LABELS.items())
 ROUTES = [("", _l("— geen / onbekend —")), ("b1", _l("B1-route")),
           ("onderwijs", _l("Onderwijsroute")), ("z", _l("Zelfredzaamheidsroute (Z-route)"))]
 

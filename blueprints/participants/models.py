@@ -9,7 +9,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from tenants.db import Base, TenantScoped, tenant_fk, utcnow
 from tenants.models import _enum
@@ -29,12 +29,31 @@ class HouseholdType(str, enum.Enum):
 class Benefit(str, enum.Enum):
     #: Participatiewet (bijstand)
     BIJSTAND = "bijstand"
+    #: IOAW: oudere en gedeeltelijk arbeidsongeschikte werkloze werknemers (own law)
+    IOAW = "ioaw"
+    #: IOAZ: oudere en gedeeltelijk arbeidsongeschikte gewezen zelfstandigen (own law)
+    IOAZ = "ioaz"
+    #: Bbz 2004: bijstand for self-employed people, a decree under the Participatiewet
+    BBZ = "bbz"
     #: Werkloosheidswet
     WW = "ww"
     #: Wajong
     WAJONG = "wajong"
+    #: WIA (WGA or IVA)
+    WIA = "wia"
+    #: Ziektewet
+    ZW = "zw"
+    #: Algemene nabestaandenwet
+    ANW = "anw"
     #: geen uitkering
     NONE = "geen"
+
+
+#: Benefits granted under the Participatiewet, whose recipients have the obligations of
+#: Pw art. 9 and can be exempted from them (art. 9 lid 2, 9 lid 5, 9a): general bijstand and
+#: Bbz (bijstand for the self-employed, a decree under the Pw). IOAW and IOAZ are laws of their
+#: own with their own obligations, so a Participatiewet exemption is not recorded for them.
+PARTICIPATIEWET_BENEFITS = frozenset({Benefit.BIJSTAND, Benefit.BBZ})
 
 
 class ParticipantStatus(str, enum.Enum):
@@ -57,6 +76,28 @@ class IntegrationRoute(str, enum.Enum):
     EDUCATION = "onderwijs"
     #: zelfredzaamheidsroute (Z-route)
     Z = "z"
+
+
+#: Dutch surname prefixes (tussenvoegsels): "de Boer" is sorted under B.
+TUSSENVOEGSELS = frozenset({
+    "van", "de", "der", "den", "het", "'t", "’t", "te", "ten", "ter", "in", "op", "aan", "bij",
+    "uit", "onder", "over", "voor", "la", "le", "les", "du", "da", "di", "del", "della", "dos",
+    "das", "do", "von", "vom", "zu", "zum", "zur", "d'", "l'", "v.d.", "vd", "v/d", "el", "al",
+})
+
+
+def surname_sort_key(last_name: str | None) -> str:
+    """The last name without its leading tussenvoegsels, case-folded: "van der Berg" -> "berg",
+    "de Boer" -> "boer". A name of prefixes only stays as it is."""
+    words = (last_name or "").split()
+    i = 0
+    while i < len(words) - 1 and words[i].casefold() in TUSSENVOEGSELS:
+        i += 1
+    return " ".join(words[i:]).casefold()[:120]
+
+
+def _sort_name_default(context) -> str:
+    return surname_sort_key(context.get_current_parameters().get("last_name"))
 
 
 class Neighbourhood(TenantScoped, Base):
@@ -96,10 +137,14 @@ class Participant(TenantScoped, Base):
         tenant_fk("neighbourhood_id", "neighbourhoods.id"),
         Index("ix_participants_tenant_status", "tenant_id", "status"),
         Index("ix_participants_tenant_name", "tenant_id", "last_name", "first_name"),
+        Index("ix_participants_tenant_sort_name", "tenant_id", "sort_name", "first_name"),
     )
 
     first_name: Mapped[str] = mapped_column(String(80))
     last_name: Mapped[str] = mapped_column(String(120))
+    #: the last name without tussenvoegsels, case-folded: what lists sort by (set with last_name;
+    #: the default covers a Core insert that does not name it)
+    sort_name: Mapped[str] = mapped_column(String(120), default=_sort_name_default)
     email: Mapped[str | None] = mapped_column(String(254))
     phone: Mapped[str | None] = mapped_column(String(30))
     street: Mapped[str | None] = mapped_column(String(150))
@@ -132,6 +177,11 @@ class Participant(TenantScoped, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     anonymised_at: Mapped[datetime | None]
+
+    @validates("last_name")
+    def _set_sort_name(self, _key, value):
+        self.sort_name = surname_sort_key(value)
+        return value
 
     @property
     def full_name(self) -> str:

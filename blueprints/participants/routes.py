@@ -227,6 +227,7 @@ def show(participant_id: int):
         status_labels=_status_labels(), exemption_form=ExemptionForm(), consent_form=ConsentForm(),
         withdraw_form=WithdrawForm(), link_form=link_form,
         articles=services.EXEMPTION_ARTICLES, obligations=services.OBLIGATIONS,
+        benefit_labels=services.BENEFIT_LABELS,
         consent_kinds=services.CONSENT_KINDS, days=services.DAYS,
         is_admin=g.membership.role == Role.ADMIN)
 

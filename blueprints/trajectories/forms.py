@@ -53,9 +53,10 @@ class StatusForm(BaseForm):
 
 
 class OutcomeForm(BaseForm):
-    outcome = SelectField(_l("Uitstroom"), choices=[(k.value, v) for k, v in
-                                                    OUTCOME_LABELS.items()],
-                          validate_choice=True)
+    # No outcome is chosen beforehand: one mis-click must not record outflow to paid work.
+    outcome = SelectField(_l("Uitstroom"), choices=[("", _l("— kies —"))] + [
+        (k.value, v) for k, v in OUTCOME_LABELS.items()], validate_choice=True,
+        validators=[DataRequired(message=_l("Kies het uitstroomresultaat."))])
     outcome_on = DateField(_l("Einddatum"), validators=[
         DataRequired(message=_l("Vul de einddatum in."))])
     hours = StringField(_l("Bij betaald werk: uren per week"), validators=[Optional(), _len(5)],
@@ -64,7 +65,21 @@ class OutcomeForm(BaseForm):
                            description=_l("Bijvoorbeeld: tijdelijk, vast, uitzend, "
                                           "loonkostensubsidie"))
     note = TextAreaField(_l("Toelichting"), validators=[Optional(), _len(1000)])
+    confirm = BooleanField(_l("Ja, dit traject is afgelopen en deze uitstroom klopt"),
+                           validators=[DataRequired(message=_l(
+                               "Bevestig dat het traject wordt afgerond."))])
+    #: set when the form is sent from the action list: go back there
+    aandacht = HiddenField()
     submit = SubmitField(_l("Traject afronden"))
+
+
+class ExtendForm(BaseForm):
+    planned_end_on = DateField(_l("Nieuwe einddatum"), validators=[
+        DataRequired(message=_l("Vul de nieuwe einddatum in."))])
+    reason = StringField(_l("Reden van de verlenging"), validators=[
+        DataRequired(message=_l("Schrijf waarom het traject wordt verlengd.")), _len(500)])
+    aandacht = HiddenField()
+    submit = SubmitField(_l("Verlengen"))
 
 
 class GoalForm(BaseForm):

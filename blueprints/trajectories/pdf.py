@@ -64,6 +64,12 @@ BENEFIT_TEXT = {
     Benefit.BIJSTAND: "bijstand volgens de Participatiewet",
     Benefit.WW: "WW",
     Benefit.WAJONG: "Wajong",
+    Benefit.IOAW: "IOAW",
+    Benefit.IOAZ: "IOAZ",
+    Benefit.BBZ: "Bbz (bijstand voor zelfstandigen)",
+    Benefit.WIA: "WIA",
+    Benefit.ZW: "Ziektewet",
+    Benefit.ANW: "Anw",
 }
 
 

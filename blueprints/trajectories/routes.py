@@ -21,10 +21,11 @@ from sqlalchemy import select
 
 from blueprints.participants import services as participant_services
 from blueprints.participants.models import HostOrganisation
-from blueprints.trajectories import services
+from blueprints.trajectories import attention, services
 from blueprints.trajectories.forms import (
     AgreementForm,
     EvaluationForm,
+    ExtendForm,
     GoalForm,
     GoalNoteForm,
     OutcomeForm,
@@ -36,10 +37,12 @@ from blueprints.trajectories.models import Funding, Outcome, TrajectoryKind, Tra
 from tenants import inputs
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
+from tenants.formatting import format_date
 from tenants.models import Role, User
 from tenants.web import (
     current_actor,
     flash_form_errors,
+    page_arg,
     require_role,
     run_service,
     submit,
@@ -59,6 +62,51 @@ def _load(trajectory_id: int):
 
 def _back(trajectory, anchor: str = ""):
     return redirect(url_for("trajectories.show", trajectory_id=trajectory.id) + anchor)
+
+
+def _back_to_list(value: str | None):
+    """After an action from the list: back to the list with the same filter (only a known
+    filter value is put in the URL)."""
+    try:
+        wanted = attention.Attention(value) if value and value != "alle" else None
+    except ValueError:
+        wanted = None
+    return redirect(url_for("trajectories.index", aandacht=wanted.value if wanted else None))
+
+
+# --- the list and its action list ------------------------------------------------------------
+
+@bp.route("/trajecten/")
+@require_role(Role.SUPERVISOR)
+def index():
+    value = request.args.get("aandacht") or None
+    try:
+        wanted = attention.Attention(value) if value else None
+    except ValueError:
+        abort(404)
+    user = current_user if request.args.get("mijn") else None
+    today = date.today()
+    rows, total = attention.trajectory_list(db.session, wanted, today, user, page_arg())
+    return render_template(
+        "trajectories/index.html", rows=rows, total=total, page=page_arg(),
+        per_page=attention.PAGE_SIZE, wanted=wanted, mine=bool(user),
+        counts=attention.attention_counts(db.session, today, user), labels=attention.LABELS,
+        outcome_choices=[(k.value, str(v)) for k, v in services.OUTCOME_LABELS.items()],
+        choose=_("— kies —"), today_iso=today.isoformat(),
+        kind_labels=services.KIND_LABELS, status_labels=services.STATUS_LABELS, today=today)
+
+
+@bp.route("/trajecten/<int:trajectory_id>/verlengen", methods=["POST"])
+@require_role(Role.SUPERVISOR)
+def extend(trajectory_id: int):
+    trajectory = _load(trajectory_id)
+    form = ExtendForm()
+    ok = submit(form, lambda: services.extend_trajectory(
+        db.session, current_actor(), trajectory, form.planned_end_on.data, form.reason.data),
+        lambda t: _("Het traject loopt nu tot %(date)s.", date=format_date(t.planned_end_on)))
+    if form.aandacht.data:
+        return _back_to_list(form.aandacht.data)
+    return _back(trajectory, "#verlengen" if not ok else "")
 
 
 # --- start and edit --------------------------------------------------------------------------
@@ -182,7 +230,7 @@ def show(trajectory_id: int):
         agreed_now=services.agreed_hours_on(trajectory, date.today()),
         status_form=StatusForm(), outcome_form=outcome_form, goal_form=GoalForm(),
         note_form=GoalNoteForm(), plan_form=PlanEvaluationForm(),
-        evaluation_form=evaluation_form, agreement_form=AgreementForm(),
+        evaluation_form=evaluation_form, agreement_form=AgreementForm(), extend_form=ExtendForm(),
         kind_labels=services.KIND_LABELS, status_labels=services.STATUS_LABELS,
         status_by_value={k.value: v for k, v in services.STATUS_LABELS.items()},
         funding_labels=services.FUNDING_LABELS, outcome_labels=services.OUTCOME_LABELS,
@@ -217,6 +265,8 @@ def end(trajectory_id: int):
         db.session, current_actor(), trajectory, Outcome(form.outcome.data),
         form.outcome_on.data, form.hours.data, form.contract.data, form.note.data),
         _("Het traject is afgerond."))
+    if form.aandacht.data:
+        return _back_to_list(form.aandacht.data)
     return _back(trajectory, "#afronden")
 
 
@@ -249,10 +299,17 @@ def goal_progress(trajectory_id: int, goal_id: int):
 def plan_evaluation(trajectory_id: int):
     trajectory = _load(trajectory_id)
     form = PlanEvaluationForm()
-    submit(form, lambda: services.plan_evaluation(db.session, current_actor(), trajectory,
-                                           form.planned_on.data),
-           _("De evaluatie is gepland."))
+    if submit(form, lambda: services.plan_evaluation(db.session, current_actor(), trajectory,
+                                                     form.planned_on.data),
+              _("De evaluatie is gepland.")):
+        _warn_after_end(trajectory, form.planned_on.data)
     return _back(trajectory, "#evaluaties")
+
+
+def _warn_after_end(trajectory, planned_on) -> None:
+    message = services.evaluation_after_end(trajectory, planned_on)
+    if message:
+        flash(message, "warning")
 
 
 @bp.route("/trajecten/<int:trajectory_id>/evaluaties", methods=["POST"])
@@ -262,10 +319,12 @@ def record_evaluation(trajectory_id: int):
     form = EvaluationForm()
     if form.validate_on_submit():
         evaluation_id = inputs.to_id(form.evaluation_id.data)
-        run_service(lambda: services.record_evaluation(
+        _result, ok = run_service(lambda: services.record_evaluation(
             db.session, current_actor(), trajectory, evaluation_id, form.held_on.data,
             form.ladder_step.data, form.summary.data, form.next_on.data),
             _("De evaluatie is vastgelegd."))
+        if ok:
+            _warn_after_end(trajectory, form.next_on.data)
     else:
         flash_form_errors(form)
     return _back(trajectory, "#evaluaties")

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import HostOrganisation, Participant, ParticipantStatus
@@ -35,6 +35,7 @@ from tenants import audit, events
 from tenants.actor import Actor
 from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.errors import DomainError, NotFound
+from tenants.formatting import format_date
 from tenants.models import User
 
 KIND_LABELS = {
@@ -76,6 +77,23 @@ TRANSITIONS = {
 }
 MAX_HOURS = Decimal("40")
 EVALUATION_DUE_SOON = timedelta(days=14)
+MAX_REASON = 500
+#: When the first evaluation of a new trajectory is planned, in months after its start. A
+#: proefplaats is evaluated at its two months (Pw art. 8a lid 2 d: continue, extend by at most
+#: four months, or stop); work-like trajectories after three months, the first quarter in
+#: which agreed hours have usually been built up; volunteering, tegenprestatie and
+#: dagbesteding after six. Never later than the planned end: then at the end.
+FIRST_EVALUATION_MONTHS = {
+    TrajectoryKind.TRIAL_PLACE: 2,
+    TrajectoryKind.SOCIAL_JOB: 3,
+    TrajectoryKind.BASIC_JOB: 3,
+    TrajectoryKind.LEARNING_WORK: 3,
+    TrajectoryKind.PARTICIPATION_PLACE: 3,
+    TrajectoryKind.SHELTERED: 3,
+    TrajectoryKind.VOLUNTEER: 6,
+    TrajectoryKind.COUNTER_PERFORMANCE: 6,
+    TrajectoryKind.DAY_ACTIVITIES: 6,
+}
 
 
 def add_months(day: date, months: int) -> date:
@@ -167,7 +185,48 @@ def create_trajectory(session: Session, actor: Actor, participant: Participant,
     _event(session, actor, trajectory, None, TrajectoryStatus.INTAKE, "aangemaakt")
     audit.record(session, actor, "trajectory.created", trajectory,
                  participant_id=participant.id, kind=data.kind.value)
+    plan_evaluation(session, actor, trajectory, first_evaluation_on(trajectory))
     sync_participant_status(session, participant)
+    return trajectory
+
+
+def first_evaluation_on(trajectory: Trajectory) -> date:
+    """The first evaluation of a new trajectory, by kind (FIRST_EVALUATION_MONTHS), at the
+    latest on the planned end."""
+    planned = add_months(trajectory.starts_on, FIRST_EVALUATION_MONTHS.get(trajectory.kind, 3))
+    if trajectory.planned_end_on is not None and trajectory.planned_end_on < planned:
+        return trajectory.planned_end_on
+    return planned
+
+
+def extend_trajectory(session: Session, actor: Actor, trajectory: Trajectory, new_end: date,
+                      reason: str | None, today: date | None = None) -> Trajectory:
+    """Give a running trajectory a new planned end, with a reason that goes into its history
+    and the audit log. Refuses an ended trajectory, a date in the past or before the start,
+    the same date, and a missing reason. The legal limits stay warnings (see `warnings`)."""
+    today = today or date.today()
+    if trajectory.status == TrajectoryStatus.ENDED:
+        raise DomainError(_l("Een afgerond traject kan niet meer worden verlengd."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_l("Schrijf waarom het traject wordt verlengd."))
+    if len(reason) > MAX_REASON:
+        raise DomainError(_l("De reden is te lang: hoogstens %(n)s tekens.", n=MAX_REASON))
+    if contains_bsn(reason):
+        raise DomainError(BSN_MESSAGE)
+    if new_end is None or new_end < today:
+        raise DomainError(_l("De nieuwe einddatum ligt in het verleden."))
+    if new_end < trajectory.starts_on:
+        raise DomainError(_l("De geplande einddatum ligt vóór de startdatum."))
+    if new_end == trajectory.planned_end_on:
+        raise DomainError(_l("Dit is al de geplande einddatum."))
+    old = trajectory.planned_end_on
+    trajectory.planned_end_on = new_end
+    _event(session, actor, trajectory, None, None,
+           f"verlengd tot {new_end.isoformat()} (was {old.isoformat() if old else '—'}): {reason}")
+    audit.record(session, actor, "trajectory.extended", trajectory,
+                 old=old.isoformat() if old else None, new=new_end.isoformat())
+    session.flush()
     return trajectory
 
 
@@ -210,6 +269,8 @@ def end_trajectory(session: Session, actor: Actor, trajectory: Trajectory, outco
     `events.trajectory_ended` inside this transaction: a subscriber's refusal undoes the end."""
     if TrajectoryStatus.ENDED not in TRANSITIONS[trajectory.status]:
         raise DomainError(_l("Dit traject is al afgerond."))
+    if not isinstance(outcome, Outcome):
+        raise DomainError(_l("Kies het uitstroomresultaat."))
     if outcome_on < trajectory.starts_on:
         raise DomainError(_l("De einddatum ligt vóór de startdatum van het traject."))
     if outcome_on > date.today() + timedelta(days=1):
@@ -296,6 +357,9 @@ def warnings(session: Session, trajectory: Trajectory, participant: Participant,
     if trajectory.status == TrajectoryStatus.ENDED:
         return found
     end = trajectory.planned_end_on or today
+    if trajectory.planned_end_on is not None and trajectory.planned_end_on < today:
+        found.append(str(_l("De geplande einddatum (%(date)s) is verstreken: verleng het traject "
+                            "of rond het af.", date=format_date(trajectory.planned_end_on))))
     if trajectory.kind == TrajectoryKind.TRIAL_PLACE:
         if end > add_months(trajectory.starts_on, 6):
             found.append(str(_l(
@@ -329,7 +393,23 @@ def warnings(session: Session, trajectory: Trajectory, participant: Participant,
                                     host=host.name)))
     if trajectory.agreement_signed_on is None and trajectory.status == TrajectoryStatus.ACTIVE:
         found.append(str(_l("De overeenkomst is nog niet getekend.")))
+    if trajectory.planned_end_on is not None:
+        late = session.scalar(select(func.min(Evaluation.planned_on)).where(
+            Evaluation.trajectory_id == trajectory.id, Evaluation.held_on.is_(None),
+            Evaluation.planned_on > trajectory.planned_end_on))
+        if late is not None:
+            found.append(evaluation_after_end(trajectory, late))
     return found
+
+
+def evaluation_after_end(trajectory: Trajectory, planned_on: date | None) -> str | None:
+    """A warning when an evaluation is planned after the trajectory's planned end."""
+    if planned_on is None or trajectory.planned_end_on is None \
+            or planned_on <= trajectory.planned_end_on:
+        return None
+    return str(_l("De evaluatie van %(date)s ligt na de geplande einddatum (%(end)s): verleng "
+                  "het traject of plan de evaluatie eerder.", date=format_date(planned_on),
+                  end=format_date(trajectory.planned_end_on)))
 
 
 # --- goals and evaluations -----------------------------------------------------------------

@@ -73,3 +73,24 @@ def test_two_factor_is_enrolled_where_required(seeded, session):
     rows = dict(session.execute(select(User.email, User.totp_secret)
                                 .where(User.email.in_(must))).all())
     assert rows == {email: DEMO_TOTP_SECRET for email in must}
+
+
+def test_most_demo_trajectories_run_into_the_future_and_a_few_are_expired(seeded, session):
+    from datetime import date
+
+    from blueprints.trajectories.attention import Attention, attention_counts
+    from blueprints.trajectories.models import Trajectory, TrajectoryStatus
+    from tenants.tenancy import tenant_context
+
+    for slug in CONTRACT_TENANTS:
+        tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+        with tenant_context(session, tenant.id):
+            ends = session.scalars(select(Trajectory.planned_end_on).where(
+                Trajectory.status != TrajectoryStatus.ENDED)).all()
+            today = date.today()
+            future = [e for e in ends if e is None or e >= today]
+            assert len(future) > len(ends) / 2, slug
+            counts = attention_counts(session, today)
+            assert 1 <= counts[Attention.EXPIRED] <= 3, (slug, counts)
+            assert counts[Attention.NO_EVALUATION] >= 1, (slug, counts)
+        session.rollback()

@@ -67,9 +67,12 @@ def test_register_start_evaluate_and_end_a_trajectory(request, make, device):
     expect(page.get_by_text("De evaluatie is vastgelegd.")).to_be_visible()
     expect(page.get_by_role("cell", name="4 – onbetaald werk")).to_be_visible()
 
+    page.locator("summary", has_text="Traject afronden…").click()  # behind a button
+    expect(field(page, "Uitstroom")).to_have_value("")  # nothing chosen beforehand
     field(page, "Uitstroom").select_option(label="Vast vrijwilligerswerk")
     field(page, "Einddatum").fill("2026-08-01")
-    page.get_by_role("button", name="Traject afronden").click()
+    page.get_by_label("Ja, dit traject is afgelopen en deze uitstroom klopt").check()
+    page.get_by_role("button", name="Traject afronden", exact=True).click()
     expect(page.get_by_text("Het traject is afgerond.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Afgerond")
     check_accessibility(page, f"ended trajectory ({device})")

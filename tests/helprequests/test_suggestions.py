@@ -206,3 +206,17 @@ def test_suggestions_take_three_queries_whatever_the_number_of_people(world, cou
     assert few == many <= 3
     assert len(found) == 5 and len(found_many) == 10
     assert r.status == RequestStatus.NEW
+
+
+def test_a_participant_whose_trajectory_passed_its_end_is_not_suggested(world):
+    from sqlalchemy import select
+
+    session, actor, _ = world
+    person(session, actor, "Anna", "Aalders")
+    ended = person(session, actor, "Bert", "Bakker", skills=["Groen onderhoud"])
+    t = session.scalar(select(Trajectory).where(Trajectory.participant_id == ended.id))
+    t.planned_end_on = date(2026, 9, 30)  # still "actief", but ended in September
+    r = job(session, actor, JobKind.GARDEN)
+    assert names(services.suggest(session, r, TUESDAY)) == ["Aalders"]
+    t.planned_end_on = TUESDAY  # the job's day is still inside the trajectory
+    assert names(services.suggest(session, r, TUESDAY)) == ["Bakker", "Aalders"]

@@ -52,6 +52,7 @@ def test_a_participant_logs_hours_on_their_own_trajectory(client, world):
     page = client.get(f"/{w.tenant.slug}/uren/mijn")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "Uren schrijven" in html
+    assert "Uw traject is afgelopen" not in html
     assert re.search(rf'<option selected value="{w.trajectory.id}"', html)  # the only one
     response = form_post(client, f"/{w.tenant.slug}/uren/mijn", {
         "work_date": TODAY.isoformat(), "hours": "2,5", "trajectory": str(w.trajectory.id),
@@ -75,6 +76,26 @@ def test_a_refused_entry_says_why_and_keeps_what_was_typed(client, world):
         "work_date": TODAY.isoformat(), "hours": "30", "trajectory": str(w.trajectory.id),
         "hour_type": ""})
     assert response.status_code == 400 and "hoogstens 24 uur" in response.get_data(as_text=True)
+    assert entries_of(w.session, w.participant.id) == []
+
+
+def test_a_participant_on_an_ended_trajectory_is_told_so_and_nothing_is_stored(
+        client, world):
+    w = world
+    with tenant_context(w.session, w.tenant.id):
+        w.session.execute(Trajectory.__table__.update().where(
+            Trajectory.__table__.c.id == w.trajectory.id).values(
+            planned_end_on=TODAY - timedelta(days=3)))
+        w.session.commit()
+    login(client, w.user)
+    page = client.get(f"/{w.tenant.slug}/uren/mijn").get_data(as_text=True)
+    assert "Uw traject is afgelopen op" in page  # said before anything is typed
+    response = form_post(client, f"/{w.tenant.slug}/uren/mijn", {
+        "work_date": TODAY.isoformat(), "hours": "2", "trajectory": str(w.trajectory.id),
+        "hour_type": ""})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Dit traject is afgelopen op" in html and "Er is niets opgeslagen" in html
     assert entries_of(w.session, w.participant.id) == []
 
 

@@ -288,3 +288,38 @@ def test_returned_hours_mail_the_participant_only_when_they_want_mail(app, world
         assert len(_outbox(app)) == before + 1
         other, trajectory = add_person(s, world.coach_actor, "Kees", "de Graaf")  # no login
         assert services.notify_returned(s, entry(s, other, trajectory, TODAY, 60), "x") is False
+
+
+# --- ended trajectories -----------------------------------------------------------------------
+
+def _count(world):
+    return len(world.session.scalars(select(TimeEntry.id)).all())
+
+
+def test_a_participant_cannot_log_hours_after_the_planned_end(world):
+    world.trajectory.planned_end_on = TODAY - timedelta(days=30)
+    before = _count(world)
+    with pytest.raises(DomainError, match="afgelopen op 26-10-2026.*niets opgeslagen"):
+        log(world, day=TODAY)
+    assert _count(world) == before
+    # hours worked before the end may still be written by the participant
+    assert log(world, day=TODAY - timedelta(days=31)).entry.id
+
+
+def test_a_participant_cannot_log_hours_on_a_closed_trajectory(world):
+    from blueprints.trajectories import services as trajectories
+    from blueprints.trajectories.models import Outcome
+
+    trajectories.end_trajectory(world.session, world.coach_actor, world.trajectory,
+                                Outcome.VOLUNTEERING, TODAY)
+    with pytest.raises(DomainError, match="afgelopen"):
+        log(world, day=TODAY - timedelta(days=2))
+
+
+def test_staff_record_hours_on_an_ended_trajectory_with_a_reason(world):
+    world.trajectory.planned_end_on = TODAY - timedelta(days=30)
+    with pytest.raises(DomainError, match="Schrijf in de notitie waarom"):
+        log(world, role=S, day=TODAY)
+    saved = log(world, role=S, day=TODAY, note="Verlenging is aangevraagd bij de gemeente")
+    assert saved.entry.note == "Verlenging is aangevraagd bij de gemeente"
+    assert any("buiten" in w or "periode" in w or "na" in w for w in saved.warnings)

@@ -53,6 +53,22 @@ def test_rows_are_the_trajectories_running_that_week(world, make):
     assert "Els Bakker" not in names
 
 
+def test_a_trajectory_past_its_planned_end_before_the_week_has_no_row(world):
+    s, actor = world.session, world.coach_actor
+    add_person(s, actor, "Piet", "Jansen", planned_end_on=MONDAY - timedelta(days=1))
+    add_person(s, actor, "Rob", "Vos", planned_end_on=MONDAY + timedelta(days=2))
+    names = {r.participant.full_name for r in week.week_grid(s, MONDAY).rows}
+    assert "Piet Jansen" not in names and "Rob Vos" in names
+    # in the grid the day after the end needs a reason, which the grid cannot take
+    rob = next(r.trajectory for r in week.week_grid(s, MONDAY).rows
+               if r.participant.full_name == "Rob Vos")
+    result = week.log_week(s, actor, world.tenant, S, MONDAY, cells((rob, 3, "2")),
+                           today=TODAY + timedelta(days=3))
+    assert "met een reden bij de uren van de deelnemer" in result.errors[
+        (rob.id, MONDAY + timedelta(days=3))]
+    assert count(s) == 0
+
+
 def test_the_grid_shows_what_is_written_and_saves_new_cells(world):
     s = world.session
     t = world.trajectory

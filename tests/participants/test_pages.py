@@ -126,7 +126,7 @@ def test_a_trajectory_from_start_to_outcome(client, coop, session):
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
     ended = post(client, base + "/afronden", {"outcome": "betaald_werk",
                                               "outcome_on": "2026-11-01", "hours": "24",
-                                              "contract": "tijdelijk"},
+                                              "contract": "tijdelijk", "confirm": "y"},
                  token_from=base + "/", follow_redirects=True)
     text = ended.get_data(as_text=True)
     assert "Het traject is afgerond." in text and "Betaald werk" in text

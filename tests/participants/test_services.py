@@ -7,7 +7,12 @@ import pytest
 from sqlalchemy import select
 
 from blueprints.participants import services
-from blueprints.participants.models import HouseholdType, Participant
+from blueprints.participants.models import (
+    Benefit,
+    HouseholdType,
+    Participant,
+    surname_sort_key,
+)
 from blueprints.participants.services import ParticipantData, ParticipantFilter
 from blueprints.trajectories import services as trajectories
 from blueprints.trajectories.models import Funding, TrajectoryKind
@@ -141,6 +146,50 @@ def test_exemption_is_recorded_as_decided(world, session):
     with pytest.raises(DomainError):
         services.add_exemption(session, actor, p, "99", ["a"], date(2026, 5, 1), None, None,
                                None)
+
+
+@pytest.mark.parametrize("benefit,allowed", [
+    (Benefit.BIJSTAND, True), (Benefit.BBZ, True), (Benefit.IOAW, False),
+    (Benefit.IOAZ, False), (Benefit.WW, False), (Benefit.WAJONG, False), (Benefit.WIA, False),
+    (Benefit.ZW, False), (Benefit.ANW, False), (Benefit.NONE, False),
+])
+def test_a_participatiewet_exemption_only_for_a_participatiewet_client(world, session,
+                                                                       benefit, allowed):
+    _, _, actor = world
+    p = services.create_participant(session, actor, person(benefit=benefit), today=TODAY)
+    assert p.benefit == benefit  # every kind is stored (the CHECK constraint takes it)
+    session.flush()
+    if allowed:
+        assert services.add_exemption(session, actor, p, "9-2", [], date(2026, 1, 1), None,
+                                      None, None).obligations == ["a", "c"]
+    else:
+        with pytest.raises(DomainError, match="alleen voor iemand met bijstand of Bbz"):
+            services.add_exemption(session, actor, p, "9-2", [], date(2026, 1, 1), None, None,
+                                   None)
+
+
+@pytest.mark.parametrize("last_name,key", [
+    ("de Boer", "boer"), ("van der Berg", "berg"), ("Van Dijk", "dijk"), ("'t Hart", "hart"),
+    ("Bakker", "bakker"), ("van", "van"), ("de la Cruz", "cruz"), ("", ""),
+])
+def test_the_sort_key_leaves_out_the_tussenvoegsel(last_name, key):
+    assert surname_sort_key(last_name) == key
+
+
+def test_participants_sort_by_surname_without_the_tussenvoegsel(world, session):
+    _, _, actor = world
+    for first, last in (("Anna", "Aalders"), ("Bert", "de Boer"), ("Cor", "Chaouch"),
+                        ("Dirk", "van der Dijk"), ("Eva", "Bakker")):
+        services.create_participant(session, actor, person(first_name=first, last_name=last),
+                                    today=TODAY)
+    session.flush()
+    rows, _ = services.list_participants(session, ParticipantFilter(), today=TODAY)
+    assert [r.participant.last_name for r in rows] == [
+        "Aalders", "Bakker", "de Boer", "Chaouch", "van der Dijk"]
+    p = rows[2].participant
+    services.update_participant(session, actor, p, person(first_name="Bert", last_name="Zwart"),
+                                today=TODAY)
+    assert p.sort_name == "zwart"
 
 
 def test_consent_is_given_and_withdrawn_with_dates(world, session):

@@ -105,7 +105,7 @@ def _world(session, make, root: Path, *, host: bool = True, name="Jobcoach Karin
                       (date(2026, 3, 2), Decimal("16"))]))
         add_goal(session, actor, trajectory, "Op tijd beginnen", "Elke werkdag om 9 uur aanwezig")
         add_goal(session, actor, trajectory, "Zelfstandig een klus plannen", None)
-        plan_evaluation(session, actor, trajectory, date(2026, 4, 6))
+        plan_evaluation(session, actor, trajectory, date(2026, 3, 30))
     session.commit()
     return World(tenant, actor, trajectory, root)
 
@@ -140,7 +140,7 @@ def test_agreement_pdf_names_the_three_parties_and_the_terms(session, world):
                      "Buurtcooperatie De Hoek", "Kastanjelaan 12", "wijk Noord",
                      "05-01-2026", "31-12-2026", "12,5 uur per week",
                      "met behoud van uitkering", "Op tijd beginnen",
-                     "Zelfstandig een klus plannen", "06-04-2026", "Wijkwerk bewaart geen BSN",
+                     "Zelfstandig een klus plannen", "30-03-2026", "Wijkwerk bewaart geen BSN",
                      "niet", "VOG", "01-09-2025", "Handtekening"):
         assert expected in text, expected
     assert data.host_insurance_covered is False

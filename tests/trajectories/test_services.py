@@ -117,7 +117,10 @@ def test_trial_place_limits_warn(world):
     session, actor, person = world
     ok = start(session, actor, person, kind=TrajectoryKind.TRIAL_PLACE,
                planned_end_on=date(2026, 3, 1))
-    assert services.warnings(session, ok, person, TODAY) == []
+    assert services.warnings(session, ok, person, date(2026, 2, 1)) == []
+    # past its planned end (and still running) it says so
+    assert services.warnings(session, ok, person, TODAY) == [
+        "De geplande einddatum (01-03-2026) is verstreken: verleng het traject of rond het af."]
     extended = start(session, actor, person, kind=TrajectoryKind.TRIAL_PLACE,
                      planned_end_on=date(2026, 5, 1))
     assert any("verlenging" in w for w in services.warnings(session, extended, person, TODAY))
@@ -167,7 +170,8 @@ def test_goals_levels_and_notes(world):
 
 def test_evaluations_ladder_and_due_list(world, make):
     session, actor, person = world
-    t = start(session, actor, person)
+    # its first evaluation (three months after the start) is not due yet
+    t = start(session, actor, person, starts_on=date(2026, 10, 1))
     person.supervisor_id = actor.user_id
     late = services.plan_evaluation(session, actor, t, TODAY - timedelta(days=3))
     soon = services.plan_evaluation(session, actor, t, TODAY + timedelta(days=10))

@@ -48,7 +48,7 @@ def _names_by_request(session: Session, request_ids: list[int]) -> dict[int, lis
         .join(Participant, and_(Participant.tenant_id == Assignment.tenant_id,
                                 Participant.id == Assignment.participant_id))
         .where(Assignment.help_request_id.in_(request_ids))
-        .order_by(Participant.last_name, Participant.first_name))
+        .order_by(Participant.sort_name, Participant.first_name))
     for request_id, first, last in rows:
         names[request_id].append(f"{first} {last}".strip())
     return names
@@ -96,7 +96,7 @@ def request_detail(session: Session, help_request: HelpRequest):
         .join(Participant, and_(Participant.tenant_id == Assignment.tenant_id,
                                 Participant.id == Assignment.participant_id))
         .where(Assignment.help_request_id == help_request.id)
-        .order_by(Participant.last_name, Participant.first_name)).all()
+        .order_by(Participant.sort_name, Participant.first_name)).all()
     return wijk, [(a, p) for a, p in assigned]
 
 
@@ -104,7 +104,7 @@ def plannable_participants(session: Session) -> list[Participant]:
     """Participants who can be planned at all (running trajectory), by name."""
     return list(session.scalars(select(Participant).where(
         Participant.status == ParticipantStatus.ACTIVE)
-        .order_by(Participant.last_name, Participant.first_name)))
+        .order_by(Participant.sort_name, Participant.first_name)))
 
 
 def week_planning(session: Session, monday: date, supervisor_id: int | None = None,

@@ -77,7 +77,8 @@ def rank(session: Session, help_request: HelpRequest, on: date,
          only: set[int] | None = None) -> list[Suggestion]:
     """Everyone who could be planned on `help_request` on `on`, best first (three queries).
 
-    Who: participants with an active trajectory; when the job needs a VOG, only those whose VOG
+    Who: participants with an active trajectory that has not passed its planned end on `on`;
+    when the job needs a VOG, only those whose VOG
     is valid that day (nobody else is ever suggested). How they rank (points, see SCORE_*):
     skill fits the kind of job (+40), lives in the job's neighbourhood (+25) or did a job there
     before (+15), works that weekday (+20; -20 when their days are known and this is not one),
@@ -92,6 +93,9 @@ def rank(session: Session, help_request: HelpRequest, on: date,
         .join(Trajectory, and_(Trajectory.tenant_id == Participant.tenant_id,
                                Trajectory.participant_id == Participant.id))
         .where(Trajectory.status == TrajectoryStatus.ACTIVE,
+               # a trajectory past its planned end on the day of the job has ended, whatever
+               # its status still says: its participant is not suggested on it
+               or_(Trajectory.planned_end_on.is_(None), Trajectory.planned_end_on >= on),
                Participant.status != ParticipantStatus.ANONYMISED)
     )
     if help_request.needs_vog:

@@ -57,8 +57,12 @@ def mine():
     today = date.today()
     rows, total = lists.participant_entries(db.session, participant.id, page=_page(),
                                             per_page=OWN_PAGE_SIZE)
+    # every trajectory has ended: say so before they type anything (the rule is in the service)
+    ends = [services.ended_before(t, today) or (t.outcome_on if t.outcome_on else None)
+            for t in trajectories]
+    ended_on = max(ends) if trajectories and all(ends) else None
     return render_template(
-        "hours/mine.html", p=participant, form=form, trajectories=trajectories,
+        "hours/mine.html", p=participant, form=form, trajectories=trajectories, ended_on=ended_on,
         requests=requests, rows=rows, total=total, page=_page(),
         pages=max(1, -(-total // OWN_PAGE_SIZE)),
         returned=lists.returned_entries(db.session, participant.id),

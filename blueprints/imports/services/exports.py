@@ -26,7 +26,7 @@ def participant_records(session: Session, f: ParticipantFilter,
         .outerjoin(Neighbourhood, and_(Neighbourhood.tenant_id == Participant.tenant_id,
                                        Neighbourhood.id == Participant.neighbourhood_id))
         .outerjoin(Municipality, Municipality.id == Participant.paying_municipality_id)
-        .order_by(Participant.last_name, Participant.first_name, Participant.id)
+        .order_by(Participant.sort_name, Participant.first_name, Participant.id)
         .execution_options(yield_per=500)
     )
     for participant, wijk, code in session.execute(stmt):

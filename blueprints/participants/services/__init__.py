@@ -48,6 +48,7 @@ from blueprints.participants.services.queries import (
     staff,
 )
 from blueprints.participants.services.rules import (
+    BENEFIT_LABELS,
     CONSENT_KINDS,
     DAYS,
     EXEMPTION_ARTICLES,
@@ -62,6 +63,7 @@ from blueprints.participants.services.rules import (
 from tenants.bsn import BSN_MESSAGE, contains_bsn
 
 __all__ = [
+    "BENEFIT_LABELS",
     "BSN_MESSAGE",
     "CONSENT_KINDS",
     "DAYS",

@@ -8,7 +8,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from blueprints.participants.models import Consent, Exemption, Participant
+from blueprints.participants.models import (
+    PARTICIPATIEWET_BENEFITS,
+    Consent,
+    Exemption,
+    Participant,
+)
 from blueprints.participants.services.rules import CONSENT_KINDS, EXEMPTION_ARTICLES
 from tenants import audit
 from tenants.actor import Actor
@@ -21,9 +26,14 @@ from tenants.errors import DomainError, NotFound
 def add_exemption(session: Session, actor: Actor, participant: Participant, article: str,
                   obligations: list[str], starts_on: date, ends_on: date | None,
                   review_on: date | None, decided_by: str | None) -> Exemption:
-    """Record an ontheffing as decided by the municipality."""
+    """Record an ontheffing as decided by the municipality; only for a Participatiewet client
+    (PARTICIPATIEWET_BENEFITS), else DomainError."""
     if article not in EXEMPTION_ARTICLES:
         raise DomainError(_l("Kies het wetsartikel van de ontheffing."))
+    if participant.benefit not in PARTICIPATIEWET_BENEFITS:
+        raise DomainError(_l(
+            "Een ontheffing van de Participatiewet geldt alleen voor iemand met bijstand of Bbz "
+            "volgens de Participatiewet; deze deelnemer heeft een andere uitkering."))
     obligations = [o for o in ("a", "b", "c") if o in set(obligations)] or \
         EXEMPTION_ARTICLES[article][1]
     if ends_on and ends_on < starts_on:

@@ -89,7 +89,7 @@ def list_participants(session: Session, f: ParticipantFilter, page: int = 1,
         .outerjoin(Neighbourhood, and_(Neighbourhood.tenant_id == Participant.tenant_id,
                                        Neighbourhood.id == Participant.neighbourhood_id))
         .outerjoin(User, User.id == Participant.supervisor_id)
-        .order_by(Participant.last_name, Participant.first_name, Participant.id)
+        .order_by(Participant.sort_name, Participant.first_name, Participant.id)
         .limit(per_page).offset((page - 1) * per_page)
     )
     rows = [ParticipantRow(p, wijk, coach) for p, wijk, coach in session.execute(stmt)]

@@ -25,10 +25,23 @@ EXEMPTION_ARTICLES = {
     "9-5": (_l("Pw art. 9 lid 5 – volledig en duurzaam arbeidsongeschikt"), ["a", "b", "c"]),
     "9a": (_l("Pw art. 9a – alleenstaande ouder met kind onder 5"), ["a", "c"]),
 }
+# Stored as the letters of Pw art. 9 lid 1; shown in words.
 OBLIGATIONS = {
-    "a": _l("a. arbeidsplicht"),
-    "b": _l("b. re-integratieplicht"),
-    "c": _l("c. tegenprestatie / maatschappelijke participatie"),
+    "a": _l("arbeidsplicht"),
+    "b": _l("re-integratieplicht"),
+    "c": _l("tegenprestatie / maatschappelijke participatie"),
+}
+BENEFIT_LABELS = {
+    "bijstand": _l("Bijstand (Participatiewet)"),
+    "ioaw": _l("IOAW"),
+    "ioaz": _l("IOAZ"),
+    "bbz": _l("Bbz (bijstand voor zelfstandigen)"),
+    "ww": _l("WW"),
+    "wajong": _l("Wajong"),
+    "wia": _l("WIA (WGA of IVA)"),
+    "zw": _l("Ziektewet"),
+    "anw": _l("Anw (nabestaandenuitkering)"),
+    "geen": _l("Geen uitkering"),
 }
 CONSENT_KINDS = {
     "municipality_progress": _l("Voortgang delen met de gemeente"),
