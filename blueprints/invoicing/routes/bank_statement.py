@@ -61,7 +61,8 @@ def bank_import():
 @require_role(Role.ADMIN)
 def bank_confirm():
     """Re-read the stored statement (amounts are never taken from the form), link the credits
-    chosen by hand to their invoice, register the ticked matches in one transaction (bank.register_matches) and drop the file on commit."""
+    chosen by hand to their invoice (bank.link_by_hand), register the ticked matches in one
+    transaction (bank.register_matches) and drop the file on commit."""
     from tenants import storage
     from tenants.tenancy import current_tenant_id
 
