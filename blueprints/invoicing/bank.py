@@ -19,12 +19,17 @@ by the other three and its name and description.
 
 Matching (`match_entries`): invoice numbers are found in the remittance text in the tenant's
 own format, series + year + "-" + five digits ("F2026-00042"), tolerant of case, spaces and a
-missing dash ("f2026 00042", "F202600042"). A payment is proposed only when exactly one number
+missing dash ("f2026 00042", "F202600042"), and of a number glued to a word such as "nr" or
+"factuur" ("Fact.nrF2026-00030"; `GLUE_WORDS`). A payment is proposed only when exactly one number
 is found and it is an open invoice of this tenant (the query is tenant-scoped, so another
 cooperative's number is "unknown" here); never by amount alone. At most what is open is
 proposed — the rest is flagged "te veel ontvangen" — also across several entries of one
 statement for the same invoice. An entry already registered (same identity) is listed as such,
-so reading the same statement twice registers nothing twice. Payments registered before the
+so reading the same statement twice registers nothing twice. A payment booked more than
+EARLY_DAYS before the invoice's date is flagged and not ticked: it is likely another payment.
+An entry without a match can be linked by hand to an open invoice (`link_by_hand`); the
+preview offers the open invoices, those of the same amount first, with number, customer and
+amount, and the amount is again never taken from the form. Payments registered before the
 identity was introduced carry "bank:<reference>"; they still count as registered for an entry
 with that reference, booking date and description.
 
@@ -55,9 +60,10 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
+from blueprints.customers.models import Customer
 from blueprints.invoicing import services
 from blueprints.invoicing.models import (
     Invoice,
@@ -69,6 +75,7 @@ from blueprints.invoicing.models import (
 from tenants import audit, storage
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
+from tenants.formatting import format_date
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +85,8 @@ MAX_DEPTH = 40
 STORAGE_CATEGORY = "bankafschriften"
 KEEP_SECONDS = 24 * 3600  # a statement holds names and payments: gone after a day, as imports
 KEY_PREFIX = "bank:"
+#: a payment booked this many days or more before the invoice date is flagged
+EARLY_DAYS = 30
 #: the idempotency key column holds 80 characters (the old key was "bank:<reference>")
 _MAX_REF = 80 - len(KEY_PREFIX)
 _CAMT053 = re.compile(r"^urn:iso:std:iso:20022:tech:xsd:camt\.053\.001\.[0-9]{2}$")
@@ -313,6 +322,12 @@ class Proposal:
     numbers: list[str] = field(default_factory=list)
     #: the amount leaves part of the invoice open
     partial: bool = False
+    #: a doubt about a match (Dutch): shown, and the row is not ticked
+    warning: str | None = None
+    #: registered before (the same entry was read earlier)
+    registered: bool = False
+    #: linked by hand to an invoice in the preview
+    by_hand: bool = False
     # `reason` is a plain str (gettext, not lazy): a lazy string counts as safe HTML in Jinja,
     # and a reason may quote text from the bank file.
 
@@ -320,11 +335,25 @@ class Proposal:
     def matched(self) -> bool:
         return self.invoice is not None and self.reason is None and self.amount_cents > 0
 
+    @property
+    def linkable(self) -> bool:
+        """Not matched, but a euro credit that may be linked to an open invoice by hand."""
+        return (not self.matched and not self.registered and self.entry.currency == "EUR"
+                and self.entry.amount_cents > 0)
+
+
+#: words a number is often glued to ("Fact.nrF2026-00030", "factuurF2026-00030"): after one of
+#: these a number counts even with a letter right before it; after any other letter it does
+#: not ("XF2026-00045" is another series, not ours)
+GLUE_WORDS = ("nr", "no", "nummer", "factuur", "fact", "fnr", "inv", "invoice", "ref",
+              "kenmerk", "betreft")
+_GLUE = "|".join(f"(?<={re.escape(w)})" for w in GLUE_WORDS)
+
 
 def _pattern(prefixes) -> re.Pattern:
     series = "|".join(re.escape(p) for p in sorted(set(prefixes), key=len, reverse=True))
-    return re.compile(rf"(?<![0-9a-z])({series})\s*-?\s*(20\d\d)\s*-?\s*(\d{{5}})(?!\d)",
-                      re.IGNORECASE)
+    return re.compile(rf"(?:(?<![0-9a-z])|{_GLUE})({series})\s*-?\s*(20\d\d)\s*-?\s*"
+                      rf"(\d{{5}})(?!\d)", re.IGNORECASE)
 
 
 def find_numbers(text: str, prefixes) -> list[str]:
@@ -385,6 +414,7 @@ def match_entries(session: Session, entries: list[BankEntry]) -> list[Proposal]:
         p = Proposal(entry, numbers=found)
         proposals.append(p)
         if entry.uid in registered:
+            p.registered = True
             p.reason = _("Al geregistreerd: deze bijschrijving is eerder ingelezen.")
         elif entry.currency != "EUR":
             p.reason = _("Geen euro's (%(currency)s): registreer deze betaling met de hand.",
@@ -415,7 +445,78 @@ def match_entries(session: Session, entries: list[BankEntry]) -> list[Proposal]:
                     p.excess_cents = entry.amount_cents - p.amount_cents
                     p.partial = p.amount_cents < left
                     remaining[invoice.id] = left - p.amount_cents
+                    p.warning = _early(entry, invoice)
     return proposals
+
+
+def _early(entry: BankEntry, invoice: Invoice) -> str | None:
+    if entry.booked_on and invoice.issue_date \
+            and (invoice.issue_date - entry.booked_on).days >= EARLY_DAYS:
+        return _("Geboekt op %(booked)s, ruim vóór de factuurdatum %(issued)s: hoort deze "
+                 "betaling wel bij deze factuur? Controleer dat voordat u hem aanvinkt.",
+                 booked=format_date(entry.booked_on), issued=format_date(invoice.issue_date))
+    return None
+
+
+@dataclass(frozen=True)
+class OpenInvoice:
+    id: int
+    number_text: str
+    customer_name: str
+    open_cents: int
+
+
+def open_invoices(session: Session) -> list[OpenInvoice]:
+    """Every open invoice of the tenant with its customer and open amount, for linking a
+    credit by hand (one query), by customer and number."""
+    rows = session.execute(
+        select(Invoice, Customer.name)
+        .join(Customer, and_(Customer.tenant_id == Invoice.tenant_id,
+                             Customer.id == Invoice.customer_id))
+        .where(Invoice.kind == InvoiceKind.INVOICE, Invoice.status.in_(services.OPEN))
+        .order_by(Customer.name, Invoice.number_text)).all()
+    return [OpenInvoice(i.id, i.number_text, name, services.open_cents(i))
+            for i, name in rows if services.open_cents(i) > 0]
+
+
+def choices_for(entry: BankEntry, invoices: list[OpenInvoice]) -> list[OpenInvoice]:
+    """The open invoices for one credit: those whose open amount is the credit's first."""
+    return sorted(invoices, key=lambda i: i.open_cents != entry.amount_cents)
+
+
+def link_by_hand(session: Session, proposals: list[Proposal], links: dict) -> list[str]:
+    """Turn unmatched proposals into matches with the invoice chosen for them (`links`: entry
+    uid → invoice id as posted). Only an open invoice of this tenant is taken, for at most what
+    is open (also across entries). Returns the uids linked; the amounts come from the file."""
+    wanted = {}
+    for p in proposals:
+        raw = str(links.get(p.entry.uid) or "").strip()
+        if p.linkable and raw.isascii() and raw.isdigit() and len(raw) < 19:
+            wanted[p.entry.uid] = int(raw)
+    if not wanted:
+        return []
+    invoices = {i.id: i for i in session.scalars(
+        select(Invoice).where(Invoice.id.in_(set(wanted.values())),
+                              Invoice.kind == InvoiceKind.INVOICE))}
+    remaining: dict[int, int] = {}
+    for p in proposals:
+        if p.matched:
+            remaining[p.invoice.id] = remaining.get(p.invoice.id, 0) + p.amount_cents
+    linked = []
+    for p in proposals:
+        invoice = invoices.get(wanted.get(p.entry.uid))
+        if invoice is None or invoice.status not in services.OPEN:
+            continue
+        left = services.open_cents(invoice) - remaining.get(invoice.id, 0)
+        if left <= 0:
+            continue
+        p.invoice, p.reason, p.by_hand = invoice, None, True
+        p.amount_cents = min(p.entry.amount_cents, left)
+        p.excess_cents = p.entry.amount_cents - p.amount_cents
+        p.partial = p.amount_cents < left
+        remaining[invoice.id] = remaining.get(invoice.id, 0) + p.amount_cents
+        linked.append(p.entry.uid)
+    return linked
 
 
 # --- storing the upload and registering ----------------------------------------------------
@@ -469,5 +570,6 @@ def register_matches(session: Session, actor: Actor, proposals: list[Proposal], 
     audit.record(session, actor, "invoice.bank_statement_imported", None,
                  object_type="BankStatement", registered=len(result.registered),
                  skipped=len(result.skipped),
+                 by_hand=sum(1 for p in result.registered if p.by_hand),
                  refs=[p.entry.ref for p in result.registered][:200])
     return result

@@ -90,7 +90,8 @@ class InvoiceKind(str, enum.Enum):
 class InvoiceStatus(str, enum.Enum):
     #: concept: editable, no number yet
     DRAFT = "concept"
-    #: verzonden: numbered, never changed again
+    #: definitief ("Definitief"; stored as "verzonden"): numbered, never changed again;
+    #: whether it was e-mailed is `Invoice.delivery_status`
     SENT = "verzonden"
     #: deels betaald
     PARTLY_PAID = "deels_betaald"
@@ -98,6 +99,17 @@ class InvoiceStatus(str, enum.Enum):
     PAID = "betaald"
     #: volledig gecrediteerd
     CREDITED = "gecrediteerd"
+
+
+class DeliveryStatus(str, enum.Enum):
+    """How a finalised invoice reached the customer by e-mail (None: handed over otherwise)."""
+
+    #: in de wachtrij: the mail is queued, SMTP has not answered yet
+    QUEUED = "wachtrij"
+    #: verzonden: the mail server accepted the mail
+    SENT = "verzonden"
+    #: mislukt: given up after the last retry
+    FAILED = "mislukt"
 
 
 class Invoice(TenantScoped, Base):
@@ -155,6 +167,14 @@ class Invoice(TenantScoped, Base):
     sent_at: Mapped[datetime | None]
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     paid_at: Mapped[datetime | None]
+    #: the e-mail to the customer (None: made final without sending, handed over otherwise)
+    delivery_status: Mapped[DeliveryStatus | None] = mapped_column(
+        _enum(DeliveryStatus, "delivery_status"))
+    #: the address of the last mail queued, and when the mail server accepted it
+    delivered_to: Mapped[str | None] = mapped_column(String(254))
+    delivered_at: Mapped[datetime | None]
+    #: why the last mail was given up (the mail server's answer)
+    delivery_error: Mapped[str | None] = mapped_column(String(300))
 
 
 class LineUnit(str, enum.Enum):

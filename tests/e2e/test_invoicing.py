@@ -145,7 +145,7 @@ def _saldo(page):
 
 
 def test_invoice_from_hours_to_a_course_paid_from_the_budget(
-        page, new_context, phone_page, work, session):
+        app, page, new_context, phone_page, work, session):
     slug = work.tenant.slug
     SCREENS.mkdir(exist_ok=True)
 
@@ -234,18 +234,29 @@ def test_invoice_from_hours_to_a_course_paid_from_the_budget(
         re.compile(r"^21% btw over €\s" + re.escape(euro_text(excl)[2:]) + "$"))
     check_accessibility(page, "draft invoice with lines")
 
-    # 2. Send it: the first number of the year, "verzonden", nothing left to edit.
+    # 2. Send it: the first number of the year, e-mailed with the PDF and the UBL to the
+    # corporation's address, "verzonden op … aan …", nothing left to edit.
     number = f"F{TODAY.year}-00001"
     expect(field(page, "Factuurdatum")).to_have_value(TODAY.isoformat())
     page.get_by_label("Ik heb de factuur gecontroleerd").check()
-    page.get_by_role("button", name="Factuur definitief maken").click()
-    expect(page.get_by_text("De factuur is definitief gemaakt en heeft een nummer gekregen.")
-           ).to_be_visible()
+    mailman = app.extensions["mailman"]
+    before = len(getattr(mailman, "outbox", []))  # locmem makes the list at the first mail
+    page.get_by_role("button", name="Definitief maken en versturen").click()
+    expect(page.get_by_text("De factuur is definitief gemaakt en wordt per e-mail verstuurd "
+                            "aan crediteuren@centrada.example.nl.")).to_be_visible()
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_contain_text(f"Factuur {number}")
-    expect(heading).to_contain_text(re.compile("verzonden", re.I))
+    expect(heading).to_contain_text(re.compile("definitief", re.I))
+    expect(page.locator("#verzending")).to_contain_text(re.compile(
+        r"Verzonden op .+ aan crediteuren@centrada\.example\.nl\."))
     expect(details).to_contain_text(number)
-    for gone in ("Gekozen uren op de factuur zetten", "Factuur definitief maken",
+    [mail] = mailman.outbox[before:]
+    assert mail.to == ["crediteuren@centrada.example.nl"]
+    assert mail.reply_to == ["facturen@devaart.example.org"]
+    assert sorted(name for name, _content, _type in mail.attachments) == [
+        f"factuur-{number}.pdf", f"factuur-{number}.xml"]
+    for gone in ("Gekozen uren op de factuur zetten", "Definitief maken en versturen",
+                 "Definitief maken zonder versturen",
                  "Concept verwijderen", "Regel toevoegen", "Gegevens opslaan"):
         expect(page.get_by_role("button", name=gone)).to_have_count(0)
     for gone in ("Gegevens wijzigen", "Regel wijzigen of verwijderen"):

@@ -458,3 +458,82 @@ def test_an_unconfirmed_statement_is_gone_after_24_hours(app, client, make, coop
     login(other_client, other_admin)
     assert _upload(other_client, other, statement()).status_code == 302
     assert not file_exists(root, tenant.id, fresh_key)
+
+
+# --- issue 12: glued numbers, early payments, linking by hand ---------------------------------
+
+def test_a_number_glued_to_a_word_is_found_but_not_one_glued_to_another_series():
+    assert bank.find_numbers("Fact.nrF2026-00030", ["F"]) == ["F2026-00030"]
+    assert bank.find_numbers("factuurF2026-00031 kenmerkF2026-00032", ["F"]) == [
+        "F2026-00031", "F2026-00032"]
+    assert bank.find_numbers("XF2026-00045 abcF2026-00046", ["F"]) == []
+
+
+def test_a_payment_booked_long_before_the_invoice_date_is_flagged_and_not_ticked(
+        app, client, session, coop):
+    tenant, admin, _actor, _ids = coop  # invoices dated 02-11-2026
+    data = camt(entry("E1", "121.00", "F2026-00001", booked=date(2026, 9, 1)),
+                entry("E2", "60.00", "F2026-00003", booked=date(2026, 10, 20)))
+    with app.test_request_context(), tenant_context(session, tenant.id):
+        early, fine = bank.match_entries(session, bank.parse_statement(data))
+    assert early.matched and "ruim vóór de factuurdatum 02-11-2026" in early.warning
+    assert fine.matched and fine.warning is None  # 13 days before: a prepayment, not flagged
+    login(client, admin)
+    html = _text(client.get(_upload(client, tenant, data).headers["Location"]))
+    assert "Let op" in html and "hoort deze betaling wel bij deze factuur" in html
+    ticked = re.findall(r'name="regel" value="([^"]+)"[^>]*checked', html)
+    assert ticked == [fine.entry.uid]
+
+
+def test_an_unmatched_credit_is_linked_by_hand_to_an_open_invoice(app, client, session, coop):
+    tenant, admin, _actor, ids = coop
+    data = camt(entry("H1", "60.00", "voor de tuin, mevr. Peters"),
+                entry("H2", "10.00", "factuur F2026-00099"),
+                entry("H3", "5.00", "gift"))
+    login(client, admin)
+    page = client.get(_upload(client, tenant, data).headers["Location"])
+    html = _text(page)
+    key = re.search(r'name="afschrift" type="hidden" value="([^"]+)"', html).group(1)
+    with app.test_request_context():
+        h1, h2, h3 = bank.parse_statement(data)
+    # Every open invoice is offered with number, customer and amount; the € 60 one first.
+    select_h1 = re.search(rf'name="koppel-{h1.uid}"[^>]*>(.*?)</select>', html, re.S).group(1)
+    offered = re.findall(r'<option value="(\d+)">([^<]+)</option>', select_h1)
+    assert [int(i) for i, _label in offered] == [ids[2], ids[0], ids[1]]
+    assert offered[0][1] == "F2026-00003 · Mevrouw Peters · open € 60,00"
+    assert 'name="regel"' not in html and "Aangevinkte betalingen registreren" in html
+
+    # Link H1 to F2026-00003 and H2 to F2026-00001; a foreign or made-up id is ignored.
+    done = post(client, f"/{tenant.slug}/facturen/bankafschrift/bevestigen",
+                {"afschrift": key, f"koppel-{h1.uid}": str(ids[2]),
+                 f"koppel-{h2.uid}": str(ids[0]), f"koppel-{h3.uid}": "999999999",
+                 "amount": "1"})
+    text = _text(done)
+    assert "2 betalingen geregistreerd, 1 overgeslagen" in text
+    session.expire_all()
+    with tenant_context(session, tenant.id):
+        assert _by_id(session, ids[2]).status == InvoiceStatus.PAID
+        assert _by_id(session, ids[0]).paid_cents == 1000
+        payment = session.scalar(select(Payment).where(Payment.invoice_id == ids[2]))
+        assert (payment.amount_cents, payment.paid_on, payment.idempotency_key) == (
+            6000, BOOKED, h1.idempotency_key)
+    # Read again: H1 and H2 are known, nothing is offered for them any more.
+    html = _text(client.get(_upload(client, tenant, data).headers["Location"]))
+    assert f"koppel-{h1.uid}" not in html and f"koppel-{h2.uid}" not in html
+
+
+def test_linking_by_hand_never_takes_more_than_is_open(app, session, coop):
+    tenant, _admin, _actor, ids = coop
+    data = camt(entry("L1", "100.00", "a"), entry("L2", "100.00", "b"),
+                entry("L3", "20.00", "F2026-00003"))
+    with app.test_request_context(), tenant_context(session, tenant.id):
+        proposals = bank.match_entries(session, bank.parse_statement(data))
+        l1, l2, l3 = proposals
+        linked = bank.link_by_hand(session, proposals, {l1.entry.uid: str(ids[2]),
+                                                        l2.entry.uid: str(ids[2]),
+                                                        l3.entry.uid: str(ids[0])})
+    # F2026-00003 has € 60 open; L3 matched € 20 of it by number, so L1 takes € 40 and L2
+    # nothing; L3 is matched already and is not relinked.
+    assert linked == [l1.entry.uid]
+    assert (l1.amount_cents, l1.excess_cents, l1.by_hand) == (4000, 6000, True)
+    assert not l2.matched and l3.invoice.id == ids[2]

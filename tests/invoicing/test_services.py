@@ -655,9 +655,13 @@ def test_overdue_invoices_get_a_reminder_by_mail_with_a_rising_level(app, coop):
     with app.app_context():
         first = services.send_reminder(s, c.actor, late, today=TODAY)
         second = services.send_reminder(s, c.actor, late, today=TODAY)
-    assert (first.level, second.level, first.sent_to) == (1, 2, "peters@example.org")
+        levels = (first.level, second.level, first.sent_to)
+        assert len(_outbox(app)) == before  # the mails leave when the reminders are committed
+        s.commit()
+    assert levels == (1, 2, "peters@example.org")
     mails = _outbox(app)[before:]
     assert len(mails) == 2 and mails[0].to == ["peters@example.org"]
+    assert mails[0].attachments[0][0] == "factuur-F2026-00001.pdf"
     assert mails[0].subject == "Herinnering: factuur F2026-00001"
     body = mails[0].body
     for text in ("F2026-00001", "01-10-2026", "15-10-2026", "€\xa0100,00",

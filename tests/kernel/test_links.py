@@ -29,6 +29,7 @@ COVERED = {
     "help_request_declined": "test_help_request_mails",
     "hours_returned": "test_hours_returned_mail",
     "invoice_reminder": "test_invoice_reminder_mail",
+    "invoice": "test_invoice_mail",
     "security_change": "test_security_notice_mail",
 }
 URL = re.compile(r"https?://[^\s)>\"']+")
@@ -178,6 +179,19 @@ def test_invoice_reminder_mail(app, coop, stripe_server, forged):  # noqa: F811
     login(client, coop.admin)
     before = len(outbox(app))
     post(client, f"/{coop.tenant.slug}/facturen/{late.id}/herinnering")
+    [mail] = check_mails(app, before, expect=1)
+    assert f"http://localhost/{coop.tenant.slug}/betalen/" in mail.body
+
+
+def test_invoice_mail(app, coop, stripe_server, forged):  # noqa: F811
+    invoice = sent_invoice(coop)
+    coop.settings.stripe_account_id = "acct_coop_vaart"
+    coop.settings.stripe_charges_enabled = True
+    coop.session.commit()
+    client = app.test_client()
+    login(client, coop.admin)
+    before = len(outbox(app))
+    post(client, f"/{coop.tenant.slug}/facturen/{invoice.id}/opnieuw-versturen")
     [mail] = check_mails(app, before, expect=1)
     assert f"http://localhost/{coop.tenant.slug}/betalen/" in mail.body
 

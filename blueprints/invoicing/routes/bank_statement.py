@@ -38,9 +38,12 @@ def bank_import():
         except DomainError as exc:
             return _bank_page(BankUploadForm(), error=exc.message, status=422)
         proposals = bank.match_entries(db.session, entries)
+        linkable = any(p.linkable for p in proposals)
         return render_template("invoicing/bank_preview.html", proposals=proposals,
                                form=BankConfirmForm(afschrift=key),
-                               matched=sum(1 for p in proposals if p.matched))
+                               matched=sum(1 for p in proposals if p.matched),
+                               linkable=linkable, choices_for=bank.choices_for,
+                               open_invoices=bank.open_invoices(db.session) if linkable else [])
     form = BankUploadForm()
     if not form.validate_on_submit():
         return _bank_page(form, status=422)
@@ -57,8 +60,9 @@ def bank_import():
 @bp.route("/bankafschrift/bevestigen", methods=["POST"], endpoint="bank_confirm")
 @require_role(Role.ADMIN)
 def bank_confirm():
-    """Re-read the stored statement (amounts are never taken from the form), register the
-    ticked matches in one transaction (bank.register_matches) and drop the file on commit."""
+    """Re-read the stored statement (amounts are never taken from the form), link the credits
+    chosen by hand to their invoice (bank.link_by_hand), register the ticked matches in one
+    transaction (bank.register_matches) and drop the file on commit."""
     from tenants import storage
     from tenants.tenancy import current_tenant_id
 
@@ -75,8 +79,11 @@ def bank_confirm():
                 "wat al is geregistreerd, wordt niet nog eens geregistreerd."), "warning")
         return redirect(url_for("invoicing.bank_import"))
     proposals = bank.match_entries(db.session, entries)
+    links = {name[len("koppel-"):]: value for name, value in request.form.items()
+             if name.startswith("koppel-")}
+    linked = bank.link_by_hand(db.session, proposals, links)
     result = bank.register_matches(db.session, current_actor(), proposals,
-                                   request.form.getlist("regel"))
+                                   request.form.getlist("regel") + linked)
     storage.replace_on_commit(db.session, _storage_root(), tenant_id, None, key)
     db.session.commit()
     flash(_("%(n)s betalingen geregistreerd, %(m)s overgeslagen.", n=len(result.registered),

@@ -22,7 +22,7 @@ from blueprints.invoicing.forms import (
     LineForm,
     NewInvoiceForm,
 )
-from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
+from blueprints.invoicing.models import DeliveryStatus, Invoice, InvoiceKind, InvoiceStatus
 from blueprints.invoicing.routes.blueprint import _labels, _previous_month, _show, bp
 from tenants import inputs
 from tenants.errors import NotFound
@@ -155,7 +155,8 @@ def show(invoice_id: int):
     return render_template(
         "invoicing/show.html", v=view, i=invoice, c=view.customer, today=today,
         public=services.is_public(view.customer), overdue=services.is_overdue(invoice, today),
-        fee_labels=services.FEE_LABELS, **extra, **_labels())
+        address=services.invoice_address(view.customer),
+        fee_labels=services.FEE_LABELS, delivery=DeliveryStatus, **extra, **_labels())
 
 
 @bp.route("/<int:invoice_id>/gegevens", methods=["POST"])
@@ -259,12 +260,33 @@ def add_fees(invoice_id: int):
 @bp.route("/<int:invoice_id>/verzenden", methods=["POST"])
 @require_role(Role.ADMIN)
 def finalise(invoice_id: int):
+    """Two buttons: "Definitief maken en versturen" (name `versturen`) mails the invoice;
+    "Definitief maken zonder versturen" (or no button named) only makes it final."""
     invoice = get_or_404(Invoice, invoice_id)
     form = FinaliseForm()
-    submit(form, lambda: services.finalise(db.session, current_actor(), invoice,
-                                           form.issue_date.data),
-           _("De factuur is definitief gemaakt en heeft een nummer gekregen."))
+    if request.form.get("versturen"):
+        address = services.invoice_address(services.get_customer(db.session,
+                                                                 invoice.customer_id))
+        submit(form, lambda: services.send_invoice(db.session, current_actor(), invoice,
+                                                   form.issue_date.data),
+               _("De factuur is definitief gemaakt en wordt per e-mail verstuurd aan "
+                 "%(email)s.", email=address or ""))
+    else:
+        submit(form, lambda: services.finalise(db.session, current_actor(), invoice,
+                                               form.issue_date.data),
+               _("De factuur is definitief gemaakt en heeft een nummer gekregen. Er is niets "
+                 "verstuurd."))
     return _show(invoice)
+
+
+@bp.route("/<int:invoice_id>/opnieuw-versturen", methods=["POST"])
+@require_role(Role.ADMIN)
+def resend(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id)
+    address = services.invoice_address(services.get_customer(db.session, invoice.customer_id))
+    run_service(lambda: services.resend_invoice(db.session, current_actor(), invoice),
+                _("De factuur wordt per e-mail verstuurd aan %(email)s.", email=address or ""))
+    return _show(invoice, "#verzending")
 
 
 @bp.route("/<int:invoice_id>/verwijderen", methods=["POST"])

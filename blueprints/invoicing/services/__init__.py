@@ -26,6 +26,12 @@ from blueprints.invoicing.services.credits import (
     create_credit_note,
     creditable_lines,
 )
+from blueprints.invoicing.services.delivery import (
+    invoice_address,
+    no_address_message,
+    resend_invoice,
+    send_invoice,
+)
 from blueprints.invoicing.services.drafts import create_draft, delete_draft, update_draft
 from blueprints.invoicing.services.lines import (
     add_fixed_line,
@@ -139,6 +145,7 @@ __all__ = [
     "finalise",
     "get_customer",
     "get_line",
+    "invoice_address",
     "invoice_view",
     "invoice_years",
     "invoiceable_requests",
@@ -147,6 +154,7 @@ __all__ = [
     "line_totals",
     "list_invoices",
     "missing_settings",
+    "no_address_message",
     "open_cents",
     "overdue",
     "overdue_page",
@@ -158,6 +166,8 @@ __all__ = [
     "reminder_context",
     "reminder_level",
     "remove_line",
+    "resend_invoice",
+    "send_invoice",
     "send_reminder",
     "uninvoiced_hours",
     "update_draft",

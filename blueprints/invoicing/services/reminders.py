@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 from blueprints.customers.identifiers import format_iban
 from blueprints.customers.models import Customer
 from blueprints.invoicing.models import Invoice, InvoiceKind, Reminder
+from blueprints.invoicing.pdf import file_name as pdf_file_name
+from blueprints.invoicing.pdf import render_invoice_pdf
 from blueprints.invoicing.services.rules import (
     OPEN,
     _customer_of,
@@ -139,7 +141,8 @@ def _must_be_overdue(invoice: Invoice, today: date) -> None:
 
 def send_reminder(session: Session, actor: Actor, invoice: Invoice,
                   today: date | None = None) -> Reminder:
-    """E-mail a payment reminder to the customer and record it (level = previous + 1).
+    """E-mail a payment reminder to the customer, the invoice's PDF attached, and record it
+    (level = previous + 1); the mail is queued when the reminder is committed.
     Refused when the invoice is not overdue, or the customer has no e-mail address (then the
     printable reminder letter is the way)."""
 
@@ -158,7 +161,12 @@ def send_reminder(session: Session, actor: Actor, invoice: Invoice,
         session.flush()
         subject = str(_l("Herinnering: factuur %(number)s", number=invoice.number_text))
         try:
-            send_mail(customer.email, subject, "invoice_reminder", **context)
+            pdf = (pdf_file_name(invoice), render_invoice_pdf(session, invoice),
+                   "application/pdf")
+            send_mail(customer.email, subject, "invoice_reminder", attachments=[pdf],
+                      from_name=context["supplier_name"],
+                      reply_to=context["supplier"].get("email") or None,
+                      after_commit=session, **context)
         except Exception:  # noqa: BLE001 - any mail failure: nothing recorded, clear message
             raise DomainError(_l("De herinnering kon niet worden verstuurd. Probeer het later "
                                  "opnieuw of druk de herinneringsbrief af."))

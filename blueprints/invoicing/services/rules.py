@@ -44,7 +44,7 @@ HOURLY = (PriceAgreement.HOURLY,)
 FEE_KINDS = ("per_maand", "per_plaatsing", "per_resultaat")
 
 STATUS_LABELS = {
-    InvoiceStatus.DRAFT: _l("Concept"), InvoiceStatus.SENT: _l("Verzonden"),
+    InvoiceStatus.DRAFT: _l("Concept"), InvoiceStatus.SENT: _l("Definitief"),
     InvoiceStatus.PARTLY_PAID: _l("Deels betaald"), InvoiceStatus.PAID: _l("Betaald"),
     InvoiceStatus.CREDITED: _l("Gecrediteerd"),
 }
