@@ -4,7 +4,7 @@ none of them was mailed), delivered_to, delivered_at, delivery_error. Columns on
 tenant table: its RLS policy covers them; no new index (read with the invoice by id).
 
 Revision ID: 474ea1a14879
-Revises: eddfbe3c87b9
+Revises: 375bee80bd09
 Create Date: 2026-12-02 15:12:35.562979
 
 """
@@ -15,7 +15,7 @@ import tenants.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '474ea1a14879'
-down_revision = 'eddfbe3c87b9'
+down_revision = '375bee80bd09'
 branch_labels = None
 depends_on = None
 
