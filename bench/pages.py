@@ -84,6 +84,12 @@ def reset_postgres(url: str, migrations_url: str) -> None:
         conn.execute(text("CREATE SCHEMA public"))
         app_role = re.match(r"postgresql://([^:@]+)", url).group(1)
         conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{app_role}"'))
+        # Default privileges given "IN SCHEMA public" (deploy/postgres/roles.sql) went with the
+        # dropped schema: give them again, or the app role may read none of the new tables.
+        conn.execute(text("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, "
+                          f'UPDATE, DELETE ON TABLES TO "{app_role}"'))
+        conn.execute(text("ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON "
+                          f'SEQUENCES TO "{app_role}"'))
     engine.dispose()
 
 
