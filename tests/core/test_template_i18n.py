@@ -70,3 +70,16 @@ def test_templates_use_the_cached_lookup(app):
 
     assert app.jinja_env.globals["_"] is i18n.gettext
     assert app.jinja_env.globals["ngettext"] is i18n.ngettext
+
+
+def test_literal_lookups_are_compiled_to_the_cached_filter_and_stay_correct(app):
+    source = "{{ _('Uitloggen') }}|{{ gettext('Uitloggen') }}|{{ x._('y') }}"
+    code = app.jinja_env.compile(source, raw=True)
+    assert code.count("gettext_constant") >= 2 and "'y'" in code
+    with app.test_request_context("/"):
+        obj = type("O", (), {"_": staticmethod(lambda s: s.upper())})()
+        assert render_template_string(source, x=obj) == "Uitloggen|Uitloggen|Y"
+        with force_locale("en"):
+            assert render_template_string(source, x=obj) == "Log out|Log out|Y"
+        both = "{{ _('Uitloggen') }}{% autoescape false %}{{ _('Uitloggen') }}{% endautoescape %}"
+        assert render_template_string(both) == "UitloggenUitloggen"
