@@ -269,7 +269,7 @@ def register_template_helpers(app: Flask) -> None:
     from blueprints.core.navigation import navigation
 
     formatting.register(app)
-    i18n.install(app)
+    i18n.install(app, babel)
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor

@@ -25,7 +25,7 @@ from weakref import WeakKeyDictionary
 
 from babel.support import NullTranslations
 from flask.globals import _cv_app
-from flask_babel import get_translations
+from flask_babel import Domain, get_translations
 from jinja2 import pass_context, pass_eval_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token
@@ -34,21 +34,41 @@ from markupsafe import Markup
 _NULL = NullTranslations()
 
 
-def current_translations():
-    """The request's Translations (a NullTranslations outside any app context)."""
-    app_ctx = _cv_app.get(None)
-    if app_ctx is None:
-        return _NULL
+def _cached(app_ctx):
+    """The Translations kept for the request's current locale, or None."""
     babel_ctx = app_ctx.g.__dict__.get("_flask_babel")
     if babel_ctx is not None:
         cached = babel_ctx.__dict__.get("wijkwerk_translations")
         if cached is not None and cached[0] is babel_ctx.__dict__.get("babel_locale"):
             return cached[1]
-    translations = get_translations()  # resolves the locale and fills _flask_babel
-    babel_ctx = app_ctx.g.__dict__.get("_flask_babel")
-    if babel_ctx is not None:
-        babel_ctx.wijkwerk_translations = (babel_ctx.__dict__.get("babel_locale"), translations)
-    return translations
+    return None
+
+
+def current_translations():
+    """The request's Translations (a NullTranslations outside any app context)."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        return _NULL
+    return _cached(app_ctx) or get_translations()  # the domain below fills the cache
+
+
+class RequestCachedDomain(Domain):
+    """Flask-Babel's message domain, with the Translations kept per request and locale, so that
+    Python's `gettext` and every lazy string (`_l`: labels of forms and of choices, rendered in
+    templates by the hundred) skip the lookup as well."""
+
+    def get_translations(self):
+        app_ctx = _cv_app.get(None)
+        if app_ctx is None:
+            return super().get_translations()
+        translations = _cached(app_ctx)
+        if translations is None:
+            translations = super().get_translations()  # resolves the locale, fills _flask_babel
+            babel_ctx = app_ctx.g.__dict__.get("_flask_babel")
+            if babel_ctx is not None and getattr(babel_ctx, "babel_domain", self) is self:
+                babel_ctx.wijkwerk_translations = (babel_ctx.__dict__.get("babel_locale"),
+                                                   translations)
+        return translations
 
 
 @pass_eval_context
@@ -123,7 +143,10 @@ class ConstantGettext(Extension):
             i += 1
 
 
-def install(app) -> None:
-    """Replace Flask-Babel's template gettext callables (call after babel.init_app)."""
+def install(app, babel) -> None:
+    """Replace Flask-Babel's domain and template gettext callables (after babel.init_app)."""
+    if not isinstance(babel.__dict__.get("domain_instance"), RequestCachedDomain):
+        babel.domain_instance = RequestCachedDomain(
+            domain=app.config.get("BABEL_DOMAIN", "messages"))
     app.jinja_env.globals.update(_=gettext, gettext=gettext, ngettext=ngettext)
     app.jinja_env.add_extension(ConstantGettext)

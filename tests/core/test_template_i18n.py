@@ -83,3 +83,19 @@ def test_literal_lookups_are_compiled_to_the_cached_filter_and_stay_correct(app)
             assert render_template_string(source, x=obj) == "Log out|Log out|Y"
         both = "{{ _('Uitloggen') }}{% autoescape false %}{{ _('Uitloggen') }}{% endautoescape %}"
         assert render_template_string(both) == "UitloggenUitloggen"
+
+
+def test_lazy_strings_and_python_gettext_follow_the_request_locale(app):
+    from flask_babel import gettext, lazy_gettext
+
+    from tenants import i18n
+    from tenants.extensions import babel
+
+    assert isinstance(babel.domain_instance, i18n.RequestCachedDomain)
+    label = lazy_gettext("Uitloggen")
+    with app.test_request_context("/"):
+        assert str(label) == gettext("Uitloggen") == "Uitloggen"
+        with force_locale("en"):
+            assert str(label) == gettext("Uitloggen") == "Log out"
+            assert render_template_string("{{ label }}", label=label) == "Log out"
+        assert str(label) == "Uitloggen"
