@@ -204,7 +204,6 @@ def edit(participant_id: int):
 def show(participant_id: int):
     participant = _load(participant_id)
     services.record_view(db.session, current_actor(), participant)
-    db.session.commit()
     today = date.today()
     trajectories = trajectory_services.trajectories_of(db.session, participant)
     exemptions = services.exemptions_of(db.session, participant)
@@ -218,7 +217,9 @@ def show(participant_id: int):
     link_form = LinkAccountForm()
     link_form.user.choices = [(str(u.id), f"{u.name} ({u.email})")
                               for u in services.linkable_accounts(db.session)]
-    return render_template(
+    # Rendered before the commit that stores the view in the audit log: a commit expires every
+    # loaded object, and the page would reload each one. A failed commit shows nothing.
+    html = render_template(
         "participants/show.html", p=participant, trajectories=trajectories,
         exemptions=exemptions, active_exemption=services.active_exemption(exemptions, today),
         consents=services.consents_of(db.session, participant), neighbourhood=neighbourhood,
@@ -232,6 +233,8 @@ def show(participant_id: int):
         articles=services.EXEMPTION_ARTICLES, obligations=services.OBLIGATIONS,
         consent_kinds=services.CONSENT_KINDS, days=services.DAYS,
         is_admin=g.membership.role == Role.ADMIN)
+    db.session.commit()
+    return html
 
 
 @bp.route("/deelnemers/<int:participant_id>/ontheffing", methods=["POST"])
