@@ -265,9 +265,9 @@ class Server:
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                requests.get(self.base + ("/healthz" if target == "app:app" else "/"), timeout=5)
+                requests.get(self.base + ("/healthz" if target == "app:app" else "/"), timeout=60)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still booting
                 time.sleep(0.2)
         self.pids = [int(p) for p in Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
                      .read_text().split()]
