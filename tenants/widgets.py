@@ -33,3 +33,9 @@ def fast_html_params(**kwargs) -> Markup:
 def install() -> None:
     wtforms.widgets.core.html_params = fast_html_params
     wtforms.widgets.html_params = fast_html_params
+    # Input and SubmitInput-like widgets keep their own reference (`html_params =
+    # staticmethod(html_params)`); their subclasses (TextInput, HiddenInput, ...) inherit it.
+    for widget in vars(wtforms.widgets.core).values():
+        held = getattr(widget, "__dict__", {}).get("html_params")
+        if isinstance(held, staticmethod) and held.__func__ is ORIGINAL:
+            widget.html_params = staticmethod(fast_html_params)

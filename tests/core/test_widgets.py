@@ -28,3 +28,32 @@ def test_the_same_markup_as_wtforms(app):
 
 def test_installed_where_the_widgets_look(app):
     assert wtforms.widgets.core.html_params is widgets.fast_html_params
+    for name in ("TextInput", "HiddenInput", "PasswordInput", "SubmitInput", "CheckboxInput",
+                 "DateInput"):
+        assert getattr(wtforms.widgets.core, name).html_params is widgets.fast_html_params, name
+
+
+def test_rendered_fields_are_unchanged(app, monkeypatch):
+    from wtforms import (BooleanField, Form, HiddenField, StringField, SubmitField,
+                         TextAreaField)
+
+    class Sample(Form):
+        name = StringField("Naam", render_kw={"placeholder": 'a "b" <c>'})
+        secret = HiddenField()
+        agreed = BooleanField("Akkoord")
+        note = TextAreaField("Notitie")
+        submit = SubmitField("Opslaan")
+
+    def render():
+        form = Sample(data={"name": 'Jan "J" <de> & Vries', "secret": "x&y", "agreed": True,
+                            "note": "<x>"})
+        return [str(f(class_="c", aria_describedby="h", required=True, disabled=False))
+                for f in form]
+
+    fast = render()
+    monkeypatch.setattr(wtforms.widgets.core, "html_params", widgets.ORIGINAL)
+    for name in ("Input", "Button"):
+        cls = getattr(wtforms.widgets.core, name, None)
+        if cls is not None and "html_params" in cls.__dict__:
+            monkeypatch.setattr(cls, "html_params", staticmethod(widgets.ORIGINAL))
+    assert render() == fast
