@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tenants import formatting, jobs, tenancy, web
+from tenants import formatting, i18n, jobs, tenancy, web, widgets
 from tenants.config import load_config
 from tenants.db import ping_when_idle, private_sqlite_file, use_real_sqlite_transactions
 from flask_talisman import Talisman
@@ -280,6 +280,8 @@ def register_template_helpers(app: Flask) -> None:
     from blueprints.core.navigation import navigation
 
     formatting.register(app)
+    i18n.install(app, babel)
+    widgets.install()
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor

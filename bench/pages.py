@@ -270,7 +270,7 @@ class Server:
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
-                requests.get(self.base + ("/healthz" if target == "app:app" else "/"), timeout=5)
+                requests.get(self.base + ("/healthz" if target == "app:app" else "/"), timeout=60)
                 break
             except (requests.ConnectionError, requests.Timeout):  # still booting (a busy machine)
                 time.sleep(0.2)
@@ -479,9 +479,11 @@ def main() -> None:
     parser.add_argument("--block", type=int, default=20, help="requests per measurement")
     parser.add_argument("--throughput", action="store_true")
     parser.add_argument("--pages", default="", help="only pages whose label contains this")
+    parser.add_argument("--databases", default="sqlite,postgresql",
+                        help="which of sqlite,postgresql (PostgreSQL needs BENCH_DATABASE_URL)")
     args = parser.parse_args()
-    targets = [("SQLite", None, None)]
-    if os.environ.get("BENCH_DATABASE_URL"):
+    targets = [("SQLite", None, None)] if "sqlite" in args.databases else []
+    if os.environ.get("BENCH_DATABASE_URL") and "postgresql" in args.databases:
         targets.append(("PostgreSQL", os.environ["BENCH_DATABASE_URL"],
                         os.environ["BENCH_MIGRATIONS_DATABASE_URL"]))
     print(f"# bench/pages.py — {datetime.now():%d-%m-%Y %H:%M}, {os.cpu_count()} cores, "

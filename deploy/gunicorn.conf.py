@@ -11,22 +11,33 @@ import os
 # port mapping or the load balancer can reach it.
 bind = f"0.0.0.0:{int(os.environ.get('PORT', '8000'))}"
 
-# The app is I/O-bound (PostgreSQL, SMTP). Capped at 8 because every worker keeps its own
-# SQLAlchemy pool: workers x pool size must stay below PostgreSQL's max_connections
-# across all hosts. Scale out with more hosts rather than more workers per host.
-workers = int(os.environ.get("WEB_CONCURRENCY", min(2 * multiprocessing.cpu_count() + 1, 8)))
+# Workers and threads, by measurement (bench/workers.py, bench/RESULTS.md): the app is
+# CPU-bound, not I/O-bound. A staff page costs 4-25 ms of CPU and waits only ~1 ms on the
+# database, so a core serves one request at a time and more processes than cores only share
+# the same cores, each with another ~150 MB and its own SQLAlchemy pool. On the 2-core bench
+# machine (6 clients, a mix of six staff pages, SQLite): sync 2 workers 39 req/s, 3 workers
+# 30, 4 workers 22; gthread 2 workers x 2 threads 41, x 4 threads 38; worker CPU per request
+# rose from 13.8 to 18 ms with 4 sync workers (contention). So: one worker per core, and two
+# threads each so that a wait on the database, a slow client or a keep-alive connection does
+# not leave a core idle (equal to sync within the noise; a third thread only added latency).
+# Capped at 8: workers x pool size must stay below PostgreSQL's max_connections across hosts;
+# scale out with more hosts rather than more workers per host.
+workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count(), 8)))
 worker_class = "gthread"
-threads = 2
+threads = int(os.environ.get("WEB_THREADS", "2"))
 
 # A request that takes 30 s is a bug or a stuck query; kill the worker instead of
 # queueing behind it. On SIGTERM (deploy, scale-in) give running requests as long to finish.
 timeout = 30
 graceful_timeout = 30
 
-# Recycle workers now and then so a slow leak cannot grow without bound; the jitter keeps
-# them from all restarting at the same moment.
-max_requests = 1000
-max_requests_jitter = 100
+# Recycling, by measurement: a recycled worker re-imports the app, 2.15 s of CPU (bench/
+# workers.py), which every 1,000 requests added ~2 ms to each request (10-20% of a page). No page
+# leaks: one worker's RSS was 149.3 MB after 200 requests, 151.1 MB after 1,000 and 151.3 MB
+# after 2,000 (bench/workers.py --leak). So recycle rarely, as a guard against a future leak,
+# with jitter so workers do not restart together: 0.04 ms a request.
+max_requests = 50000
+max_requests_jitter = 5000
 
 # Logs go to stdout/stderr; the container runtime or systemd collects them.
 accesslog = "-"

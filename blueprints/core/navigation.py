@@ -1,9 +1,11 @@
 """The navigation per role, computed for the base layout."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import g, request, url_for
+from flask import current_app, g, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -19,8 +21,7 @@ class NavItem:
 
 def _item(label, endpoint, **values) -> NavItem:
     url = url_for(endpoint, **values)
-    return NavItem(str(label), url, request.path == url or
-                   (url.rstrip("/") != "" and request.path.startswith(url) and url.count("/") > 2))
+    return NavItem(str(label), url, _active(url))
 
 
 def _optional(items: list[NavItem], label, endpoint) -> None:
@@ -31,10 +32,43 @@ def _optional(items: list[NavItem], label, endpoint) -> None:
         items.append(_item(label, endpoint))
 
 
+#: Per app, (label, url) lists by everything they depend on, oldest dropped first: built once,
+#: not per request (a dozen url_for calls and lazy labels were about a millisecond of every page).
+_LINKS_MAX = 2048
+
+
+def _active(url: str) -> bool:
+    return request.path == url or (url.rstrip("/") != "" and request.path.startswith(url)
+                                   and url.count("/") > 2)
+
+
 def navigation() -> list[NavItem]:
     """Links for the current user in the current tenant (or area)."""
     if not current_user.is_authenticated:
         return []
+    membership, tenant = g.get("membership"), g.get("tenant")
+    municipality = g.get("municipality")
+    operator = bool(getattr(current_user, "is_platform_operator", False)
+                    and request.blueprint == "operator")
+    locale = get_locale()
+    key = (request.script_root, str(locale) if locale else "",
+           tenant.slug if tenant is not None and membership is not None else None,
+           membership.role if tenant is not None and membership is not None else None,
+           municipality.id if municipality is not None else None, operator)
+    cache = current_app.extensions.setdefault("wijkwerk_navigation", OrderedDict())
+    links = cache.get(key)
+    if links is None:
+        links = tuple((item.label, item.url) for item in _build())
+        cache[key] = links
+        while len(cache) > _LINKS_MAX:
+            try:
+                cache.popitem(last=False)
+            except KeyError:  # another thread emptied it
+                break
+    return [NavItem(label, url, _active(url)) for label, url in links]
+
+
+def _build() -> list[NavItem]:
     items: list[NavItem] = []
     membership = g.get("membership")
     tenant = g.get("tenant")

@@ -204,7 +204,6 @@ def edit(participant_id: int):
 def show(participant_id: int):
     participant = _load(participant_id)
     services.record_view(db.session, current_actor(), participant)
-    db.session.commit()
     today = date.today()
     exemptions = services.exemptions_of(db.session, participant)
     neighbourhood = db.session.scalar(select(Neighbourhood.name).where(
@@ -217,7 +216,9 @@ def show(participant_id: int):
     link_form = LinkAccountForm()
     link_form.user.choices = [(str(u.id), f"{u.name} ({u.email})")
                               for u in services.linkable_accounts(db.session)]
-    return render_template(
+    # Rendered before the commit that stores the view in the audit log: a commit expires every
+    # loaded object, and the page would reload each one. A failed commit shows nothing.
+    html = render_template(
         "participants/show.html", p=participant, sections=sections.participant_page.render(
             participant=participant, today=today, is_admin=g.membership.role == Role.ADMIN),
         exemptions=exemptions, active_exemption=services.active_exemption(exemptions, today),
@@ -230,6 +231,8 @@ def show(participant_id: int):
         benefit_labels=services.BENEFIT_LABELS,
         consent_kinds=services.CONSENT_KINDS, days=services.DAYS,
         is_admin=g.membership.role == Role.ADMIN)
+    db.session.commit()
+    return html
 
 
 @bp.route("/deelnemers/<int:participant_id>/ontheffing", methods=["POST"])

@@ -205,7 +205,6 @@ def show(trajectory_id: int):
     trajectory = _load(trajectory_id)
     participant = services.participant_of(db.session, trajectory)
     participant_services.record_view(db.session, current_actor(), participant, "trajectory")
-    db.session.commit()
     host = db.session.scalar(select(HostOrganisation).where(
         HostOrganisation.id == trajectory.host_organisation_id)) \
         if trajectory.host_organisation_id else None
@@ -218,7 +217,10 @@ def show(trajectory_id: int):
         evaluation_form.evaluation_id.data = str(open_evaluation.id)
     outcome_form = OutcomeForm()
     outcome_form.outcome_on.data = date.today()
-    return render_template(
+    # Rendered before the commit that stores the view in the audit log: a commit expires every
+    # loaded object, and the page would reload each one (a statement per object, and a page
+    # that fails after its data was read). A failed commit shows nothing.
+    html = render_template(
         "trajectories/show.html", t=trajectory, p=participant, host=host, coach=coach,
         warnings=services.warnings(db.session, trajectory, participant),
         history=services.history(db.session, trajectory),
@@ -235,6 +237,8 @@ def show(trajectory_id: int):
         status_by_value={k.value: v for k, v in services.STATUS_LABELS.items()},
         funding_labels=services.FUNDING_LABELS, outcome_labels=services.OUTCOME_LABELS,
         ladder=services.LADDER, today=date.today())
+    db.session.commit()
+    return html
 
 
 @bp.route("/trajecten/<int:trajectory_id>/status", methods=["POST"])

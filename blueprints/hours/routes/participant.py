@@ -38,7 +38,6 @@ def participant(participant_id: int):
     p = _load_participant(participant_id)
     if request.method == "GET":
         participant_services.record_view(db.session, current_actor(), p, "hours")
-        db.session.commit()
     form, trajectories, _requests = _entry_form(StaffEntryForm, p.id)
     form.submit.label.text = _("Uren schrijven voor %(name)s", name=p.first_name)
     if form.validate_on_submit():
@@ -55,14 +54,19 @@ def participant(participant_id: int):
     end = _date_arg("tot") or today
     rows, total = lists.participant_entries(db.session, p.id, start, end, page=_page())
     period = PeriodForm(formdata=None, van=start, tot=end)
-    return render_template(
+    # On a GET, rendered before the commit that stores the view in the audit log: a commit
+    # expires every loaded object, and the page would reload each one.
+    html = render_template(
         "hours/participant.html", p=p, form=form, trajectories=trajectories, rows=rows,
         total=total, page=_page(), pages=max(1, -(-total // lists.PAGE_SIZE)),
         args={"van": start.isoformat(), "tot": end.isoformat()}, start=start, end=end,
         totals=lists.approved_totals(db.session, p.id, start, end), period_form=period,
         warnings=checks.entry_warnings(db.session, g.tenant, [r.entry for r in rows]),
         anonymised=p.status == ParticipantStatus.ANONYMISED, return_form=ReturnForm(),
-        **_labels()), 400 if request.method == "POST" else 200
+        **_labels())
+    if request.method == "GET":
+        db.session.commit()
+    return html, 400 if request.method == "POST" else 200
 
 
 @bp.route("/uren/verklaring/<int:participant_id>.pdf")

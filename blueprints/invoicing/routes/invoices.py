@@ -13,6 +13,7 @@ from sqlalchemy import select
 from blueprints.helprequests.models import HelpRequest
 from blueprints.invoicing import services
 from blueprints.invoicing.forms import (
+    CustomerSearchForm,
     DraftDetailsForm,
     FeeForm,
     FinaliseForm,
@@ -25,7 +26,7 @@ from blueprints.invoicing.forms import (
 from blueprints.invoicing.models import DeliveryStatus, Invoice, InvoiceKind, InvoiceStatus
 from blueprints.invoicing.routes.blueprint import _labels, _previous_month, _show, bp
 from tenants import inputs
-from tenants.errors import NotFound
+from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.money import amount_text, parse_money
@@ -40,11 +41,32 @@ from tenants.web import (
 )
 
 
+def _customer_picker(customers) -> dict:
+    """What a page shows to pick a customer when there are too many for a select
+    (`customers` is None): the search form, its results, and the customer already picked (by
+    the `klant` argument). Empty when the select is used."""
+    if customers is not None:
+        return {"customer_search": None}
+    search = CustomerSearchForm(request.args)
+    text = search.klant_zoek.data if search.validate() else ""
+    chosen = None
+    customer_id = inputs.arg_id("klant")
+    if customer_id is not None:
+        try:
+            chosen = services.get_customer(db.session, customer_id)
+        except DomainError:
+            chosen = None
+    return {"customer_search": search, "chosen_customer": chosen,
+            "search_limit": services.CUSTOMER_SEARCH_LIMIT,
+            "found_customers": services.search_customers(db.session, text) if text else None}
+
+
 def _filter_from_args(customers, years) -> tuple[InvoiceFilterForm, services.InvoiceFilter]:
     form = InvoiceFilterForm(request.args)
     form.status.choices = [("", _("Alle"))] + [
         (k.value, v) for k, v in services.STATUS_LABELS.items()]
-    form.klant.choices = [("", _("Alle klanten"))] + [(str(c.id), c.name) for c in customers]
+    form.klant.choices = [("", _("Alle klanten"))] + [
+        (str(c.id), c.name) for c in customers or ()]
     form.jaar.choices = [("", _("Alle jaren"))] + [(str(y), str(y)) for y in years]
     form.soort.choices = [("", _("Facturen en creditnota's"))] + [
         (k.value, v) for k, v in services.KIND_LABELS.items()]
@@ -66,11 +88,11 @@ def index():
     form, f = _filter_from_args(customers, services.invoice_years(db.session))
     page = page_arg()
     result = services.list_invoices(db.session, f, page=page)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = {k: v for k, v in request.args.items() if k not in ("page", "klant_zoek") and v}
     return render_template(
         "invoicing/index.html", form=form, result=result, page=page,
         pages=max(1, ceil(result.total / services.PAGE_SIZE)), args=args, today=f.today,
-        **_labels())
+        **_customer_picker(customers), **_labels())
 
 
 # --- a new draft -----------------------------------------------------------------------------
@@ -81,7 +103,7 @@ def create():
     form = NewInvoiceForm()
     customers = services.customers_for_choice(db.session)
     form.customer.choices = [("", _("— kies een klant —"))] + [
-        (str(c.id), c.name) for c in customers]
+        (str(c.id), c.name) for c in customers or ()]
     if request.method == "GET":
         start, end = _previous_month(date.today())
         form.period_start.data, form.period_end.data = start, end
@@ -96,7 +118,8 @@ def create():
             return _show(invoice)
     elif request.method == "POST":
         flash_form_errors(form)
-    return render_template("invoicing/new.html", form=form, has_customers=bool(customers)), \
+    return render_template("invoicing/new.html", form=form, has_customers=customers != [],
+                           **_customer_picker(customers)), \
         (400 if request.method == "POST" else 200)
 
 
