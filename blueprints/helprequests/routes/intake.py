@@ -81,7 +81,7 @@ def _request_form(help_request: HelpRequest | None = None) -> RequestForm:
     if help_request is not None and help_request.customer_id \
             and str(help_request.customer_id) not in dict(customers):
         linked = customer_services.get_customer(db.session, help_request.customer_id)
-        customers.insert(0, (str(linked.id), _("%(name)s (gearchiveerd)", name=linked.name)))
+        customers = [(str(linked.id), _("%(name)s (gearchiveerd)", name=linked.name))] + customers
     form.customer.choices = [("", _("— nog geen klant —"))] + customers
     return form
 
