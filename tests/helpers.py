@@ -5,10 +5,12 @@ import itertools
 import os
 import re
 import secrets
+import shutil
 import time
 from contextlib import contextmanager
 
 import pyotp
+import pytest
 
 from tenants.config import load_config
 from tenants.db import utcnow
@@ -25,6 +27,18 @@ _RUN = secrets.token_hex(3)
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 PG_OWNER_URL = os.environ.get("TEST_MIGRATIONS_DATABASE_URL")
 ON_POSTGRES = bool(PG_URL)
+
+
+def require_program(name: str) -> str:
+    """The path of `name` (a server a test starts itself, such as redis-server). Missing, the test
+    is skipped on a user's machine, and fails in CI (REQUIRE_SERVICES=1, set by .ci/run), where
+    a skip would hide that the test never ran."""
+    path = shutil.which(name)
+    if path:
+        return path
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{name} is not installed; REQUIRE_SERVICES=1 requires it", pytrace=False)
+    pytest.skip(f"{name} is not installed")
 
 
 def unique(prefix: str) -> str:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -18,7 +17,7 @@ from tenants.counters import current_number, next_number
 from tenants.extensions import db
 from tenants.models import Membership
 from tenants.tenancy import tenant_context
-from tests.helpers import test_config
+from tests.helpers import require_program, test_config
 
 
 @contextmanager
@@ -157,8 +156,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def redis_url():
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed")
+    require_program("redis-server")
     port = _free_port()
     proc = subprocess.Popen(["redis-server", "--port", str(port), "--save", "",
                              "--appendonly", "no"], stdout=subprocess.DEVNULL)

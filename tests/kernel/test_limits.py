@@ -3,7 +3,6 @@ that keep working when Redis is gone (issue #9, findings 5 and 8)."""
 from __future__ import annotations
 
 import logging
-import shutil
 import socket
 import subprocess
 import time
@@ -14,7 +13,7 @@ import redis
 from tenants.extensions import limiter
 from tenants.models import Role
 from tests.api.conftest import bearer, issue  # noqa: F401  (fixture)
-from tests.helpers import PASSWORD, csrf_token, login, test_config, totp_now
+from tests.helpers import PASSWORD, csrf_token, login, require_program, test_config
 
 WRONG = "Dit e-mailadres en wachtwoord horen niet bij elkaar"
 
@@ -133,8 +132,7 @@ class RedisServer:
 
 @pytest.fixture
 def redis_server():
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
+    require_program("redis-server")
     server = RedisServer()
     server.start()
     try:
