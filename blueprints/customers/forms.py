@@ -101,3 +101,18 @@ class RateForm(BaseForm):
     vat_rate = SelectField(_l("Btw-tarief"), choices=[("", _l("Standaard van de klant"))]
                            + list(VAT_LABELS.items()), validate_choice=True)
     submit = SubmitField(_l("Tarief toevoegen"))
+
+
+def customer_search_field() -> StringField:
+    """The text field of a customer picker above CUSTOMER_SELECT_LIMIT customers (a GET search
+    form of its own, or a field of a larger POST form such as the help request's)."""
+    return StringField(_l("Klant zoeken"), validators=[Optional(), _len(100)],
+                       description=_l("Typ een deel van de naam en kies dan de klant."))
+
+
+class CustomerSearchForm(BaseForm):
+    """The customer picker when a tenant has too many customers for a select: a GET search."""
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    klant_zoek = customer_search_field()

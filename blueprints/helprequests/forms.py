@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from tenants.idempotency import IdempotencyKeyField
 
+from blueprints.customers.forms import customer_search_field
 from blueprints.helprequests.models import Source
 from blueprints.helprequests.services import (
     KIND_LABELS,
@@ -114,6 +115,9 @@ class RequestForm(BaseForm):
                            validate_choice=False, validators=[Optional(), _len(20)],
                            description=_l("Nodig om te factureren of van een strippenkaart af "
                                           "te schrijven. Kan ook later."))
+    # Above CUSTOMER_SELECT_LIMIT customers the select is replaced by this search (no
+    # JavaScript: a "Zoeken" button posts the form back with the matches as radio buttons).
+    klant_zoek = customer_search_field()
     submit = SubmitField(_l("Opslaan"))
 
 

@@ -146,15 +146,6 @@ class InvoiceFilterForm(BaseForm):
     achterstallig = BooleanField(_l("Alleen achterstallig"))
 
 
-class CustomerSearchForm(BaseForm):
-    """The customer picker when a tenant has too many customers for a select: a GET search."""
-    class Meta:
-        csrf = False  # a GET search form changes nothing
-
-    klant_zoek = StringField(_l("Klant zoeken"), validators=[Optional(), _len(100)],
-                             description=_l("Typ een deel van de naam en kies dan de klant."))
-
-
 class StatementForm(BaseForm):
     class Meta:
         csrf = False

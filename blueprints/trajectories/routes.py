@@ -212,11 +212,21 @@ def show(trajectory_id: int):
         if trajectory.job_coach_id else None
     evaluations = services.evaluations_of(db.session, trajectory)
     open_evaluation = next((e for e in reversed(evaluations) if e.held_on is None), None)
-    evaluation_form = EvaluationForm()
-    if open_evaluation is not None:
-        evaluation_form.evaluation_id.data = str(open_evaluation.id)
-    outcome_form = OutcomeForm()
-    outcome_form.outcome_on.data = date.today()
+    can_end = TrajectoryStatus.ENDED in services.TRANSITIONS[trajectory.status]
+    # Only the forms this status shows are built (building a WTForms form binds every field:
+    # eight on every view were a large share of the page's CPU). The status buttons and the
+    # goal-progress forms only need the CSRF token, which the template takes from csrf_token().
+    forms = {"agreement_form": AgreementForm()}
+    if trajectory.status != TrajectoryStatus.ENDED:
+        evaluation_form = EvaluationForm()
+        if open_evaluation is not None:
+            evaluation_form.evaluation_id.data = str(open_evaluation.id)
+        forms.update(goal_form=GoalForm(), plan_form=PlanEvaluationForm(),
+                     evaluation_form=evaluation_form)
+    if can_end:
+        outcome_form = OutcomeForm()
+        outcome_form.outcome_on.data = date.today()
+        forms.update(outcome_form=outcome_form, extend_form=ExtendForm())
     # Rendered before the commit that stores the view in the audit log: a commit expires every
     # loaded object, and the page would reload each one (a statement per object, and a page
     # that fails after its data was read). A failed commit shows nothing.
@@ -228,11 +238,8 @@ def show(trajectory_id: int):
         open_evaluation=open_evaluation, next_statuses=sorted(
             (s for s in services.TRANSITIONS[trajectory.status] if s != TrajectoryStatus.ENDED),
             key=lambda s: s.value),
-        can_end=TrajectoryStatus.ENDED in services.TRANSITIONS[trajectory.status],
-        agreed_now=services.agreed_hours_on(trajectory, date.today()),
-        status_form=StatusForm(), outcome_form=outcome_form, goal_form=GoalForm(),
-        note_form=GoalNoteForm(), plan_form=PlanEvaluationForm(),
-        evaluation_form=evaluation_form, agreement_form=AgreementForm(), extend_form=ExtendForm(),
+        can_end=can_end, agreed_now=services.agreed_hours_on(trajectory, date.today()),
+        **forms,
         kind_labels=services.KIND_LABELS, status_labels=services.STATUS_LABELS,
         status_by_value={k.value: v for k, v in services.STATUS_LABELS.items()},
         funding_labels=services.FUNDING_LABELS, outcome_labels=services.OUTCOME_LABELS,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import pytest
@@ -9,7 +10,7 @@ from sqlalchemy import select, update
 
 from blueprints.participants import services as participants
 from blueprints.trajectories import services as trajectories
-from blueprints.trajectories.models import Funding, Trajectory, TrajectoryKind
+from blueprints.trajectories.models import Funding, Outcome, Trajectory, TrajectoryKind
 from tenants.actor import Actor
 from tenants.models import Role, Tenant, TenantStatus
 from tenants.tenancy import tenant_context
@@ -97,3 +98,34 @@ def test_a_lapsed_tenant_reads_and_exports_but_changes_nothing(client, trajector
     export = post(client, f"/{tenant.slug}/privacy/deelnemer/{pid}/export",
                   token_from=f"/{tenant.slug}/trajecten/{tid}/")
     assert export.status_code == 200 and export.mimetype == "application/zip"
+
+
+def _actions(html: str) -> list[str]:
+    found = re.findall(r'<form method="post" action="[^"]*/trajecten/\d+/([a-z/\d-]*)"', html)
+    return sorted({re.sub(r"\d+", "N", a) for a in found})
+
+
+def test_the_page_shows_only_the_forms_of_its_status_and_they_post(client, trajectory, session):
+    tenant, admin, tid, _pid = trajectory
+    with tenant_context(session, tenant.id):
+        t = session.scalar(select(Trajectory).where(Trajectory.id == tid))
+        trajectories.add_goal(session, Actor(user_id=admin.id), t, "Op tijd komen", None, 2)
+        session.commit()
+    login(client, admin)
+    page = f"/{tenant.slug}/trajecten/{tid}/"
+    html = client.get(page).get_data(as_text=True)
+    assert _actions(html) == ["afronden", "doelen", "doelen/N/voortgang", "evaluaties",
+                              "evaluaties/plannen", "overeenkomst", "status", "verlengen"]
+    # the status button carries the page's token (csrf_token(), not a form built for it)
+    response = post(client, f"/{tenant.slug}/trajecten/{tid}/status", {"status": "actief"},
+                    token_from=page, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "De status is nu: Actief." in html
+
+    with tenant_context(session, tenant.id):
+        trajectories.end_trajectory(session, Actor(user_id=admin.id),
+                                    session.scalar(select(Trajectory).where(Trajectory.id == tid)), Outcome.VOLUNTEERING, date.today())
+        session.commit()
+    html = client.get(page).get_data(as_text=True)
+    assert _actions(html) == ["overeenkomst"]
+    assert "Evaluatie vastleggen" not in html and "Op tijd komen" in html

@@ -15,13 +15,17 @@
 from __future__ import annotations
 
 from blueprints.customers.services.customers import (
+    CUSTOMER_SEARCH_LIMIT,
+    CUSTOMER_SELECT_LIMIT,
     CustomerData,
     CustomerRow,
     active_customers,
     archive_customer,
     create_customer,
+    customers_for_choice,
     get_customer,
     list_customers,
+    search_customers,
     unarchive_customer,
     update_customer,
 )
@@ -36,6 +40,8 @@ from blueprints.customers.services.rules import (
 )
 
 __all__ = [
+    "CUSTOMER_SEARCH_LIMIT",
+    "CUSTOMER_SELECT_LIMIT",
     "KIND_LABELS",
     "MAX_PAYMENT_TERM_DAYS",
     "PAGE_SIZE",
@@ -48,10 +54,12 @@ __all__ = [
     "archive_customer",
     "clean_vat_rate",
     "create_customer",
+    "customers_for_choice",
     "get_customer",
     "list_customers",
     "rates_of",
     "remove_rate",
+    "search_customers",
     "unarchive_customer",
     "update_customer",
 ]

@@ -164,6 +164,35 @@ def active_customers(session: Session) -> list[Customer]:
                                 .order_by(func.lower(Customer.name), Customer.id)))
 
 
+#: Up to this many customers a picker is a select; above it, a search (a select of 800
+#: customers was 70% of the invoice list's CPU and grows with the tenant). Used by the
+#: invoice pickers and the help-request form.
+CUSTOMER_SELECT_LIMIT = 50
+CUSTOMER_SEARCH_LIMIT = 20
+
+
+def customers_for_choice(session: Session,
+                         limit: int = CUSTOMER_SELECT_LIMIT) -> list[Customer] | None:
+    """Customers that can be picked (not archived), by name in any case; None when there are more
+    than `limit` (the page then offers `search_customers` instead). One bounded query."""
+    rows = list(session.scalars(select(Customer).where(Customer.archived_at.is_(None))
+                                .order_by(func.lower(Customer.name), Customer.id).limit(limit + 1)))
+    return None if len(rows) > limit else rows
+
+
+def search_customers(session: Session, text: str,
+                     limit: int = CUSTOMER_SEARCH_LIMIT) -> list[Customer]:
+    """Customers (not archived) whose name contains `text`, any case, by name; at most
+    `limit`. `%` and `_` in the text are matched literally."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    return list(session.scalars(
+        select(Customer).where(Customer.archived_at.is_(None),
+                               Customer.name.icontains(text, autoescape=True))
+        .order_by(func.lower(Customer.name), Customer.id).limit(limit)))
+
+
 @dataclass(frozen=True)
 class CustomerRow:
     customer: Customer

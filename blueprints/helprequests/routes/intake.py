@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from math import ceil
 
-from flask import render_template, request
+from flask import flash, render_template, request
 from flask_babel import gettext as _
 
 from blueprints.customers import services as customer_services
@@ -21,6 +21,7 @@ from blueprints.helprequests.models import (
 from blueprints.helprequests.routes.blueprint import _show, bp
 from blueprints.participants import services as participant_services
 from tenants import inputs
+from tenants.errors import DomainError
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.money import amount_text, parse_money
@@ -72,18 +73,67 @@ def index():
 
 # --- intake by staff -------------------------------------------------------------------------
 
-def _request_form(help_request: HelpRequest | None = None) -> RequestForm:
+def _request_form(help_request: HelpRequest | None = None) -> tuple[RequestForm, bool]:
+    """The form, and whether the customer is picked by search (more customers than
+    CUSTOMER_SELECT_LIMIT) instead of from a select."""
     form = RequestForm()
     if help_request is not None and help_request.source == Source.WEBSITE:
         form.source.choices = [(Source.WEBSITE.value, services.SOURCE_LABELS[Source.WEBSITE])] \
             + list(form.source.choices)
-    customers = [(str(c.id), c.name) for c in customer_services.active_customers(db.session)]
+    active = customer_services.customers_for_choice(db.session)
+    if active is None:
+        return form, True
+    customers = [(str(c.id), c.name) for c in active]
     if help_request is not None and help_request.customer_id \
             and str(help_request.customer_id) not in dict(customers):
         linked = customer_services.get_customer(db.session, help_request.customer_id)
         customers = [(str(linked.id), _("%(name)s (gearchiveerd)", name=linked.name))] + customers
     form.customer.choices = [("", _("— nog geen klant —"))] + customers
-    return form
+    return form, False
+
+
+def _search_only(form: RequestForm) -> bool:
+    """In search mode, whether this POST only searches a customer (nothing is saved): the
+    "Zoeken" button, or "Opslaan" with a search text and no customer picked that does not
+    name exactly one customer. A text that names one customer picks it."""
+    if request.method != "POST":
+        return False
+    text = (form.klant_zoek.data or "").strip()[:100]
+    if "klant_zoeken" in request.form:
+        return True
+    if text and not form.customer.data:
+        found = customer_services.search_customers(db.session, text, limit=2)
+        if len(found) == 1:
+            form.customer.data = str(found[0].id)
+            return False
+        flash(_("Kies de klant uit de gevonden klanten."), "error")
+        return True
+    return False
+
+
+def _customer_picker(form: RequestForm, searching: bool) -> dict:
+    """What the template shows to pick the customer in search mode: the customer picked now
+    (by the form's value; only one of this tenant) and the matches of the search text."""
+    if not searching:
+        return {"customer_search": False}
+    chosen = None
+    customer_id = inputs.to_int(form.customer.data, min_value=1, max_value=inputs.ID_MAX)
+    if customer_id is not None:
+        try:
+            chosen = customer_services.get_customer(db.session, customer_id)
+        except DomainError:
+            chosen = None
+    text = (form.klant_zoek.data or "").strip()
+    found = customer_services.search_customers(db.session, text) \
+        if text and not form.klant_zoek.errors else None
+    return {"customer_search": True, "chosen_customer": chosen, "found_customers": found,
+            "search_limit": customer_services.CUSTOMER_SEARCH_LIMIT}
+
+
+def _render(form: RequestForm, help_request: HelpRequest | None, searching: bool, status: int):
+    return render_template("helprequests/form.html", form=form, help_request=help_request,
+                           neighbourhoods=participant_services.neighbourhoods(db.session),
+                           **_customer_picker(form, searching)), status
 
 
 def _posted_customer_id(value: str | None) -> int | None:
@@ -124,7 +174,9 @@ def _data_from(form: RequestForm) -> services.RequestData:
 @bp.route("/hulpvragen/nieuw", methods=["GET", "POST"])
 @require_role(Role.SUPERVISOR)
 def create():
-    form = _request_form()
+    form, searching = _request_form()
+    if searching and _search_only(form):
+        return _render(form, None, True, 200)
     if form.validate_on_submit():
         help_request, ok = run_service(
             lambda: services.create_request(db.session, current_actor(), _data_from(form)),
@@ -133,19 +185,19 @@ def create():
             return _show(help_request)
     elif request.method == "POST":
         flash_form_errors(form)
-    return render_template("helprequests/form.html", form=form, help_request=None,
-                           neighbourhoods=participant_services.neighbourhoods(db.session)), \
-        (400 if request.method == "POST" else 200)
+    return _render(form, None, searching, 400 if request.method == "POST" else 200)
 
 
 @bp.route("/hulpvragen/<int:help_request_id>/bewerken", methods=["GET", "POST"])
 @require_role(Role.SUPERVISOR)
 def edit(help_request_id: int):
     help_request = get_or_404(HelpRequest, help_request_id)
-    form = _request_form(help_request)
+    form, searching = _request_form(help_request)
     if request.method == "GET":
         wijk, _assigned = services.request_detail(db.session, help_request)
         _fill_form(form, help_request, wijk)
+    if searching and _search_only(form):
+        return _render(form, help_request, True, 200)
     if form.validate_on_submit():
         ok = run_service(lambda: services.update_request(db.session, current_actor(),
                                                          help_request, _data_from(form)),
@@ -154,6 +206,4 @@ def edit(help_request_id: int):
             return _show(help_request)
     elif request.method == "POST":
         flash_form_errors(form)
-    return render_template("helprequests/form.html", form=form, help_request=help_request,
-                           neighbourhoods=participant_services.neighbourhoods(db.session)), \
-        (400 if request.method == "POST" else 200)
+    return _render(form, help_request, searching, 400 if request.method == "POST" else 200)

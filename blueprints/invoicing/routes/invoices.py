@@ -10,10 +10,10 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from blueprints.customers.forms import CustomerSearchForm
 from blueprints.helprequests.models import HelpRequest
 from blueprints.invoicing import services
 from blueprints.invoicing.forms import (
-    CustomerSearchForm,
     DraftDetailsForm,
     FeeForm,
     FinaliseForm,

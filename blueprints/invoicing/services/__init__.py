@@ -43,19 +43,21 @@ from blueprints.invoicing.services.lines import (
 )
 from blueprints.invoicing.services.payments import register_payment
 from blueprints.invoicing.services.prices import rate_for
+from blueprints.customers.services import (  # the customer pickers, shared
+    CUSTOMER_SEARCH_LIMIT,
+    CUSTOMER_SELECT_LIMIT,
+    customers_for_choice,
+    search_customers,
+)
 from blueprints.invoicing.services.queries import (
     InvoiceFilter,
     InvoiceList,
     InvoiceRow,
     InvoiceView,
     LineGroup,
-    CUSTOMER_SEARCH_LIMIT,
-    CUSTOMER_SELECT_LIMIT,
-    customers_for_choice,
     invoice_view,
     invoice_years,
     list_invoices,
-    search_customers,
 )
 from blueprints.invoicing.services.reminders import (
     OVERDUE_PAGE_SIZE,

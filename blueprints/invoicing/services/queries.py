@@ -163,34 +163,6 @@ def invoice_view(session: Session, invoice: Invoice) -> InvoiceView:
                        list(payments), list(credit_notes), credits, list(reminders))
 
 
-#: Up to this many customers a picker is a select; above it, a search (a select of 800
-#: customers was 70% of the invoice list's CPU and grows with the tenant).
-CUSTOMER_SELECT_LIMIT = 50
-CUSTOMER_SEARCH_LIMIT = 20
-
-
-def customers_for_choice(session: Session,
-                         limit: int = CUSTOMER_SELECT_LIMIT) -> list[Customer] | None:
-    """Customers that can get a new invoice (not archived), by name; None when there are more
-    than `limit` (the page then offers `search_customers` instead). One bounded query."""
-    rows = list(session.scalars(select(Customer).where(Customer.archived_at.is_(None))
-                                .order_by(Customer.name, Customer.id).limit(limit + 1)))
-    return None if len(rows) > limit else rows
-
-
-def search_customers(session: Session, text: str,
-                     limit: int = CUSTOMER_SEARCH_LIMIT) -> list[Customer]:
-    """Customers (not archived) whose name contains `text`, any case, by name; at most
-    `limit`. `%` and `_` in the text are matched literally."""
-    text = (text or "").strip()
-    if not text:
-        return []
-    return list(session.scalars(
-        select(Customer).where(Customer.archived_at.is_(None),
-                               Customer.name.icontains(text, autoescape=True))
-        .order_by(Customer.name, Customer.id).limit(limit)))
-
-
 def invoice_years(session: Session) -> list[int]:
     return [y for y in session.scalars(select(Invoice.year).where(Invoice.year.is_not(None))
                                        .distinct().order_by(Invoice.year.desc()))]
