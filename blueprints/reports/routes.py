@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, current_app, g, render_template, request
 
 from blueprints.hours.formats import format_minutes, type_label
 from blueprints.hours.models import HourType
 from blueprints.reports import chart, exports, periods, services
+from blueprints.reports import pdf as report_pdf
 from blueprints.reports.forms import PeriodForm
 from blueprints.trajectories.models import Outcome
 from blueprints.trajectories.services import KIND_LABELS, OUTCOME_LABELS
@@ -61,11 +62,19 @@ def index():
 @bp.route("/export.<fmt>")
 @require_role(Role.ADMIN)
 def export(fmt):
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in ("csv", "xlsx", "pdf"):
         abort(404)
     period, compare, _how, _args, error = _period()
     if error:
         abort(400)
+    if fmt == "pdf":
+        from tenants.storage import uploads_root
+
+        body = report_pdf.render_report_pdf(db.session, g.tenant.name, period, compare,
+                                            storage_root=uploads_root(current_app.instance_path))
+        return Response(body, mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{report_pdf.file_name(period)}"',
+            "Cache-Control": "no-store"})
     sections = services.sections(*services.figures(db.session, period, compare))
     body, name = exports.report_file(sections, period, compare, fmt)
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
