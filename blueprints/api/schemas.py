@@ -33,6 +33,8 @@ from blueprints.invoicing.models import InvoiceKind, InvoiceStatus, LineUnit, Pa
 from blueprints.invoicing.money import VatRate
 from blueprints.participants.models import Benefit, ParticipantStatus
 from blueprints.participants.services import CONSENT_KINDS, DAYS, TARGET_GROUPS
+from blueprints.reports.periods import COMPARISONS as REPORT_COMPARISONS
+from blueprints.reports.periods import KINDS as REPORT_KINDS
 from blueprints.trajectories.models import Funding, Outcome, TrajectoryKind, TrajectoryStatus
 from tenants.models import Role
 
@@ -436,3 +438,77 @@ class BudgetList(Answer):
     year = fields.Integer()
     pool = fields.Nested(Pool)
     meta = fields.Nested(Pagination)
+
+
+# --- reports -------------------------------------------------------------------------------------
+
+REPORT_UNITS = ("count", "minutes", "cents", "percent")
+
+
+class ReportQuery(Query):
+    period = fields.String(validate=values_of(REPORT_KINDS), metadata={
+        "description": "maand, kwartaal, jaar of eigen (start en end); standaard de vorige "
+                       "volle maand."})
+    year = AsciiInteger(validate=validate.Range(FIRST_YEAR, LAST_INVOICE_YEAR), metadata={
+        "description": "Het jaar van de maand, het kwartaal of het jaar."})
+    month = AsciiInteger(validate=validate.Range(1, 12), metadata={
+        "description": "De maand (1-12) bij period=maand."})
+    quarter = AsciiInteger(validate=validate.Range(1, 4), metadata={
+        "description": "Het kwartaal (1-4) bij period=kwartaal."})
+    start = Day(metadata={"description": "Eerste dag bij period=eigen (hoogstens drie jaar)."})
+    end = Day(metadata={"description": "Laatste dag (inbegrepen) bij period=eigen."})
+    compare = fields.String(validate=values_of(REPORT_COMPARISONS), metadata={
+        "description": "vorige (de periode ervoor, standaard) of vorig_jaar (dezelfde "
+                       "periode een jaar eerder)."})
+
+
+class FigureValue(fields.Number):
+    """A figure in its unit: a whole number (count, minutes, cents), a percentage with one
+    decimal, or null (a percentage of nothing)."""
+
+    num_type = float
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value if isinstance(value, int) else float(value)
+
+
+class ReportPeriod(Answer):
+    kind = _text("maand, kwartaal, jaar of eigen.")
+    label = _text("De naam van de periode, zoals op de pagina (Q2 2026).")
+    start = fields.Date()
+    end = fields.Date(metadata={"description": "Inbegrepen."})
+
+
+class ReportRow(Answer):
+    key = _text("Vaste sleutel van het cijfer (hours, hours_traject, outflow_rate, ...).")
+    label = _text()
+    definition = _text("Hoe het cijfer geteld wordt.")
+    unit = fields.String(validate=values_of(REPORT_UNITS), metadata={
+        "description": "count: aantal; minutes: minuten; cents: eurocenten; percent: procent "
+                       "met één decimaal."})
+    value = FigureValue(allow_none=True, metadata={"description": "Het cijfer in de periode."})
+    compare = FigureValue(allow_none=True, metadata={
+        "description": "Het cijfer in de vergelijkingsperiode."})
+    sub = fields.Boolean(metadata={"description": "Een uitsplitsing van de regel erboven."})
+
+
+class ReportSection(Answer):
+    title = _text()
+    rows = fields.List(fields.Nested(ReportRow))
+
+
+class ReportWeek(Answer):
+    week = _text("ISO-week, bijvoorbeeld 2026-W15.")
+    monday = fields.Date()
+    minutes = fields.Integer(metadata={"description": "Goedgekeurde minuten in de week (binnen "
+                                                      "de periode)."})
+
+
+class Report(Answer):
+    period = fields.Nested(ReportPeriod)
+    compare = fields.Nested(ReportPeriod)
+    source = _text("Altijd: volgens registratie van de coöperatie (geen CBS-cijfers).")
+    sections = fields.List(fields.Nested(ReportSection))
+    hours_per_week = fields.List(fields.Nested(ReportWeek))

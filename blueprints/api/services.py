@@ -237,7 +237,8 @@ def require_role(access: TokenAccess, role: Role) -> None:
     if access.membership.role.rank < role.rank:
         if role == Role.ADMIN:
             raise PermissionDenied(_l(
-                "Alleen beheerders kunnen facturen, klanten en budgetten via de API lezen."))
+                "Alleen beheerders kunnen facturen, klanten, budgetten en rapportages via de API "
+                "lezen."))
         raise PermissionDenied(_l(
             "Uw rol in deze organisatie geeft geen toegang tot de API. Alleen beheerders en "
             "begeleiders kunnen de API gebruiken."))

@@ -1,11 +1,13 @@
-"""The period choice of the report: a plain GET form (works without JavaScript)."""
+"""The period choice of the report (a plain GET form, works without JavaScript) and the
+scheduled report's settings."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, StringField
-from wtforms.validators import Length, Optional
+from wtforms import DateField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints.reports.periods import COMPARISON_LABELS, KIND_LABELS, MONTH_NAMES
+from blueprints.reports.schedule import FREQUENCIES
 from tenants.formfields import SelectField
 from tenants.forms import BaseForm
 
@@ -27,3 +29,14 @@ class PeriodForm(BaseForm):
     tot = DateField(_l("Tot en met (bij eigen periode)"), validators=[Optional()])
     vergelijk = SelectField(_l("Vergelijken met"), choices=list(COMPARISON_LABELS.items()),
                             validators=[Optional()], validate_choice=False)
+
+
+class ScheduleForm(BaseForm):
+    """The scheduled report: how often, and to whom."""
+
+    frequency = SelectField(_l("Hoe vaak"), choices=list(FREQUENCIES.items()),
+                            validators=[DataRequired()])
+    recipients = TextAreaField(
+        _l("E-mailadressen"), validators=[DataRequired(), Length(max=3000)],
+        description=_l("Eén adres per regel (hoogstens tien). De PDF gaat naar elk adres."))
+    submit = SubmitField(_l("Opslaan"))

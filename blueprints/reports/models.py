@@ -12,12 +12,12 @@ stored as the enum's value text: a summary outlives a renamed label.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Date, String, UniqueConstraint
+from sqlalchemy import Date, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.db import Base, TenantScoped
+from tenants.db import Base, TenantScoped, utcnow
 
 
 class HoursDaily(TenantScoped, Base):
@@ -57,3 +57,26 @@ class MoneyDaily(TenantScoped, Base):
 
 
 SUMMARIES = (HoursDaily, OutflowDaily, MoneyDaily)
+
+
+class ReportSchedule(TenantScoped, Base):
+    """The scheduled report of a tenant (at most one): every month or quarter the PDF of the
+    last complete period is mailed to the recipients, once per period. The last period sent is
+    recorded here, in the same transaction that queues the mails (blueprints.reports.schedule).
+    """
+
+    __tablename__ = "report_schedules"
+    __table_args__ = (UniqueConstraint("tenant_id"),)  # one schedule per tenant
+
+    #: "maand" or "kwartaal" (blueprints.reports.periods.KINDS)
+    frequency: Mapped[str] = mapped_column(String(20))
+    #: the addresses, one a line, checked by tenants.emails
+    recipients: Mapped[str] = mapped_column(Text)
+    last_start: Mapped[date | None] = mapped_column(Date)
+    last_end: Mapped[date | None] = mapped_column(Date)
+    last_sent_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def addresses(self) -> list[str]:
+        return [line for line in self.recipients.splitlines() if line]

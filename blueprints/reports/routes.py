@@ -1,21 +1,34 @@
-"""The report pages: /<tenant>/rapportage (the figures, a chart, the exports) and the
-drill-downs behind the figures. For admins (coordinators)."""
+"""The report pages: /<tenant>/rapportage (the figures, a chart, the exports), the
+drill-downs behind the figures and the scheduled report. For admins (coordinators)."""
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 
 from blueprints.hours.formats import format_minutes, type_label
 from blueprints.hours.models import HourType
-from blueprints.reports import chart, exports, periods, services
-from blueprints.reports.forms import PeriodForm
+from blueprints.reports import chart, exports, periods, schedule, services
+from blueprints.reports import jobs as _jobs  # noqa: F401  (registers the report's jobs)
+from blueprints.reports import pdf as report_pdf
+from blueprints.reports.forms import PeriodForm, ScheduleForm
 from blueprints.trajectories.models import Outcome
 from blueprints.trajectories.services import KIND_LABELS, OUTCOME_LABELS
 from tenants.errors import DomainError
 from tenants.extensions import db
 from tenants.models import Role
-from tenants.web import page_arg, require_role, tenant_blueprint
+from tenants.web import current_actor, page_arg, require_role, tenant_blueprint
 
 bp = tenant_blueprint("reports", __name__, url_prefix="/rapportage")
 
@@ -61,11 +74,19 @@ def index():
 @bp.route("/export.<fmt>")
 @require_role(Role.ADMIN)
 def export(fmt):
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in ("csv", "xlsx", "pdf"):
         abort(404)
     period, compare, _how, _args, error = _period()
     if error:
         abort(400)
+    if fmt == "pdf":
+        from tenants.storage import uploads_root
+
+        body = report_pdf.render_report_pdf(db.session, g.tenant.name, period, compare,
+                                            storage_root=uploads_root(current_app.instance_path))
+        return Response(body, mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="{report_pdf.file_name(period)}"',
+            "Cache-Control": "no-store"})
     sections = services.sections(*services.figures(db.session, period, compare))
     body, name = exports.report_file(sections, period, compare, fmt)
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -108,3 +129,36 @@ def outflow():
         what=OUTCOME_LABELS[outcome] if outcome else None,
         uitkomst=outcome.value if outcome else None, outcome_labels=OUTCOME_LABELS,
         kind_labels=KIND_LABELS)
+
+
+@bp.route("/planning", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def schedule_page():
+    """The scheduled report: monthly or quarterly, to chosen addresses."""
+    current = schedule.find_schedule(db.session)
+    form = ScheduleForm(data={"frequency": current.frequency,
+                              "recipients": current.recipients} if current else None)
+    if form.validate_on_submit():
+        try:
+            schedule.save_schedule(db.session, current_actor(), schedule.ScheduleData(
+                form.frequency.data, form.recipients.data))
+        except DomainError as exc:
+            db.session.rollback()
+            form.recipients.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(_("De geplande rapportage is opgeslagen."), "success")
+            return redirect(url_for("reports.schedule_page"))
+    due = schedule.due_period(current, date.today()) if current else None
+    return render_template("reports/schedule.html", form=form, schedule=current, due=due,
+                           next_period=schedule.last_complete(current.frequency, date.today())
+                           if current else None)
+
+
+@bp.route("/planning/stoppen", methods=["POST"])
+@require_role(Role.ADMIN)
+def schedule_remove():
+    schedule.remove_schedule(db.session, current_actor())  # POST: CSRF checked app-wide
+    db.session.commit()
+    flash(_("De geplande rapportage is gestopt."), "success")
+    return redirect(url_for("reports.schedule_page"))

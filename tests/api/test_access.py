@@ -149,14 +149,14 @@ def test_invoices_customers_and_budgets_are_for_admins_only(app, client, coop, i
                   if getattr(app.view_functions[r.endpoint], "_api_role", None) == Role.ADMIN]
     assert {r.endpoint for r in admin_only} >= {
         "api.invoices", "api.invoice", "api.invoice_pdf", "api.invoice_ubl", "api.customers",
-        "api.budgets"}
+        "api.budgets", "api.report_figures"}
     for rule in admin_only:
         response = _call(client, rule, _url(rule, tenant_slug=tenant.slug), token)
         assert response.status_code == 403, rule.rule
         assert response.json["error"] == {
             "code": "forbidden",
-            "message": "Alleen beheerders kunnen facturen, klanten en budgetten via de API "
-                       "lezen."}
+            "message": "Alleen beheerders kunnen facturen, klanten, budgetten en rapportages "
+                       "via de API lezen."}
     with tenant_context(session, tenant.id):
         session.execute(update(Membership).where(Membership.user_id == coach.id)
                         .values(role=Role.ADMIN))

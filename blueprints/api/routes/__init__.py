@@ -5,13 +5,22 @@ request; the rules stay in ../services.py, the declared shapes in ../schemas.py 
     blueprint.py     the Blueprint: tokens, tenancy, limits, no caching, operation() and query()
     problems.py      errors as RFC 9457 problem details
     openapi.py       the document, generated from the schemas
-    resources/       general (document, /me), participants, invoices, customers, budgets
+    resources/       general (document, /me), participants, invoices, customers, budgets,
+                     reports
     token_page.py    "API-tokens" under Mijn account
 """
 from __future__ import annotations
 
 from blueprints.api.routes.blueprint import bp
-from blueprints.api.routes.resources import budgets, customers, general, invoices, participants
+from blueprints.api.routes.resources import (
+    budgets,
+    customers,
+    general,
+    invoices,
+    participants,
+    reports,
+)
 from blueprints.api.routes.token_page import tokens_bp
 
-__all__ = ["bp", "tokens_bp", "budgets", "customers", "general", "invoices", "participants"]
+__all__ = ["bp", "tokens_bp", "budgets", "customers", "general", "invoices", "participants",
+           "reports"]

@@ -29,11 +29,11 @@ INTRODUCTION = (
     "Alleen-lezen toegang tot de gegevens van één organisatie. Maak een sleutel op "
     "/account/api-tokens (beheerders en begeleiders) en stuur die mee als "
     "'Authorization: Bearer <sleutel>'. De sleutel hoort bij één organisatie; de rol wordt bij "
-    "elk verzoek opnieuw bekeken. Facturen, klanten en budgetten zijn alleen voor beheerders "
-    "(x-required-role: admin). Bedragen zijn hele centen. Fouten zijn problem details "
+    "elk verzoek opnieuw bekeken. Facturen, klanten, budgetten en rapportages zijn alleen voor "
+    "beheerders (x-required-role: admin). Bedragen zijn hele centen. Fouten zijn problem details "
     "(RFC 9457, application/problem+json) met een Nederlandse uitleg in detail en een code "
     "voor programma's; elke operatie noemt alle statussen die ze kan geven.")
-TAGS = ["algemeen", "deelnemers", "facturen", "klanten", "budgetten"]
+TAGS = ["algemeen", "deelnemers", "facturen", "klanten", "budgetten", "rapportage"]
 _CACHE_KEY = "wijkwerk.api.openapi"
 
 

@@ -60,7 +60,7 @@ PROBLEMS: dict[int, Status] = {
                 "token_expired, token_revoked).", ("WWW-Authenticate",)),
     403: Status(_l("Geen toegang"), "forbidden", _l("U heeft hier geen toegang toe."),
                 "De rol in de organisatie geeft geen toegang (alleen beheerders en "
-                "begeleiders; facturen, klanten en budgetten alleen beheerders)."),
+                "begeleiders; facturen, klanten, budgetten en rapportages alleen beheerders)."),
     404: Status(_l("Niet gevonden"), "not_found", NOT_FOUND,
                 "Bestaat niet, of hoort bij een andere organisatie dan die van de sleutel."),
     405: Status(_l("Methode niet toegestaan"), "method_not_allowed",
