@@ -1,0 +1,131 @@
+"""The app on a phone (390x844) and a desktop: the main menu folds under "Menu" on a phone
+(without JavaScript: a details element), and a participant starts on four big buttons.
+
+Set PHONE_SCREENSHOTS=/some/dir to keep pictures of each page."""
+from __future__ import annotations
+
+import os
+import re
+from datetime import date
+
+import pytest
+from playwright.sync_api import expect
+
+from tenants.actor import Actor
+from tenants.models import Role
+from tenants.tenancy import tenant_context
+from tests.e2e.axe import check_accessibility
+from tests.e2e.conftest import PHONE
+from tests.e2e.flows import assert_fits_the_screen, log_in, url_path
+from tests.hours.builders import add_person
+
+pytestmark = pytest.mark.browser
+SCREENSHOTS = os.environ.get("PHONE_SCREENSHOTS")
+TILES = ("Uren schrijven", "Mijn klussen", "Mijn plan", "Mijn budget")
+
+
+def _picture(page, name: str) -> None:
+    if SCREENSHOTS:
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"))
+
+
+@pytest.fixture
+def coop(make, session):
+    tenant = make.tenant(name="Buurtcoöperatie De Hoge Weide")
+    coach = make.member(tenant, Role.ADMIN, name="Ahmed El Khatib")
+    user = make.member(tenant, Role.PARTICIPANT, name="Fatma Yilmaz")
+    with tenant_context(session, tenant.id):
+        add_person(session, Actor(user_id=coach.id, email=coach.email), "Fatma", "Yılmaz",
+                   user=user, supervisor_id=coach.id, starts_on=date(2026, 1, 5))
+        session.commit()
+    return tenant, coach, user
+
+
+def _menu(page):
+    return page.get_by_role("navigation", name="Hoofdmenu")
+
+
+def test_the_menu_folds_on_a_phone(new_context, coop):
+    tenant, coach, _user = coop
+    page = new_context(**PHONE, java_script_enabled=False).new_page()
+    log_in(page, coach)
+    page.goto(f"/{tenant.slug}/")
+    menu = _menu(page)
+    toggle = menu.get_by_text("Menu", exact=True)
+    # folded: only the "Menu" button is in the first screen, no link of the menu is shown
+    expect(toggle).to_be_visible()
+    expect(menu.get_by_role("link")).to_have_count(0)
+    height = page.evaluate("() => document.querySelector('.site-header').offsetHeight")
+    assert height <= 844 * 0.25, f"the header takes {height}px of an 844px screen"
+    _picture(page, "coordinator-phone-folded")
+    toggle.click()  # no JavaScript: the browser's own details element opens it
+    expect(menu.get_by_role("link", name="Facturen", exact=True)).to_be_visible()
+    expect(menu.get_by_role("link", name="Start", exact=True)).to_have_attribute(
+        "aria-current", "page")
+    _picture(page, "coordinator-phone-open")
+    assert_fits_the_screen(page, "start page, menu open (phone)")
+    menu.get_by_role("link", name="Facturen", exact=True).click()
+    expect(page).to_have_url(url_path(f"/{tenant.slug}/facturen/"))
+    expect(_menu(page).get_by_role("link")).to_have_count(0)  # folded again on the next page
+
+
+def test_the_menu_by_keyboard_and_axe(new_context, coop):
+    tenant, coach, _user = coop
+    page = new_context(**PHONE).new_page()
+    log_in(page, coach)
+    page.goto(f"/{tenant.slug}/")
+    check_accessibility(page, "start page, menu folded (phone)")
+    summary = _menu(page).locator("summary")
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(_menu(page).locator("details")).to_have_attribute("open", "")
+    page.keyboard.press("Tab")
+    expect(_menu(page).get_by_role("link", name="Start", exact=True)).to_be_focused()
+    check_accessibility(page, "start page, menu open (phone)")
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Space")
+    expect(_menu(page).get_by_role("link")).to_have_count(0)
+
+
+def test_the_full_menu_on_a_desktop(page, coop):
+    tenant, coach, _user = coop
+    log_in(page, coach)
+    page.goto(f"/{tenant.slug}/")
+    menu = _menu(page)
+    expect(menu.get_by_text("Menu", exact=True)).to_be_hidden()
+    expect(menu.get_by_role("link", name="Facturen", exact=True)).to_be_visible()
+    expect(menu.get_by_role("link", name="Auditlog", exact=True)).to_be_visible()
+    _picture(page, "coordinator-desktop")
+    check_accessibility(page, "start page (desktop)")
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_a_participant_starts_on_four_big_buttons(request, coop, device):
+    tenant, _coach, user = coop
+    page = request.getfixturevalue("phone_page" if device == "phone" else "page")
+    log_in(page, user)
+    page.goto(f"/{tenant.slug}/")
+    expect(page).to_have_url(url_path(f"/{tenant.slug}/mijn"))
+    tiles = page.get_by_role("list", name="Snel naar")
+    height = page.viewport_size["height"]
+    for label in TILES:
+        tile = tiles.get_by_role("link", name=label)
+        expect(tile).to_be_visible()
+        box = tile.bounding_box()
+        assert box["y"] + box["height"] <= height, f"{label} is below the first screen"
+        assert box["height"] >= 88 and box["width"] >= 120, f"{label} is not a big button: {box}"
+    _picture(page, f"participant-home-{device}")
+    check_accessibility(page, f"participant home ({device})")
+    assert_fits_the_screen(page, f"participant home ({device})")
+    tiles.get_by_role("link", name="Uren schrijven").click()
+    expect(page).to_have_url(re.compile(rf"/{tenant.slug}/uren/mijn#schrijven-kop$"))
+    expect(page.get_by_role("heading", name="Uren schrijven")).to_be_in_viewport()
+    page.go_back()
+    tiles.get_by_role("link", name="Mijn klussen").click()
+    expect(page).to_have_url(url_path(f"/{tenant.slug}/mijn/klussen"))
+    page.go_back()
+    tiles.get_by_role("link", name="Mijn budget").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("budget")
+    page.go_back()
+    tiles.get_by_role("link", name="Mijn plan").click()
+    expect(page.get_by_role("heading", name="Mijn plan")).to_be_in_viewport()
