@@ -17,6 +17,8 @@ from tenants.tenancy import tenant_context
 from tests.e2e.axe import check_accessibility
 from tests.e2e.conftest import PHONE
 from tests.e2e.flows import assert_fits_the_screen, log_in, url_path
+from tests.e2e.test_invoicing import work  # noqa: F401  (the invoicing fixtures, reused)
+from tests.e2e.test_invoicing_phone import books  # noqa: F401
 from tests.hours.builders import add_person
 
 pytestmark = pytest.mark.browser
@@ -24,9 +26,9 @@ SCREENSHOTS = os.environ.get("PHONE_SCREENSHOTS")
 TILES = ("Uren schrijven", "Mijn klussen", "Mijn plan", "Mijn budget")
 
 
-def _picture(page, name: str) -> None:
+def _picture(page, name: str, full_page: bool = False) -> None:
     if SCREENSHOTS:
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"))
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=full_page)
 
 
 @pytest.fixture
@@ -129,3 +131,56 @@ def test_a_participant_starts_on_four_big_buttons(request, coop, device):
     page.go_back()
     tiles.get_by_role("link", name="Mijn plan").click()
     expect(page.get_by_role("heading", name="Mijn plan")).to_be_in_viewport()
+
+
+def test_the_invoice_list_shows_its_totals_on_a_phone(phone_page, work, books):  # noqa: F811
+    """No sideways scrolling and no clipped amount, also with six-figure totals."""
+    page = phone_page
+    log_in(page, work.admin)
+    page.goto(f"/{work.tenant.slug}/facturen/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Facturen")
+    # the largest amounts a cooperative's year could show, written into the page as it is
+    page.evaluate("""() => {
+      for (const dd of document.querySelectorAll('.stat dd')) dd.textContent = '€\u00a0123.456,78';
+      for (const td of document.querySelectorAll('td[data-label="Bedrag"]'))
+        td.textContent = '€\u00a0123.456,78';
+    }""")
+    _picture(page, "invoice-list-phone", full_page=True)
+    assert_fits_the_screen(page, "invoice list with large totals (phone)")
+    clipped = page.evaluate("""() => [...document.querySelectorAll('.stat, .stat dd, td')]
+      .filter((el) => el.scrollWidth > el.clientWidth + 1).map((el) => el.textContent.trim())""")
+    assert clipped == [], f"clipped on a phone: {clipped}"
+    for dd in page.locator(".stat dd").all():
+        box = dd.bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 390, box
+        assert box["height"] < 40, f"the amount wraps: {box}"  # one line, not "€" above it
+    check_accessibility(page, "invoice list (phone)")
+
+
+_BORDERS = """() => Object.fromEntries([...document.querySelectorAll(
+    'form textarea, form input.utrecht-textbox, form input[type=radio]')]
+  .filter((el) => el.offsetParent !== null)
+  .map((el) => [el.name + (el.type === 'radio' ? ':' + el.value : ''),
+                getComputedStyle(el).borderTopColor + ' ' + getComputedStyle(el).borderTopWidth]))"""
+
+
+def _red(border: str) -> bool:
+    r, g, b = (int(n) for n in re.findall(r"\d+", border)[:3])
+    return r > 150 and g < 80 and b < 80
+
+
+def test_the_public_form_is_not_red_before_anything_is_typed(phone_page, make):
+    page = phone_page
+    tenant = make.tenant(name="Kluswinkel Lelystad")
+    page.goto(f"/{tenant.slug}/hulp-vragen")
+    borders = page.evaluate(_BORDERS)
+    assert {"name", "description", "kind:anders"} <= set(borders)
+    assert {name: b for name, b in borders.items() if _red(b)} == {}
+    _picture(page, "public-form-phone")
+    page.get_by_role("button", name="Hulpvraag versturen").click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+    after = page.evaluate(_BORDERS)
+    # after a submit the missing fields are marked (what was typed is not)
+    assert _red(after["description"]) and _red(after["street"])
+    assert not _red(after["preferred_dates"])
+    _picture(page, "public-form-errors-phone")
