@@ -11,12 +11,18 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
+from sqlalchemy import select
+
+from blueprints.helprequests import services as helprequest_services
+from blueprints.helprequests.models import HelpRequest
+from blueprints.participants.models import Participant
 from tenants.actor import Actor
 from tenants.models import Role
 from tenants.tenancy import tenant_context
 from tests.e2e.axe import check_accessibility
 from tests.e2e.conftest import PHONE
 from tests.e2e.flows import assert_fits_the_screen, log_in, url_path
+from tests.e2e.test_help_requests import planned_world  # noqa: F401
 from tests.e2e.test_invoicing import work  # noqa: F401  (the invoicing fixtures, reused)
 from tests.e2e.test_invoicing_phone import books  # noqa: F401
 from tests.hours.builders import add_person
@@ -184,3 +190,28 @@ def test_the_public_form_is_not_red_before_anything_is_typed(phone_page, make):
     assert _red(after["description"]) and _red(after["street"])
     assert not _red(after["preferred_dates"])
     _picture(page, "public-form-errors-phone")
+
+
+def test_a_job_card_has_a_map_link_and_writes_hours_for_that_job(phone_page, planned_world,
+                                                                 session):  # noqa: F811
+    tenant, coach, account, reference = planned_world
+    with tenant_context(session, tenant.id):
+        r = session.scalar(select(HelpRequest).where(HelpRequest.reference == reference))
+        me = session.scalar(select(Participant).where(Participant.user_id == account.id))
+        helprequest_services.plan_request(session, Actor(user_id=coach.id), r, date.today(),
+                                          [me.id])
+        session.commit()
+        job_id = r.id
+    page = phone_page
+    log_in(page, account)
+    page.goto(f"/{tenant.slug}/mijn/klussen")
+    card = page.get_by_role("listitem").filter(has_text=reference)
+    kaart = card.get_by_role("link", name="Op de kaart (OpenStreetMap)")
+    expect(kaart).to_have_attribute("href", re.compile(
+        r"^https://www\.openstreetmap\.org/search\?query=Lindenlaan%204"))
+    _picture(page, "job-card-phone", full_page=True)
+    check_accessibility(page, "job card (phone)")
+    assert_fits_the_screen(page, "job card (phone)")
+    card.get_by_role("link", name=re.compile("^Uren schrijven voor deze klus")).click()
+    expect(page).to_have_url(re.compile(rf"/uren/mijn\?klus={job_id}#schrijven-kop$"))
+    expect(page.get_by_label("Hulpvraag (optioneel)")).to_have_value(str(job_id))
