@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import date
+from datetime import date, time
 
 import pytest
 from playwright.sync_api import expect
@@ -199,13 +199,14 @@ def test_a_job_card_has_a_map_link_and_writes_hours_for_that_job(phone_page, pla
         r = session.scalar(select(HelpRequest).where(HelpRequest.reference == reference))
         me = session.scalar(select(Participant).where(Participant.user_id == account.id))
         helprequest_services.plan_request(session, Actor(user_id=coach.id), r, date.today(),
-                                          [me.id])
+                                          [me.id], at=time(10, 0), minutes=120)
         session.commit()
         job_id = r.id
     page = phone_page
     log_in(page, account)
     page.goto(f"/{tenant.slug}/mijn/klussen")
     card = page.get_by_role("listitem").filter(has_text=reference)
+    expect(card).to_contain_text("Om 10:00 · ongeveer 2 uur")
     kaart = card.get_by_role("link", name="Op de kaart (OpenStreetMap)")
     expect(kaart).to_have_attribute("href", re.compile(
         r"^https://www\.openstreetmap\.org/search\?query=Lindenlaan%204"))
@@ -215,3 +216,22 @@ def test_a_job_card_has_a_map_link_and_writes_hours_for_that_job(phone_page, pla
     card.get_by_role("link", name=re.compile("^Uren schrijven voor deze klus")).click()
     expect(page).to_have_url(re.compile(rf"/uren/mijn\?klus={job_id}#schrijven-kop$"))
     expect(page.get_by_label("Hulpvraag (optioneel)")).to_have_value(str(job_id))
+
+
+@pytest.mark.parametrize("device", ["phone", "desktop"])
+def test_the_coordinator_plans_a_time_and_a_duration(request, planned_world,
+                                                     device):  # noqa: F811
+    tenant, coach, _account, reference = planned_world
+    page = request.getfixturevalue("phone_page" if device == "phone" else "page")
+    log_in(page, coach)
+    page.goto(f"/{tenant.slug}/hulpvragen/")
+    page.get_by_role("link", name=reference).click()
+    page.get_by_label("Fatma Yilmaz", exact=True).check()
+    page.get_by_label("Hoe laat (optioneel)").fill("14:30")
+    page.get_by_label("Hoe lang (optioneel)").select_option(label="1,5 uur")
+    check_accessibility(page, f"planning with time and duration ({device})")
+    assert_fits_the_screen(page, f"planning with time and duration ({device})")
+    page.get_by_role("button", name=re.compile(r"^Inplannen op ")).click()
+    expect(page.get_by_text(re.compile(r"De klus is ingepland op"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"om 14:30 · 1,5 uur"))).to_be_visible()
+    _picture(page, f"planned-with-time-{device}", full_page=True)
