@@ -8,8 +8,9 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
+    TimeField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from tenants.idempotency import IdempotencyKeyField
 
@@ -150,8 +151,20 @@ class SuggestionDateForm(BaseForm):
     datum = DateField(_l("Datum van de klus"), validators=[Optional()])
 
 
+#: the durations a coordinator chooses from when planning, in minutes
+DURATIONS = (30, 60, 90, 120, 180, 240, 360, 480)
+
+
 class PlanForm(BaseForm):
     planned_on = HiddenField()
+    planned_at = TimeField(_l("Hoe laat (optioneel)"), validators=[Optional()],
+                           format=["%H:%M", "%H:%M:%S"])
+    duration = SelectField(_l("Hoe lang (optioneel)"), choices=[], validate_choice=False)
+
+    def validate_duration(self, field):
+        """Empty (or left out by an older page) or one of the offered lengths."""
+        if field.data not in (None, "") and field.data not in {str(m) for m in DURATIONS}:
+            raise ValidationError(_l("Kies een van de getoonde duren."))
     participants = MultiCheckboxField(_l("Deelnemers"), choices=[], validate_choice=True)
     other = SelectField(_l("Of kies iemand anders"), choices=[], validate_choice=True)
     submit = SubmitField(_l("Inplannen"))

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants.db import Base, TenantScoped, tenant_fk, utcnow
@@ -97,6 +97,9 @@ class HelpRequest(TenantScoped, Base):
                                                   default=RequestStatus.NEW)
     decline_reason: Mapped[str | None] = mapped_column(Text)
     planned_on: Mapped[date | None] = mapped_column(Date)
+    #: the time of day the job starts and how long it takes, set when planning (both optional)
+    planned_at: Mapped[time | None] = mapped_column(Time)
+    duration_minutes: Mapped[int | None] = mapped_column()
     planned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     done_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -437,7 +437,9 @@ def my_page():
     return render_template("trajectories/mine.html", p=participant, trajectories=trajectories,
                            goals=goals, upcoming=upcoming, kind_labels=services.KIND_LABELS,
                            status_labels=services.STATUS_LABELS,
-                           outcome_labels=services.OUTCOME_LABELS)
+                           outcome_labels=services.OUTCOME_LABELS,
+                           # the budgets feature registers its page when it is installed
+                           has_budget_page="budgets.mine" in current_app.view_functions)
 
 
 @bp.route("/mijn/overeenkomst/<int:trajectory_id>.pdf")

@@ -61,3 +61,13 @@ def assert_fits_the_screen(page: Page, label: str) -> None:
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= page.viewport_size["width"], (
         f"{label}: the page is {width}px wide on a {page.viewport_size['width']}px screen")
+
+
+def nav_link(page: Page, name: str, exact: bool = False):
+    """The main-menu link `name`; on a phone the folded menu is opened first (its "Menu")."""
+    nav = page.get_by_role("navigation", name="Hoofdmenu")
+    toggle = nav.locator("summary")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true" \
+            and not nav.locator("details[open]").count():
+        toggle.click()
+    return nav.get_by_role("link", name=name, exact=exact)

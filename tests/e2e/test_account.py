@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tenants.models import Role
 from tests.e2e.axe import check_accessibility
-from tests.e2e.flows import assert_fits_the_screen, log_in, url_path
+from tests.e2e.flows import assert_fits_the_screen, log_in, nav_link, url_path
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def test_account_page(request, make, device):
     user = make.member(tenant, Role.SUPERVISOR)
     log_in(page, user)
 
-    page.get_by_role("navigation").get_by_role("link", name="Mijn account").click()
+    nav_link(page, "Mijn account").click()
     expect(page).to_have_url(url_path("/account"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Mijn account")
     expect(page.get_by_text(user.email, exact=True)).to_be_visible()

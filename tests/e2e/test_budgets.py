@@ -13,7 +13,7 @@ from tests.budgets.builders import course, fund
 from tests.budgets.conftest import world  # noqa: F401  (the budgets test world)
 from tests.e2e.axe import check_accessibility
 from tests.e2e.conftest import PHONE
-from tests.e2e.flows import assert_fits_the_screen, field, log_in, url_path
+from tests.e2e.flows import assert_fits_the_screen, field, log_in, nav_link, url_path
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +30,7 @@ def funded(world):
 def test_a_participant_sees_their_budget_on_a_phone(phone_page, world, funded):
     page = phone_page
     log_in(page, world.user)
-    page.get_by_role("link", name="Mijn budget").click()
+    nav_link(page, "Mijn budget").click()
     expect(page).to_have_url(url_path(f"/{world.tenant.slug}/budgetten/mijn"))
     expect(page.get_by_text(re.compile(r"€\s300,00")).first).to_be_visible()
     expect(page.get_by_text("Tuinonderhoud Lindenlaan")).to_be_visible()

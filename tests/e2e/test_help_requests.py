@@ -16,7 +16,7 @@ from tenants.actor import Actor
 from tenants.models import Role
 from tenants.tenancy import tenant_context
 from tests.e2e.axe import check_accessibility
-from tests.e2e.flows import assert_fits_the_screen, field, log_in, url_path
+from tests.e2e.flows import assert_fits_the_screen, field, log_in, nav_link, url_path
 from tests.helprequests.builders import job, person
 
 pytestmark = pytest.mark.browser
@@ -84,7 +84,7 @@ def test_a_coach_plans_a_job_with_a_suggestion(page, planned_world, session):
     tenant, coach, _account, reference = planned_world
     log_in(page, coach)
     expect(page.get_by_text("Klussen zonder datum (1)")).to_be_visible()
-    page.get_by_role("link", name="Hulpvragen", exact=True).click()
+    nav_link(page, "Hulpvragen", exact=True).click()
     expect(page).to_have_url(url_path(f"/{tenant.slug}/hulpvragen/"))
     check_accessibility(page, "help-request list")
 
@@ -123,7 +123,7 @@ def test_the_participant_sees_the_job_on_a_phone(phone_page, planned_world, sess
         session.commit()
     page = phone_page
     log_in(page, account)
-    page.get_by_role("link", name="Mijn klussen").click()
+    nav_link(page, "Mijn klussen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mijn klussen")
     expect(page.get_by_text("Lindenlaan 4")).to_be_visible()
     expect(page.get_by_role("link", name="06 87654321")).to_have_attribute(

@@ -18,7 +18,7 @@ from tenants.models import Role
 from tenants.tenancy import tenant_context
 from tenants.weeks import monday_of
 from tests.e2e.axe import check_accessibility
-from tests.e2e.flows import assert_fits_the_screen, field, log_in, url_path
+from tests.e2e.flows import assert_fits_the_screen, field, log_in, nav_link, url_path
 from tests.hours.builders import add_person, entry
 
 pytestmark = pytest.mark.browser
@@ -46,7 +46,7 @@ def test_a_participant_logs_hours_on_a_phone(phone_page, coop, session):
     page = phone_page
     tenant, coach, user, person_id, _ = coop
     log_in(page, user)
-    page.get_by_role("link", name="Mijn uren").click()
+    nav_link(page, "Mijn uren").click()
     expect(page).to_have_url(url_path(f"/{tenant.slug}/uren/mijn"))
     check_accessibility(page, "my hours (phone)")
     assert_fits_the_screen(page, "my hours (phone)")
@@ -83,7 +83,7 @@ def test_a_supervisor_approves_returns_and_opens_the_statement(page, coop, sessi
         session.commit()
     log_in(page, coach)
     expect(page.get_by_text("2 regels uren wachten op uw goedkeuring.")).to_be_visible()
-    page.get_by_role("link", name="Uren", exact=True).click()
+    nav_link(page, "Uren", exact=True).click()
     expect(page).to_have_url(url_path(f"/{tenant.slug}/uren/"))
     expect(page.get_by_text("2 regels uren gevonden")).to_be_visible()
     check_accessibility(page, "approval list")

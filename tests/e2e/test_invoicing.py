@@ -32,7 +32,7 @@ from tenants.actor import Actor
 from tenants.models import Role
 from tenants.tenancy import tenant_context
 from tests.e2e.axe import check_accessibility
-from tests.e2e.flows import assert_fits_the_screen, field, log_in, url_path
+from tests.e2e.flows import assert_fits_the_screen, field, log_in, nav_link, url_path
 from tests.hours.builders import add_person
 from tests.invoicing.invoice_world import hours, job
 from tests.pdftext import pdf_text
@@ -165,7 +165,7 @@ def test_invoice_from_hours_to_a_course_paid_from_the_budget(
 
     # 1. The admin (with two-factor) opens Facturen and makes a draft for the customer.
     log_in(page, work.admin)
-    page.get_by_role("link", name="Facturen", exact=True).click()
+    nav_link(page, "Facturen", exact=True).click()
     expect(page).to_have_url(url_path(f"/{slug}/facturen/"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Facturen")
     check_accessibility(page, "invoice list, empty")
@@ -328,7 +328,7 @@ def test_invoice_from_hours_to_a_course_paid_from_the_budget(
     check_accessibility(page, "invoice list")
 
     # 6. Fatma's budget rose by the net value of her lines (policy: the invoiced value).
-    page.get_by_role("link", name="Opleidingsbudgetten").click()
+    nav_link(page, "Opleidingsbudgetten").click()
     page.get_by_role("link", name="Fatma Yilmaz").click()
     expect(page).to_have_url(url_path(f"/{slug}/budgetten/deelnemer/{work.fatma_id}"))
     expect(_saldo(page)).to_have_text(euro(fatma_share))
@@ -365,7 +365,7 @@ def test_invoice_from_hours_to_a_course_paid_from_the_budget(
     # 8. Fatma, on her phone (no two-factor for participants), sees her budget.
     phone = phone_page
     log_in(phone, work.user)
-    phone.get_by_role("link", name="Mijn budget").click()
+    nav_link(phone, "Mijn budget").click()
     expect(phone).to_have_url(url_path(f"/{slug}/budgetten/mijn"))
     expect(phone.locator(".stat").filter(has=phone.get_by_text("Uw budget nu")).locator("dd")
            ).to_have_text(euro(fatma_share - course_cost))

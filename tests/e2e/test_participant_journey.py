@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tenants.models import Role
 from tests.e2e.axe import check_accessibility
-from tests.e2e.flows import assert_fits_the_screen, field, log_in, url_path
+from tests.e2e.flows import assert_fits_the_screen, field, log_in, nav_link, url_path
 
 pytestmark = pytest.mark.browser
 
@@ -19,7 +19,7 @@ def test_register_start_evaluate_and_end_a_trajectory(request, make, device):
     coach = make.member(tenant, Role.SUPERVISOR, name="Ahmed El Khatib")
     log_in(page, coach)
 
-    page.get_by_role("link", name="Deelnemers", exact=True).first.click()
+    nav_link(page, "Deelnemers", exact=True).click()
     expect(page).to_have_url(url_path(f"/{tenant.slug}/deelnemers/"))
     check_accessibility(page, f"participant list ({device})")
     page.get_by_role("link", name="Deelnemer inschrijven").click()

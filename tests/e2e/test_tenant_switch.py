@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tenants.models import Role
 from tests.e2e.axe import check_accessibility
-from tests.e2e.flows import log_in, url_path
+from tests.e2e.flows import log_in, nav_link, url_path
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def test_supervisor_switches_tenant_and_cannot_open_another(page, make):
     expect(page).to_have_url(url_path(f"/{first.slug}/"))
     expect(page.locator(".site-header__context")).to_have_text(first.name)
 
-    page.get_by_role("navigation").get_by_role("link", name="Wissel organisatie").click()
+    nav_link(page, "Wissel organisatie").click()
     expect(page).to_have_url(url_path("/kies-organisatie"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Waar wilt u werken?")
     links = page.locator(".card-list .card__link")

@@ -476,3 +476,22 @@ def test_the_account_page_turns_mail_about_returned_hours_off_and_on(app, client
     form_post(client, "/account/meldingen", {"enabled": "1"}, token_from="/account")
     s.expire_all()
     assert s.scalar(select(User.notify_by_email).where(User.id == w.user.id)) is True
+
+
+def test_hours_for_this_job_choose_the_job_only_when_it_is_the_participants(client, world):
+    """"Uren schrijven voor deze klus" (?klus=<id>) chooses that job in the form; a job the
+    participant is not planned on, or nonsense, chooses nothing."""
+    from blueprints.helprequests import services as helprequests
+    from tests.helprequests.builders import job
+
+    w = world
+    mine, other = job(w.session, w.coach_actor), job(w.session, w.coach_actor, name="Dhr. Bos")
+    helprequests.plan_request(w.session, w.coach_actor, mine, TODAY, [w.participant.id])
+    w.session.commit()
+    login(client, w.user)
+    chosen = re.compile(r'<option selected value="(\d+)">\d{4}-\d{4} ·')
+    html = client.get(f"/{w.tenant.slug}/uren/mijn?klus={mine.id}").get_data(as_text=True)
+    assert chosen.findall(html) == [str(mine.id)]
+    for value in (str(other.id), "abc", ""):
+        html = client.get(f"/{w.tenant.slug}/uren/mijn?klus={value}").get_data(as_text=True)
+        assert chosen.findall(html) == [] and f'value="{other.id}"' not in html

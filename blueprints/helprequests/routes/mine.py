@@ -25,7 +25,8 @@ def my_jobs():
     jobs = services.jobs_of(db.session, participant) if participant is not None else []
     return render_template("helprequests/mine.html", p=participant, jobs=jobs,
                            form=NotificationForm(formdata=None),
-                           kind_labels=services.KIND_LABELS, today=date.today())
+                           kind_labels=services.KIND_LABELS, today=date.today(),
+                           duration_text=services.duration_text)
 
 
 @bp.route("/mijn/klussen/meldingen", methods=["POST"])

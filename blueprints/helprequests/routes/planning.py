@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from blueprints.customers import services as customer_services
 from blueprints.helprequests import services
 from blueprints.helprequests.forms import (
+    DURATIONS,
     DeclineForm,
     DoneForm,
     PlanForm,
@@ -54,6 +55,8 @@ def _plan_form(people, assigned) -> PlanForm:
     choices = [(str(p.id), p.full_name) for p in known.values()]
     form.participants.choices = choices
     form.other.choices = [("", _("— niemand extra —"))] + choices
+    form.duration.choices = [("", _("— niet gezegd —"))] + [
+        (str(m), services.duration_text(m)) for m in DURATIONS]
     return form
 
 
@@ -72,12 +75,15 @@ def show(help_request_id: int):
     customer = customer_services.get_customer(db.session, help_request.customer_id) \
         if help_request.customer_id else None
     is_admin = g.membership.role == Role.ADMIN
+    plan_form = _plan_form(people, assigned)
+    plan_form.planned_at.data = help_request.planned_at  # planning again keeps time and length
+    plan_form.duration.data = str(help_request.duration_minutes or "")
     return render_template(
-        "helprequests/show.html", r=help_request, wijk=wijk, assigned=assigned, on=on,
+        "helprequests/show.html", duration_text=services.duration_text, r=help_request, wijk=wijk, assigned=assigned, on=on,
         customer=customer, is_admin=is_admin, sections=sections.help_request_page.render(
             help_request=help_request, customer=customer, is_admin=is_admin),
         today=today, can_plan=can_plan, suggestions=suggestions,
-        plan_form=_plan_form(people, assigned), date_form=date_form, done_form=done_form,
+        plan_form=plan_form, date_form=date_form, done_form=done_form,
         decline_form=DeclineForm(formdata=None), status_labels=services.STATUS_LABELS,
         kind_labels=services.KIND_LABELS, source_labels=services.SOURCE_LABELS,
         payer_labels=services.PAYER_LABELS, price_labels=services.PRICE_LABELS,
@@ -107,8 +113,10 @@ def plan(help_request_id: int):
         ids = [int(i) for i in form.participants.data or []]
         if form.other.data:
             ids.append(int(form.other.data))
-        notify, ok = run_service(lambda: services.plan_request(db.session, current_actor(),
-                                                               help_request, on, ids),
+        minutes = int(form.duration.data) if form.duration.data else None
+        notify, ok = run_service(lambda: services.plan_request(
+            db.session, current_actor(), help_request, on, ids, at=form.planned_at.data,
+            minutes=minutes),
                                  _("De klus is ingepland op %(date)s.", date=format_date(on)))
         if ok:
             _tell_participants(help_request, notify)

@@ -58,6 +58,7 @@ from blueprints.helprequests.services.rules import (
     STATUS_LABELS,
     TRANSITIONS,
     VOG_BY_DEFAULT,
+    duration_text,
     vog_valid_on,
 )
 from blueprints.helprequests.services.suggestions import (
@@ -110,6 +111,7 @@ __all__ = [
     "accounts_to_notify",
     "create_request",
     "decline_request",
+    "duration_text",
     "get_request",
     "inbox_users",
     "help_requests_of",

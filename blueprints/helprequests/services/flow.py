@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from blueprints.helprequests.models import Assignment, HelpRequest, PriceAgreement, RequestStatus
 from blueprints.helprequests.services.rules import (
+    MAX_DURATION,
     MAX_PARTICIPANTS,
+    MIN_DURATION,
     STATUS_LABELS,
     TRANSITIONS,
     vog_valid_on,
@@ -28,8 +30,10 @@ def _can(help_request: HelpRequest, to: RequestStatus) -> bool:
 
 
 def plan_request(session: Session, actor: Actor, help_request: HelpRequest, on: date,
-                 participant_ids: Iterable[int], today: date | None = None) -> list[Participant]:
-    """Plan (or plan again) a job on a date with one or more participants.
+                 participant_ids: Iterable[int], today: date | None = None, *,
+                 at: time | None = None, minutes: int | None = None) -> list[Participant]:
+    """Plan (or plan again) a job on a date with one or more participants, optionally at a
+    time of day (`at`) and for a duration (`minutes`, 15 minutes to 12 hours).
 
     Each participant needs a running trajectory, and a valid VOG on that date when the job asks
     for one. The suggestion reasons are kept with each assignment. Returns who should hear
@@ -40,6 +44,8 @@ def plan_request(session: Session, actor: Actor, help_request: HelpRequest, on: 
                              status=STATUS_LABELS[help_request.status]))
     if on < today:
         raise DomainError(_l("Kies een datum vandaag of later."))
+    if minutes is not None and not MIN_DURATION <= minutes <= MAX_DURATION:
+        raise DomainError(_l("Een klus duurt tussen een kwartier en 12 uur."))
     ids = list(dict.fromkeys(int(i) for i in participant_ids))
     if not ids:
         raise DomainError(_l("Kies minstens één deelnemer."))
@@ -66,12 +72,16 @@ def plan_request(session: Session, actor: Actor, help_request: HelpRequest, on: 
     for person in new:
         session.add(Assignment(help_request_id=help_request.id, participant_id=person.id,
                                reason=reasons.get(person.id) or None))
-    date_changed = help_request.planned_on != on
+    date_changed = (help_request.planned_on != on
+                    or (help_request.planned_at != at and help_request.planned_on is not None))
     help_request.planned_on = on
+    help_request.planned_at = at
+    help_request.duration_minutes = minutes
     help_request.planned_by_id = actor.user_id
     help_request.status = RequestStatus.PLANNED
     session.flush()
     audit.record(session, actor, "help_request.planned", help_request, planned_on=on.isoformat(),
+                 planned_at=at.strftime("%H:%M") if at else None, duration_minutes=minutes,
                  participants=[str(i) for i in ids])
     notify = people if date_changed else new
     return sorted(notify, key=lambda p: (p.last_name.lower(), p.first_name.lower(), p.id))

@@ -17,6 +17,19 @@ from tenants.jobkinds import JOB_KIND_LABELS
 PAGE_SIZE = 25
 COUNTER = "help_request"
 MAX_PARTICIPANTS = 10
+#: how long a planned job may take, in minutes (a quarter of an hour to a long day)
+MIN_DURATION, MAX_DURATION = 15, 12 * 60
+
+
+def duration_text(minutes: int | None) -> str:
+    """90 -> "1,5 uur" (nl) / "1.5 hours" (en); None -> ""."""
+    from flask_babel import gettext
+    from tenants.formatting import format_number
+
+    if not minutes:
+        return ""
+    hours = minutes / 60
+    return gettext("%(hours)s uur", hours=format_number(hours, 0 if hours == int(hours) else 1))
 
 KIND_LABELS = JOB_KIND_LABELS
 STATUS_LABELS = {

@@ -101,6 +101,10 @@ def _entry_form(form_class, participant_id: int, **kw):
         running = [t for t in trajectories if t.status == TrajectoryStatus.ACTIVE]
         if len(running) == 1 or len(trajectories) == 1:
             form.trajectory.data = str((running or trajectories)[0].id)
+        # "uren schrijven voor deze klus" on a job card: that job chosen, if it still takes hours
+        job = request.args.get("klus", "")
+        if job.isdigit() and any(h.id == int(job) for h in requests):
+            form.help_request.data = job
     return form, trajectories, requests
 
 
