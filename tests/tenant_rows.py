@@ -50,7 +50,7 @@ from blueprints.trajectories.models import (
 from blueprints.helprequests.models import Assignment, HelpRequest, JobKind, Source
 from blueprints.hours.models import HourType, TimeEntry
 from blueprints.onlinepay.models import StripeEvent
-from blueprints.reports.models import HoursDaily, MoneyDaily, OutflowDaily
+from blueprints.reports.models import HoursDaily, MoneyDaily, OutflowDaily, ReportSchedule
 from tenants.db import utcnow
 from tenants.models import AuditEvent, Counter, Invitation, Membership, Role
 
@@ -240,6 +240,8 @@ ROW_FACTORIES = {
     OutflowDaily: lambda s, t, u: OutflowDaily(day=date(2026, 6, 30), kind="basisbaan",
                                                outcome="betaald_werk", trajectories=1),
     MoneyDaily: lambda s, t, u: MoneyDaily(day=date(2026, 4, 1), invoiced_cents=10000),
+    ReportSchedule: lambda s, t, u: ReportSchedule(frequency="maand",
+                                                   recipients="bestuur@example.org"),
 }
 
 #: models whose rows can never be changed after insert (the database refuses)

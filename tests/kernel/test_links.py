@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from blueprints.reports.jobs import send_scheduled_report
 from tenants.actor import Actor
 from tenants.config import ConfigError, load_config
 from tenants.models import Role
@@ -31,6 +32,7 @@ COVERED = {
     "invoice_reminder": "test_invoice_reminder_mail",
     "invoice": "test_invoice_mail",
     "security_change": "test_security_notice_mail",
+    "scheduled_report": "test_scheduled_report_mail",
 }
 URL = re.compile(r"https?://[^\s)>\"']+")
 
@@ -265,3 +267,15 @@ def test_no_url_for_external_left_in_the_code():
                  and re.search(r"(?<!force)_external", p.read_text(encoding="utf-8"))]
     assert offenders == []
 
+
+def test_scheduled_report_mail(app, coop, forged):  # noqa: F811
+    """Planned on a page reached under a forged Host, sent by the job: no link, no forged host."""
+    client = app.test_client()
+    login(client, coop.admin)
+    post(client, f"/{coop.tenant.slug}/rapportage/planning",
+         {"frequency": "maand", "recipients": f"bestuur-{coop.tenant.slug}@example.org"})
+    before = len(outbox(app))
+    with app.app_context():
+        send_scheduled_report(coop.tenant.id, "2026-07-02").get()
+    [mail] = check_mails(app, before, expect=1, links=False)
+    assert mail.to == [f"bestuur-{coop.tenant.slug}@example.org"]
