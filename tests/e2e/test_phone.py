@@ -185,6 +185,8 @@ def test_the_public_form_is_not_red_before_anything_is_typed(phone_page, make):
     _picture(page, "public-form-phone")
     page.get_by_role("button", name="Hulpvraag versturen").click()
     expect(page.get_by_role("alert").first).to_be_visible()
+    # the alert is in the DOM before the answer's style sheets have loaded: wait for them
+    page.wait_for_load_state("load")
     after = page.evaluate(_BORDERS)
     # after a submit the missing fields are marked (what was typed is not)
     assert _red(after["description"]) and _red(after["street"])
