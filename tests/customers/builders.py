@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+from sqlalchemy import func, select
+
 from blueprints.customers import services
 from blueprints.customers.models import CustomerKind
 from blueprints.helprequests.models import Payer, PriceAgreement, RequestStatus
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.punchcards import services as punchcards
+from tenants.actor import Actor
+from tenants.models import AuditEvent, Role
+from tenants.tenancy import tenant_context
 from tests.helprequests.builders import job, person
 
 BOUGHT = date(2026, 1, 5)
@@ -45,3 +51,22 @@ def punch_job(session, actor, who, minutes=(90,), status=EntryStatus.APPROVED,
                               minutes=m, hour_type=HourType.TRAJECTORY, status=status))
     session.flush()
     return r
+
+
+@pytest.fixture
+def world(make, session):
+    """(session, actor): an admin of a new tenant, inside its context."""
+    tenant = make.tenant()
+    admin = make.member(tenant, Role.ADMIN)
+    actor = Actor(user_id=admin.id, email=admin.email)
+    with tenant_context(session, tenant.id):
+        yield session, actor
+    session.rollback()
+
+
+def count(session, model) -> int:
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def audited(session, action) -> list[AuditEvent]:
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))

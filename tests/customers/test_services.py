@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
 
 from blueprints.customers import services
 from blueprints.customers.models import Customer, CustomerKind, CustomerRate
@@ -13,30 +12,16 @@ from blueprints.helprequests.models import JobKind
 from blueprints.invoicing.models import FinanceSettings
 from blueprints.invoicing.services import prices
 from blueprints.punchcards import services as punchcards
-from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
-from tenants.models import AuditEvent, Role
 from tenants.tenancy import tenant_context
-from tests.customers.builders import card, customer, municipality
-
-
-@pytest.fixture
-def world(make, session):
-    tenant = make.tenant()
-    admin = make.member(tenant, Role.ADMIN)
-    actor = Actor(user_id=admin.id, email=admin.email)
-    with tenant_context(session, tenant.id):
-        yield session, actor
-    session.rollback()
-
-
-def _count(session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model))
-
-
-def _audit(session, action) -> list[AuditEvent]:
-    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
-
+from tests.customers.builders import (  # noqa: F401  (world: the fixture)
+    audited,
+    card,
+    count,
+    customer,
+    municipality,
+    world,
+)
 
 # --- customers -------------------------------------------------------------------------------
 
@@ -51,7 +36,7 @@ def test_a_customer_is_saved_with_clean_identifiers(world):
         "39030440", "NL004495445B01")
     assert (c.hourly_rate_cents, c.default_vat_rate, c.payment_term_days, c.wants_ubl) == (
         3250, "21", 14, False)
-    assert _audit(session, "customer.created")[0].object_id == str(c.id)
+    assert audited(session, "customer.created")[0].object_id == str(c.id)
 
 
 @pytest.mark.parametrize("fields,message", [
@@ -79,8 +64,8 @@ def test_bad_customer_input_is_refused_and_saves_nothing(world, fields, message)
     with pytest.raises(DomainError) as refused:
         services.create_customer(session, actor, services.CustomerData(**values))
     assert message in refused.value.message
-    assert _count(session, Customer) == 0
-    assert _audit(session, "customer.created") == []
+    assert count(session, Customer) == 0
+    assert audited(session, "customer.created") == []
 
 
 def test_a_municipality_needs_an_oin_or_kvk_and_gets_ubl_by_default(world):
@@ -105,7 +90,7 @@ def test_updating_refuses_bad_input_and_keeps_the_old_values(world):
         kind=CustomerKind.SHOP, name="Bakkerij Peters", city="Lelystad"))
     assert (c.name, c.kind, c.kvk_number, c.city) == (
         "Bakkerij Peters", CustomerKind.SHOP, None, "Lelystad")
-    assert _audit(session, "customer.updated")[0].details["fields"] == [
+    assert audited(session, "customer.updated")[0].details["fields"] == [
         "city", "kind", "kvk_number", "name"]
 
 
@@ -185,11 +170,11 @@ def test_rates_are_unique_per_description_and_not_negative(world):
         == [("tuin", 2750, "9")]
     free = services.add_rate(session, actor, c, "Koffie bij de buren", 0, "stuk")
     services.remove_rate(session, actor, c, free.id)
-    assert _count(session, CustomerRate) == 1
+    assert count(session, CustomerRate) == 1
     with pytest.raises(NotFound):
         services.remove_rate(session, actor, c, free.id)
-    assert len(_audit(session, "customer.rate_added")) == 2
-    assert len(_audit(session, "customer.rate_removed")) == 1
+    assert len(audited(session, "customer.rate_added")) == 2
+    assert len(audited(session, "customer.rate_removed")) == 1
 
 
 def test_rate_for_picks_job_rate_then_customer_then_tenant(world):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from blueprints.customers import services
 from blueprints.customers.models import Customer
@@ -14,30 +14,16 @@ from blueprints.hours.models import EntryStatus
 from blueprints.invoicing.models import Invoice
 from blueprints.punchcards import services as punchcards
 from blueprints.punchcards.models import PunchCard, PunchCardUse
-from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
-from tenants.models import AuditEvent, Role
-from tenants.tenancy import tenant_context
-from tests.customers.builders import card, customer, punch_job
-
-
-@pytest.fixture
-def world(make, session):
-    tenant = make.tenant()
-    admin = make.member(tenant, Role.ADMIN)
-    actor = Actor(user_id=admin.id, email=admin.email)
-    with tenant_context(session, tenant.id):
-        yield session, actor
-    session.rollback()
-
-
-def _count(session, model) -> int:
-    return session.scalar(select(func.count()).select_from(model))
-
-
-def _audit(session, action) -> list[AuditEvent]:
-    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
-
+from tenants.models import AuditEvent
+from tests.customers.builders import (  # noqa: F401  (world: the fixture)
+    audited,
+    card,
+    count,
+    customer,
+    punch_job,
+    world,
+)
 
 # --- punch cards -----------------------------------------------------------------------------
 
@@ -58,7 +44,7 @@ def test_selling_a_card_checks_hours_price_and_date(world):
     old = session.scalar(select(Customer).where(Customer.name == "Oud"))
     with pytest.raises(DomainError, match="gearchiveerd"):
         card(session, actor, old)
-    assert _count(session, PunchCard) == 1
+    assert count(session, PunchCard) == 1
     assert punchcards.customer_punch_balance(session, c) == 750
 
 
@@ -74,7 +60,7 @@ def test_a_card_sold_on_an_invoice_refers_to_that_customers_invoice(world):
     with pytest.raises(DomainError, match="hoort niet bij deze klant"):
         punchcards.sell_punch_card(session, actor, other, 10, 25000, date(2026, 1, 5),
                                  invoice_id=invoice.id)
-    assert _count(session, PunchCard) == 1
+    assert count(session, PunchCard) == 1
 
 
 def test_use_takes_the_oldest_card_first_and_spans_cards(world):
@@ -92,7 +78,7 @@ def test_use_takes_the_oldest_card_first_and_spans_cards(world):
     views = punchcards.cards_of(session, c)
     assert [(v.card.id, v.balance_minutes, len(v.uses)) for v in views] == [
         (newer.id, 270, 1), (older.id, 0, 2)]
-    assert _audit(session, "punch_card.used")[-1].details["cards"] == [
+    assert audited(session, "punch_card.used")[-1].details["cards"] == [
         str(older.id), str(newer.id)]
 
 
@@ -106,7 +92,7 @@ def test_use_is_refused_when_the_balance_is_too_low_and_changes_nothing(world):
     with pytest.raises(DomainError) as refused:
         punchcards.use_punch_card(session, actor, c, 150, date(2026, 3, 2))
     assert "te weinig op de strippenkaart: nog 2 uur, nodig 2,5 uur" in refused.value.message
-    assert _count(session, PunchCardUse) == 0
+    assert count(session, PunchCardUse) == 0
     assert punchcards.customer_punch_balance(session, c) == 120
     for minutes in (0, -30):
         with pytest.raises(DomainError, match="meer dan 0"):
@@ -183,7 +169,7 @@ def test_settling_is_refused_and_changes_nothing(world, case, message):
     with pytest.raises(DomainError, match=message):
         punchcards.settle_help_request_with_card(session, actor, r)
     assert r.status == before
-    assert _count(session, PunchCardUse) == 0
+    assert count(session, PunchCardUse) == 0
     assert punchcards.customer_punch_balance(session, c) == 60
 
 

@@ -197,12 +197,10 @@ def get_entry(session: Session, actor: Actor, role: Role, entry_id: int) -> Time
     return entry
 
 
-def update_entry(session: Session, actor: Actor, tenant: Tenant, role: Role, entry_id: int,
-                 data: EntryData, expected_version: int | None = None,
-                 today: date | None = None) -> Saved:
-    """Change an entry that is not approved (a returned one goes back for approval).
-    Approved entries and corrections are refused; the participant cannot change."""
-    today = today or date.today()
+def _open_entry(session: Session, actor: Actor, role: Role, entry_id: int,
+                expected_version: int | None) -> TimeEntry:
+    """The entry, locked, for a change by its owner or staff: still the version the user saw,
+    and not approved (approved hours are only corrected)."""
     entries = _lock(session, [entry_id])
     if not entries:
         raise NotFound(_l("Deze uren bestaan niet."))
@@ -211,6 +209,16 @@ def update_entry(session: Session, actor: Actor, tenant: Tenant, role: Role, ent
     _check_version(entry, expected_version)
     if entry.status == EntryStatus.APPROVED:
         raise EntryLocked()
+    return entry
+
+
+def update_entry(session: Session, actor: Actor, tenant: Tenant, role: Role, entry_id: int,
+                 data: EntryData, expected_version: int | None = None,
+                 today: date | None = None) -> Saved:
+    """Change an entry that is not approved (a returned one goes back for approval).
+    Approved entries and corrections are refused; the participant cannot change."""
+    today = today or date.today()
+    entry = _open_entry(session, actor, role, entry_id, expected_version)
     if entry.corrects_id is not None:
         raise DomainError(_l("Een correctie past u niet aan: trek haar in en maak een nieuwe."))
     if data.participant_id != entry.participant_id:
@@ -232,14 +240,7 @@ def update_entry(session: Session, actor: Actor, tenant: Tenant, role: Role, ent
 def withdraw_entry(session: Session, actor: Actor, role: Role, entry_id: int,
                    expected_version: int | None = None) -> None:
     """Remove an entry that is not approved (logged by mistake). Approved hours stay."""
-    entries = _lock(session, [entry_id])
-    if not entries:
-        raise NotFound(_l("Deze uren bestaan niet."))
-    entry = entries[0]
-    _own_or_staff(session, actor, role, entry)
-    _check_version(entry, expected_version)
-    if entry.status == EntryStatus.APPROVED:
-        raise EntryLocked()
+    entry = _open_entry(session, actor, role, entry_id, expected_version)
     audit.record(session, actor, "hours.withdrawn", entry, participant_id=entry.participant_id,
                  minutes=entry.minutes, work_date=entry.work_date.isoformat())
     session.delete(entry)
