@@ -31,8 +31,8 @@ from tenants.pdf import (
     document,
     p,
     table_style,
-    text,
 )
+from tenants.pdf import text as _e
 
 
 def value_text(unit: str, value) -> str:
@@ -62,15 +62,15 @@ def _logo(data: bytes | None):
 
 
 def _figures_table(sections: list[Section], period: Period, compare: Period) -> Table:
-    rows = [[p(text(_("Cijfer")), "head"), p(text(period.label), "head"),
-             p(text(compare.label), "head")]]
+    rows = [[p(_e(_("Cijfer")), "head"), p(_e(period.label), "head"),
+             p(_e(compare.label), "head")]]
     commands = [("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT)]
     for section in sections:
         commands += [("BACKGROUND", (0, len(rows)), (-1, len(rows)), PANEL),
                      ("SPAN", (0, len(rows)), (-1, len(rows)))]
-        rows.append([p(f"<b>{text(section.title)}</b>", "cell"), "", ""])
+        rows.append([p(f"<b>{_e(section.title)}</b>", "cell"), "", ""])
         for row in section.rows:
-            label = ("&nbsp;&nbsp;&nbsp;&nbsp;" if row.sub else "") + text(row.label)
+            label = ("&nbsp;&nbsp;&nbsp;&nbsp;" if row.sub else "") + _e(row.label)
             rows.append([p(label, "cell"), value_text(row.unit, row.value),
                          value_text(row.unit, row.compare)])
     commands += [("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -89,7 +89,7 @@ def _definitions(sections: list[Section]):
             if row.sub or row.definition in seen:
                 continue
             seen.add(row.definition)
-            story.append(p(f"<b>{text(row.label)}</b>: {text(row.definition)}", "small"))
+            story.append(p(f"<b>{_e(row.label)}</b>: {_e(row.definition)}", "small"))
     return story
 
 
@@ -114,8 +114,8 @@ def _bars(weeks: list[tuple[date, int]]) -> Drawing:
 
 
 def _weeks_table(weeks: list[tuple[date, int]]) -> Table:
-    rows = [[p(text(_("Week")), "head"), p(text(_("Maandag")), "head"),
-             p(text(_("Goedgekeurde uren")), "head")]]
+    rows = [[p(_e(_("Week")), "head"), p(_e(_("Maandag")), "head"),
+             p(_e(_("Goedgekeurde uren")), "head")]]
     for monday, minutes in weeks:
         iso = monday.isocalendar()
         rows.append([f"{iso.year}-W{iso.week:02d}", format_date(monday), format_minutes(minutes)])
@@ -139,16 +139,16 @@ def report_pdf(tenant_name: str, sections: list[Section], period: Period, compar
     if image is not None:
         story += [image, Spacer(0, 3)]
     story += [
-        p(text(tenant_name), "org"),
-        p(text(title), "title"),
-        p(text(f"{format_date(period.start)} – {format_date(period.end)} · "
+        p(_e(tenant_name), "org"),
+        p(_e(title), "title"),
+        p(_e(f"{format_date(period.start)} – {format_date(period.end)} · "
                + _("vergeleken met %(compare)s", compare=compare.label) + " · "
                + _("volgens registratie van de coöperatie")), "subtitle"),
         _figures_table(sections, period, compare),
-        KeepTogether([p(text(_("Goedgekeurde uren per week")), "h2"), _bars(weeks),
+        KeepTogether([p(_e(_("Goedgekeurde uren per week")), "h2"), _bars(weeks),
                       Spacer(0, 4)]),
         _weeks_table(weeks),
-        p(text(_("Definities")), "h2"),
+        p(_e(_("Definities")), "h2"),
         *_definitions(sections),
     ]
     doc.build(story)
