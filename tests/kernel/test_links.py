@@ -172,30 +172,27 @@ def test_hours_returned_mail(app, make, session, forged):
     assert f"http://localhost/{tenant.slug}/uren/mijn" in mail.body
 
 
-def test_invoice_reminder_mail(app, coop, stripe_server, forged):  # noqa: F811
-    late = sent_invoice(coop, issue=date.today() - timedelta(days=60))
+def _mail_with_pay_link(app, coop, invoice, action: str):
+    """An admin of a cooperative that takes online payments posts `action` on `invoice`: one
+    mail, whose pay link is BASE_URL's."""
     coop.settings.stripe_account_id = "acct_coop_vaart"
     coop.settings.stripe_charges_enabled = True
     coop.session.commit()
     client = app.test_client()
     login(client, coop.admin)
     before = len(outbox(app))
-    post(client, f"/{coop.tenant.slug}/facturen/{late.id}/herinnering")
+    post(client, f"/{coop.tenant.slug}/facturen/{invoice.id}/{action}")
     [mail] = check_mails(app, before, expect=1)
     assert f"http://localhost/{coop.tenant.slug}/betalen/" in mail.body
+
+
+def test_invoice_reminder_mail(app, coop, stripe_server, forged):  # noqa: F811
+    late = sent_invoice(coop, issue=date.today() - timedelta(days=60))
+    _mail_with_pay_link(app, coop, late, "herinnering")
 
 
 def test_invoice_mail(app, coop, stripe_server, forged):  # noqa: F811
-    invoice = sent_invoice(coop)
-    coop.settings.stripe_account_id = "acct_coop_vaart"
-    coop.settings.stripe_charges_enabled = True
-    coop.session.commit()
-    client = app.test_client()
-    login(client, coop.admin)
-    before = len(outbox(app))
-    post(client, f"/{coop.tenant.slug}/facturen/{invoice.id}/opnieuw-versturen")
-    [mail] = check_mails(app, before, expect=1)
-    assert f"http://localhost/{coop.tenant.slug}/betalen/" in mail.body
+    _mail_with_pay_link(app, coop, sent_invoice(coop), "opnieuw-versturen")
 
 
 def test_security_notice_mail(app, make, forged):
