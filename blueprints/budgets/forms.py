@@ -69,8 +69,24 @@ class ProposeForm(BaseForm):
 
 
 class ApproveForm(BaseForm):
+    #: checked in the service (a bad value gets its Dutch message there)
+    source = RadioField(_l("Betalen uit"), choices=[
+        ("budget", _l("het budget van de deelnemer")),
+        ("pool", _l("de gezamenlijke pot")),
+        ("split", _l("het budget, aangevuld uit de pot"))], default="budget",
+        validate_choice=False)
+    #: the form of earlier pages (a checkbox); still understood
     from_pool = BooleanField(_l("Betalen uit de gezamenlijke pot"))
     submit = SubmitField(_l("Goedkeuren"))
+
+
+class RequestForm(BaseForm):
+    """A participant asks for a course from the catalogue."""
+    course = SelectField(_l("Cursus"), validators=[
+        DataRequired(message=_l("Kies een cursus."))], validate_choice=True)
+    motivation = TextAreaField(_l("Waarom wilt u deze cursus doen?"),
+                               validators=[Optional(), _len(2000)])
+    submit = SubmitField(_l("Cursus aanvragen"))
 
 
 class DeclineForm(BaseForm):

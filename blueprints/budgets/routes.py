@@ -5,6 +5,7 @@ GET       /<tenant>/budgetten/                                   all budgets and
 GET       /<tenant>/budgetten/deelnemer/<id>                     one budget, its entries, courses
 POST      /<tenant>/budgetten/deelnemer/<id>/voorstellen         propose a course (supervisors+)
 GET       /<tenant>/budgetten/mijn                               the participant's own budget
+GET/POST  /<tenant>/budgetten/mijn/cursus-aanvragen              the participant asks for a course
 GET       /<tenant>/budgetten/cursussen                          the course catalogue (supervisors+)
 GET/POST  /<tenant>/budgetten/cursussen/nieuw, /<id>/bewerken    add / edit a course (admins)
 GET       /<tenant>/budgetten/voorstellen                        proposals waiting (supervisors+)
@@ -32,6 +33,7 @@ from blueprints.budgets.forms import (
     DeclineForm,
     PolicyForm,
     ProposeForm,
+    RequestForm,
 )
 from blueprints.budgets.models import AllocationMode, Course, CourseEnrolment
 from blueprints.participants import services as participant_services
@@ -39,6 +41,7 @@ from blueprints.participants.models import Participant
 from tenants import inputs
 from tenants.extensions import db
 from tenants.models import Role
+from tenants.formatting import format_money
 from tenants.money import amount_text
 from tenants.web import (
     current_actor,
@@ -155,6 +158,40 @@ def mine():
         enrolments=enrolments, **_labels())
 
 
+def _request_form() -> RequestForm:
+    form = RequestForm()
+    form.course.choices = [("", _("— kies een cursus —"))] + [
+        (str(c.id), f"{c.title} · {c.provider} · {format_money(c.cost_cents)}")
+        for c in services.courses(db.session, True)]
+    return form
+
+
+@bp.route("/mijn/cursus-aanvragen", methods=["GET", "POST"])
+@require_role(Role.PARTICIPANT)
+def request_course():
+    """The catalogue for a participant, and a request for one course (an admin decides)."""
+    person = participant_services.participant_for_user(db.session, current_user)
+    if person is None:
+        return redirect(url_for("budgets.mine"))
+    form = _request_form()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            course = get_or_404(Course, form.course.data)
+            _done, ok = run_service(lambda: services.request_course(
+                db.session, current_actor(), person, course, form.motivation.data),
+                _("Uw aanvraag is verstuurd. Een beheerder beslist erover; u ziet het besluit "
+                  "onder ‘Mijn cursussen’."))
+            if ok:
+                return redirect(url_for("budgets.mine") + "#cursussen-kop")
+        else:
+            flash_form_errors(form)
+        status = 400
+    balance = lists.participant_balances(db.session, [person.id]).get(person.id, 0)
+    return render_template("budgets/request.html", form=form, p=person, balance=balance,
+                           courses=services.courses(db.session, True)), status
+
+
 # --- the course catalogue ----------------------------------------------------------------
 
 @bp.route("/cursussen")
@@ -230,9 +267,14 @@ def _back(enrolment: CourseEnrolment):
 def approve(enrolment_id: int):
     enrolment = get_or_404(CourseEnrolment, enrolment_id)
     form = ApproveForm()
+    source = form.source.data if request.form.get("source") else \
+        ("pool" if form.from_pool.data else "budget")
     submit(form, lambda: services.approve_enrolment(db.session, current_actor(), enrolment,
-                                                    from_pool=form.from_pool.data),
-           _("De cursus is goedgekeurd en van het budget afgeboekt."))
+                                                    source=source),
+           {"budget": _("De cursus is goedgekeurd en van het budget afgeboekt."),
+            "pool": _("De cursus is goedgekeurd en uit de gezamenlijke pot betaald."),
+            "split": _("De cursus is goedgekeurd en betaald uit het budget, aangevuld uit de "
+                       "pot.")}.get(source, ""))
     return _back(enrolment)
 
 

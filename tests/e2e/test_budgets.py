@@ -80,3 +80,37 @@ def test_staff_pages_fit_a_phone(new_context, world, funded):
         page.goto(f"/{slug}{path}")
         check_accessibility(page, f"{path} (phone)")
         assert_fits_the_screen(page, f"{path} (phone)")
+
+
+def test_a_participant_asks_for_a_course_on_a_phone_and_the_admin_splits_it(
+        phone_page, new_context, world):
+    """The participant has € 200 and the pool € 200; they ask for a € 375 course; the admin
+    pays it from the budget topped up from the pool (the choice offered first)."""
+    from tests.budgets.builders import set_policy
+    s = world.session
+    set_policy(s, world.admin_actor, pool="50")
+    fund(s, world.admin_actor, world.customer.id, world.participant, 40000)
+    course(s, world.admin_actor, "375", title="Heftruckcertificaat", provider="Transport Academie")
+    s.commit()
+    page = phone_page
+    log_in(page, world.user)
+    nav_link(page, "Mijn budget").click()
+    page.get_by_role("link", name="Cursus aanvragen").click()
+    expect(page.get_by_text(re.compile(r"Uw budget is nu €\s200,00"))).to_be_visible()
+    check_accessibility(page, "request a course (phone)")
+    assert_fits_the_screen(page, "request a course (phone)")
+    field(page, "Cursus").select_option(label="Heftruckcertificaat · Transport Academie · € 375,00")
+    field(page, "Waarom wilt u deze cursus doen?").fill("Dan kan ik in het magazijn werken")
+    page.get_by_role("button", name="Cursus aanvragen").click()
+    expect(page.get_by_text("Uw aanvraag is verstuurd")).to_be_visible()
+    expect(page.get_by_text("Heftruckcertificaat")).to_be_visible()
+
+    admin = new_context().new_page()
+    log_in(admin, world.admin)
+    admin.goto(f"/{world.tenant.slug}/budgetten/voorstellen")
+    check_accessibility(admin, "proposals with a split")
+    expect(admin.get_by_label(re.compile("^het budget, aangevuld uit de pot"))).to_be_checked()
+    admin.get_by_role("button", name=re.compile("^Goedkeuren")).click()
+    expect(admin.get_by_text("aangevuld uit de pot").first).to_be_visible()
+    admin.goto(f"/{world.tenant.slug}/budgetten/")
+    expect(admin.get_by_text(re.compile(r"€\s25,00")).first).to_be_visible()

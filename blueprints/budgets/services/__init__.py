@@ -9,7 +9,8 @@ counter-accounts "earnings", "courses", "cooperative". Transactions and their ke
 - reversal:<credit note id> a credit note after the allocation: +earnings / −budget, and where
                             the budget was already spent, −cooperative (the cooperative absorbs it,
                             no budget goes below zero);
-- course:<enrolment id>     an approved course: −budget (or −pool) / +courses;
+- course:<enrolment id>     an approved course: −budget, −pool, or both (the budget as far as
+                            it goes, the rest from the pool) / +courses;
 - to-pool:<trajectory id>   the end of the last running trajectory under the "naar de pot" rule.
 
 Stored descriptions name invoices and courses, never the participant: the ledger is kept for
@@ -39,6 +40,7 @@ from blueprints.budgets.services.enrolments import (
     decline_enrolment,
     get_enrolment,
     propose_course,
+    request_course,
     withdraw_enrolment,
 )
 from blueprints.budgets.services.policy import get_policy, policy_summary, save_policy
@@ -81,6 +83,7 @@ __all__ = [
     "line_value",
     "policy_summary",
     "propose_course",
+    "request_course",
     "reverse_for_credit_note",
     "save_policy",
     "split_pool",

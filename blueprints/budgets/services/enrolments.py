@@ -78,6 +78,22 @@ def propose_course(session: Session, actor: Actor, participant: Participant, cou
     return enrolment
 
 
+def request_course(session: Session, actor: Actor, participant: Participant, course: Course,
+                   motivation: str | None = None) -> CourseEnrolment:
+    """A participant asks for a course from the catalogue themselves: the same proposal a
+    supervisor makes (cost fixed now, an admin decides), recorded as the participant's request.
+    Only for the participant's own record, while they take part."""
+    if participant.user_id is None or participant.user_id != actor.user_id:
+        raise NotFound(_l("Deze deelnemer bestaat niet."))
+    if participant.status == ParticipantStatus.ENDED:
+        raise DomainError(_l("Uw traject is afgerond; u kunt hier geen cursus meer aanvragen. "
+                             "Vraag uw begeleider wat er kan."))
+    enrolment = propose_course(session, actor, participant, course, motivation)
+    audit.record(session, actor, "course.requested", enrolment, participant_id=participant.id,
+                 course_id=course.id, cost_cents=course.cost_cents)
+    return enrolment
+
+
 def withdraw_enrolment(session: Session, actor: Actor,
                        enrolment: CourseEnrolment) -> CourseEnrolment:
     row = _locked_enrolment(session, enrolment)
@@ -95,42 +111,76 @@ def _participant_name(session: Session, participant_id: int) -> str:
     return f"{row[0]} {row[1]}".strip() if row else str(_l("de deelnemer"))
 
 
+#: Where an approved course is paid from: the participant's budget, the collective pool, or the
+#: budget as far as it goes with the rest from the pool (one transaction, both checked under lock).
+SOURCES = ("budget", "pool", "split")
+
+
 def approve_enrolment(session: Session, actor: Actor, enrolment: CourseEnrolment,
-                      from_pool: bool = False) -> CourseEnrolment:
-    """An admin approves: the cost is debited from the participant's budget (or, with
-    `from_pool`, from the collective pool), never below zero — checked with the enrolment and
-    the account locked. A refusal changes nothing."""
+                      from_pool: bool = False, source: str | None = None) -> CourseEnrolment:
+    """An admin approves: the cost is debited from the participant's budget (`source="budget"`,
+    the default), from the collective pool (`"pool"`, or `from_pool=True`), or split (`"split"`):
+    the participant's whole balance up to the cost, the rest from the pool. The accounts are
+    locked before their balances are read, so the split and the checks that no account goes
+    below zero are taken from the same state; it is one ledger transaction, reversed as one
+    when the course is cancelled (each part back where it came from). A refusal changes
+    nothing."""
     _require_admin(session, actor, _l("Alleen een beheerder keurt een cursus goed."))
+    source = source or ("pool" if from_pool else "budget")
+    if source not in SOURCES:
+        raise DomainError(_l("Kies waaruit de cursus wordt betaald."))
     row = _locked_enrolment(session, enrolment)
     _still_proposed(row)
     cost = row.cost_cents
-    if from_pool:
-        source = ledger.find_account(session, ledger.POOL_KEY)
+    name = _participant_name(session, row.participant_id)
+    own = ledger.find_account(session, ledger.participant_key(row.participant_id))
+    pool = ledger.find_account(session, ledger.POOL_KEY)
+    if source == "budget":
+        parts = {"budget": cost, "pool": 0}
+    elif source == "pool":
+        parts = {"budget": 0, "pool": cost}
+    else:
+        ledger.lock(session, [a for a in (own, pool) if a is not None])
+        have = ledger.balances(session, [a for a in (own, pool) if a is not None])
+        own_balance = max(have.get(own.id, 0), 0) if own is not None else 0
+        pool_balance = max(have.get(pool.id, 0), 0) if pool is not None else 0
+        parts = {"budget": min(own_balance, cost), "pool": cost - min(own_balance, cost)}
+        if parts["pool"] > pool_balance:
+            raise DomainError(_l(
+                "Het budget van %(name)s (%(own)s) en de gezamenlijke pot (%(pool)s) zijn samen "
+                "%(total)s; de cursus kost %(cost)s.", name=name, own=format_money(own_balance),
+                pool=format_money(pool_balance), total=format_money(own_balance + pool_balance),
+                cost=format_money(cost)))
 
-        def refusal(_acc, have, _need):
+    def refusal(acc, have, _need):
+        if acc is not None and pool is not None and acc.id == pool.id:
             return _l("De gezamenlijke pot is %(balance)s; de cursus kost %(cost)s.",
                       balance=format_money(have), cost=format_money(cost))
-    else:
-        source = ledger.find_account(session, ledger.participant_key(row.participant_id))
-        name = _participant_name(session, row.participant_id)
-
-        def refusal(_acc, have, _need):
-            return _l("Het budget van %(name)s is %(balance)s; de cursus kost %(cost)s.",
-                      name=name, balance=format_money(have), cost=format_money(cost))
-    if source is None:
+        return _l("Het budget van %(name)s is %(balance)s; de cursus kost %(cost)s.",
+                  name=name, balance=format_money(have), cost=format_money(cost))
+    if parts["budget"] and own is None:
         raise DomainError(refusal(None, 0, cost))
+    if parts["pool"] and pool is None:
+        raise DomainError(_l("De gezamenlijke pot is %(balance)s; de cursus kost %(cost)s.",
+                             balance=format_money(0), cost=format_money(cost)))
     course = session.scalar(select(Course).where(Course.id == row.course_id))
+    suffix = {"budget": "", "pool": " (uit de pot)", "split": " (budget en pot)"}[source]
+    entries = [ledger.Entry(ledger.courses_account(session), cost)]
+    if parts["budget"]:
+        entries.append(ledger.Entry(own, -parts["budget"]))
+    if parts["pool"]:
+        entries.append(ledger.Entry(pool, -parts["pool"]))
     tx = ledger.post(
         session, actor, key=f"course:{row.id}", kind=TransactionKind.COURSE,
-        description=f"Cursus: {course.title}"[:300] + (" (uit de pot)" if from_pool else ""),
-        booked_on=date.today(),
-        entries=[ledger.Entry(source, -cost), ledger.Entry(ledger.courses_account(session), cost)],
-        enrolment_id=row.id, refusal=refusal)
+        description=f"Cursus: {course.title}"[:300] + suffix, booked_on=date.today(),
+        entries=entries, enrolment_id=row.id, refusal=refusal)
     row.status = EnrolmentStatus.APPROVED
     row.decided_by_id, row.decided_at = actor.user_id, utcnow()
     row.transaction_id = tx.id
     audit.record(session, actor, "course.approved", row, participant_id=row.participant_id,
-                 cost_cents=cost, from_pool=bool(from_pool), transaction_id=tx.id)
+                 cost_cents=cost, from_pool=source == "pool", source=source,
+                 from_budget_cents=parts["budget"], from_pool_cents=parts["pool"],
+                 transaction_id=tx.id)
     session.flush()
     return row
 
