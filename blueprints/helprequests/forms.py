@@ -183,6 +183,10 @@ class DeclineForm(BaseForm):
     submit = SubmitField(_l("Hulpvraag afwijzen"))
 
 
+class ButtonForm(BaseForm):
+    """A button-only POST form (CSRF only), e.g. "Klaar" on a job card."""
+
+
 class NotificationForm(BaseForm):
     enabled = HiddenField()
     submit = SubmitField(_l("Opslaan"))

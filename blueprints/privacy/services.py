@@ -6,7 +6,8 @@ trajectories, learning goals and evaluations, and any event whose details name t
 
 Export (right of access, AVG art. 15; answered within one month). `export_participant` returns a
 ZIP with `gegevens.json` (every column of the person's records, generated from the models so a
-new column is never forgotten), the stored signed agreement scans, and `LEESMIJ.txt`.
+new column is never forgotten), each trajectory's agreement as a PDF generated from its data,
+the stored signed agreement scans, and `LEESMIJ.txt`.
 
 Erasure (AVG art. 17). `erase_participant` anonymises instead of deleting, because records that
 law requires us to keep (invoices and the training-budget ledger, 7 years) and the outcome counts
@@ -86,6 +87,7 @@ from blueprints.participants.models import (
     Participant,
     ParticipantStatus,
 )
+from blueprints.trajectories.agreements import agreement_for
 from blueprints.trajectories.models import (
     Evaluation,
     GoalNote,
@@ -226,7 +228,9 @@ Wat zit erin
     (factuur en klus) of waarvoor het betaald is (cursus), en de cursussen die voor u zijn
     voorgesteld;
   - "logboek": wanneer uw dossier is bekeken of gewijzigd (AVG: wie keek naar uw gegevens).
-- overeenkomsten/: de ondertekende overeenkomsten die als scan zijn bewaard, als die er zijn.
+- overeenkomsten/: per traject de overeenkomst als PDF, opgesteld uit de gegevens van nu
+  (traject-<nummer>-overeenkomst.pdf), en de ondertekende overeenkomsten die als scan zijn
+  bewaard, als die er zijn.
 {missing}
 Vragen, iets onjuist, of wilt u dat uw gegevens worden gewist? Neem contact op met
 {organisation}. Een verzoek wordt binnen een maand beantwoord. Facturen en de administratie van
@@ -279,6 +283,9 @@ def export_participant(session: Session, actor: Actor, participant: Participant,
         row = _columns(t)
         row["inzetorganisatie"] = hosts.get(t.host_organisation_id)
         row["jobcoach"] = staff.get(t.job_coach_id)
+        generated = f"overeenkomsten/traject-{t.id}-overeenkomst.pdf"
+        files.append((generated, agreement_for(session, t)))
+        row["overeenkomst_pdf_in_zip"] = generated
         if t.agreement_file:
             content = _read_scan(storage_root, tenant_id, t.agreement_file)
             name = f"overeenkomsten/traject-{t.id}{Path(t.agreement_file).suffix.lower()}"

@@ -50,6 +50,7 @@ from tenants import audit
 from tenants.errors import DomainError
 from tenants.models import AuditEvent, Tenant
 from tenants.tenancy import tenant_context
+from tests.pdftext import pdf_text
 from tests.privacy.builders import PERSONAL_TEXT, SCAN, build_file, full_data, load
 
 TODAY = date(2026, 11, 22)
@@ -155,11 +156,14 @@ def test_export_is_a_zip_with_all_data_the_scan_and_a_dutch_readme(session, worl
         exported = session.scalar(select(AuditEvent).where(
             AuditEvent.action == "participant.exported"))
         assert exported.object_id == str(file.participant_id)
-        assert exported.details == {"files": 1}
+        assert exported.details == {"files": 2}
     archive = zipfile.ZipFile(io.BytesIO(content))
     scan_name = f"overeenkomsten/traject-{file.trajectory_id}.pdf"
-    assert set(archive.namelist()) == {"LEESMIJ.txt", "gegevens.json", scan_name}
+    made_name = f"overeenkomsten/traject-{file.trajectory_id}-overeenkomst.pdf"
+    assert set(archive.namelist()) == {"LEESMIJ.txt", "gegevens.json", scan_name, made_name}
     assert archive.read(scan_name) == SCAN
+    agreement = pdf_text(archive.read(made_name))
+    assert "Fatma" in agreement and "Yılmaz" in agreement and tenant.name in agreement
     readme = archive.read("LEESMIJ.txt").decode("utf-8")
     assert "gegevens.json" in readme and "binnen een maand" in readme
     assert tenant.name in readme
@@ -177,6 +181,7 @@ def test_export_is_a_zip_with_all_data_the_scan_and_a_dutch_readme(session, worl
     assert trajectory["kind"] == "maatschappelijke_baan" and trajectory["outcome"] == "betaald_werk"
     assert trajectory["starts_on"] == "2024-02-01" and trajectory["hours_per_week"] == "12.0"
     assert trajectory["overeenkomst_in_zip"] == scan_name
+    assert trajectory["overeenkomst_pdf_in_zip"] == made_name
     assert [e["to_status"] for e in trajectory["geschiedenis"]] == ["intake", "actief", "afgerond"]
     [goal] = trajectory["leerdoelen"]
     assert goal["title"] == "Op tijd komen"
@@ -196,7 +201,9 @@ def test_export_names_a_scan_that_is_missing_on_disk(session, world, tmp_path):
         person = session.scalar(select(Participant).where(Participant.id == file.participant_id))
         archive = zipfile.ZipFile(io.BytesIO(export_participant(session, file.actor, person,
                                                                 tmp_path)))
-    assert set(archive.namelist()) == {"LEESMIJ.txt", "gegevens.json"}
+    assert set(archive.namelist()) == {
+        "LEESMIJ.txt", "gegevens.json",
+        f"overeenkomsten/traject-{file.trajectory_id}-overeenkomst.pdf"}
     assert "niet (meer) gevonden" in archive.read("LEESMIJ.txt").decode("utf-8")
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from blueprints.helprequests.services.flow import (
     decline_request,
     mark_done,
+    report_own_job_done,
     mark_invoiced,
     plan_request,
 )
@@ -118,6 +119,7 @@ __all__ = [
     "jobs_of",
     "list_requests",
     "mark_done",
+    "report_own_job_done",
     "mark_invoiced",
     "neighbourhood_id",
     "next_reference",

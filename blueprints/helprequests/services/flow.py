@@ -22,7 +22,8 @@ from blueprints.participants.models import Participant, ParticipantStatus
 from tenants import audit
 from tenants.actor import Actor
 from tenants.bsn import BSN_MESSAGE, contains_bsn
-from tenants.errors import DomainError
+from tenants.errors import DomainError, NotFound
+from tenants.formatting import format_date
 
 
 def _can(help_request: HelpRequest, to: RequestStatus) -> bool:
@@ -100,6 +101,25 @@ def mark_done(session: Session, actor: Actor, help_request: HelpRequest, done_on
     help_request.done_on = done_on
     audit.record(session, actor, "help_request.done", help_request, done_on=done_on.isoformat())
     return help_request
+
+
+def report_own_job_done(session: Session, actor: Actor, participant_id: int,
+                        help_request: HelpRequest, today: date | None = None) -> HelpRequest:
+    """A participant planned on a job says it is done ("klaar"), on its day or later: the job is
+    done today, as when a supervisor reports it. Someone not planned on it gets NotFound (their
+    job list never showed it); a job that is not planned (any more) gets a Dutch message."""
+    today = today or date.today()
+    planned_on_it = session.scalar(select(Assignment.id).where(
+        Assignment.help_request_id == help_request.id,
+        Assignment.participant_id == participant_id))
+    if planned_on_it is None:
+        raise NotFound(_l("Deze klus bestaat niet."))
+    if help_request.status == RequestStatus.DONE:
+        raise DomainError(_l("Deze klus is al als klaar gemeld."))
+    if help_request.planned_on is not None and help_request.planned_on > today:
+        raise DomainError(_l("Deze klus staat gepland op %(date)s; meld hem klaar als hij gedaan "
+                             "is.", date=format_date(help_request.planned_on)))
+    return mark_done(session, actor, help_request, today, today=today)
 
 
 def decline_request(session: Session, actor: Actor, help_request: HelpRequest,
