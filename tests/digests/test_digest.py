@@ -202,3 +202,14 @@ def test_reminders_for_every_overdue_invoice_in_one_go(app, client, world):
     assert len(sent) == 1
     with tenant_context(w.session, w.tenant.id):
         assert w.session.scalar(select(func.count(Reminder.id))) == 1
+
+
+def test_the_account_page_leads_to_each_cooperatives_choice(client, make, world):
+    w = world
+    other = make.tenant(name="Coöperatie Elders")
+    make.member(other, Role.SUPERVISOR, user=w.supervisor)
+    login(client, w.supervisor)
+    page = client.get("/account").get_data(as_text=True)
+    for tenant in (w.tenant, other):
+        assert f'href="/{tenant.slug}/dagelijkse-mail/"' in page
+        assert f"Dagelijkse e-mail van {tenant.name}" in page
