@@ -192,6 +192,8 @@ def test_reminders_for_every_overdue_invoice_in_one_go(app, client, world):
     w = world
     login(client, w.admin)
     path = f"/{w.tenant.slug}/dagelijkse-mail/herinneringen"
+    overdue = client.get(f"/{w.tenant.slug}/facturen/achterstallig").get_data(as_text=True)
+    assert f'href="{path}"' in overdue  # the one click starts on the overdue list too
     page = client.get(path).get_data(as_text=True)
     assert w.names["invoice"] in page and "€\xa0121,00" in page
     before = len(_outbox(app))
