@@ -3,7 +3,6 @@ lines."""
 from __future__ import annotations
 
 from flask import Response, render_template, request
-from flask_babel import gettext as _
 
 from blueprints.auditlog import services
 from blueprints.auditlog.sentences import FAMILIES
@@ -50,4 +49,4 @@ def export():
     body = services.export_csv(db.session, current_actor(), f)
     db.session.commit()  # the audit event of the export
     return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="{_("auditlog")}.csv"'})
+        "Content-Disposition": 'attachment; filename="auditlog.csv"'})

@@ -50,8 +50,10 @@ VOG_NOTICE = timedelta(days=30)
 DRAFT_AGE = timedelta(days=14)
 #: "no hours this week" is said from this weekday on (Thursday: 0 is Monday)
 NO_HOURS_FROM_WEEKDAY = 3
-#: at most this many items of one kind in one mail (the rest come the next day)
+#: at most this many new items of one kind in one mail (the rest come the next day)
 MAX_PER_KIND = 50
+#: at most this many candidates of one kind are read (told ones included, left out after)
+GATHER_LIMIT = 500
 
 
 @dataclass(frozen=True)
@@ -159,7 +161,7 @@ def _followed_by(user: User):
 def _evaluations(session: Session, user: User, today: date, slug: str) -> list[Item]:
     items = []
     for due in trajectory_services.due_evaluations(session, supervisor=user, today=today,
-                                                   limit=MAX_PER_KIND):
+                                                   limit=GATHER_LIMIT):
         e, p = due.evaluation, due.participant
         if due.late:
             text = _l("Evaluatie van %(name)s was gepland op %(date)s en is nog niet gehouden.",
@@ -180,7 +182,7 @@ def _vogs(session: Session, user: User, today: date, slug: str) -> list[Item]:
                Participant.vog_renewal_due <= today + VOG_NOTICE,
                Participant.status.not_in([ParticipantStatus.ENDED,
                                           ParticipantStatus.ANONYMISED]))
-        .order_by(Participant.vog_renewal_due, Participant.id).limit(MAX_PER_KIND))
+        .order_by(Participant.vog_renewal_due, Participant.id).limit(GATHER_LIMIT))
     items = []
     for p in rows:
         due = p.vog_renewal_due
@@ -201,7 +203,7 @@ def _waiting_hours(session: Session, user: User, now: datetime, slug: str) -> li
                                         Trajectory.id == TimeEntry.trajectory_id))
             .where(TimeEntry.status == EntryStatus.SUBMITTED,
                    TimeEntry.submitted_at <= now - HOURS_WAITING, _followed_by(user))
-            .order_by(TimeEntry.submitted_at, TimeEntry.id).limit(MAX_PER_KIND))
+            .order_by(TimeEntry.submitted_at, TimeEntry.id).limit(GATHER_LIMIT))
     items = []
     for entry, p in session.execute(stmt):
         minutes = entry.minutes
@@ -217,7 +219,7 @@ def _trajectories(session: Session, user: User, today: date, slug: str) -> list[
     for reason, state in ((attention.Attention.EXPIRED, "verlopen"),
                           (attention.Attention.ENDING, "eindigt")):
         rows, _total = attention.trajectory_list(session, reason, today, user=user,
-                                                 per_page=MAX_PER_KIND)
+                                                 per_page=GATHER_LIMIT)
         for row in rows:
             t, p = row.trajectory, row.participant
             if state == "verlopen":
@@ -234,7 +236,7 @@ def _trajectories(session: Session, user: User, today: date, slug: str) -> list[
 
 def _overdue(session: Session, today: date, slug: str) -> list[Item]:
     items = []
-    for row in invoicing_services.overdue(session, today)[:MAX_PER_KIND]:
+    for row in invoicing_services.overdue(session, today)[:GATHER_LIMIT]:
         i = row.invoice
         text = ngettext("%(number)s van %(customer)s: %(amount)s open, %(num)s dag te laat.",
                         "%(number)s van %(customer)s: %(amount)s open, %(num)s dagen te laat.",
@@ -250,7 +252,7 @@ def _old_drafts(session: Session, now: datetime, slug: str) -> list[Item]:
                                  Customer.id == Invoice.customer_id))
             .where(Invoice.status == InvoiceStatus.DRAFT, Invoice.kind == InvoiceKind.INVOICE,
                    Invoice.created_at <= now - DRAFT_AGE)
-            .order_by(Invoice.created_at, Invoice.id).limit(MAX_PER_KIND))
+            .order_by(Invoice.created_at, Invoice.id).limit(GATHER_LIMIT))
     return [Item(str(i.id), str(_l("Concept voor %(customer)s, gemaakt op %(date)s.",
                                    customer=name, date=format_date(i.created_at))),
                  _link(slug, "invoicing.show", invoice_id=i.id))
@@ -264,7 +266,7 @@ def _course_requests(session: Session, slug: str) -> list[Item]:
             .join(Course, and_(Course.tenant_id == CourseEnrolment.tenant_id,
                                Course.id == CourseEnrolment.course_id))
             .where(CourseEnrolment.status == EnrolmentStatus.PROPOSED)
-            .order_by(CourseEnrolment.proposed_at, CourseEnrolment.id).limit(MAX_PER_KIND))
+            .order_by(CourseEnrolment.proposed_at, CourseEnrolment.id).limit(GATHER_LIMIT))
     return [Item(str(e.id), str(_l("%(name)s: cursus ‘%(course)s’ (%(amount)s), aangevraagd op "
                                    "%(date)s.", name=p.full_name, course=title,
                                    amount=format_money(e.cost_cents),
@@ -345,15 +347,20 @@ def compose(session: Session, user: User, role: Role, slug: str, today: date,
     on = [k for k, v in choices(session, user.id, role).items() if v]
     if not on:
         return digest
-    sent = set(session.execute(select(DigestSentItem.kind, DigestSentItem.item).where(
-        DigestSentItem.user_id == user.id, DigestSentItem.kind.in_(on))).all())
-    participant = participant_services.participant_for_user(session, user) if role == Role.PARTICIPANT else None
+    participant = participant_services.participant_for_user(session, user) \
+        if role == Role.PARTICIPANT else None
     with force_locale(user.locale or "nl"):
-        for kind in on:
-            items = [i for i in _gather(session, kind, user, today, now, slug, participant)
-                     if (kind, i.key) not in sent]
-            if items:
-                digest.parts[kind] = items
+        found = {kind: _gather(session, kind, user, today, now, slug, participant)
+                 for kind in on}
+        keys = {item.key for items in found.values() for item in items}
+        # what was told before, of these items only (one statement, bounded by this digest)
+        sent = set(session.execute(select(DigestSentItem.kind, DigestSentItem.item).where(
+            DigestSentItem.user_id == user.id, DigestSentItem.kind.in_(on),
+            DigestSentItem.item.in_(keys))).all()) if keys else set()
+        for kind, items in found.items():
+            new = [i for i in items if (kind, i.key) not in sent][:MAX_PER_KIND]
+            if new:
+                digest.parts[kind] = new
         if digest.parts.get("facturen"):
             digest.reminders_link = _link(slug, "digests.reminders")
     return digest

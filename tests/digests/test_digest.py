@@ -215,3 +215,25 @@ def test_the_account_page_leads_to_each_cooperatives_choice(client, make, world)
     for tenant in (w.tenant, other):
         assert f'href="/{tenant.slug}/dagelijkse-mail/"' in page
         assert f"Dagelijkse e-mail van {tenant.name}" in page
+
+
+def test_what_does_not_fit_in_one_mail_comes_the_next_day(app, world, monkeypatch):
+    w = world
+    monkeypatch.setattr(services, "MAX_PER_KIND", 1)
+    _switch(app, w, w.supervisor, Role.SUPERVISOR, {"uren"})
+    with tenant_context(w.session, w.tenant.id):
+        from blueprints.participants.models import Participant
+        from blueprints.trajectories.models import Trajectory
+        person = w.session.scalar(select(Participant).where(
+            Participant.last_name == w.names["jan"]))
+        trajectory = w.session.scalar(select(Trajectory).where(
+            Trajectory.participant_id == person.id))
+        entry(w.session, person, trajectory, DAY - timedelta(days=11), 45,
+              status=EntryStatus.SUBMITTED, submitted_at=NOW - timedelta(days=9))
+        w.session.commit()
+    first = _send(app, w)[w.supervisor.email]
+    second = _send(app, w, DAY + timedelta(days=1), NOW + timedelta(days=1))[w.supervisor.email]
+    assert "2:30 uur" in first and "0:45 uur" not in first
+    assert "0:45 uur" in second and "2:30 uur" not in second
+    assert w.supervisor.email not in _send(app, w, DAY + timedelta(days=2),
+                                           NOW + timedelta(days=2))
