@@ -13,6 +13,8 @@ from blueprints.digests.jobs import daily_digests, send_daily_digests
 from blueprints.digests.models import DigestSentItem
 from blueprints.hours.models import EntryStatus
 from blueprints.invoicing.models import Reminder
+from blueprints.participants.models import Participant
+from blueprints.trajectories.models import Evaluation, Trajectory
 from tenants.models import Role
 from tenants.tenancy import tenant_context
 from tests.digests.builders import DAY, NOW, build, world  # noqa: F401  (fixture)
@@ -35,6 +37,11 @@ def _send(app, w, day=DAY, now=NOW) -> dict[str, str]:
     by_address = {m.to[0]: m.body for m in mails}
     assert len(by_address) == len(mails), "one mail per person per day"
     return by_address
+
+
+def _trajectory_of_jan(w):
+    person = w.session.scalar(select(Participant).where(Participant.last_name == w.names["jan"]))
+    return w.session.scalar(select(Trajectory).where(Trajectory.participant_id == person.id))
 
 
 def _switch(app, w, user, role, kinds):
@@ -80,11 +87,8 @@ def test_a_participant_who_opts_in_hears_of_the_week_and_tomorrow(app, world):
     assert "Evaluatie" not in body and w.names["invoice"] not in body
     # hours logged this week: that line goes (and the job was told already)
     with tenant_context(w.session, w.tenant.id):
-        person = services.participant_services.participant_for_user(w.session,
-                                                                     w.participant_user)
-        from blueprints.trajectories.models import Trajectory
-        trajectory = w.session.scalar(select(Trajectory).where(
-            Trajectory.participant_id == person.id))
+        trajectory = _trajectory_of_jan(w)
+        person = w.session.get(Participant, (w.tenant.id, trajectory.participant_id))
         entry(w.session, person, trajectory, DAY, 60, status=EntryStatus.SUBMITTED)
         w.session.commit()
     assert w.participant_user.email not in _send(app, w, DAY + timedelta(days=1))
@@ -108,12 +112,8 @@ def test_the_same_item_is_never_mentioned_twice(app, world):
                 assert line not in body, line
     # something new the next day is told, and only that
     with tenant_context(w.session, w.tenant.id):
-        from blueprints.participants.models import Participant
-        from blueprints.trajectories.models import Trajectory
-        person = w.session.scalar(select(Participant).where(
-            Participant.last_name == w.names["jan"]))
-        trajectory = w.session.scalar(select(Trajectory).where(
-            Trajectory.participant_id == person.id))
+        trajectory = _trajectory_of_jan(w)
+        person = w.session.get(Participant, (w.tenant.id, trajectory.participant_id))
         entry(w.session, person, trajectory, DAY - timedelta(days=9), 45,
               status=EntryStatus.SUBMITTED, submitted_at=NOW - timedelta(days=8))
         w.session.commit()
@@ -222,12 +222,8 @@ def test_what_does_not_fit_in_one_mail_comes_the_next_day(app, world, monkeypatc
     monkeypatch.setattr(services, "MAX_PER_KIND", 1)
     _switch(app, w, w.supervisor, Role.SUPERVISOR, {"uren"})
     with tenant_context(w.session, w.tenant.id):
-        from blueprints.participants.models import Participant
-        from blueprints.trajectories.models import Trajectory
-        person = w.session.scalar(select(Participant).where(
-            Participant.last_name == w.names["jan"]))
-        trajectory = w.session.scalar(select(Trajectory).where(
-            Trajectory.participant_id == person.id))
+        trajectory = _trajectory_of_jan(w)
+        person = w.session.get(Participant, (w.tenant.id, trajectory.participant_id))
         entry(w.session, person, trajectory, DAY - timedelta(days=11), 45,
               status=EntryStatus.SUBMITTED, submitted_at=NOW - timedelta(days=9))
         w.session.commit()
@@ -237,3 +233,25 @@ def test_what_does_not_fit_in_one_mail_comes_the_next_day(app, world, monkeypatc
     assert "0:45 uur" in second and "2:30 uur" not in second
     assert w.supervisor.email not in _send(app, w, DAY + timedelta(days=2),
                                            NOW + timedelta(days=2))
+
+
+def test_a_trajectory_past_its_end_and_an_evaluation_that_turns_late(app, world):
+    """A state that is news of its own is told once more: planned, then late; ending, then
+    past its end."""
+    w = world
+    _switch(app, w, w.supervisor, Role.SUPERVISOR, {"evaluaties", "trajecten"})
+    with tenant_context(w.session, w.tenant.id):
+        trajectory = _trajectory_of_jan(w)
+        for evaluation in w.session.scalars(select(Evaluation).where(
+                Evaluation.trajectory_id == trajectory.id)):
+            evaluation.planned_on = DAY + timedelta(days=3)
+        w.session.commit()
+    first = _send(app, w)[w.supervisor.email]
+    assert "staat gepland op 29-11-2026." in first and "eindigt op 06-12-2026" in first
+    later = DAY + timedelta(days=12)
+    second = _send(app, w, later, NOW + timedelta(days=12))[w.supervisor.email]
+    assert "was gepland op 29-11-2026 en is nog niet gehouden." in second
+    assert "had moeten eindigen op 06-12-2026 en loopt nog" in second
+    assert "staat gepland" not in second and "eindigt op" not in second
+    assert w.supervisor.email not in _send(app, w, later + timedelta(days=1),
+                                           NOW + timedelta(days=13))
