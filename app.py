@@ -114,11 +114,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from blueprints.api.routes import bp as api_bp
     from blueprints.api.routes import tokens_bp as api_tokens_bp
+    from blueprints.auditlog.routes import bp as auditlog_bp
     from blueprints.auth.routes import bp as auth_bp
     from blueprints.budgets.routes import bp as budgets_bp
     from blueprints.core.routes import bp as core_bp
     from blueprints.customers.routes import bp as customers_bp
     from blueprints.dashboard.routes import bp as dashboard_bp
+    from blueprints.digests.routes import bp as digests_bp
     from blueprints.helprequests.routes import bp as helprequests_bp
     from blueprints.hours.routes import bp as hours_bp
     from blueprints.imports.routes import bp as imports_bp
@@ -138,7 +140,8 @@ def register_blueprints(app: Flask) -> None:
     for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
                team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp,
                helprequests_bp, hours_bp, customers_bp, invoicing_bp, punchcards_bp,
-               budgets_bp, onlinepay_bp, reports_bp, stripe_webhook_bp, api_tokens_bp, api_bp):
+               budgets_bp, onlinepay_bp, reports_bp, digests_bp, auditlog_bp,
+               stripe_webhook_bp, api_tokens_bp, api_bp):
         app.register_blueprint(bp)
     # The only view without a CSRF token: Stripe signs its webhook instead.
     csrf.exempt(stripe_webhook_bp)
@@ -150,13 +153,14 @@ def register_subscribers(app: Flask) -> None:
     their pages (tenants/sections.py). The web app, the CLI and jobs all come through
     create_app(), so all of them react alike."""
     from blueprints.budgets import subscribers as budgets
+    from blueprints.digests import subscribers as digests
     from blueprints.helprequests import subscribers as helprequests
     from blueprints.hours import subscribers as hours
     from blueprints.punchcards import subscribers as punchcards
     from blueprints.reports import subscribers as reports
     from blueprints.trajectories import subscribers as trajectories
 
-    for feature in (trajectories, helprequests, hours, budgets, punchcards, reports):
+    for feature in (trajectories, helprequests, hours, budgets, punchcards, reports, digests):
         feature.connect()
 
 

@@ -75,4 +75,11 @@ it. Asked: customer_archivable.ask(session, customer) -> None.
 Asked by customers (archive_customer), before anything changes.
 Answered by punchcards (refused while prepaid hours are left). Default: nothing holds it.""")
 
-ALL = (week_minutes, participant_kind_filter, customer_prepaid_minutes, customer_archivable)
+cooperative_phone = Hook("cooperative-phone", """
+The cooperative's phone number for residents, as its finance settings hold it (or None).
+Asked: cooperative_phone.ask(session) -> str | None.
+Asked by helprequests (the confirmation mail to a resident who used the public form).
+Answered by digests (from invoicing's settings). Default: None (the mail names no number).""")
+
+ALL = (week_minutes, participant_kind_filter, customer_prepaid_minutes, customer_archivable,
+       cooperative_phone)

@@ -50,6 +50,7 @@ from blueprints.trajectories.models import (
 from blueprints.helprequests.models import Assignment, HelpRequest, JobKind, Source
 from blueprints.hours.models import HourType, TimeEntry
 from blueprints.onlinepay.models import StripeEvent
+from blueprints.digests.models import DigestChoice, DigestSentItem
 from blueprints.reports.models import HoursDaily, MoneyDaily, OutflowDaily, ReportSchedule
 from tenants.db import utcnow
 from tenants.models import AuditEvent, Counter, Invitation, Membership, Role
@@ -242,6 +243,9 @@ ROW_FACTORIES = {
     MoneyDaily: lambda s, t, u: MoneyDaily(day=date(2026, 4, 1), invoiced_cents=10000),
     ReportSchedule: lambda s, t, u: ReportSchedule(frequency="maand",
                                                    recipients="bestuur@example.org"),
+    DigestChoice: lambda s, t, u: DigestChoice(user_id=u.id, kind="vog", enabled=False),
+    DigestSentItem: lambda s, t, u: DigestSentItem(user_id=u.id, kind="vog", item="1:2026-12-31",
+                                                   sent_on=date(2026, 12, 3)),
 }
 
 #: models whose rows can never be changed after insert (the database refuses)

@@ -91,7 +91,7 @@ def _build() -> list[NavItem]:
             _optional(items, _l("Facturen"), "invoicing.index")
             _optional(items, _l("Rapportage"), "reports.index")
             items.append(_item(_l("Team"), "team.members"))
-            items.append(_item(_l("Auditlog"), "team.audit_log"))
+            items.append(_item(_l("Auditlog"), "auditlog.index"))
             items.append(_item(_l("Privacy"), "privacy.retention"))
     municipality = g.get("municipality")
     if municipality is not None:

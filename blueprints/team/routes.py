@@ -1,12 +1,11 @@
-"""Team pages of a tenant (admins only): members, invitations, roles, audit log."""
+"""Team pages of a tenant (admins only): members, invitations, roles. (The audit log is its own
+feature, blueprints.auditlog: it names people and things of the features above.)"""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from blueprints.team.forms import ROLE_CHOICES, ConfirmForm, InviteForm, RoleForm
-from tenants import inputs
-from tenants.audit import tenant_events
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.mail import send_mail
@@ -128,12 +127,3 @@ def remove(membership_id: int):
     flash(_("Het lid is verwijderd; de toegang is direct beëindigd."), "success")
     return redirect(url_for("team.members"))
 
-
-@bp.route("/auditlog")
-@require_role(Role.ADMIN)
-def audit_log():
-    before = inputs.arg_id("voor")
-    events = tenant_events(db.session, before_id=before, limit=51)
-    more = len(events) > 50
-    return render_template("team/audit.html", events=events[:50],
-                           next_before=events[49].id if more else None)

@@ -44,6 +44,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("punchcards", "budgets", "onlinepay"),
     ("imports", "privacy"),
     ("reports",),  # reads through the features below; the API serves its figures
+    ("digests", "auditlog"),  # the daily mail; the audit log in words: read the features below
     ("dashboard", "api"),
     ("demo",),  # seeds every feature, then rebuilds the report summaries
 ]

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from blueprints.digests.jobs import send_daily_digests
 from blueprints.reports.jobs import send_scheduled_report
 from tenants.actor import Actor
 from tenants.config import ConfigError, load_config
 from tenants.models import Role
 from tenants.tenancy import tenant_context
+from tests.digests.builders import DAY, build
 from tests.helpers import csrf_token, login, post, unique
 from tests.helprequests.builders import job, person
 from tests.hours.builders import add_person, entry
@@ -33,6 +35,8 @@ COVERED = {
     "invoice": "test_invoice_mail",
     "security_change": "test_security_notice_mail",
     "scheduled_report": "test_scheduled_report_mail",
+    "help_request_confirmation": "test_help_request_confirmation_mail",
+    "daily_digest": "test_daily_digest_mail",
 }
 URL = re.compile(r"https?://[^\s)>\"']+")
 
@@ -276,3 +280,41 @@ def test_scheduled_report_mail(app, coop, forged):  # noqa: F811
         send_scheduled_report(coop.tenant.id, "2026-07-02").get()
     [mail] = check_mails(app, before, expect=1, links=False)
     assert mail.to == [f"bestuur-{coop.tenant.slug}@example.org"]
+
+
+def test_help_request_confirmation_mail(app, make, session, forged):
+    """The resident who gave an address gets a confirmation with the cooperative's phone
+    number and no link; the inbox notice goes as before."""
+    w = build(make, session, "L", phone="0320-123456")
+    resident = app.test_client()
+    before = len(outbox(app))
+    resident.post(f"/{w.tenant.slug}/hulp-vragen", data={
+        "csrf_token": csrf_token(resident, f"/{w.tenant.slug}/hulp-vragen"),
+        "name": "Mevrouw Jansen", "street": "Kempenaar 12-03", "postcode": "8232 AB",
+        "city": "Lelystad", "phone": "", "email": "jansen@example.org", "kind": "tuin",
+        "description": "De heg moet geknipt worden.", "preferred_dates": "", "website": ""})
+    mails = check_mails(app, before, expect=2, links=False)
+    [confirmation] = [m for m in mails if m.to == ["jansen@example.org"]]
+    assert [m.to for m in mails if m is not confirmation] == [[w.admin.email]]
+    assert not URL.findall(confirmation.body)
+    assert "Beste Mevrouw Jansen," in confirmation.body
+    assert "Bel ons op 0320-123456." in confirmation.body
+    assert confirmation.subject.startswith("Uw hulpvraag 2026-")
+    session.rollback()
+
+
+def test_daily_digest_mail(app, make, session, forged):
+    """Choices saved on a page reached under a forged Host, the digest sent by the job: every
+    link is BASE_URL's."""
+    w = build(make, session, "M")
+    client = app.test_client()
+    login(client, w.supervisor)
+    path = f"/{w.tenant.slug}/dagelijkse-mail/"
+    post(client, path, {"kinds": ["evaluaties", "vog", "uren", "trajecten"]}, token_from=path)
+    before = len(outbox(app))
+    with app.app_context():
+        send_daily_digests(w.tenant.id, DAY.isoformat()).get()
+    mails = [m for m in check_mails(app, before)
+             if m.to[0] in {w.supervisor.email, w.admin.email}]
+    assert len(mails) == 2
+    session.rollback()

@@ -47,6 +47,7 @@ from tenants.identity import (
     unused_recovery_code_count,
 )
 from tenants.membership import (
+    memberships_for_user,
     requires_two_factor,
 )
 from tenants.sessions import (
@@ -129,6 +130,7 @@ def account():
         current_sid=session.get("sid"),
         recovery_left=unused_recovery_code_count(db.session, current_user),
         two_factor_required=requires_two_factor(db.session, current_user),
+        memberships=memberships_for_user(db.session, current_user),
     )
 
 

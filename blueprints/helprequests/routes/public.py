@@ -12,6 +12,7 @@ from blueprints.helprequests import services
 from blueprints.helprequests.forms import PublicRequestForm
 from blueprints.helprequests.models import HelpRequest, JobKind
 from blueprints.helprequests.routes.blueprint import _mail, bp
+from tenants import hooks
 from tenants.extensions import db, limiter
 from tenants.models import TenantStatus
 from tenants.urls import absolute_url
@@ -64,6 +65,25 @@ def _inbox_notice(help_request: HelpRequest):
     return send
 
 
+def _confirmation(help_request: HelpRequest):
+    """The resident's confirmation, when they gave an e-mail address: the reference, what
+    happens next and the cooperative's phone number (when its settings have one). Read now,
+    sent when the returned function is called (after the commit), like the inbox notice."""
+    address = help_request.email
+    if not address:
+        return None
+    context = {"reference": help_request.reference, "name": help_request.requester_name,
+               "kind": services.KIND_LABELS[help_request.kind], "tenant_name": g.tenant.name,
+               "phone": hooks.cooperative_phone.ask(db.session)}
+
+    def send() -> None:
+        _mail(address, None,
+              lambda: _("Uw hulpvraag %(ref)s is ontvangen", ref=context["reference"]),
+              "help_request_confirmation", **context)
+
+    return send
+
+
 @bp.route("/hulp-vragen", methods=["GET", "POST"])
 @public_tenant_view
 @limiter.limit(lambda: current_app.config["LIMIT_FORMS_PER_IP"], methods=["POST"])
@@ -82,16 +102,20 @@ def public_form():
         def receive():
             help_request = services.receive_request(db.session, current_actor(),
                                                     _public_data(form))
+            repeated = help_request.repeated
             return (help_request.reference, g.tenant.slug,
                     url_for("helprequests.public_thanks"),
-                    None if help_request.repeated else _inbox_notice(help_request))
+                    None if repeated else _inbox_notice(help_request),
+                    None if repeated else _confirmation(help_request))
 
         answer, ok = run_service(receive, None)
         if ok:
-            reference, slug, thanks, tell_inbox = answer
+            reference, slug, thanks, tell_inbox, confirm = answer
             web_session[THANKS_KEY] = {"tenant": slug, "reference": reference}
             if tell_inbox is not None:
                 tell_inbox()
+            if confirm is not None:
+                confirm()
             return redirect(thanks)
     elif request.method == "POST":
         flash_form_errors(form)
