@@ -1,6 +1,7 @@
 """The demo's shared client progress: in ONS Breda three participants paid by Breda (the
 demo participant among them) with a recorded consent or assignment, in the Kluswinkel one paid
-by Lelystad; Landgraaf shares nothing. Called by blueprints/demo for each tenant, inside its
+by Lelystad (the demo's participants are paid by their cooperative's municipality); Landgraaf
+shares nothing. Called by blueprints/demo for each tenant, inside its
 context; idempotent (a tenant with any recorded ground is left as it is)."""
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ SHARED = {"ons-breda": 3, "kluswinkel-lelystad": 1}
 
 def seed_shares(session: Session, tenant: Tenant, admin: User, today: date | None = None) -> None:
     wanted = SHARED.get(tenant.slug)
-    if not wanted or tenant.municipality_id is None:
+    if not wanted:
         return
     if session.scalar(select(func.count()).select_from(ProgressShare)):
         return
@@ -30,7 +31,7 @@ def seed_shares(session: Session, tenant: Tenant, admin: User, today: date | Non
                                     Trajectory.participant_id == Participant.id)
     people = session.scalars(
         select(Participant)
-        .where(Participant.paying_municipality_id == tenant.municipality_id,
+        .where(Participant.paying_municipality_id.is_not(None),
                Participant.anonymised_at.is_(None), has_trajectory)
         # the demo participant's own account first: "Mijn pagina" shows the sharing
         .order_by(Participant.user_id.is_(None), Participant.created_at).limit(wanted)).all()
