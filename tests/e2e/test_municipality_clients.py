@@ -34,3 +34,24 @@ def test_a_consulent_opens_a_consented_clients_progress(request, world, device):
     page.wait_for_load_state("load")
     check_accessibility(page, f"client progress ({device})")
     assert_fits_the_screen(page, f"client progress ({device})")
+
+
+def test_the_participant_sees_who_viewed_and_withdraws_consent(page, app, world):  # noqa: F811
+    from tests.helpers import login
+
+    viewer = app.test_client()
+    login(viewer, world.consulent)
+    assert viewer.get(f"/gemeente/0758/clienten/{world.tenant.slug}/{world.shared}"
+                      ).status_code == 200
+
+    log_in(page, world.participant_user)
+    page.goto(f"/{world.tenant.slug}/mijn")
+    section = page.get_by_role("region", name="Gedeeld met de gemeente")
+    expect(section).to_contain_text("Gemeente Breda")
+    expect(section).to_contain_text("gemeente Breda · consulent")
+    page.wait_for_load_state("load")
+    check_accessibility(page, "Mijn pagina with sharing")
+    section.get_by_role("button", name="Toestemming intrekken").click()
+    expect(page.get_by_text("Uw toestemming is ingetrokken")).to_be_visible()
+    assert viewer.get(f"/gemeente/0758/clienten/{world.tenant.slug}/{world.shared}"
+                      ).status_code == 404

@@ -293,3 +293,39 @@ def test_an_officer_invites_a_colleague_with_a_role(app, client, make, session, 
     assert "met uw eigen rol of een beperktere" in refused.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(MunicipalityInvitation).where(
         MunicipalityInvitation.invited_by_id == w.beleid.id)) == 0
+
+
+def test_the_client_list_and_progress_page_keep_a_constant_query_count(client, world, session,
+                                                                       count_queries):
+    from blueprints.participants import services as participants
+    from blueprints.trajectories import services as trajectories
+    from tenants.actor import Actor
+
+    w = world
+    login(client, w.consulent)
+    actor = Actor(user_id=w.admin.id, email=w.admin.email)
+
+    def add(n):
+        with tenant_context(session, w.tenant.id):
+            person = participants.get_participant(session, w.shared)
+            t = trajectories.trajectories_of(session, person)[0]
+            for i in range(n):
+                trajectories.add_goal(session, actor, t, f"Doel {i}", None, 2)
+                other = participants.create_participant(session, actor, participants.ParticipantData(
+                    first_name=f"Extra{i}", last_name=unique("X"), paying_municipality_code="0758"))
+                sharing.record_share(session, actor, other, sharing.NewShare(
+                    "opdracht", None, ["traject"], TODAY, TODAY + timedelta(days=30)), TODAY)
+            session.commit()
+
+    def measure():
+        client.get("/gemeente/0758/clienten")
+        with count_queries() as list_queries:
+            assert client.get("/gemeente/0758/clienten").status_code == 200
+        with count_queries() as page_queries:
+            assert client.get(_progress(w, w.shared)).status_code == 200
+        return list_queries(), page_queries()
+
+    add(1)
+    few = measure()
+    add(15)
+    assert measure() == few
