@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 
 from blueprints.municipality import sharing
 from blueprints.municipality.models import ProgressShare
+from tenants.membership import municipality_by_code
 from tenants.models import (
     AuditEvent,
     MunicipalityInvitation,
@@ -329,3 +330,32 @@ def test_the_client_list_and_progress_page_keep_a_constant_query_count(client, w
     few = measure()
     add(15)
     assert measure() == few
+
+
+def test_another_paying_municipality_ends_access_and_a_ground_needs_one(app, client, world,
+                                                                        session):
+    from blueprints.participants.models import Participant
+
+    w = world
+    login(client, w.consulent)
+    assert client.get(_progress(w, w.shared)).status_code == 200
+    lelystad = municipality_by_code(session, "0995").id
+    with tenant_context(session, w.tenant.id):
+        session.execute(update(Participant).where(Participant.id == w.shared)
+                        .values(paying_municipality_id=lelystad))
+        session.execute(update(Participant).where(Participant.id == w.unshared)
+                        .values(paying_municipality_id=None))
+        session.commit()
+    assert client.get(_progress(w, w.shared)).status_code == 404  # the ground was for Breda
+
+    staff = app.test_client()
+    login(staff, w.supervisor)
+    page = f"/{w.tenant.slug}/deelnemers/{w.unshared}/"
+    assert "Leg eerst vast welke gemeente de uitkering betaalt" in \
+        staff.get(page).get_data(as_text=True)
+    refused = post(staff, f"/{w.tenant.slug}/deelnemers/{w.unshared}/gemeente-delen",
+                   {"ground": "opdracht", "scope": ["uren"], "starts_on": TODAY.isoformat(),
+                    "ends_on": (TODAY + timedelta(days=9)).isoformat()},
+                   token_from=page, follow_redirects=True)
+    assert "Leg eerst vast welke gemeente de uitkering van deze deelnemer betaalt." in \
+        refused.get_data(as_text=True)
