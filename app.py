@@ -125,6 +125,8 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.hours.routes import bp as hours_bp
     from blueprints.imports.routes import bp as imports_bp
     from blueprints.invoicing.routes import bp as invoicing_bp
+    from blueprints.municipality.clients.routes import bp as municipality_clients_bp
+    from blueprints.municipality.clients.routes import shares_bp as municipality_shares_bp
     from blueprints.municipality.routes import bp as municipality_bp
     from blueprints.network.routes import bp as network_bp
     from blueprints.onlinepay.routes import bp as onlinepay_bp
@@ -140,8 +142,9 @@ def register_blueprints(app: Flask) -> None:
     for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
                team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp,
                helprequests_bp, hours_bp, customers_bp, invoicing_bp, punchcards_bp,
-               budgets_bp, onlinepay_bp, reports_bp, digests_bp, auditlog_bp,
-               stripe_webhook_bp, api_tokens_bp, api_bp):
+               budgets_bp, onlinepay_bp, reports_bp, municipality_clients_bp,
+               municipality_shares_bp, digests_bp, auditlog_bp, stripe_webhook_bp,
+               api_tokens_bp, api_bp):
         app.register_blueprint(bp)
     # The only view without a CSRF token: Stripe signs its webhook instead.
     csrf.exempt(stripe_webhook_bp)
@@ -156,11 +159,13 @@ def register_subscribers(app: Flask) -> None:
     from blueprints.digests import subscribers as digests
     from blueprints.helprequests import subscribers as helprequests
     from blueprints.hours import subscribers as hours
+    from blueprints.municipality import subscribers as municipality
     from blueprints.punchcards import subscribers as punchcards
     from blueprints.reports import subscribers as reports
     from blueprints.trajectories import subscribers as trajectories
 
-    for feature in (trajectories, helprequests, hours, budgets, punchcards, reports, digests):
+    for feature in (trajectories, helprequests, hours, budgets, punchcards, reports,
+                    municipality, digests):
         feature.connect()
 
 

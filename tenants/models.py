@@ -36,6 +36,18 @@ class Role(str, enum.Enum):
         return {"participant": 1, "supervisor": 2, "admin": 3}[self.value]
 
 
+class MunicipalRole(str, enum.Enum):
+    #: beleidsmedewerker: reads the aggregate reports cooperatives share
+    BELEID = "beleid"
+    #: klantmanager / consulent: the aggregates and the progress of the municipality's own
+    #: clients for whom a cooperative recorded a ground for sharing
+    CONSULENT = "consulent"
+
+    @property
+    def rank(self) -> int:
+        return {"beleid": 1, "consulent": 2}[self.value]
+
+
 class TenantKind(str, enum.Enum):
     #: a residents' initiative or cooperative, such as ONS in Breda
     BEWONERSINITIATIEF = "bewonersinitiatief"
@@ -183,9 +195,37 @@ class MunicipalityMembership(Base):
     id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"))
+    role: Mapped[MunicipalRole] = mapped_column(
+        _enum(MunicipalRole, "municipal_role"), default=MunicipalRole.BELEID,
+        server_default=MunicipalRole.BELEID.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     municipality: Mapped[Municipality] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="raise", viewonly=True)
+
+
+class MunicipalityInvitation(Base):
+    """An e-mailed invitation to become an officer of a municipality with a role; the token is
+    stored hashed. A platform table: municipalities are no tenants."""
+
+    __tablename__ = "municipality_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[MunicipalRole] = mapped_column(_enum(MunicipalRole, "municipal_role"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    municipality: Mapped[Municipality] = relationship(lazy="joined")
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > utcnow()
 
 
 class NetworkMembership(Base):

@@ -53,7 +53,8 @@ class Slot:
 participant_page = Slot("participant-page", """
 The participant's page (participants.show), after the details.
 Context: participant, today, is_admin.
-Sections: trajectories (the participant's trajectories).""")
+Sections: trajectories (the participant's trajectories); municipality (the ground for sharing
+progress with the paying municipality, and each time it was viewed).""")
 
 customer_page = Slot("customer-page", """
 The customer's page (customers.show), after the rates.
@@ -65,4 +66,9 @@ A help request's page (helprequests.show), after the planning.
 Context: help_request, customer (or None), is_admin.
 Sections: punchcards (the punch-card balance and settling a done job from it).""")
 
-ALL = (participant_page, customer_page, help_request_page)
+my_page = Slot("my-page", """
+The participant's own page "Mijn pagina" (trajectories.my_page), after the plan.
+Context: participant (their record; the page renders no sections without one), today.
+Sections: municipality (with whom progress is shared, on what ground, each view; withdraw).""")
+
+ALL = (participant_page, customer_page, help_request_page, my_page)

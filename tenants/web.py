@@ -248,18 +248,20 @@ def _load_municipality():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     row = db.session.execute(
-        select(Municipality)
+        select(Municipality, MunicipalityMembership.role)
         .join(MunicipalityMembership, MunicipalityMembership.municipality_id == Municipality.id)
         .where(Municipality.cbs_code == g.get("cbs_code"),
                MunicipalityMembership.user_id == current_user.id)
-    ).scalar()
+    ).first()
     if row is None:
         refuse(404, "not a municipality member")
     if not current_user.has_totp:
         flash(_l("Voor gemeentelijke toegang moet u eerst tweestapsverificatie instellen."),
               "warning")
         return redirect(url_for("auth.enrol_totp", next=request.path))
-    g.municipality = row
+    g.municipality = row[0]
+    #: the officer's MunicipalRole value: "beleid" (aggregates) or "consulent" (and clients)
+    g.municipal_role = row[1].value
     return None
 
 

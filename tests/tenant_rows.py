@@ -21,6 +21,7 @@ from blueprints.budgets.models import (
     TransactionKind,
 )
 from blueprints.customers.models import Customer, CustomerKind, CustomerRate
+from blueprints.municipality.models import Ground, ProgressShare
 from blueprints.punchcards.models import PunchCard, PunchCardUse
 from blueprints.invoicing.models import (
     FinanceSettings,
@@ -53,7 +54,7 @@ from blueprints.onlinepay.models import StripeEvent
 from blueprints.digests.models import DigestChoice, DigestSentItem
 from blueprints.reports.models import HoursDaily, MoneyDaily, OutflowDaily, ReportSchedule
 from tenants.db import utcnow
-from tenants.models import AuditEvent, Counter, Invitation, Membership, Role
+from tenants.models import AuditEvent, Counter, Invitation, Membership, Municipality, Role
 
 
 def _flushed(session, row):
@@ -78,6 +79,16 @@ def _audit(session, tenant, user):
 def _api_token(session, tenant, user):
     return ApiToken(user_id=user.id, name="Rapportage", token_hash="t" * 64,
                     expires_at=utcnow() + timedelta(days=365))
+
+
+def _progress_share(session, tenant, user):
+    from sqlalchemy import select
+
+    breda = session.scalar(select(Municipality.id).where(Municipality.cbs_code == "0758"))
+    person = _flushed(session, _participant(session, tenant, user))
+    return ProgressShare(participant_id=person.id, municipality_id=breda,
+                         ground=Ground.CONSENT, scope=["traject"], starts_on=date(2026, 1, 1),
+                         ends_on=date(2027, 1, 1))
 
 
 def _participant(session, tenant, user):
@@ -231,6 +242,7 @@ ROW_FACTORIES = {
     Exemption: _child_of_participant(Exemption, article="9-2", obligations=["a", "c"],
                                      starts_on=date(2026, 1, 1)),
     Consent: _child_of_participant(Consent, kind="photo", given_on=date(2026, 1, 1)),
+    ProgressShare: _progress_share,
     Trajectory: _trajectory,
     TrajectoryEvent: _child_of_trajectory(TrajectoryEvent, to_status="intake"),
     LearningGoal: _child_of_trajectory(LearningGoal, title="Op tijd komen"),

@@ -54,7 +54,8 @@ def navigation() -> list[NavItem]:
     key = (request.script_root, str(locale) if locale else "",
            tenant.slug if tenant is not None and membership is not None else None,
            membership.role if tenant is not None and membership is not None else None,
-           municipality.id if municipality is not None else None, operator)
+           municipality.id if municipality is not None else None,
+           g.get("municipal_role") if municipality is not None else None, operator)
     cache = current_app.extensions.setdefault("wijkwerk_navigation", OrderedDict())
     links = cache.get(key)
     if links is None:
@@ -96,7 +97,11 @@ def _build() -> list[NavItem]:
     municipality = g.get("municipality")
     if municipality is not None:
         items.append(_item(_l("Rapportages"), "municipality.index"))
+        if g.get("municipal_role") == "consulent":
+            _optional(items, _l("Cliënten"), "municipality_clients.clients")
+        _optional(items, _l("Collega's"), "municipality_clients.colleagues")
     if getattr(current_user, "is_platform_operator", False) and request.blueprint == "operator":
         items.append(_item(_l("Organisaties"), "operator.tenants"))
+        items.append(_item(_l("Gemeenten"), "operator.municipalities"))
     items.append(_item(_l("Mijn account"), "auth.account"))
     return items

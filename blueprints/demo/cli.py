@@ -16,6 +16,7 @@ from sqlalchemy import select
 from blueprints.demo.money import seed_money
 from blueprints.demo.people import seed_people
 from blueprints.demo.work import seed_work
+from blueprints.municipality.demo import seed_shares
 from blueprints.reports import summaries
 from tenants import audit
 from tenants.actor import Actor
@@ -25,6 +26,7 @@ from tenants.identity import hash_password, normalize_email
 from tenants.membership import municipality_by_code, tenant_by_slug
 from tenants.models import (
     Membership,
+    MunicipalRole,
     Municipality,
     MunicipalityMembership,
     NetworkMembership,
@@ -123,6 +125,7 @@ def seed() -> None:
             seed_people(db.session, tenant, users, users["participant"])
             seed_work(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
             seed_money(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
+            seed_shares(db.session, tenant, users["admin"])
             # The demo writes history straight to the tables (no events): count it once.
             summaries.rebuild(db.session)
     # A job coach who works for two cooperatives: shows the tenant switch.
@@ -138,7 +141,9 @@ def seed() -> None:
         if db.session.scalar(select(MunicipalityMembership).where(
                 MunicipalityMembership.user_id == user.id,
                 MunicipalityMembership.municipality_id == municipality.id)) is None:
-            db.session.add(MunicipalityMembership(user_id=user.id, municipality_id=municipality.id))
+            # a consulent: sees the shared totals and the progress of consented clients
+            db.session.add(MunicipalityMembership(user_id=user.id, municipality_id=municipality.id,
+                                                  role=MunicipalRole.CONSULENT))
     network_user = _user("netwerk@lsa.example.org", "Henk Postma")
     if db.session.scalar(select(NetworkMembership).where(
             NetworkMembership.user_id == network_user.id)) is None:

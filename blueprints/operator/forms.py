@@ -33,3 +33,28 @@ class TenantForm(BaseForm):
               check_deliverability=False),
     ])
     submit = SubmitField(_l("Organisatie aanmaken"))
+
+
+MUNICIPAL_ROLE_CHOICES = [
+    ("consulent", _l("Consulent (totalen en voortgang van eigen cliënten)")),
+    ("beleid", _l("Beleid (alleen totalen)")),
+]
+
+
+class MunicipalityForm(BaseForm):
+    cbs_code = StringField(_l("CBS-gemeentecode"), validators=[
+        DataRequired(message=_l("Vul de gemeentecode in, bijvoorbeeld 0758.")),
+        Length(min=4, max=4, message=_l("Een gemeentecode bestaat uit vier cijfers.")),
+    ], description=_l("Vier cijfers, bijvoorbeeld 0758 voor Breda."))
+    name = StringField(_l("Naam van de gemeente"), validators=[
+        DataRequired(message=_l("Vul de naam in.")),
+        Length(max=100, message=_l("Een naam is hoogstens 100 tekens.")),
+    ])
+    officer_email = StringField(_l("E-mailadres van de eerste medewerker"), validators=[
+        DataRequired(message=_l("Vul het e-mailadres van de medewerker in.")),
+        Length(max=254, message=_l("Een e-mailadres is hoogstens 254 tekens.")),
+        Email(message=_l("Vul een geldig e-mailadres in, zoals naam@example.org."),
+              check_deliverability=False),
+    ])
+    role = SelectField(_l("Rol"), choices=MUNICIPAL_ROLE_CHOICES, validate_choice=True)
+    submit = SubmitField(_l("Gemeente aanmaken"))

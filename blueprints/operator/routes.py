@@ -4,13 +4,18 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from blueprints.operator.forms import TenantForm
-from blueprints.operator.services import all_tenants, municipality_choices
+from blueprints.operator.forms import MunicipalityForm, TenantForm
+from blueprints.operator.services import (
+    all_tenants,
+    municipalities_with_officers,
+    municipality_choices,
+)
+from tenants import municipal
 from tenants.extensions import db
 from tenants.mail import send_mail
 from tenants.urls import absolute_url
 from tenants.membership import NewTenant, create_tenant
-from tenants.models import TenantKind
+from tenants.models import MunicipalRole, TenantKind
 from tenants.web import current_actor, require_operator, run_service
 
 bp = Blueprint("operator", __name__, url_prefix="/beheer")
@@ -52,3 +57,43 @@ def create():
                   days=current_app.config["INVITATION_MAX_AGE"].days)
     flash(_("Organisatie %(name)s is aangemaakt.", name=tenant.name), "success")
     return redirect(url_for("operator.tenants"))
+
+
+def _municipalities_page(form: MunicipalityForm, status: int = 200):
+    return render_template("operator/municipalities.html", form=form,
+                           municipalities=municipalities_with_officers(db.session)), status
+
+
+@bp.route("/gemeenten", methods=["GET"])
+@require_operator
+def municipalities():
+    return _municipalities_page(MunicipalityForm())
+
+
+@bp.route("/gemeenten", methods=["POST"])
+@require_operator
+def create_municipality():
+    """A municipality and its first officer; the officer invites colleagues."""
+    form = MunicipalityForm()
+    if not form.validate_on_submit():
+        return _municipalities_page(form, 400)
+    max_age = current_app.config["INVITATION_MAX_AGE"]
+    created, ok = run_service(
+        lambda: municipal.create_municipality(
+            db.session, current_actor(), form.cbs_code.data, form.name.data,
+            form.officer_email.data, form.role.data, max_age),
+        None, refused=form.cbs_code.errors.append)
+    if not ok:
+        return _municipalities_page(form, 400)
+    municipality, _membership, token = created
+    if token:
+        role = municipal.ROLE_LABELS[MunicipalRole(form.role.data)]
+        send_mail(form.officer_email.data.strip().lower(),
+                  _("Uitnodiging voor gemeente %(name)s op Wijkwerk", name=municipality.name),
+                  "invitation", tenant={"name": _("gemeente %(name)s", name=municipality.name)},
+                  inviter="Wijkwerk", role=role,
+                  link=absolute_url("auth.accept_municipal", token=token),
+                  days=max_age.days)
+    flash(_("Gemeente %(name)s heeft haar eerste medewerker.", name=municipality.name),
+          "success")
+    return redirect(url_for("operator.municipalities"))

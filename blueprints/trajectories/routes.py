@@ -34,7 +34,7 @@ from blueprints.trajectories.forms import (
     TrajectoryForm,
 )
 from blueprints.trajectories.models import Funding, Outcome, TrajectoryKind, TrajectoryStatus
-from tenants import inputs
+from tenants import inputs, sections
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.formatting import format_date
@@ -434,7 +434,11 @@ def my_page():
         planned = [e for t in trajectories for e in services.evaluations_of(db.session, t)
                    if e.held_on is None and e.planned_on >= date.today()]
         upcoming = min(planned, key=lambda e: e.planned_on) if planned else None
+    # sections of the features above (the municipality: with whom progress is shared)
+    my_sections = sections.my_page.render(participant=participant, today=date.today()) \
+        if participant is not None else []
     return render_template("trajectories/mine.html", p=participant, trajectories=trajectories,
+                           sections=my_sections,
                            goals=goals, upcoming=upcoming, kind_labels=services.KIND_LABELS,
                            status_labels=services.STATUS_LABELS,
                            outcome_labels=services.OUTCOME_LABELS,

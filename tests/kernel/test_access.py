@@ -16,7 +16,7 @@ from tests.helpers import csrf_token, login
 PUBLIC_ENDPOINTS = {
     "static", "core.index", "core.healthz", "core.set_language", "auth.login",
     "auth.login_code", "auth.logout", "auth.forgot_password", "auth.reset_password",
-    "auth.accept",
+    "auth.accept", "auth.accept_municipal",
     "stripe_webhook.receive",  # signed by Stripe instead of a login (tests/onlinepay)
 }
 TENANT_PREFIX = "/<slug:tenant_slug>"

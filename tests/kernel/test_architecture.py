@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: requests, a punch card is sold on an invoice and paid off by help requests' hours, a budget is
 #: credited from paid invoices; what reads everything sits on top.
 LAYERS: list[tuple[str, ...]] = [
-    ("auth", "core", "team", "operator", "municipality", "network"),  # only the kernel
+    ("auth", "core", "team", "operator", "network"),  # only the kernel
     ("participants",),
     ("trajectories",),
     ("customers",),
@@ -44,6 +44,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("punchcards", "budgets", "onlinepay"),
     ("imports", "privacy"),
     ("reports",),  # reads through the features below; the API serves its figures
+    ("municipality",),  # the municipality's portal: shared reports, its clients' progress
     ("digests", "auditlog"),  # the daily mail; the audit log in words: read the features below
     ("dashboard", "api"),
     ("demo",),  # seeds every feature, then rebuilds the report summaries

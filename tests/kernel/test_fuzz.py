@@ -36,6 +36,7 @@ from blueprints.demo import people as demo_people
 from blueprints.demo.money import seed_money
 from blueprints.demo.people import seed_people
 from blueprints.demo.work import seed_work
+from blueprints.municipality import demo as municipality_demo
 from tenants.extensions import db
 from tenants.models import AuditEvent, Role, TenantKind
 from tenants.tenancy import tenant_context
@@ -105,6 +106,7 @@ def world(app):
     # the demo is keyed by slug: this tenant gets Breda's cooperative
     mp.setitem(demo_people.PLACES, slug, demo_people.PLACES["ons-breda"])
     mp.setitem(demo_money.FINANCE, slug, demo_money.FINANCE["ons-breda"])
+    mp.setitem(municipality_demo.SHARED, slug, 3)
     try:
         with app.app_context():
             s = db.session
@@ -117,7 +119,15 @@ def world(app):
                 seed_people(s, t, staff, staff["participant"])
                 seed_work(s, t, staff, "Breda")
                 seed_money(s, t, staff, "Breda")
+                municipality_demo.seed_shares(s, t, staff["admin"])
                 s.commit()
+            # the admin is also a consulent of Breda: the municipality's pages are crawled too
+            from tenants.membership import municipality_by_code
+            from tenants.models import MunicipalityMembership, MunicipalRole
+
+            s.add(MunicipalityMembership(user_id=staff["admin"].id, role=MunicipalRole.CONSULENT,
+                                         municipality_id=municipality_by_code(s, "0758").id))
+            s.commit()
             s.remove()
     finally:
         mp.undo()
@@ -163,6 +173,7 @@ def _ids(app, w: World) -> dict[str, list[str]]:
     from blueprints.helprequests.models import HelpRequest
     from blueprints.hours.models import TimeEntry
     from blueprints.invoicing.models import Invoice
+    from blueprints.municipality.models import ProgressShare
     from blueprints.participants.models import Consent, HostOrganisation, Participant
     from blueprints.trajectories.models import LearningGoal, Trajectory
     from sqlalchemy import func, select
@@ -192,6 +203,7 @@ def _ids(app, w: World) -> dict[str, list[str]]:
                 "course_id": [first(Course)],
                 "enrolment_id": one_per(CourseEnrolment, CourseEnrolment.status),
                 "consent_id": [first(Consent)],
+                "share_id": [first(ProgressShare)],
                 "host_id": [first(HostOrganisation)],
             }
         db.session.remove()

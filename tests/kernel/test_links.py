@@ -118,6 +118,39 @@ def test_invitation_mails(app, make, forged):
     assert f"http://localhost/uitnodiging/{slug}/" in mail.body
 
 
+def test_municipal_invitation_mails(app, make, session, forged):
+    """The invitation template also invites to a municipality: by the operator (the first
+    officer) and by an officer (a colleague)."""
+    from sqlalchemy import select
+
+    from tenants.models import Municipality, MunicipalityMembership, MunicipalRole
+
+    operator = make.user(operator=True, totp=True)
+    ops = app.test_client()
+    login(ops, operator)
+    taken = set(session.scalars(select(Municipality.cbs_code)))
+    code = next(f"{n:04d}" for n in range(9899, 0, -1) if f"{n:04d}" not in taken)
+    before = len(outbox(app))
+    post(ops, "/beheer/gemeenten", {"cbs_code": code, "name": f"Linkgemeente {code}",
+                                    "officer_email": f"{unique('eerste')}@example.org",
+                                    "role": "consulent"}, token_from="/beheer/gemeenten")
+    [mail] = check_mails(app, before, expect=1)
+    assert "http://localhost/uitnodiging/gemeente/" in mail.body
+
+    officer = make.user(totp=True)
+    breda = session.scalar(select(Municipality).where(Municipality.cbs_code == "0758"))
+    session.add(MunicipalityMembership(user_id=officer.id, municipality_id=breda.id,
+                                       role=MunicipalRole.CONSULENT))
+    session.commit()
+    client = app.test_client()
+    login(client, officer)
+    before = len(outbox(app))
+    post(client, "/gemeente/0758/collegas", {"email": f"{unique('collega')}@example.org",
+                                             "role": "beleid"},
+         token_from="/gemeente/0758/collegas")
+    [mail] = check_mails(app, before, expect=1)
+    assert "http://localhost/uitnodiging/gemeente/" in mail.body
+
 def test_help_request_mails(app, make, session, forged):
     tenant = make.tenant()
     admin = make.member(tenant, Role.ADMIN)
