@@ -370,7 +370,10 @@ def set_capacity(meeting_id: int):
     return redirect(url_for("network.attendees", meeting_id=meeting_id))
 
 
-@bp.route("/aanmelding/<int:registration_id>/<any(omhoog,omlaag):direction>", methods=["POST"])
+@bp.route("/aanmelding/<int:registration_id>/omhoog", methods=["POST"],
+          defaults={"direction": "omhoog"})
+@bp.route("/aanmelding/<int:registration_id>/omlaag", methods=["POST"],
+          defaults={"direction": "omlaag"})
 def move(registration_id: int, direction: str):
     admin = _admin()
     registration = db.session.get(services.Registration, registration_id)
@@ -383,7 +386,8 @@ def move(registration_id: int, direction: str):
     return redirect(url_for("network.attendees", meeting_id=meeting_id) + "#wachtlijst")
 
 
-@bp.route("/bijeenkomsten/<int:meeting_id>/deelnemers.<any(csv,xlsx):fmt>")
+@bp.route("/bijeenkomsten/<int:meeting_id>/deelnemers.csv", defaults={"fmt": "csv"})
+@bp.route("/bijeenkomsten/<int:meeting_id>/deelnemers.xlsx", defaults={"fmt": "xlsx"})
 def export(meeting_id: int, fmt: str):
     _admin()
     meeting = _meeting_or_404(meeting_id)
