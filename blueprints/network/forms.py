@@ -61,7 +61,7 @@ class MeetingForm(BaseForm):
         DataRequired(message=_l("Vul het aantal plaatsen in.")),
         NumberRange(min=1, max=10_000, message=_l("Het aantal plaatsen is 1 tot 10.000."))])
     registration_deadline = DateField(_l("Aanmelden kan tot en met"), validators=[
-        DataRequired(message=_l("Kies de laatste dag om je aan te melden."))])
+        DataRequired(message=_l("Kies de laatste dag waarop aanmelden kan."))])
     offer_hours = IntegerField(
         _l("Uren dat een vrijgekomen plaats aangeboden blijft"), default=48,
         validators=[DataRequired(message=_l("Vul een aantal uren in.")),
