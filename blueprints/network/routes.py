@@ -370,26 +370,32 @@ def set_capacity(meeting_id: int):
     return redirect(url_for("network.attendees", meeting_id=meeting_id))
 
 
-@bp.route("/aanmelding/<int:registration_id>/omhoog", methods=["POST"],
-          defaults={"direction": "omhoog"})
-@bp.route("/aanmelding/<int:registration_id>/omlaag", methods=["POST"],
-          defaults={"direction": "omlaag"})
-def move(registration_id: int, direction: str):
+def _move(registration_id: int, up: bool):
     admin = _admin()
     registration = db.session.get(services.Registration, registration_id)
     if registration is None:
         abort(404)
     meeting_id = registration.meeting_id
     if ConfirmForm().validate_on_submit():
-        run_service(lambda: services.move_waiting(db.session, admin, registration_id,
-                                                  direction == "omhoog"), None)
+        run_service(lambda: services.move_waiting(db.session, admin, registration_id, up), None)
     return redirect(url_for("network.attendees", meeting_id=meeting_id) + "#wachtlijst")
 
 
-@bp.route("/bijeenkomsten/<int:meeting_id>/deelnemers.csv", defaults={"fmt": "csv"})
-@bp.route("/bijeenkomsten/<int:meeting_id>/deelnemers.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/aanmelding/<int:registration_id>/omhoog", methods=["POST"])
+def move_up(registration_id: int):
+    return _move(registration_id, True)
+
+
+@bp.route("/aanmelding/<int:registration_id>/omlaag", methods=["POST"])
+def move_down(registration_id: int):
+    return _move(registration_id, False)
+
+
+@bp.route("/bijeenkomsten/<int:meeting_id>/deelnemers.<fmt>")
 def export(meeting_id: int, fmt: str):
     _admin()
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     meeting = _meeting_or_404(meeting_id)
     body, name, mimetype = attendee_file(
         meeting, services.registrations(db.session, meeting, RegistrationStatus.CONFIRMED,
