@@ -106,6 +106,7 @@ def test_a_cooperative_joins_and_leaves_by_its_own_admin(app, make, client):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/account")})
     login(client, coop_admin)
     path = f"/{coop.slug}/netwerk-lidmaatschap/"
+    assert path in client.get(f"/{coop.slug}/team/").get_data(as_text=True)  # from the settings
     client.post(path, data={"csrf_token": csrf_token(client, path), "actie": "aansluiten"})
     viewer = network_member(app, make)
     other = make.tenant()
