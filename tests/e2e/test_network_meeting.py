@@ -128,3 +128,21 @@ def test_the_members_page_new_meeting_form_and_mailed_links_on_a_phone(app, make
     page.goto(f"/netwerk/bijeenkomsten/{m}/")
     expect(page.get_by_role("heading", name="Voor de organisator")).to_be_visible()
     _check(page, "meeting page for the organiser")
+
+
+def test_a_cooperatives_admin_joins_the_network_from_the_team_page_on_a_phone(make, phone_page):
+    from tenants.models import Role
+
+    page = phone_page
+    coop = make.tenant(name="Buurtcoöperatie De Kroon")
+    admin = make.member(coop, Role.ADMIN, name="Marieke van den Broek")
+    log_in(page, admin)
+    page.goto(f"/{coop.slug}/team/")
+    page.get_by_role("link", name="Aansluiten bij het landelijk netwerk, of opzeggen").click()
+    expect(_h1(page)).to_have_text("Netwerk Werk in de wijk")
+    _check(page, "joining the network")
+    page.get_by_role("button", name="Aansluiten bij het netwerk").click()
+    expect(page.get_by_text("Buurtcoöperatie De Kroon is lid van het netwerk.").first
+           ).to_be_visible()
+    expect(page.get_by_role("button", name="Lidmaatschap opzeggen")).to_be_visible()
+    _check(page, "member of the network")
