@@ -79,3 +79,41 @@ def test_a_network_member_gets_nothing_from_the_api(app, make, client):
         assert coop.name not in response.get_data(as_text=True)
     page = client.get("/account/api-tokens").get_data(as_text=True)
     assert coop.slug not in page
+
+
+def test_the_network_pages_keep_a_constant_query_count(app, make, client, count_queries):
+    admin = network_member(app, make, NetworkRole.ADMIN)
+    m = meeting(app, capacity=3)
+    register(app, admin, m, person(1), person(2))
+    login(client, admin)
+    paths = ["/netwerk/", "/netwerk/leden", f"/netwerk/bijeenkomsten/{m}/",
+             f"/netwerk/bijeenkomsten/{m}/deelnemers", f"/netwerk/bijeenkomsten/{m}/aanwezig"]
+
+    def measure(path):
+        client.get(path)  # warm up
+        with count_queries() as n:
+            assert client.get(path).status_code == 200
+        return n()
+
+    few = {p: measure(p) for p in paths}
+    register(app, admin, m, *[person(i) for i in range(3, 33)])  # places, offers, waiting
+    for _ in range(5):
+        network_member(app, make)
+    many = {p: measure(p) for p in paths}
+    assert many == few
+
+
+def test_a_network_member_gets_404_on_every_tenant_url(app, make, client):
+    from tests.kernel.test_access import _fill, _request, tenant_rules
+
+    coop = make.tenant(name="Bewonerscoöperatie Het Wijkhuis")
+    make.member(coop, Role.ADMIN)
+    user = network_member(app, make, NetworkRole.ADMIN)
+    login(client, user)
+    rules = tenant_rules(app)
+    assert rules
+    for rule in rules:
+        url = _fill(rule.rule, tenant_slug=coop.slug)
+        response = _request(client, rule, url)
+        assert response.status_code == 404, f"{url} answered {response.status_code}"
+        assert coop.name not in response.get_data(as_text=True)
