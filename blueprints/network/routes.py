@@ -40,7 +40,7 @@ from blueprints.network.forms import (
     SessionForm,
 )
 from blueprints.network.models import RegistrationStatus
-from tenants.errors import DomainError, NotFound, PermissionDenied
+from tenants.errors import DomainError, NotFound
 from tenants.extensions import db, limiter
 from tenants.identity import create_user, user_by_email
 from tenants.mail import send_mail
@@ -58,8 +58,6 @@ from tenants.web import (
 bp = Blueprint("network", __name__, url_prefix="/netwerk")
 links = Blueprint("network_links", __name__, url_prefix="/netwerk")
 join = tenant_blueprint("network_join", __name__, url_prefix="/netwerk-lidmaatschap")
-
-ADMIN_ONLY = {PermissionDenied: 404}
 
 
 @bp.before_request

@@ -38,7 +38,6 @@ from blueprints.network.models import (
     Registration,
     RegistrationStatus,
 )
-from tenants.actor import Actor
 from tenants.db import utcnow
 from tenants.emails import is_email
 from tenants.errors import DomainError, InvalidToken, NotFound, PermissionDenied

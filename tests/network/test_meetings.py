@@ -17,7 +17,6 @@ from tests.network.builders import (
     mails_to,
     meeting,
     network_member,
-    outbox,
     person,
     register,
     states,
