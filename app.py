@@ -129,6 +129,8 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.municipality.clients.routes import shares_bp as municipality_shares_bp
     from blueprints.municipality.routes import bp as municipality_bp
     from blueprints.network.routes import bp as network_bp
+    from blueprints.network.routes import join as network_join_bp
+    from blueprints.network.routes import links as network_links_bp
     from blueprints.onlinepay.routes import bp as onlinepay_bp
     from blueprints.onlinepay.routes import webhook_bp as stripe_webhook_bp
     from blueprints.operator.routes import bp as operator_bp
@@ -139,7 +141,8 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.team.routes import bp as team_bp
     from blueprints.trajectories.routes import bp as trajectories_bp
 
-    for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
+    for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, network_links_bp,
+               network_join_bp, dashboard_bp,
                team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp,
                helprequests_bp, hours_bp, customers_bp, invoicing_bp, punchcards_bp,
                budgets_bp, onlinepay_bp, reports_bp, municipality_clients_bp,

@@ -228,6 +228,13 @@ class MunicipalityInvitation(Base):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > utcnow()
 
 
+class NetworkRole(str, enum.Enum):
+    #: publishes meetings, invites and removes members (the association's office)
+    ADMIN = "admin"
+    #: registers for meetings, reads what the network publishes
+    MEMBER = "member"
+
+
 class NetworkMembership(Base):
     """A member of the national network (LSA): the meeting, questions, the benchmark."""
 
@@ -236,7 +243,16 @@ class NetworkMembership(Base):
     id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), unique=True)
     organisation: Mapped[str | None] = mapped_column(String(150))
+    role: Mapped[NetworkRole] = mapped_column(
+        _enum(NetworkRole, "network_role"), default=NetworkRole.MEMBER,
+        server_default=NetworkRole.MEMBER.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == NetworkRole.ADMIN
 
 
 class UserSession(Base):

@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from blueprints.demo.money import seed_money
+from blueprints.demo.network import seed_network
 from blueprints.demo.people import seed_people
 from blueprints.demo.work import seed_work
 from blueprints.municipality.demo import seed_shares
@@ -149,6 +150,7 @@ def seed() -> None:
             NetworkMembership.user_id == network_user.id)) is None:
         db.session.add(NetworkMembership(user_id=network_user.id,
                                          organisation="LSA bewoners"))
+    seed_network(db.session, network_user, _user)
     _user("beheer@wijkwerk.example.org", "Platformbeheer Wijkwerk", two_factor=True,
           operator=True)
     db.session.flush()

@@ -15,6 +15,9 @@ EXPECTED_LANDING = {
     "gemeente@lelystad.example.org": "/gemeente/0995/",
     "gemeente@landgraaf.example.org": "/gemeente/0882/",
     "netwerk@lsa.example.org": "/netwerk/",
+    "ingrid@tluukske.example.org": "/netwerk/",
+    "bart@bredeschool-delfzijl.example.org": "/netwerk/",
+    "y.degraaf@amersfoort.example.nl": "/netwerk/",
     "beheer@wijkwerk.example.org": "/beheer/",
 }
 for _slug in CONTRACT_TENANTS:
@@ -94,3 +97,17 @@ def test_most_demo_trajectories_run_into_the_future_and_a_few_are_expired(seeded
             assert 1 <= counts[Attention.EXPIRED] <= 3, (slug, counts)
             assert counts[Attention.NO_EVALUATION] >= 1, (slug, counts)
         session.rollback()
+
+
+def test_the_network_demo_has_a_full_meeting_with_a_waiting_list(app, seeded):
+    client = app.test_client()
+    client.post("/login", data={"csrf_token": csrf_token(client),
+                                "email": "netwerk@lsa.example.org", "password": "wijkwerk-demo"})
+    start = client.get("/netwerk/").get_data(as_text=True)
+    assert "Werk in de wijk 2027" in start and "40/40 + 6 wachtend" in start
+    bart = app.test_client()
+    bart.post("/login", data={"csrf_token": csrf_token(bart),
+                              "email": "bart@bredeschool-delfzijl.example.org",
+                              "password": "wijkwerk-demo"})
+    meeting = bart.get("/netwerk/").get_data(as_text=True)
+    assert "Werk in de wijk 2027" in meeting

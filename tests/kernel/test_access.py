@@ -18,6 +18,8 @@ PUBLIC_ENDPOINTS = {
     "auth.login_code", "auth.logout", "auth.forgot_password", "auth.reset_password",
     "auth.accept", "auth.accept_municipal",
     "stripe_webhook.receive",  # signed by Stripe instead of a login (tests/onlinepay)
+    # a mailed, signed link or invitation instead of a login (tests/network)
+    "network_links.cancel", "network_links.accept", "network_links.accept_invitation",
 }
 TENANT_PREFIX = "/<slug:tenant_slug>"
 

@@ -132,10 +132,57 @@ def world(app):
     finally:
         mp.undo()
     w = World(slug=slug, tenant_id=tenant.id, users=users)
+    _network(app, w)
     w.ids = _ids(app, w)
     _through_the_pages(app, w)
     w.ids = _ids(app, w)
     return w
+
+
+def _network(app, w: World) -> None:
+    """The admin also runs the network: a full meeting with a programme, an offer and a
+    waiting list, so that the network's forms are fuzzed too."""
+    from datetime import date, time, timedelta
+
+    from blueprints.network import services as network
+    from tenants.models import NetworkMembership, NetworkRole, User
+
+    with app.app_context():
+        s = db.session
+        admin = NetworkMembership(user_id=w.users["admin"].id, role=NetworkRole.ADMIN)
+        s.add(admin)
+        s.flush()
+        meeting = network.create_meeting(s, admin, network.MeetingData(
+            title="Werk in de wijk (fuzz)", day=date.today() + timedelta(days=30),
+            starts_at=time(13), ends_at=time(17), place="Amersfoort", description=None,
+            capacity=2, registration_deadline=date.today() + timedelta(days=20)), publish=True)
+        network.add_session(s, admin, meeting.id, time(13), time(14), "Opening", "Zaal 1")
+        user = s.get(User, w.users["admin"].id)
+        made = network.register(s, admin, user, meeting.id, [
+            network.Person(f"Persoon {i}", f"fuzz-{w.slug}-{i}@example.org") for i in range(4)]
+            + [network.Person(user.name, user.email)])
+        network.cancel(s, made[0].id)  # the next one gets an offer
+        s.commit()
+        w.ids["meeting_id"] = [str(meeting.id)]
+        s.remove()
+
+
+def _network_ids(w: World) -> dict[str, list]:
+    from blueprints.network.models import Meeting, MeetingSession, Registration
+    from sqlalchemy import func, select
+
+    meeting = int(w.ids["meeting_id"][0]) if w.ids.get("meeting_id") else None
+    if meeting is None:
+        meeting = db.session.scalar(select(Meeting.id).where(
+            Meeting.title == "Werk in de wijk (fuzz)").order_by(Meeting.id.desc()).limit(1))
+    return {
+        "meeting_id": [meeting],
+        "registration_id": list(db.session.scalars(
+            select(func.min(Registration.id)).where(Registration.meeting_id == meeting)
+            .group_by(Registration.status))),
+        "session_id": list(db.session.scalars(select(MeetingSession.id).where(
+            MeetingSession.meeting_id == meeting))),
+    }
 
 
 def _through_the_pages(app, w: World) -> None:
@@ -206,6 +253,7 @@ def _ids(app, w: World) -> dict[str, list[str]]:
                 "share_id": [first(ProgressShare)],
                 "host_id": [first(HostOrganisation)],
             }
+        ids.update(_network_ids(w))
         db.session.remove()
     return {k: list(dict.fromkeys(str(v) for v in vs if v is not None)) or ["1"]
             for k, vs in ids.items()}

@@ -37,6 +37,11 @@ COVERED = {
     "scheduled_report": "test_scheduled_report_mail",
     "help_request_confirmation": "test_help_request_confirmation_mail",
     "daily_digest": "test_daily_digest_mail",
+    "network_invitation": "test_network_mails",
+    "network_confirmed": "test_network_mails",
+    "network_waiting": "test_network_mails",
+    "network_offer": "test_network_mails",
+    "network_reminder": "test_network_mails",
 }
 URL = re.compile(r"https?://[^\s)>\"']+")
 
@@ -351,3 +356,48 @@ def test_daily_digest_mail(app, make, session, forged):
              if m.to[0] in {w.supervisor.email, w.admin.email}]
     assert len(mails) == 2
     session.rollback()
+def test_network_mails(app, make, forged):
+    from datetime import timedelta
+
+    from blueprints.network import services
+    from blueprints.network.models import Meeting
+    from tenants.extensions import db
+    from tenants.models import NetworkRole
+    from tests.network.builders import meeting, network_member
+
+    admin = network_member(app, make, NetworkRole.ADMIN)
+    client = app.test_client()
+    login(client, admin)
+    before = len(outbox(app))
+    post(client, "/netwerk/leden/uitnodigen", {"email": f"{unique('lid')}@example.org",
+                                              "role": "member"}, token_from="/netwerk/leden")
+    [mail] = check_mails(app, before, expect=1)
+    assert "http://localhost/netwerk/uitnodiging/" in mail.body
+    m = meeting(app, capacity=1)
+    path = f"/netwerk/bijeenkomsten/{m}/aanmelden"
+    before = len(outbox(app))
+    post(client, path, {"name": "Henk Postma", "email": admin.email,
+                        "colleague_1_name": "Sanne Kok",
+                        "colleague_1_email": f"{unique('sanne')}@example.org"}, token_from=path)
+    confirmed, waiting = check_mails(app, before, expect=2)
+    assert "/netwerk/aanmelding/" in confirmed.body and "wachtlijst" in waiting.body
+    with app.app_context():
+        mine = services.own_registrations(db.session, db.session.get(Meeting, m),
+                                          db.session.get(type(admin), admin.id))[0].id
+    before = len(outbox(app))
+    post(client, f"/netwerk/aanmelding/{mine}/afmelden", token_from="/netwerk/")
+    [offer] = check_mails(app, before, expect=1)
+    assert "/aannemen" in offer.body
+    with app.app_context():
+        meeting_row = db.session.get(Meeting, m)
+        [offered] = services.registrations(db.session, meeting_row,
+                                           services.RegistrationStatus.OFFERED)
+        services.accept_offer(db.session, offered.id)
+        db.session.commit()
+        day = meeting_row.day
+    before = len(outbox(app))
+    with app.app_context():
+        services.send_reminders(db.session, today=day - timedelta(days=1))
+        db.session.commit()
+    mails = check_mails(app, before)
+    assert any(x.subject.startswith("Herinnering") for x in mails)
