@@ -154,7 +154,8 @@ def months_of(start: date, end: date) -> list[date]:
 def _table(session, table, rows, shares, first, last, threshold, forced_from=None) -> Table:
     ids = [t for t, since in shares.items() if since <= first]
     cells, totals = _raw(session, table, ids, first, last)
-    result = build(rows, ids, cells, totals if table == "uren" else None)
+    hours = table == "uren"
+    result = build(rows, ids, cells, totals if hours else None, rows_disjoint=not hours)
     forced = period_forced(result, forced_from) if forced_from else ()
     return protect(result, threshold, forced=forced)
 

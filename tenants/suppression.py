@@ -17,8 +17,11 @@ The rules, applied in this order (`protect`):
 3. **Secondary**: a hidden cell must not be computable from the published ones through the
    row totals, column totals or the grand total. Each row and column with exactly one hidden
    cell gets a second one (the smallest published cell with people, else the line's total);
-   then an exact check over all sums (linear algebra with fractions) hides more until no
-   hidden cell is determined by the published cells ("aanvullend").
+   also, when a line's total is shown, the hidden cells of the line together must describe
+   no fewer than `threshold` people (else their sum, total minus the shown cells, would
+   describe a small group); then an exact check over all sums (linear algebra with
+   fractions) hides more until no hidden cell is determined by the published cells
+   ("aanvullend").
 
 Percentages from a hidden count are hidden too (`rate`). The threshold is the platform's (5)
 unless a municipality raised it, to at most 10 (`threshold_for`). The help page
@@ -63,10 +66,15 @@ class Cell:
 
 @dataclass
 class Table:
-    """Cells keyed (row, column); rows and columns include TOTAL."""
+    """Cells keyed (row, column); rows and columns include TOTAL.
+
+    `rows_disjoint`: whether a person counts in one row at most (outflow: one outcome per
+    trajectory). When not (hours: a person can work two hour types), the people behind two
+    cells of a column together are at least the larger of the two, not their sum."""
     rows: list[Hashable]
     columns: list[Hashable]
     cells: dict[tuple, Cell] = field(default_factory=dict)
+    rows_disjoint: bool = True
 
     def cell(self, row, column) -> Cell:
         return self.cells[(row, column)]
@@ -90,14 +98,15 @@ class Table:
 
 
 def build(rows: Iterable, columns: Iterable, values: Mapping[tuple, tuple[int, int]],
-          people_totals: Mapping[tuple, int] | None = None) -> Table:
+          people_totals: Mapping[tuple, int] | None = None, *, rows_disjoint: bool = True
+          ) -> Table:
     """A table from {(row, column): (value, people)} for the inner cells; totals are summed.
 
     People add up across columns (a person belongs to one cooperative) but not always across
     rows (a person can work hours of two types): `people_totals` gives the people of
     (TOTAL, column) cells where they are known; their sum across columns is the grand total's.
     """
-    table = Table(list(rows), list(columns))
+    table = Table(list(rows), list(columns), rows_disjoint=rows_disjoint)
     for r in table.rows:
         for c in table.columns:
             value, people = values.get((r, c), (0, 0))
@@ -126,7 +135,7 @@ def protect(table: Table, threshold: int, *, forced: Iterable[tuple] = ()) -> Ta
     for key in forced:
         if key in table.cells and table.cells[key].hidden is None:
             table.cells[key].hidden = PERIOD
-    _secondary(table)
+    _secondary(table, threshold)
     return table
 
 
@@ -143,11 +152,26 @@ def _pick(table: Table, line: list[tuple]) -> tuple | None:
     return None
 
 
-def _secondary(table: Table) -> None:
+def _small_together(table: Table, line: list[tuple], threshold: int) -> bool:
+    """Whether the line's total is shown while its hidden cells together describe more than
+    0 and fewer than `threshold` people (their sum would give a small group away)."""
+    total, inner = line[-1], line[:-1]
+    if table.cells[total].hidden:
+        return False
+    hidden = [table.cells[k].people for k in inner if table.cells[k].hidden]
+    if not hidden:
+        return False
+    across_rows = inner[0][1] == inner[-1][1] if len(inner) > 1 else False
+    together = max(hidden) if across_rows and not table.rows_disjoint else sum(hidden)
+    return 0 < together < threshold
+
+
+def _secondary(table: Table, threshold: int) -> None:
     while True:
         changed = False
         for line in table.lines():
-            if sum(1 for k in line if table.cells[k].hidden) == 1:
+            if sum(1 for k in line if table.cells[k].hidden) == 1 \
+                    or _small_together(table, line, threshold):
                 key = _pick(table, line)
                 if key is not None:
                     table.cells[key].hidden = SECONDARY

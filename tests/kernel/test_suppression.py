@@ -48,6 +48,16 @@ def test_a_single_small_cell_is_hidden_and_cannot_be_worked_back():
     assert determined(table) == set()
 
 
+def test_two_small_cells_together_are_not_left_as_a_small_sum():
+    # 1 + 1 hidden, but the column total minus the shown cell would give the 2 people's hours
+    table = protect(build(["traject", "vrijwillig", "scholing"], ["A"],
+                          {("traject", "A"): (900, 7), ("vrijwillig", "A"): (300, 1),
+                           ("scholing", "A"): (200, 1)}, rows_disjoint=False), 5)
+    assert table.cell("vrijwillig", "A").hidden == SMALL
+    assert table.cell("scholing", "A").hidden == SMALL
+    assert table.cell("traject", "A").hidden == SECONDARY
+
+
 def test_zero_is_shown_and_large_cells_stay():
     table = protect(build(["werk"], ["A", "B"], counts({("werk", "A"): 0,
                                                         ("werk", "B"): 12})), 5)
@@ -168,6 +178,11 @@ def test_no_published_table_lets_a_small_count_be_derived(grid, threshold):
     small = {k for k, c in table.cells.items() if c.hidden and 0 < c.people < threshold}
     assert derivable(table) & small == set()
     assert determined(table) == set()
+    # nor the sum of a line's hidden cells (its shown total minus its shown cells)
+    for line in table.lines():
+        if table.cells[line[-1]].shown:
+            together = sum(table.cells[k].people for k in line[:-1] if table.cells[k].hidden)
+            assert not 0 < together < threshold, line
 
 
 def test_the_independent_checker_finds_a_cell_that_hiding_alone_leaves_open():
