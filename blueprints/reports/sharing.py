@@ -26,8 +26,8 @@ TEMPLATE_LABELS = {
     "uitstroom": _l("Uitstroom naar bestemming"),
 }
 TEMPLATE_DEFINITIONS = {
-    "uren": _l("Goedgekeurde uren per soort uren (traject, vrijwillig, betaald, …), per "
-               "maand, kwartaal of jaar. Geen aantallen personen, geen namen."),
+    "uren": _l("Goedgekeurde uren per soort (trajectwerk, vrijwilligerswerk, tegenprestatie, "
+               "scholing), per maand, kwartaal of jaar. Geen aantallen personen, geen namen."),
     "uitstroom": _l("Afgeronde trajecten per bestemming (betaald werk, opleiding, …), per "
                     "maand, kwartaal of jaar, met het aandeel per bestemming."),
 }
