@@ -146,3 +146,29 @@ def test_the_privacy_page_explains_the_rules(world, client):
     login(client, world.officer1)
     html = client.get(f"/gemeente/{world.m1.cbs_code}/privacy").get_data(as_text=True)
     assert "minder dan 5 personen" in html and "Terugrekenen via totalen" in html
+
+
+def test_a_municipality_that_raised_its_threshold_to_10_hides_groups_under_10(world, session,
+                                                                             client):
+    from tenants.models import Municipality
+    share(session, world.a, world.admin_a, "uren")
+    share(session, world.b, world.admin_b, "uren")
+    session.get(Municipality, world.m1.id).suppression_threshold = 10
+    session.commit()
+    html = _portal(client, world).get_data(as_text=True)
+    assert "&lt; 10" in html and "&lt; 5" not in html  # A's 7 and B's 9 trajectory people
+    assert "minder dan 10 personen" in client.get(
+        f"/gemeente/{world.m1.cbs_code}/privacy").get_data(as_text=True)
+
+
+def test_odd_period_arguments_fall_back_without_an_error(world, session, client):
+    share(session, world.a, world.admin_a, "uitstroom")
+    login(client, world.officer1)
+    base = f"/gemeente/{world.m1.cbs_code}"
+    for query in ({"periode": "eigen", "van": "2026-03-02", "tot": "2026-03-05"},
+                  {"periode": "jaar", "jaar": "abc"}, {"periode": "maand", "maand": "13"},
+                  {"periode": "kwartaal", "kwartaal": "9", "vergelijk": "x"},
+                  {"jaar": "99999999999999999999"}):
+        assert client.get(f"{base}/", query_string=query).status_code == 200, query
+        assert client.get(f"{base}/export.csv", query_string=query).status_code == 200
+    assert client.get(f"{base}/export.doc").status_code == 404
