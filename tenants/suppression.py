@@ -23,7 +23,12 @@ The rules, applied in this order (`protect`):
    fractions) hides more until no hidden cell is determined by the published cells
    ("aanvullend").
 
-Percentages from a hidden count are hidden too (`rate`). The threshold is the platform's (5)
+Percentages from a hidden count are hidden too (`rate`).
+
+Not covered (yet): tables published at different times for different sets of cooperatives are
+not checked against each other. When a cooperative starts or stops sharing a period that was
+published before, the old and new totals differ by its cells; an audit of the published tables
+over time (tau-ARGUS style, from the `aggregate_reads` log) would close that. The threshold is the platform's (5)
 unless a municipality raised it, to at most 10 (`threshold_for`). The help page
 `/gemeente/<cbs>/privacy` explains the same in plain Dutch.
 """
