@@ -13,6 +13,8 @@ from tests.helpers import login, post
 def _shares(session, tenant):
     with tenant_context(session, tenant.id):
         result = list(session.scalars(select(ReportShare)))
+        for share in result:
+            session.expunge(share)  # read as they are now, not reloaded outside the tenant
         session.rollback()
         return result
 
