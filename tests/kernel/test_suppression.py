@@ -123,14 +123,24 @@ def test_hours_of_fewer_than_the_threshold_people_are_hidden():
 def derivable(table) -> set:
     """Independent check: the hidden cells whose value is fixed by the published cells and the
     sums, by solving for each hidden cell whether the null space leaves it free."""
-    unknown = [k for k, c in table.cells.items() if c.hidden]
+    unknown = {k for k, c in table.cells.items() if c.hidden}
+    return solved(line_equations(table, unknown, lambda k: k))
+
+
+def line_equations(table, unknown: set, name) -> list[dict]:
+    """The table's sums restricted to the unknown cells, as {variable: coefficient}."""
     equations = []
     for line in table.lines():
         total = line[-1]
-        row = {k: (Fraction(-1) if k == total else Fraction(1)) for k in line if k in unknown}
+        row = {name(k): (Fraction(-1) if k == total else Fraction(1))
+               for k in line if k in unknown}
         if row:
             equations.append(row)
-    # Gaussian elimination on dict rows
+    return equations
+
+
+def solved(equations: list[dict]) -> set:
+    """The variables whose value the equations fix (Gaussian elimination on dict rows)."""
     pivots: dict = {}
     for eq in equations:
         eq = dict(eq)
@@ -192,3 +202,36 @@ def test_the_independent_checker_finds_a_cell_that_hiding_alone_leaves_open():
     table.cell("werk", "A").hidden = SMALL  # primary only, no secondary
     assert derivable(table) == {("werk", "A")}
     assert determined(table) == {("werk", "A")}
+
+
+months3 = st.lists(st.lists(st.integers(0, 9), min_size=4, max_size=4), min_size=3, max_size=3)
+
+
+@settings(max_examples=100, deadline=None)
+@given(months3)
+def test_no_month_cell_below_the_threshold_follows_from_a_quarter_and_its_months(months):
+    """Three protected month tables (2 rows × 2 cooperatives) and their quarter, published
+    together: solving all their sums and the quarter = month + month + month links at once
+    fixes no small hidden month cell."""
+    rows, cols = ["r0", "r1"], ["A", "B"]
+    tables = []
+    for values in months:
+        data = {(r, c): values[2 * i + j] for i, r in enumerate(rows) for j, c in enumerate(cols)}
+        tables.append(protect(build(rows, cols, counts(data)), 5))
+    sums = {(r, c): sum(t.cell(r, c).value for t in tables) for r in rows for c in cols}
+    quarter = build(rows, cols, counts(sums))
+    protect(quarter, 5, forced=period_forced(quarter, tables))
+    equations = []
+    for m, t in enumerate(tables):
+        equations += line_equations(t, set(t.hidden()), lambda k, m=m: (m, k))
+    equations += line_equations(quarter, set(quarter.hidden()), lambda k: ("q", k))
+    for key in quarter.cells:  # the quarter's cell is the sum of the month cells
+        link = {(m, key): Fraction(1) for m, t in enumerate(tables) if t.cells[key].hidden}
+        if quarter.cells[key].hidden:
+            link[("q", key)] = Fraction(-1)
+        if link:
+            equations.append(link)
+    fixed = solved(equations)
+    small = {(m, k) for m, t in enumerate(tables) for k, c in t.cells.items()
+             if c.hidden and 0 < c.people < 5}
+    assert fixed & small == set()
