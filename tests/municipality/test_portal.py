@@ -15,7 +15,7 @@ from tenants.actor import Actor
 from tenants.models import AggregateRead, AuditEvent
 from tenants.suppression import SMALL, TOTAL
 from tenants.tenancy import tenant_context
-from tests.helpers import login, post
+from tests.helpers import login
 from tests.municipality.world import share
 
 MARCH = (date(2026, 3, 1), date(2026, 3, 31))
