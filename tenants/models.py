@@ -7,7 +7,7 @@ no `tenant_id`. Tenant-owned tables (memberships, invitations, the audit log) us
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, BigInteger, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy import true as sa_true
@@ -72,6 +72,9 @@ class Municipality(Base):
     id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
     cbs_code: Mapped[str] = mapped_column(String(4), unique=True)
     name: Mapped[str] = mapped_column(String(100))
+    #: the smallest group its protected tables show, when raised above the platform's
+    #: (SUPPRESSION_THRESHOLD, 5); at most 10 (tenants/suppression.py). None: the platform's.
+    suppression_threshold: Mapped[int | None]
 
 
 class Tenant(Base):
@@ -336,3 +339,23 @@ class SecurityEvent(Base):
     ip: Mapped[str | None] = mapped_column(String(45))
     path: Mapped[str | None] = mapped_column(String(300))
     details: Mapped[dict | None] = mapped_column(JSON)
+
+
+class AggregateRead(Base):
+    """Append-only log of every cross-tenant aggregate read (tenants/aggregates.py): who asked
+    (a municipality, later the network or the operator), which user, which table and period,
+    and from which tenants."""
+
+    __tablename__ = "aggregate_reads"
+    __table_args__ = (Index("ix_aggregate_reads_requester", "requester_kind", "requester_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    requester_kind: Mapped[str] = mapped_column(String(20))
+    requester_id: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    table_name: Mapped[str] = mapped_column(String(30))
+    first_day: Mapped[date]
+    last_day: Mapped[date]
+    tenant_ids: Mapped[list] = mapped_column(JSON)
+    threshold: Mapped[int]

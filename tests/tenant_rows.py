@@ -52,7 +52,14 @@ from blueprints.helprequests.models import Assignment, HelpRequest, JobKind, Sou
 from blueprints.hours.models import HourType, TimeEntry
 from blueprints.onlinepay.models import StripeEvent
 from blueprints.digests.models import DigestChoice, DigestSentItem
-from blueprints.reports.models import HoursDaily, MoneyDaily, OutflowDaily, ReportSchedule
+from blueprints.reports.models import (
+    HoursDaily,
+    HoursMonthly,
+    MoneyDaily,
+    OutflowDaily,
+    ReportSchedule,
+    ReportShare,
+)
 from tenants.db import utcnow
 from tenants.models import AuditEvent, Counter, Invitation, Membership, Municipality, Role
 
@@ -107,6 +114,13 @@ def _child_of_participant(cls, **kw):
         person = _flushed(session, _participant(session, tenant, user))
         return cls(participant_id=person.id, **kw)
     return make
+
+
+def _report_share(session, tenant, user):
+    from tests.municipalities import municipality_row
+    place = _flushed(session, municipality_row())
+    return ReportShare(municipality_id=place.id, template="uren", from_month=date(2026, 1, 1),
+                       granted_by=user.id)
 
 
 def _child_of_trajectory(cls, **kw):
@@ -253,6 +267,9 @@ ROW_FACTORIES = {
     OutflowDaily: lambda s, t, u: OutflowDaily(day=date(2026, 6, 30), kind="basisbaan",
                                                outcome="betaald_werk", trajectories=1),
     MoneyDaily: lambda s, t, u: MoneyDaily(day=date(2026, 4, 1), invoiced_cents=10000),
+    HoursMonthly: _child_of_participant(HoursMonthly, month=date(2026, 3, 1),
+                                        hour_type="traject", minutes=240),
+    ReportShare: _report_share,
     ReportSchedule: lambda s, t, u: ReportSchedule(frequency="maand",
                                                    recipients="bestuur@example.org"),
     DigestChoice: lambda s, t, u: DigestChoice(user_id=u.id, kind="vog", enabled=False),

@@ -17,7 +17,7 @@ from blueprints.demo.money import seed_money
 from blueprints.demo.network import seed_network
 from blueprints.demo.people import seed_people
 from blueprints.demo.work import seed_work
-from blueprints.municipality.demo import seed_shares
+from blueprints.municipality.demo import seed_progress_shares, seed_report_shares
 from blueprints.reports import summaries
 from tenants import audit
 from tenants.actor import Actor
@@ -126,7 +126,7 @@ def seed() -> None:
             seed_people(db.session, tenant, users, users["participant"])
             seed_work(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
             seed_money(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
-            seed_shares(db.session, tenant, users["admin"])
+            seed_progress_shares(db.session, tenant, users["admin"])
             # The demo writes history straight to the tables (no events): count it once.
             summaries.rebuild(db.session)
     # A job coach who works for two cooperatives: shows the tenant switch.
@@ -153,6 +153,7 @@ def seed() -> None:
     seed_network(db.session, network_user, _user)
     _user("beheer@wijkwerk.example.org", "Platformbeheer Wijkwerk", two_factor=True,
           operator=True)
+    seed_report_shares(db.session)
     db.session.flush()
 
 

@@ -1,15 +1,89 @@
-"""The municipality's start page."""
+"""The municipality's pages: the shared report tables (/gemeente/<cbs_code>/), their exports,
+and the plain-Dutch explanation of how they are protected (/gemeente/<cbs_code>/privacy)."""
 from __future__ import annotations
 
-from flask import g, render_template
+from datetime import date
 
-from blueprints.municipality.services import tenants_in
+from flask import Response, abort, current_app, g, render_template, request
+from flask_login import current_user
+
+from blueprints.hours.formats import format_minutes
+from blueprints.municipality import exports, services
+from blueprints.reports import chart, periods
+from blueprints.reports.forms import PeriodForm
+from tenants.errors import DomainError
+from tenants.exports import csv_file, xlsx_file
 from tenants.extensions import db
+from tenants.suppression import PLATFORM_THRESHOLD, TOTAL
 from tenants.web import municipality_blueprint
 
 bp = municipality_blueprint("municipality", __name__)
 
+PERIOD_ARGS = ("periode", "jaar", "maand", "kwartaal", "vergelijk")
+
+
+def _period():
+    """(period, comparison, comparison key, arguments to keep): whole months, quarters or
+    years only (the tables are protected per calendar month)."""
+    args = {k: request.args[k] for k in PERIOD_ARGS if request.args.get(k)}
+    if args.get("periode") not in services.PORTAL_KINDS:
+        args.pop("periode", None)
+    how = args.get("vergelijk") if args.get("vergelijk") in periods.COMPARISONS else "vorige"
+    try:
+        period = periods.choose(args, date.today())
+    except DomainError:  # pragma: no cover - only custom dates refuse, and they are not offered
+        period = periods.choose({}, date.today())
+    return period, periods.compared(period, how), how, args
+
+
+def _portal(period, compare):
+    result = services.portal(
+        db.session, g.municipality, current_user.id, period, compare,
+        current_app.config.get("SUPPRESSION_THRESHOLD", PLATFORM_THRESHOLD))
+    db.session.commit()  # the aggregate reads' audit records
+    return result
+
 
 @bp.route("/")
 def index():
-    return render_template("municipality/index.html", tenants=tenants_in(db.session, g.municipality))
+    period, compare, how, args = _period()
+    form = PeriodForm(formdata=None, data={
+        "periode": period.kind, "jaar": str(period.start.year), "maand": str(period.start.month),
+        "kwartaal": str((period.start.month - 1) // 3 + 1), "vergelijk": how})
+    form.periode.choices = [(k, v) for k, v in periods.KIND_LABELS.items()
+                            if k in services.PORTAL_KINDS]
+    portal = _portal(period, compare)
+    charts = {shared.template: chart.category_bars(
+        shared.totals(), 60 if shared.unit == "minutes" else 1) for shared in portal.tables}
+    return render_template(
+        "municipality/index.html", portal=portal, period=period, compare=compare, args=args,
+        form=form, charts=charts, why=services.why, format_minutes=format_minutes, TOTAL=TOTAL)
+
+
+@bp.route("/export.<fmt>")
+def export(fmt):
+    if fmt not in ("csv", "xlsx", "pdf"):
+        abort(404)
+    period, compare, _how, _args = _period()
+    portal = _portal(period, compare)
+    stem = exports.file_stem(period)
+    if fmt == "pdf":
+        body = exports.portal_pdf(g.municipality.name, portal, period, compare)
+        mimetype = "application/pdf"
+    elif fmt == "xlsx":
+        body, _n = xlsx_file(exports.headers(period, compare), exports.records(portal),
+                             "Rapportage")
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body, _n = csv_file(exports.headers(period, compare), exports.records(portal))
+        mimetype = "text/csv; charset=utf-8"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{stem}.{fmt}"',
+        "Cache-Control": "no-store"})
+
+
+@bp.route("/privacy")
+def privacy():
+    return render_template("municipality/privacy.html",
+                           threshold=services.threshold(g.municipality, current_app.config.get(
+                               "SUPPRESSION_THRESHOLD", PLATFORM_THRESHOLD)))

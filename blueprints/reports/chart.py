@@ -69,3 +69,23 @@ def weekly_bars(weeks: list[tuple[date, int]]) -> Chart:
     ticks = [Tick(round(TOP + plot_h - plot_h * v / top_hours, 1), v)
              for v in range(0, top_hours + 1, step)]
     return Chart(WIDTH, HEIGHT, bars, ticks, labels, TOP + plot_h, LEFT)
+
+
+def category_bars(items: list[tuple[str, int | None]], per_unit: int = 1) -> Chart:
+    """One bar per category (a row of a shared table): `per_unit` 60 for minutes drawn as
+    hours, 1 for counts. A hidden value (None) gets no bar; its label stays, and the table
+    beside the chart says why."""
+    top_units = math.ceil(max([v or 0 for _l, v in items] + [per_unit]) / per_unit)
+    step = _nice_step(top_units)
+    top = step * math.ceil(top_units / step)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    slot = plot_w / max(len(items), 1)
+    bars, labels = [], []
+    for i, (label, value) in enumerate(items):
+        h = plot_h * max(value or 0, 0) / (top * per_unit)
+        x = LEFT + i * slot + slot * 0.2
+        bars.append(Bar(round(x, 1), round(TOP + plot_h - h, 1), round(slot * 0.6, 1),
+                        round(h, 1), label, value if value is not None else -1))
+        labels.append((round(LEFT + i * slot + slot / 2, 1), label[:18]))
+    ticks = [Tick(round(TOP + plot_h - plot_h * v / top, 1), v) for v in range(0, top + 1, step)]
+    return Chart(WIDTH, HEIGHT, bars, ticks, labels, TOP + plot_h, LEFT)

@@ -3,8 +3,8 @@ scheduled report's settings."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints.reports.periods import COMPARISON_LABELS, KIND_LABELS, MONTH_NAMES
 from blueprints.reports.schedule import FREQUENCIES
@@ -40,3 +40,16 @@ class ScheduleForm(BaseForm):
         _l("E-mailadressen"), validators=[DataRequired(), Length(max=3000)],
         description=_l("Eén adres per regel (hoogstens tien). De PDF gaat naar elk adres."))
     submit = SubmitField(_l("Opslaan"))
+
+
+class ShareForm(BaseForm):
+    """Share a report template with the municipality, from a month on."""
+
+    template = SelectField(_l("Wat deelt u"), validators=[DataRequired()])
+    maand = SelectField(_l("Vanaf maand"),
+                        choices=[(str(i + 1), name) for i, name in enumerate(MONTH_NAMES)],
+                        validators=[DataRequired()])
+    jaar = IntegerField(_l("Vanaf jaar"), validators=[
+        DataRequired(_l("Vul een jaar in, bijvoorbeeld 2026.")),
+        NumberRange(2000, 2100, _l("Vul een jaar tussen 2000 en 2100 in."))])
+    submit = SubmitField(_l("Delen met de gemeente"))

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.db import Base, TenantScoped, utcnow
+from tenants.db import Base, TenantScoped, tenant_fk, utcnow
 
 
 class HoursDaily(TenantScoped, Base):
@@ -56,7 +56,46 @@ class MoneyDaily(TenantScoped, Base):
     paid_cents: Mapped[int] = mapped_column(default=0)
 
 
-SUMMARIES = (HoursDaily, OutflowDaily, MoneyDaily)
+class HoursMonthly(TenantScoped, Base):
+    """Approved minutes per month (its first day), hour type and participant: the number of
+    distinct people behind an hours figure, which a municipality's protected tables need (a
+    cell of hours worked by fewer than 5 people is suppressed). A month is the grain of the
+    tables a municipality sees (tenants/aggregates.py); this table is read only by it."""
+
+    __tablename__ = "report_hours_monthly"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "month", "hour_type", "participant_id"),
+        tenant_fk("participant_id", "participants.id"),
+    )
+
+    month: Mapped[date] = mapped_column(Date)
+    hour_type: Mapped[str] = mapped_column(String(30))
+    participant_id: Mapped[int] = mapped_column(BigInteger)
+    minutes: Mapped[int] = mapped_column(default=0)
+
+
+SUMMARIES = (HoursDaily, OutflowDaily, MoneyDaily, HoursMonthly)
+
+
+#: what a cooperative can share with its municipality: protected tables (tenants/aggregates.py)
+SHARE_TEMPLATES = ("uren", "uitstroom")
+
+
+class ReportShare(TenantScoped, Base):
+    """A grant: the cooperative lets its municipality see one report template from a month on,
+    until revoked. Rows are kept after revocation (both sides see the history); a new grant
+    after a revocation is a new row. Read across tenants only through tenants/aggregates.py."""
+
+    __tablename__ = "report_shares"
+
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    template: Mapped[str] = mapped_column(String(30))
+    #: the first day of the first month the municipality may see
+    from_month: Mapped[date] = mapped_column(Date)
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class ReportSchedule(TenantScoped, Base):

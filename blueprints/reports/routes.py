@@ -19,16 +19,17 @@ from flask_babel import gettext as _
 
 from blueprints.hours.formats import format_minutes, type_label
 from blueprints.hours.models import HourType
-from blueprints.reports import chart, exports, periods, schedule, services
+from blueprints.reports import chart, exports, periods, schedule, services, sharing
 from blueprints.reports import jobs as _jobs  # noqa: F401  (registers the report's jobs)
 from blueprints.reports import pdf as report_pdf
-from blueprints.reports.forms import PeriodForm, ScheduleForm
+from blueprints.reports.forms import PeriodForm, ScheduleForm, ShareForm
 from blueprints.trajectories.models import Outcome
 from blueprints.trajectories.services import KIND_LABELS, OUTCOME_LABELS
 from tenants.errors import DomainError
 from tenants.extensions import db
 from tenants.models import Role
-from tenants.web import current_actor, page_arg, require_role, tenant_blueprint
+from tenants.inputs import to_id
+from tenants.web import current_actor, page_arg, require_role, run_service, submit, tenant_blueprint
 
 bp = tenant_blueprint("reports", __name__, url_prefix="/rapportage")
 
@@ -162,3 +163,33 @@ def schedule_remove():
     db.session.commit()
     flash(_("De geplande rapportage is gestopt."), "success")
     return redirect(url_for("reports.schedule_page"))
+
+
+@bp.route("/delen", methods=["GET", "POST"])
+@require_role(Role.ADMIN)
+def sharing_page():
+    """What the municipality may see: grant a template from a month on, revoke, the history."""
+    today = date.today()
+    form = ShareForm(data=None if request.method == "POST" else {
+        "maand": str(today.month), "jaar": today.year})
+    form.template.choices = [(k, str(v)) for k, v in sharing.TEMPLATE_LABELS.items()]
+    if request.method == "POST" and submit(
+            form, lambda: sharing.grant(db.session, current_actor(), g.tenant, sharing.ShareData(
+                form.template.data, date(form.jaar.data, int(form.maand.data), 1))),
+            _("De gemeente kan dit nu zien.")):
+        return redirect(url_for("reports.sharing_page"))
+    return render_template(
+        "reports/sharing.html", form=form, shares=sharing.shares(db.session),
+        municipality=sharing.municipality_of(db.session, g.tenant),
+        labels=sharing.TEMPLATE_LABELS, definitions=sharing.TEMPLATE_DEFINITIONS)
+
+
+@bp.route("/delen/<share_id>/intrekken", methods=["POST"])
+@require_role(Role.ADMIN)
+def sharing_revoke(share_id):
+    share_id = to_id(share_id)
+    if share_id is None:
+        abort(404)
+    run_service(lambda: sharing.revoke(db.session, current_actor(), share_id),
+                _("Ingetrokken: de gemeente ziet deze cijfers niet meer."))
+    return redirect(url_for("reports.sharing_page"))

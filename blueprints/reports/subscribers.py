@@ -4,7 +4,7 @@ it counts commits, and rolls back with it."""
 from __future__ import annotations
 
 from blueprints.invoicing.models import InvoiceKind
-from blueprints.reports.models import HoursDaily, MoneyDaily, OutflowDaily
+from blueprints.reports.models import HoursDaily, HoursMonthly, MoneyDaily, OutflowDaily
 from blueprints.reports.summaries import add
 from tenants import events
 
@@ -12,6 +12,10 @@ from tenants import events
 def on_hours_approved(_sender, *, session, entries, **_extra) -> None:
     for entry in entries:
         add(session, HoursDaily, {"day": entry.work_date, "hour_type": entry.hour_type.value},
+            minutes=entry.minutes)
+        add(session, HoursMonthly, {"month": entry.work_date.replace(day=1),
+                                    "hour_type": entry.hour_type.value,
+                                    "participant_id": entry.participant_id},
             minutes=entry.minutes)
 
 

@@ -3,7 +3,8 @@ the recount from raw rows (the CLI `flask reports rebuild`, the demo, the proper
 
 Definitions (the same in `add` and in `counted`, or the property test fails):
 - hours: every APPROVED time entry, corrections included (signed minutes), on its work date
-  and hour type;
+  and hour type; and per month, hour type and participant (HoursMonthly: the people behind
+  an hours figure, for the municipality's protected tables);
 - outflow: every ENDED trajectory on its outcome date, by kind and outcome;
 - money: invoices by issue date (total excl. VAT), credit notes likewise as "credited", and
   payments by payment date (amount received).
@@ -19,7 +20,13 @@ from sqlalchemy.orm import Session
 
 from blueprints.hours.models import EntryStatus, TimeEntry
 from blueprints.invoicing.models import Invoice, InvoiceKind, Payment
-from blueprints.reports.models import SUMMARIES, HoursDaily, MoneyDaily, OutflowDaily
+from blueprints.reports.models import (
+    SUMMARIES,
+    HoursDaily,
+    HoursMonthly,
+    MoneyDaily,
+    OutflowDaily,
+)
 from blueprints.trajectories.models import Trajectory, TrajectoryStatus
 
 #: each table's key columns and total columns
@@ -27,6 +34,7 @@ SHAPES = {
     HoursDaily: (("day", "hour_type"), ("minutes",)),
     OutflowDaily: (("day", "kind", "outcome"), ("trajectories",)),
     MoneyDaily: (("day",), ("invoiced_cents", "credited_cents", "paid_cents")),
+    HoursMonthly: (("month", "hour_type", "participant_id"), ("minutes",)),
 }
 
 
@@ -69,6 +77,13 @@ def counted(session: Session) -> dict:
             .where(TimeEntry.status == EntryStatus.APPROVED)
             .group_by(TimeEntry.work_date, TimeEntry.hour_type)):
         result[HoursDaily][(day, _value(hour_type))][0] += int(minutes or 0)
+    for day, hour_type, participant_id, minutes in session.execute(
+            select(TimeEntry.work_date, TimeEntry.hour_type, TimeEntry.participant_id,
+                   func.sum(TimeEntry.minutes))
+            .where(TimeEntry.status == EntryStatus.APPROVED)
+            .group_by(TimeEntry.work_date, TimeEntry.hour_type, TimeEntry.participant_id)):
+        key = (day.replace(day=1), _value(hour_type), participant_id)
+        result[HoursMonthly][key][0] += int(minutes or 0)
     for day, kind, outcome, n in session.execute(
             select(Trajectory.outcome_on, Trajectory.kind, Trajectory.outcome, func.count())
             .where(Trajectory.status == TrajectoryStatus.ENDED)

@@ -360,3 +360,55 @@ def test_no_raw_sql_in_features_outside_the_allowed_list():
             found |= raw_sql_uses(path.read_text(encoding="utf-8"), name)
     assert sorted(found - set(RAW_SQL_ALLOWED)) == []
     assert sorted(set(RAW_SQL_ALLOWED) - found) == [], "allowed but no longer used: remove it"
+
+
+# --- one reader across tenants ------------------------------------------------------------------
+
+#: The one module that reads tenant data across tenants (DESIGN.md, "Reading across tenants"):
+#: protected aggregates only, an audit record per call, on PostgreSQL through the SECURITY
+#: DEFINER functions of migration df8305dfc654.
+CROSS_TENANT_READER = "tenants.aggregates"
+
+#: Modules that pass `all_tenants=True` (past the ORM tenant filter) and why; none reads another
+#: tenant's data: on PostgreSQL row-level security still applies, and they ask for the user's
+#: own rows only.
+ALL_TENANTS_ALLOWED: dict[str, str] = {
+    "tenants.sessions": "the logged-in user's own membership of the tenant in the URL",
+    "tenants.membership": "the logged-in user's own memberships (the tenant switch)",
+}
+
+#: what only the cross-tenant reader may name: the SQL functions that read across tenants
+CROSS_TENANT_SQL = ("wijkwerk_aggregate_", "wijkwerk_report_shares")
+
+
+def cross_tenant_uses(source: str) -> set[str]:
+    """What in a module's source reaches past the tenant: the all_tenants option, the
+    cross-tenant SQL functions, raw SQL naming a report summary or share table."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.keyword) and node.arg == "all_tenants":
+            found.add("all_tenants")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            text = node.value.lower()
+            found |= {name for name in CROSS_TENANT_SQL if name in text}
+            if "from report_" in text or "from wijkwerk_" in text:
+                found.add("raw SQL on report tables")
+    return found
+
+
+def test_the_cross_tenant_checker_sees_the_ways_across():
+    source = ("def f(s, text):\n    s.execute(text('SELECT * FROM wijkwerk_aggregate_hours(1)'))\n"
+              "    s.execute(text('select * from report_shares'))\n"
+              "    return s.execute(q.execution_options(all_tenants=True))\n")
+    assert cross_tenant_uses(source) == {"all_tenants", "wijkwerk_aggregate_",
+                                         "raw SQL on report tables"}
+
+
+def test_only_the_aggregate_primitive_reads_across_tenants():
+    uses = {name: cross_tenant_uses(path.read_text(encoding="utf-8"))
+            for name, path in application_modules().items()}
+    assert uses[CROSS_TENANT_READER] >= {"wijkwerk_aggregate_", "wijkwerk_report_shares"}
+    others = {name: found for name, found in uses.items()
+              if found and name != CROSS_TENANT_READER}
+    allowed = {name: {"all_tenants"} for name in ALL_TENANTS_ALLOWED}
+    assert others == allowed, "read across tenants only through tenants/aggregates.py"

@@ -20,6 +20,7 @@ from blueprints.helprequests import services as helprequests
 from blueprints.helprequests.models import JobKind
 from blueprints.hours.models import HourType, TimeEntry
 from blueprints.participants import services as participants
+from blueprints.reports.models import ReportShare
 from blueprints.trajectories import services as trajectories
 from blueprints.trajectories.models import Funding, TrajectoryKind
 from tenants.actor import Actor
@@ -27,6 +28,7 @@ from tenants.db import utcnow
 from tenants.models import Invitation, Membership, Role
 from tenants.tenancy import tenant_context
 from tests.helpers import csrf_token, login
+from tests.municipalities import municipality_row
 
 SECRET = "Geheimnaam"
 ARG = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
@@ -70,6 +72,12 @@ def foreign(make, session):
         session.add(rate)
         invoice = Invoice(customer_id=customer.id, note=f"{SECRET} factuur")
         session.add(invoice)
+        place = municipality_row()
+        session.add(place)
+        session.flush()
+        share = ReportShare(municipality_id=place.id, template="uren",
+                            from_month=date(2026, 1, 1))
+        session.add(share)
         session.add(Invitation(email="x@example.org", role=Role.SUPERVISOR, token_hash="y" * 64,
                                expires_at=utcnow() + timedelta(days=1)))
         session.flush()
@@ -84,7 +92,7 @@ def foreign(make, session):
             "entry_id": entry.id,
             "course_id": course.id, "enrolment_id": enrolment.id,
             "customer_id": customer.id, "rate_id": rate.id,
-            "invoice_id": invoice.id,
+            "invoice_id": invoice.id, "share_id": share.id,
         }
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from blueprints.hours.models import HourType
 from blueprints.reports import summaries
-from blueprints.reports.models import HoursDaily, MoneyDaily, OutflowDaily
+from blueprints.reports.models import HoursDaily, HoursMonthly, MoneyDaily, OutflowDaily
 from blueprints.trajectories.models import Outcome
 from tenants.errors import DomainError
 from tests.reports.builders import (
@@ -112,9 +112,12 @@ def test_rebuild_writes_the_recount_and_is_idempotent(coop):
                                          "betaald_werk"): (1,)}
         assert before[MoneyDaily] == {(date(2026, 4, 1),): (10000, 0, 0),
                                       (date(2026, 4, 10),): (0, 0, 6050)}
+        # per month, hour type and participant: the people behind the hours
+        assert sorted((k[0], k[1], v) for k, v in before[HoursMonthly].items()) == [
+            (date(2026, 3, 1), "traject", (120,)), (date(2026, 3, 1), "vrijwilligerswerk", (60,))]
         written = summaries.rebuild(s)
         assert written == {"report_hours_daily": 2, "report_outflow_daily": 1,
-                           "report_money_daily": 2}
+                           "report_money_daily": 2, "report_hours_monthly": 2}
         assert summaries.stored(s) == before
         summaries.rebuild(s)
         assert summaries.stored(s) == before

@@ -1,0 +1,1 @@
+from tests.municipality.share_world import world  # noqa: F401  (the fixture)
