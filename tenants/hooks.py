@@ -75,4 +75,15 @@ it. Asked: customer_archivable.ask(session, customer) -> None.
 Asked by customers (archive_customer), before anything changes.
 Answered by punchcards (refused while prepaid hours are left). Default: nothing holds it.""")
 
-ALL = (week_minutes, participant_kind_filter, customer_prepaid_minutes, customer_archivable)
+payer_choices = Hook("payer-choices", """
+The customers a trajectory or host organisation may be funded by (its "Uren betaald door"):
+who pays for their hours (blueprints.hours.services.payer).
+Asked: payer_choices.ask(session, keep=None) -> [(customer_id, name)]: the customers that are
+not archived, by name, plus `keep` (the current funder) even when archived. One query.
+Asked by participants (host organisations) and trajectories: the form's choices, the display
+of the current funder, and the check that a chosen funder exists.
+Answered by customers. Default: [] (nobody to choose: no funder can be set).""",
+                     default=lambda *a, **k: [])
+
+ALL = (week_minutes, participant_kind_filter, customer_prepaid_minutes, customer_archivable,
+       payer_choices)

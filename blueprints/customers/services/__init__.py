@@ -25,6 +25,7 @@ from blueprints.customers.services.customers import (
     customers_for_choice,
     get_customer,
     list_customers,
+    payer_choices,
     search_customers,
     unarchive_customer,
     update_customer,

@@ -21,9 +21,12 @@ from blueprints.participants.services.exemptions import (
 )
 from blueprints.participants.services.host_organisations import (
     HostData,
+    check_payer,
     create_host,
     get_host,
     hosts,
+    payer_name,
+    payer_options,
     update_host,
 )
 from blueprints.participants.services.participants import (
