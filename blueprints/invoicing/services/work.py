@@ -217,7 +217,7 @@ def add_hours(session: Session, actor: Actor, invoice: Invoice, entry_ids) -> li
         if entry.hour_type == HourType.TRAINING:
             raise DomainError(_l("Scholingsuren worden niet gefactureerd."))
         if help_request is not None:
-            if help_request.customer_id != invoice.customer_id:
+            if help_request.customer_id not in (None, invoice.customer_id):
                 raise DomainError(_l("Een deel van deze uren hoort bij een klus van een andere "
                                      "klant (hulpvraag %(ref)s).", ref=help_request.reference))
             if help_request.price_agreement not in HOURLY:
