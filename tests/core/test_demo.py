@@ -94,3 +94,32 @@ def test_most_demo_trajectories_run_into_the_future_and_a_few_are_expired(seeded
             assert 1 <= counts[Attention.EXPIRED] <= 3, (slug, counts)
             assert counts[Attention.NO_EVALUATION] >= 1, (slug, counts)
         session.rollback()
+
+
+def test_each_demo_account_has_the_name_of_its_participant(seeded, session):
+    from blueprints.participants.models import Participant
+    from tenants.tenancy import tenant_context
+
+    for slug in CONTRACT_TENANTS:
+        tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+        user = session.scalar(select(User).where(User.email == f"deelnemer@{slug}.example.org"))
+        with tenant_context(session, tenant.id):
+            person = session.scalar(select(Participant).where(Participant.user_id == user.id))
+            assert person is not None and person.full_name == user.name, slug
+        session.rollback()
+
+
+def test_the_job_coach_in_two_cooperatives_has_people_in_both(seeded, session):
+    from blueprints.participants.models import Participant
+    from blueprints.trajectories.models import Trajectory
+    from tenants.tenancy import tenant_context
+
+    coach = session.scalar(select(User).where(User.email == "jobcoach@regio.example.org"))
+    for slug in ("kluswinkel-lelystad", "vrijwilligerscentrale-landgraaf"):
+        tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+        with tenant_context(session, tenant.id):
+            assert session.scalar(select(func.count()).select_from(Participant).where(
+                Participant.supervisor_id == coach.id)) >= 2, slug
+            assert session.scalar(select(func.count()).select_from(Trajectory).where(
+                Trajectory.job_coach_id == coach.id)) >= 1, slug
+        session.rollback()
