@@ -2,8 +2,9 @@
 customer their hours are billed to when no help request's customer pays them
 (blueprints.hours.services.payer). A composite FK (tenant_id, payer_customer_id) keeps the link
 inside the tenant. invoice_lines get period_start: an hours line shows the period worked
-(period_start – supply_date), not only its last day. No new tables: RLS unchanged; no index (hours are looked up by entry, the
-payer is read through the trajectory and host each entry already joins).
+(period_start – supply_date), not only its last day. No new tables: RLS unchanged; no index
+(hours are looked up by entry, the payer is read through the trajectory and host each entry
+already joins).
 
 Revision ID: 37cbffb9052d
 Revises: a3c5e7d91b24

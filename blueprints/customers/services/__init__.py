@@ -58,6 +58,7 @@ __all__ = [
     "customers_for_choice",
     "get_customer",
     "list_customers",
+    "payer_choices",
     "rates_of",
     "remove_rate",
     "search_customers",
