@@ -302,7 +302,10 @@ def _payer_choices(current: int | None) -> list[tuple[str, str]]:
 @bp.route("/inzetorganisaties/")
 @require_role(Role.SUPERVISOR)
 def hosts():
-    return render_template("participants/hosts.html", hosts=services.hosts(db.session),
+    hosts = services.hosts(db.session)
+    payers = dict(services.payer_options(db.session)) \
+        if any(h.payer_customer_id for h in hosts) else {}  # one query, not one per host
+    return render_template("participants/hosts.html", hosts=hosts, payers=payers,
                            kinds=services.HOST_KINDS)
 
 

@@ -358,6 +358,8 @@ def test_the_funder_is_set_on_the_trajectory_and_on_the_host(client, session,
             HostOrganisation.name == "Speeltuin De Geeren"))
         assert host.payer_customer_id == ids["corporation"]
     session.rollback()
+    listed = client.get(f"/{tenant.slug}/inzetorganisaties/").get_data(as_text=True)
+    assert "Uren betaald door: Woonstichting Geeren" in listed
 
 
 def test_a_funder_must_be_a_customer_of_this_cooperative(coop, make):
