@@ -159,6 +159,7 @@ def register_subscribers(app: Flask) -> None:
     their pages (tenants/sections.py). The web app, the CLI and jobs all come through
     create_app(), so all of them react alike."""
     from blueprints.budgets import subscribers as budgets
+    from blueprints.customers import subscribers as customers
     from blueprints.digests import subscribers as digests
     from blueprints.helprequests import subscribers as helprequests
     from blueprints.hours import subscribers as hours
@@ -167,7 +168,7 @@ def register_subscribers(app: Flask) -> None:
     from blueprints.reports import subscribers as reports
     from blueprints.trajectories import subscribers as trajectories
 
-    for feature in (trajectories, helprequests, hours, budgets, punchcards, reports,
+    for feature in (trajectories, customers, helprequests, hours, budgets, punchcards, reports,
                     municipality, digests):
         feature.connect()
 

@@ -81,5 +81,15 @@ Asked: cooperative_phone.ask(session) -> str | None.
 Asked by helprequests (the confirmation mail to a resident who used the public form).
 Answered by digests (from invoicing's settings). Default: None (the mail names no number).""")
 
+payer_choices = Hook("payer-choices", """
+The customers a trajectory or host organisation may be funded by (its "Uren betaald door"):
+who pays for their hours (blueprints.hours.services.payer).
+Asked: payer_choices.ask(session, keep=None) -> [(customer_id, name)]: the customers that are
+not archived, by name, plus `keep` (the current funder) even when archived. One query.
+Asked by participants (host organisations) and trajectories: the form's choices, the display
+of the current funder, and the check that a chosen funder exists.
+Answered by customers. Default: [] (nobody to choose: no funder can be set).""",
+                     default=lambda *a, **k: [])
+
 ALL = (week_minutes, participant_kind_filter, customer_prepaid_minutes, customer_archivable,
-       cooperative_phone)
+       cooperative_phone, payer_choices)

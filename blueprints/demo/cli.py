@@ -68,6 +68,9 @@ TENANTS = [
                 "participant": "Yusuf Demir"}),
 ]
 ROLE_PREFIX = {"admin": "admin", "supervisor": "begeleider", "participant": "deelnemer"}
+#: The job coach who works for two cooperatives (shows the tenant switch), with people in both.
+JOB_COACH = ("jobcoach@regio.example.org", "Lotte Janssen")
+JOB_COACH_TENANTS = ("kluswinkel-lelystad", "vrijwilligerscentrale-landgraaf")
 MUNICIPALITY_USERS = {"0758": "Ilse Mertens", "0995": "Wouter Smit", "0882": "Nicole Custers"}
 
 
@@ -107,6 +110,7 @@ def _member(tenant: Tenant, user: User, role: Role) -> None:
 
 def seed() -> None:
     municipalities = {code: _municipality(code, name) for code, name in MUNICIPALITIES.items()}
+    coach = _user(*JOB_COACH)
     for spec in TENANTS:
         tenant = tenant_by_slug(db.session, spec.slug)
         if tenant is None:
@@ -123,18 +127,15 @@ def seed() -> None:
                              two_factor=role == Role.ADMIN)
                 _member(tenant, user, role)
                 users[role_value] = user
+            if spec.slug in JOB_COACH_TENANTS:  # a member before the people she coaches
+                _member(tenant, coach, Role.SUPERVISOR)
+                users["jobcoach"] = coach
             seed_people(db.session, tenant, users, users["participant"])
             seed_work(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
             seed_money(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
             seed_progress_shares(db.session, tenant, users["admin"])
             # The demo writes history straight to the tables (no events): count it once.
             summaries.rebuild(db.session)
-    # A job coach who works for two cooperatives: shows the tenant switch.
-    coach = _user("jobcoach@regio.example.org", "Lotte Janssen")
-    for slug in ("kluswinkel-lelystad", "vrijwilligerscentrale-landgraaf"):
-        tenant = tenant_by_slug(db.session, slug)
-        with tenant_context(db.session, tenant.id):
-            _member(tenant, coach, Role.SUPERVISOR)
     for code, person in MUNICIPALITY_USERS.items():
         city = MUNICIPALITIES[code].lower()
         user = _user(f"gemeente@{city}.example.org", person, two_factor=True)

@@ -91,13 +91,20 @@ def seed_people(session: Session, tenant: Tenant, staff: dict[str, User],
         contact_phone=f"06-{rng.randint(10000000, 99999999)}"))
         for name, kind, vog in place["hosts"]]
     names = rng.sample(range(len(FIRST)), 16)
+    second_coach = staff.get("jobcoach")
     for n, index in enumerate(names):
+        first_name, last_name = FIRST[index], LAST[(index * 7 + n) % len(LAST)]
+        if n == 0 and participant_user is not None:
+            # the participant the demo account is linked to carries the account's name (mails
+            # to the account greet the person the pages show)
+            first_name, _sep, last_name = participant_user.name.partition(" ")
+        supervisor = second_coach if second_coach is not None and n in SECOND_COACH else coach
         born = date(rng.randint(1962, 2004), rng.randint(1, 12), rng.randint(1, 28))
         vog = rng.random() < 0.6
         vog_date = today - timedelta(days=rng.randint(60, 1300)) if vog else None
         person = participants.create_participant(session, actor, participants.ParticipantData(
-            first_name=FIRST[index], last_name=LAST[(index * 7 + n) % len(LAST)],
-            email=None if n % 3 == 0 else f"{FIRST[index].lower()}.{n}@voorbeeld.example.org",
+            first_name=first_name, last_name=last_name,
+            email=None if n % 3 == 0 else f"{first_name.lower()}.{n}@voorbeeld.example.org",
             phone=f"06-{rng.randint(10000000, 99999999)}",
             street=f"{rng.choice(place['streets'])} {rng.randint(1, 140)}",
             postcode=f"{place['postcode']} {rng.choice('ABCDEFGHJKLMN')}{rng.choice('ABCDEFGHJKLMN')}",
@@ -110,7 +117,7 @@ def seed_people(session: Session, tenant: Tenant, staff: dict[str, User],
             languages=["Nederlands"] + rng.sample(LANGUAGES[1:], rng.randint(0, 1)),
             available_hours=rng.choice([8, 12, 16, 20, 24]),
             available_days=rng.sample(["ma", "di", "wo", "do", "vr"], 3),
-            vog_present=vog, vog_date=vog_date, supervisor_id=coach.id,
+            vog_present=vog, vog_date=vog_date, supervisor_id=supervisor.id,
             emergency_name=rng.choice(FIRST) + " " + rng.choice(LAST), emergency_relation="partner",
             emergency_phone=f"06-{rng.randint(10000000, 99999999)}"), today=today)
         if n == 0 and participant_user is not None:
@@ -120,7 +127,7 @@ def seed_people(session: Session, tenant: Tenant, staff: dict[str, User],
         if n % 8 == 7:
             continue  # still in intake: no trajectory yet
         _trajectory(session, actor, person, rng, place, hosts, today, ended=n in (3, 5, 9, 11, 13),
-                    paused=n == 6, outcome=OUTCOMES[n % len(OUTCOMES)], coach=coach, n=n)
+                    paused=n == 6, outcome=OUTCOMES[n % len(OUTCOMES)], coach=supervisor, n=n)
         if n == 2:
             participants.add_exemption(session, actor, person, "9a", ["a", "c"],
                                        today - timedelta(days=200), today + timedelta(days=700),
@@ -136,6 +143,9 @@ def seed_people(session: Session, tenant: Tenant, staff: dict[str, User],
 #: on the start page then has something to show. All other running trajectories run into the
 #: future.
 EXPIRED_ON_PURPOSE = (4, 10)
+#: Demo participants coached by the job coach who works for two cooperatives (where she is a
+#: member: Lelystad and Landgraaf), so that she has people in both.
+SECOND_COACH = (2, 6, 10, 14)
 ENDING_SOON = (1,)
 NO_EVALUATION_PLANNED = (12,)
 

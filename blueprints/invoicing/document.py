@@ -13,19 +13,23 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from blueprints.customers.models import Customer
+from blueprints.helprequests.models import HelpRequest
+from blueprints.hours.models import TimeEntry
 from blueprints.invoicing import money
 from blueprints.invoicing.models import (
     Invoice,
+    InvoiceHour,
     InvoiceKind,
     InvoiceLine,
     InvoiceStatus,
     LineUnit,
 )
 from blueprints.invoicing.snapshots import customer_snapshot, supplier_snapshot
+from blueprints.participants.models import Participant
 from tenants.errors import NotFound
 
 
@@ -39,6 +43,18 @@ class LineView:
     vat_rate: money.VatRate
     net_cents: int
     supply_date: date | None
+    #: hours lines: the first day worked (the line covers period_start – supply_date)
+    period_start: date | None = None
+
+
+@dataclass(frozen=True)
+class HourView:
+    """One billed entry in the hours specification: who, which day, on which job, how long."""
+
+    participant: str  #: first name and the initial of the last name
+    work_date: date
+    job: str  #: "hulpvraag 2026-0012", or "traject" for work without a job
+    minutes: int
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,8 @@ class InvoiceDocument:
     credited_issue_date: date | None
     #: the logo's stored key (tenants.storage), if the supplier had one
     logo_file: str | None
+    #: the hours specification: the billed entries per participant, per date, per job
+    hours: tuple[HourView, ...] = ()
 
     @property
     def is_credit_note(self) -> bool:
@@ -109,7 +127,7 @@ def by_job(rows):
 
 
 def invoice_document(session: Session, invoice: Invoice) -> InvoiceDocument:
-    """Read what `invoice` shows (three or four scoped queries; the tenant must be set)."""
+    """Read what `invoice` shows (four or five scoped queries; the tenant must be set)."""
     draft = invoice.status == InvoiceStatus.DRAFT
     supplier = (None if draft else invoice.supplier_snapshot) or _live_supplier(session)
     customer = (None if draft else invoice.customer_snapshot) or _live_customer(session, invoice)
@@ -120,7 +138,8 @@ def invoice_document(session: Session, invoice: Invoice) -> InvoiceDocument:
         position=index, description=row.description, quantity=money.quantity(row.quantity),
         unit=LineUnit(row.unit), unit_price_cents=int(row.unit_price_cents),
         vat_rate=money.VatRate(row.vat_rate), net_cents=int(row.net_cents),
-        supply_date=row.supply_date) for index, row in enumerate(rows, start=1))
+        supply_date=row.supply_date, period_start=row.period_start)
+        for index, row in enumerate(rows, start=1))
     credited_number = credited_date = None
     buyer_reference, order_reference = invoice.buyer_reference, invoice.order_reference
     if invoice.kind == InvoiceKind.CREDIT_NOTE and invoice.credits_invoice_id is not None:
@@ -139,7 +158,36 @@ def invoice_document(session: Session, invoice: Invoice) -> InvoiceDocument:
         supplier=dict(supplier), customer=dict(customer), lines=lines,
         totals=money.totals((line.net_cents, line.vat_rate) for line in lines),
         credited_number=credited_number, credited_issue_date=credited_date,
-        logo_file=supplier.get("logo_file"))
+        logo_file=supplier.get("logo_file"), hours=hours_specification(session, invoice))
+
+
+def _short_name(first: str, last: str) -> str:
+    """"Jan A." for Jan Amrani: enough for the customer to tell who worked, no more."""
+    words = [w for w in (last or "").split() if w[:1].isupper()] or (last or "").split()
+    initial = f" {words[-1][0]}." if words else ""
+    return f"{first}{initial}".strip()
+
+
+def hours_specification(session: Session, invoice: Invoice) -> tuple[HourView, ...]:
+    """The entries billed on `invoice`, per participant, per date, per job (one query). The
+    entries are approved, so they never change: a sent invoice shows what it billed."""
+    rows = session.execute(
+        select(Participant.first_name, Participant.last_name, TimeEntry.work_date,
+               HelpRequest.reference, InvoiceHour.minutes)
+        .select_from(InvoiceHour)
+        .join(TimeEntry, and_(TimeEntry.tenant_id == InvoiceHour.tenant_id,
+                              TimeEntry.id == InvoiceHour.time_entry_id))
+        .join(Participant, and_(Participant.tenant_id == TimeEntry.tenant_id,
+                                Participant.id == TimeEntry.participant_id))
+        .outerjoin(HelpRequest, and_(HelpRequest.tenant_id == TimeEntry.tenant_id,
+                                     HelpRequest.id == TimeEntry.help_request_id))
+        .where(InvoiceHour.invoice_id == invoice.id)
+        .order_by(Participant.sort_name, Participant.first_name, Participant.id,
+                  TimeEntry.work_date, HelpRequest.reference, TimeEntry.id)).all()
+    return tuple(HourView(participant=_short_name(first, last), work_date=day,
+                          job=f"hulpvraag {reference}" if reference else "traject",
+                          minutes=int(minutes))
+                 for first, last, day, reference, minutes in rows)
 
 
 def read_logo(session: Session, doc: InvoiceDocument, storage_root: Path | None) -> bytes | None:

@@ -61,6 +61,8 @@ class DraftDetailsForm(_DraftFields):
 
 class HoursForm(BaseForm):
     entries = MultiCheckboxField(_l("Uren"), choices=[], validate_choice=False)
+    #: a group button of the hours without a payer ("klus-<id>" or "klus-<id>-<participant>")
+    groep = HiddenField(_l("Groep"))
     submit = SubmitField(_l("Gekozen uren op de factuur zetten"))
 
 

@@ -237,7 +237,10 @@ class InvoiceLine(TenantScoped, Base):
     vat_rate: Mapped[str] = mapped_column(String(12))
     #: quantity × unit price, rounded (invoicing.money.line_total_cents)
     net_cents: Mapped[int]
+    #: the last day of the supply (for hours: the last day worked)
     supply_date: Mapped[date | None] = mapped_column(Date)
+    #: for hours: the first day worked (the line shows the period period_start – supply_date)
+    period_start: Mapped[date | None] = mapped_column(Date)
     help_request_id: Mapped[int | None]
     #: whose work this line is: the training-budget allocation follows it
     participant_id: Mapped[int | None]

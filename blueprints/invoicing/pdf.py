@@ -253,8 +253,11 @@ def _lines_table(d: InvoiceDocument) -> Table:
     body = []
     for line in d.lines:
         text = _e(line.description)
-        if several_dates and line.supply_date:
-            text += f"<br/><font size=7.5 color='#5a5a5a'>{format_day(line.supply_date)}</font>"
+        when = line_period(line) if line.period_start else None
+        if when is None and several_dates and line.supply_date:
+            when = format_day(line.supply_date)
+        if when:
+            text += f"<br/><font size=7.5 color='#5a5a5a'>{when}</font>"
         body.append([
             _p(text, "cell"),
             Paragraph(f"{_quantity(line.quantity * sign)} {_e(line.unit.value)}", _RIGHT),
@@ -274,6 +277,52 @@ def _lines_table(d: InvoiceDocument) -> Table:
         ("TOPPADDING", (0, 0), (-1, -1), 2.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
     ]))
     return table
+
+
+def line_period(line) -> str | None:
+    """A line's period: "03-11-2026 t/m 10-11-2026" for hours over several days, the one day
+    for hours on one day."""
+    if not line.supply_date:
+        return None
+    if line.period_start and line.period_start != line.supply_date:
+        return f"{format_day(line.period_start)} t/m {format_day(line.supply_date)}"
+    return format_day(line.supply_date)
+
+
+def _minutes_text(minutes: int) -> str:
+    return format_hours((Decimal(minutes) / 60).quantize(Decimal("0.01")).normalize())
+
+
+def hours_story(d: InvoiceDocument) -> list:
+    """The hours specification: per participant, per date, per job, with a total per
+    participant (nothing when no hours are billed)."""
+    if not d.hours:
+        return []
+    head = [Paragraph("Deelnemer", _HEAD), Paragraph("Datum", _HEAD),
+            Paragraph("Klus", _HEAD), Paragraph("Uren", _HEAD_RIGHT)]
+    body, total_rows = [], []
+    groups: dict[str, list] = {}
+    for hour in d.hours:
+        groups.setdefault(hour.participant, []).append(hour)
+    for name, items in groups.items():
+        for index, hour in enumerate(items):
+            body.append([_p(_e(name) if index == 0 else "", "cell"),
+                         _p(format_day(hour.work_date), "cell"), _p(_e(hour.job), "cell"),
+                         Paragraph(_minutes_text(hour.minutes), _RIGHT)])
+        body.append([_p(f"<b>Totaal {_e(name)}</b>", "cell"), "", "",
+                     Paragraph(f"<b>{_minutes_text(sum(h.minutes for h in items))}</b>",
+                               _RIGHT)])
+        total_rows.append(len(body))  # the row index in the table (the head is row 0)
+    widths = [CONTENT_WIDTH - 100 * mm, 30 * mm, 44 * mm, 26 * mm]
+    table = Table([head, *body], repeatRows=1, colWidths=widths)
+    table.setStyle(table_style([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), PANEL), ("LINEABOVE", (0, 0), (-1, 0), 1.5, ACCENT),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        *[("LINEBELOW", (0, row), (-1, row), 0.4, RULE) for row in total_rows],
+    ]))
+    return [_p("Urenspecificatie", "h2"), table]
 
 
 def vat_rows(d: InvoiceDocument) -> list[tuple[str, int]]:
@@ -394,6 +443,7 @@ def invoice_pdf(d: InvoiceDocument, logo: bytes | None = None, compress: bool = 
         story.append(_p(_e(recognition), "body"))
     if d.note:
         story += [_p("Opmerking", "h2"), _p(_e(d.note).replace("\n", "<br/>"))]
+    story += hours_story(d)
     identity = " · ".join(p for p in (
         s.get("legal_name") or "", f"KvK {s['kvk_number']}" if s.get("kvk_number") else "")
         if p)

@@ -118,6 +118,9 @@ class HostForm(BaseForm):
     insurance_covered = BooleanField(_l("Valt onder de vrijwilligersverzekering van de gemeente"),
                                      default=True)
     notes = TextAreaField(_l("Notities"), validators=[Optional(), _len(2000)])
+    payer = SelectField(_l("Uren betaald door"), choices=[], validate_choice=True, default="",
+                        description=_l("De klant die de uren van trajecten hier betaalt, als "
+                                       "geen klus of traject een andere betaler heeft."))
     submit = SubmitField(_l("Opslaan"))
 
 

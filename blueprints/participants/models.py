@@ -113,7 +113,10 @@ class HostOrganisation(TenantScoped, Base):
     """An inzetorganisatie: where participants work when it is not the cooperative itself."""
 
     __tablename__ = "host_organisations"
-    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "name"),
+        tenant_fk("payer_customer_id", "customers.id"),
+    )
 
     name: Mapped[str] = mapped_column(String(150))
     kind: Mapped[str] = mapped_column(String(40))
@@ -126,6 +129,10 @@ class HostOrganisation(TenantScoped, Base):
     vog_required: Mapped[bool] = mapped_column(default=False)
     insurance_covered: Mapped[bool] = mapped_column(default=True)
     notes: Mapped[str | None] = mapped_column(Text)
+    #: the customer work here is funded by: who pays for hours of trajectories placed here
+    #: that neither a help request's customer nor the trajectory's own funder pays
+    #: (blueprints.hours.services.payer). None: not billed to anyone.
+    payer_customer_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -290,13 +290,22 @@ def _host_data(form: HostForm) -> services.HostData:
         contact_email=form.contact_email.data, contact_phone=form.contact_phone.data,
         street=form.street.data, postcode=form.postcode.data, city=form.city.data,
         vog_required=form.vog_required.data, insurance_covered=form.insurance_covered.data,
-        notes=form.notes.data)
+        notes=form.notes.data,
+        payer_customer_id=int(form.payer.data) if form.payer.data else None)
+
+
+def _payer_choices(current: int | None) -> list[tuple[str, str]]:
+    return [("", _("Niemand (niet gefactureerd)"))] + [
+        (str(i), name) for i, name in services.payer_options(db.session, keep=current)]
 
 
 @bp.route("/inzetorganisaties/")
 @require_role(Role.SUPERVISOR)
 def hosts():
-    return render_template("participants/hosts.html", hosts=services.hosts(db.session),
+    hosts = services.hosts(db.session)
+    payers = dict(services.payer_options(db.session)) \
+        if any(h.payer_customer_id for h in hosts) else {}  # one query, not one per host
+    return render_template("participants/hosts.html", hosts=hosts, payers=payers,
                            kinds=services.HOST_KINDS)
 
 
@@ -311,6 +320,9 @@ def host_form(host_id: int | None = None):
         except NotFound:
             abort(404)
     form = HostForm(obj=host)
+    form.payer.choices = _payer_choices(host.payer_customer_id if host else None)
+    if request.method == "GET" and host is not None:
+        form.payer.data = str(host.payer_customer_id or "")
     def save():
         if host is None:
             return services.create_host(db.session, current_actor(), _host_data(form))

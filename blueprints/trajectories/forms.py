@@ -43,6 +43,10 @@ class TrajectoryForm(BaseForm):
     funding = SelectField(_l("Financiering"), choices=[(k.value, v) for k, v in
                                                        FUNDING_LABELS.items()],
                           validate_choice=True)
+    payer = SelectField(_l("Uren betaald door"), choices=[], validate_choice=True, default="",
+                        description=_l("De klant die de uren van dit traject betaalt, als ze "
+                                       "niet voor een klus van een klant zijn. Leeg: de "
+                                       "betaler van de inzetorganisatie, of niemand."))
     submit = SubmitField(_l("Opslaan"))
 
 

@@ -79,6 +79,7 @@ class Trajectory(TenantScoped, Base):
     __table_args__ = (
         tenant_fk("participant_id", "participants.id"),
         tenant_fk("host_organisation_id", "host_organisations.id"),
+        tenant_fk("payer_customer_id", "customers.id"),
         Index("ix_trajectories_tenant_participant", "tenant_id", "participant_id"),
         Index("ix_trajectories_tenant_status", "tenant_id", "status"),
     )
@@ -94,6 +95,9 @@ class Trajectory(TenantScoped, Base):
     hours_per_week: Mapped[Decimal] = mapped_column(Numeric(4, 1))
     build_up: Mapped[list] = mapped_column(JSON, default=list)  # [{"from": iso, "hours": 16}]
     funding: Mapped[Funding] = mapped_column(_enum(Funding, "funding"))
+    #: the customer this trajectory is funded by: who pays for its hours that are not for a
+    #: help request's customer (blueprints.hours.services.payer). None: not billed to anyone.
+    payer_customer_id: Mapped[int | None]
     status: Mapped[TrajectoryStatus] = mapped_column(
         _enum(TrajectoryStatus, "trajectory_status"), default=TrajectoryStatus.INTAKE)
     agreement_signed_on: Mapped[date | None] = mapped_column(Date)

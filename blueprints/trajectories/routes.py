@@ -111,8 +111,10 @@ def extend(trajectory_id: int):
 
 # --- start and edit --------------------------------------------------------------------------
 
-def _trajectory_form(obj=None) -> TrajectoryForm:
+def _trajectory_form(obj=None, payer: int | None = None) -> TrajectoryForm:
     form = TrajectoryForm(obj=obj)
+    form.payer.choices = [("", _("Volgens de inzetorganisatie (of niemand)"))] + [
+        (str(i), name) for i, name in participant_services.payer_options(db.session, payer)]
     form.host.choices = [("", _("De coöperatie zelf"))] + [
         (str(h.id), h.name) for h in participant_services.hosts(db.session)]
     form.job_coach.choices = [("", _("— nog niemand —"))] + [
@@ -143,7 +145,8 @@ def _data_from(form: TrajectoryForm) -> services.TrajectoryData:
         host_supervisor_name=form.host_supervisor_name.data,
         host_supervisor_contact=form.host_supervisor_contact.data,
         job_coach_id=int(form.job_coach.data) if form.job_coach.data else None,
-        build_up=_parse_build_up(form.build_up.data))
+        build_up=_parse_build_up(form.build_up.data),
+        payer_customer_id=int(form.payer.data) if form.payer.data else None)
 
 
 @bp.route("/trajecten/nieuw", methods=["GET", "POST"])
@@ -177,11 +180,13 @@ def create():
 def edit(trajectory_id: int):
     trajectory = _load(trajectory_id)
     participant = services.participant_of(db.session, trajectory)
-    form = _trajectory_form(obj=trajectory if request.method == "GET" else None)
+    form = _trajectory_form(obj=trajectory if request.method == "GET" else None,
+                            payer=trajectory.payer_customer_id)
     if request.method == "GET":
         form.kind.data = trajectory.kind.value
         form.funding.data = trajectory.funding.value
         form.host.data = str(trajectory.host_organisation_id or "")
+        form.payer.data = str(trajectory.payer_customer_id or "")
         form.job_coach.data = str(trajectory.job_coach_id or "")
         form.hours_per_week.data = str(trajectory.hours_per_week).replace(".", ",")
         form.build_up.data = ", ".join(f"{s['from']}={s['hours']}" for s in trajectory.build_up or [])
@@ -232,6 +237,7 @@ def show(trajectory_id: int):
     # that fails after its data was read). A failed commit shows nothing.
     html = render_template(
         "trajectories/show.html", t=trajectory, p=participant, host=host, coach=coach,
+        payer=participant_services.payer_name(db.session, trajectory.payer_customer_id),
         warnings=services.warnings(db.session, trajectory, participant),
         history=services.history(db.session, trajectory),
         goals=services.goals_of(db.session, trajectory), evaluations=evaluations,

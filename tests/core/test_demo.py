@@ -111,3 +111,30 @@ def test_the_network_demo_has_a_full_meeting_with_a_waiting_list(app, seeded):
                               "password": "wijkwerk-demo"})
     meeting = bart.get("/netwerk/").get_data(as_text=True)
     assert "Werk in de wijk 2027" in meeting
+def test_each_demo_account_has_the_name_of_its_participant(seeded, session):
+    from blueprints.participants.models import Participant
+    from tenants.tenancy import tenant_context
+
+    for slug in CONTRACT_TENANTS:
+        tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+        user = session.scalar(select(User).where(User.email == f"deelnemer@{slug}.example.org"))
+        with tenant_context(session, tenant.id):
+            person = session.scalar(select(Participant).where(Participant.user_id == user.id))
+            assert person is not None and person.full_name == user.name, slug
+        session.rollback()
+
+
+def test_the_job_coach_in_two_cooperatives_has_people_in_both(seeded, session):
+    from blueprints.participants.models import Participant
+    from blueprints.trajectories.models import Trajectory
+    from tenants.tenancy import tenant_context
+
+    coach = session.scalar(select(User).where(User.email == "jobcoach@regio.example.org"))
+    for slug in ("kluswinkel-lelystad", "vrijwilligerscentrale-landgraaf"):
+        tenant = session.scalar(select(Tenant).where(Tenant.slug == slug))
+        with tenant_context(session, tenant.id):
+            assert session.scalar(select(func.count()).select_from(Participant).where(
+                Participant.supervisor_id == coach.id)) >= 2, slug
+            assert session.scalar(select(func.count()).select_from(Trajectory).where(
+                Trajectory.job_coach_id == coach.id)) >= 1, slug
+        session.rollback()

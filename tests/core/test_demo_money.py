@@ -320,3 +320,37 @@ def test_the_admin_sees_the_e_invoice_next_to_the_pdf(app, seeded, session):
     ubl = client.get(f"/{slug}/facturen/{invoice_id}/ubl")
     assert ubl.status_code == 200 and b"INK-2026-0995" in ubl.data
     assert client.get(f"/{slug}/facturen/achterstallig").status_code == 200
+
+
+@pytest.mark.parametrize("slug", CONTRACT_TENANTS)
+def test_the_corporations_hours_have_a_payer_and_a_draft_offers_only_them(seeded, session,
+                                                                         slug):
+    from blueprints.hours.services import payers_of
+
+    with tenant_context(session, _tenant(session, slug).id):
+        corporation = session.scalar(select(Customer).where(
+            Customer.kind == CustomerKind.HOUSING))
+        offer = invoicing.uninvoiced_hours(session, corporation, None, None)
+        mine = [e.id for job in offer.payer for p in job.people for e in p.entries]
+        unpaid = [e.id for job in offer.unpaid for p in job.people for e in p.entries]
+        payers = payers_of(session, mine + unpaid)
+        # the crew's trajectories are funded by it (their hours this month, once approved,
+        # are offered to it)
+        from blueprints.trajectories.models import Trajectory
+
+        assert session.scalar(select(func.count()).select_from(Trajectory).where(
+            Trajectory.payer_customer_id == corporation.id)) >= 2
+        assert all(payers[i] == corporation.id for i in mine)
+        assert all(payers[i] is None for i in unpaid)
+        # nothing of it is left behind in the months already invoiced
+        first_of_month = date.today().replace(day=1)
+        left = session.scalars(select(TimeEntry.work_date).where(TimeEntry.id.in_(mine))).all()
+        assert all(day >= first_of_month for day in left)
+        # and every hour it was billed for is its own
+        billed = session.scalars(
+            select(InvoiceHour.time_entry_id).join(
+                Invoice, (Invoice.tenant_id == InvoiceHour.tenant_id)
+                & (Invoice.id == InvoiceHour.invoice_id))
+            .where(Invoice.customer_id == corporation.id)).all()
+        assert billed and set(payers_of(session, billed).values()) == {corporation.id}
+    session.rollback()

@@ -207,8 +207,9 @@ def test_invoice_from_hours_to_a_course_paid_from_the_budget(
     kees_box.check()
     page.get_by_role("button", name="Gekozen uren op de factuur zetten").click()
     expect(page.locator("#regels tbody tr")).to_have_count(3)
-    expect(page.get_by_text("Geen goedgekeurde uren die nog gefactureerd moeten worden.")
-           ).to_be_visible()
+    expect(page.get_by_text(
+        "Geen goedgekeurde uren van deze klant die nog gefactureerd moeten worden.")
+    ).to_be_visible()
 
     # The lines, grouped by job, and the totals.
     lines_panel = page.locator("#regels")

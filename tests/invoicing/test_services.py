@@ -93,13 +93,14 @@ def test_uninvoiced_hours_are_approved_hours_of_this_customers_hourly_jobs(coop)
           job(s, c.customer, agreement=PriceAgreement.FIXED, price=5000))  # a fixed price
     loose = hours(s, c.participant, c.trajectory, DAY, 120)  # no job
 
-    jobs = services.uninvoiced_hours(s, c.customer, *PERIOD)
+    offer = services.uninvoiced_hours(s, c.customer, *PERIOD)
+    jobs = offer.payer
     assert [j.help_request.id for j in jobs] == [garden.id]
     assert [(p.participant.last_name, p.minutes) for p in jobs[0].people] == \
         [("El Khatib", 60), ("Verhoeven", 120)]
-    with_loose = services.uninvoiced_hours(s, c.customer, *PERIOD, include_unlinked=True)
-    assert with_loose[-1].help_request is None
-    assert [e.id for e in with_loose[-1].people[0].entries] == [loose.id]
+    # the hours nobody pays: their own section (the trajectory has no funder)
+    assert [j.help_request for j in offer.unpaid] == [None]
+    assert [e.id for e in offer.unpaid[0].people[0].entries] == [loose.id]
 
 
 def test_hours_become_one_line_per_job_and_participant_with_the_agreed_price(coop):
@@ -124,7 +125,7 @@ def test_hours_become_one_line_per_job_and_participant_with_the_agreed_price(coo
         (4660, 979, 5639)
     assert s.scalar(select(func.count()).select_from(InvoiceHour)
                     .where(InvoiceHour.invoice_id == draft.id)) == 3
-    assert services.uninvoiced_hours(s, c.customer, *PERIOD) == []
+    assert not services.uninvoiced_hours(s, c.customer, *PERIOD)
 
 
 def test_without_an_agreed_price_hours_take_the_customers_rate(coop):
@@ -221,7 +222,7 @@ def test_removing_an_hours_line_or_deleting_the_draft_releases_the_hours(coop):
     services.add_hours(s, c.actor, draft, [e.id])
     services.remove_line(s, c.actor, _lines(c, draft)[0])
     assert draft.total_incl_cents == 0
-    assert len(services.uninvoiced_hours(s, c.customer, *PERIOD)) == 1
+    assert len(services.uninvoiced_hours(s, c.customer, *PERIOD).payer) == 1
     services.add_hours(s, c.actor, draft, [e.id])
     services.delete_draft(s, c.actor, draft)
     assert s.scalar(select(Invoice).where(Invoice.id == draft.id)) is None
@@ -543,7 +544,7 @@ def test_crediting_an_hours_line_fully_lets_its_hours_be_invoiced_again(coop):
     draft = _draft(c)
     services.add_hours(s, c.actor, draft, [e.id])
     invoice = services.finalise(s, c.actor, draft, TODAY, today=TODAY)
-    assert services.uninvoiced_hours(s, c.customer, *PERIOD) == []
+    assert not services.uninvoiced_hours(s, c.customer, *PERIOD)
     credit = services.create_credit_note(s, c.actor, invoice, full=True,
                                          reason="Verkeerd tarief", today=TODAY)
     assert _lines(c, credit)[0].minutes == 60

@@ -164,6 +164,18 @@ def active_customers(session: Session) -> list[Customer]:
                                 .order_by(func.lower(Customer.name), Customer.id)))
 
 
+def payer_choices(session: Session, keep: int | None = None) -> list[tuple[int, str]]:
+    """The customers a trajectory or host organisation may be funded by (tenants.hooks
+    .payer_choices): not archived, by name, plus `keep` (the current funder) even when
+    archived. One query."""
+    condition = Customer.archived_at.is_(None)
+    if keep is not None:
+        condition = or_(condition, Customer.id == keep)
+    return [(row.id, row.name) for row in session.execute(
+        select(Customer.id, Customer.name).where(condition)
+        .order_by(func.lower(Customer.name), Customer.id))]
+
+
 #: Up to this many customers a picker is a select; above it, a search (a select of 800
 #: customers was 70% of the invoice list's CPU and grows with the tenant). Used by the
 #: invoice pickers and the help-request form.

@@ -11,8 +11,9 @@ user to invoice), dated the first working day of the next month:
 - the municipality: trajectory fees per participant per month for the trajectories on a
   municipal contract (UBL e-invoice: OIN and buyer reference);
 - the housing corporation: green maintenance. In the months the demo hours cover
-  (blueprints.demo.work), the approved hours of its jobs and of a small crew of participants
-  (whose budgets they earn); before that, a fixed line at the corporation's garden rate;
+  (blueprints.demo.work), the hours it pays (blueprints.hours.services.payer): its hourly
+  jobs, and the work of a small crew of participants whose trajectories it funds (whose
+  budgets they earn); before that, a fixed line at the corporation's garden rate;
 - residents: their done fixed-price and hourly jobs, and one resident's help each month
   (exempt from VAT: welfare work); one resident buys a punch card;
 - each quarter, a school (in Lelystad a supermarket).

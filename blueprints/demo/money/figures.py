@@ -33,7 +33,7 @@ FINANCE = {
         "municipality_address": ("Claudius Prinsenlaan 10", "4811 DJ"),
         "client": (CustomerKind.SCHOOL, "Basisschool De Fontein", "Heuvelbrink 3", "4822 CA",
                    "Klussendienst schoolplein en moestuin", "administratie@defontein.example.org"),
-        "crew_weekdays": (1, 3), "roc": "Curio Breda", "taalhuis": "Taalhuis Breda",
+        "roc": "Curio Breda", "taalhuis": "Taalhuis Breda",
     },
     "kluswinkel-lelystad": {
         "street": "Zuiderzeestraat 40", "postcode": "8224 CD", "bank": "INGB", "account": 7740215,
@@ -47,7 +47,7 @@ FINANCE = {
         "client": (CustomerKind.SHOP, "Supermarkt Atolwijk", "Schouw 12", "8232 AB",
                    "Boodschappen bezorgen bij klanten aan huis",
                    "administratie@supermarkt-atolwijk.example.org"),
-        "crew_weekdays": (1, 3), "roc": "ROC Flevoland", "taalhuis": "Taalhuis Lelystad",
+        "roc": "ROC Flevoland", "taalhuis": "Taalhuis Lelystad",
     },
     "vrijwilligerscentrale-landgraaf": {
         "street": "Hoofdstraat 71", "postcode": "6371 BE", "bank": "ABNA", "account": 5127784,
@@ -61,7 +61,7 @@ FINANCE = {
         "client": (CustomerKind.SCHOOL, "Basisschool De Kleine Wereld", "Kerkstraat 18",
                    "6372 AH", "Klussendienst schoolgebouw en speelplaats",
                    "administratie@dekleinewereld.example.org"),
-        "crew_weekdays": (0, 1, 2, 3, 4), "roc": "Vista college", "taalhuis": "Taalhuis Landgraaf",
+        "roc": "Vista college", "taalhuis": "Taalhuis Landgraaf",
     },
 }
 #: the full names behind the requesters of blueprints.demo.work

@@ -21,7 +21,7 @@ from blueprints.demo.money.figures import (
     Month,
 )
 from blueprints.helprequests.models import HelpRequest, PriceAgreement, RequestStatus
-from blueprints.hours.models import EntryStatus, HourType, TimeEntry
+from blueprints.hours.models import EntryStatus, TimeEntry
 from blueprints.invoicing import services as invoicing
 from blueprints.invoicing.models import LineUnit, PaymentMethod
 from blueprints.invoicing.money import VatRate
@@ -66,6 +66,19 @@ def _crew(session, rng, demo_person: Participant | None) -> list[Participant]:
     return ([demo_person] if demo_person is not None else []) + crew
 
 
+def fund_crew(session, crew: list[Participant], corporation: Customer) -> None:
+    """The housing corporation funds the crew's running work trajectories: it is the payer of
+    their hours that are not for another customer's job (blueprints.hours.services.payer), so
+    a draft for it offers exactly those, and a draft for anyone else never does."""
+    for trajectory in session.scalars(select(Trajectory).where(
+            Trajectory.participant_id.in_([p.id for p in crew]),
+            Trajectory.status == TrajectoryStatus.ACTIVE,
+            Trajectory.kind.not_in([TrajectoryKind.VOLUNTEER,
+                                    TrajectoryKind.COUNTER_PERFORMANCE]))):
+        trajectory.payer_customer_id = corporation.id
+    session.flush()
+
+
 class _Run:
     """The state of one tenant's year: who acts, what is issued, the random source."""
 
@@ -97,7 +110,7 @@ class _Run:
             idempotency_key=f"demo:{invoice.number_text}", today=self.today)
 
 
-def _year(session, admin, rng, spec, book: Book, crew: list[Participant], today: date) -> int:
+def _year(session, admin, rng, spec, book: Book, today: date) -> int:
     run = _Run(session, admin, rng, today)
     first_hours = session.scalar(select(func.min(TimeEntry.work_date))
                                  .where(TimeEntry.status == EntryStatus.APPROVED))
@@ -105,10 +118,9 @@ def _year(session, admin, rng, spec, book: Book, crew: list[Participant], today:
         select(Trajectory).where(Trajectory.status != TrajectoryStatus.INTAKE,
                                  Trajectory.funding == Funding.MUNICIPAL_CONTRACT)
         .order_by(Trajectory.starts_on)).all()
-    crew_ids = {p.id for p in crew}
     for month in months_to_invoice(today):
         _municipality(run, book, month, fee_trajectories)
-        correction = _corporation(run, spec, book, month, first_hours, crew_ids)
+        correction = _corporation(run, book, month, first_hours)
         if month.index in SCHOOL_MONTHS:
             _client(run, spec, book, month)
         _residents(run, book, month)
@@ -136,8 +148,7 @@ def _garden_line(run: _Run, book: Book, invoice, month: Month, hours: Decimal) -
                              LineUnit.HOUR, price, vat, supply_date=month.end)
 
 
-def _corporation(run: _Run, spec, book: Book, month: Month, first_hours: date | None,
-                 crew_ids: set[int]):
+def _corporation(run: _Run, book: Book, month: Month, first_hours: date | None):
     """The month's invoice to the corporation; returns the correction to make after the
     month's other invoices, if this is the invoice billed twice."""
     session = run.session
@@ -154,16 +165,12 @@ def _corporation(run: _Run, spec, book: Book, month: Month, first_hours: date | 
             _garden_line(run, book, invoice, month, garden)
             if month.index == DOUBLE_BILLED_MONTH:  # the mistake the credit note corrects
                 _garden_line(run, book, invoice, month, garden)
-    ids = []
-    for job in invoicing.uninvoiced_hours(session, book.corporation, month.start, month.end,
-                                          include_unlinked=True):
-        for group in job.people:
-            for entry in group.entries:
-                if job.help_request is not None or (
-                        group.participant.id in crew_ids
-                        and entry.hour_type == HourType.TRAJECTORY
-                        and entry.work_date.weekday() in spec["crew_weekdays"]):
-                    ids.append(entry.id)
+    # Every hour the corporation pays (its hourly jobs, and the crew's trajectories it funds:
+    # see fund_crew), so that no hour of it is left behind in a month already invoiced.
+    ids = [entry.id
+           for job in invoicing.uninvoiced_hours(session, book.corporation, month.start,
+                                                 month.end).payer
+           for group in job.people for entry in group.entries]
     if ids:
         invoicing.add_hours(session, run.admin, invoice, ids)
     if not invoice.total_incl_cents:
@@ -216,7 +223,8 @@ def _resident_items(session, resident: Customer, month: Month):
         HelpRequest.price_agreement == PriceAgreement.FIXED,
         HelpRequest.done_on >= month.start, HelpRequest.done_on <= month.end)
         .order_by(HelpRequest.reference)).all()
-    hours = [e.id for job in invoicing.uninvoiced_hours(session, resident, month.start, month.end)
+    hours = [e.id for job in invoicing.uninvoiced_hours(session, resident, month.start,
+                                                         month.end).payer
              for group in job.people for e in group.entries]
     return fixed, hours
 

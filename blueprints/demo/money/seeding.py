@@ -12,7 +12,7 @@ from blueprints.customers.models import Customer
 from blueprints.demo.money.courses import _courses
 from blueprints.demo.money.customers import _customers, _link_requests, _settings
 from blueprints.demo.money.figures import FINANCE
-from blueprints.demo.money.invoices import _crew, _year
+from blueprints.demo.money.invoices import _crew, _year, fund_crew
 from blueprints.invoicing.models import Invoice
 from blueprints.participants.models import Participant
 from tenants import audit
@@ -37,7 +37,8 @@ def seed_money(session: Session, tenant: Tenant, staff: dict[str, User], city: s
     _link_requests(session, admin, book)
     demo_person = session.scalar(select(Participant).where(
         Participant.user_id == staff["participant"].id)) if "participant" in staff else None
-    invoices = _year(session, admin, rng, spec, book, _crew(session, rng, demo_person), today)
+    fund_crew(session, _crew(session, rng, demo_person), book.corporation)
+    invoices = _year(session, admin, rng, spec, book, today)
     _courses(session, admin, coach, rng, spec, city, demo_person, today)
     audit.record(session, admin, "demo.money_seeded", object_type="Tenant", object_id=tenant.id,
                  invoices=invoices)

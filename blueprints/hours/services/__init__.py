@@ -19,6 +19,8 @@
   PostgreSQL; SQLite serialises writers) and the `version` column is an optimistic lock on top
   (a stale page or a lost race raises `ConcurrentChange`, never a 500). The week grid locks the
   participants it writes for and compares each row's snapshot with the one the page showed.
+- Every hour has a payer, derived, never stored: the help request's customer, else the
+  trajectory's funder, else its host organisation's (`blueprints.hours.services.payer`).
 - Warnings are messages, never silent failures: see `blueprints.hours.checks`. The week grid
   is in `blueprints.hours.week`, the lists in `blueprints.hours.lists`.
 Services flush, never commit; the caller commits.
@@ -67,3 +69,4 @@ from blueprints.hours.services.review import (  # noqa: F401
     update_settings,
     withdraw_entry,
 )
+from blueprints.hours.services.payer import PAYER, join_payer, payers_of  # noqa: F401

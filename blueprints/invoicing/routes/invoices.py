@@ -139,9 +139,8 @@ def _line_form(line) -> LineForm:
 
 def _draft_context(view) -> dict:
     invoice, customer = view.invoice, view.customer
-    unlinked = request.args.get("zonder_klus") == "1"
-    jobs = services.uninvoiced_hours(db.session, customer, invoice.period_start,
-                                     invoice.period_end, include_unlinked=unlinked)
+    offer = services.uninvoiced_hours(db.session, customer, invoice.period_start,
+                                      invoice.period_end)
     requests = services.invoiceable_requests(db.session, customer)
     request_form = HelpRequestLineForm(formdata=None)
     request_form.help_request.choices = [("", _("— kies een klus —"))] + [
@@ -159,7 +158,7 @@ def _draft_context(view) -> dict:
     if kor:
         new_line.vat_rate.choices = [("kor", _("Geen btw (KOR)"))]
     return {
-        "jobs": jobs, "unlinked": unlinked, "hours_form": HoursForm(formdata=None),
+        "offer": offer, "hours_form": HoursForm(formdata=None),
         "requests": requests, "request_form": request_form, "details_form": details,
         "fee_form": fee_form, "trajectories": trajectories, "line_form": new_line, "kor": kor,
         "line_forms": {line.id: _line_form(line) for line in view.lines},
@@ -199,9 +198,14 @@ def update_details(invoice_id: int):
 def add_hours(invoice_id: int):
     invoice = get_or_404(Invoice, invoice_id)
     form = HoursForm()
-    submit(form, lambda: services.add_hours(db.session, current_actor(), invoice,
-                                            form.entries.data),
-           _("De uren staan op de factuur."))
+    if form.groep.data:  # a group's button: all hours of that job or participant
+        submit(form, lambda: services.add_hour_group(db.session, current_actor(), invoice,
+                                                     form.groep.data),
+               _("De uren staan op de factuur."))
+    else:
+        submit(form, lambda: services.add_hours(db.session, current_actor(), invoice,
+                                                form.entries.data),
+               _("De uren staan op de factuur."))
     return _show(invoice, "#regels")
 
 

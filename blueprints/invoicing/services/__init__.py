@@ -98,9 +98,11 @@ from blueprints.invoicing.services.rules import (
 from blueprints.invoicing.services.sending import finalise, is_public
 from blueprints.invoicing.services.statements import Statement, StatementRow, customer_statement
 from blueprints.invoicing.services.work import (
+    HoursOffer,
     JobHours,
     ParticipantHours,
     add_help_request,
+    add_hour_group,
     add_hours,
     invoiceable_requests,
     uninvoiced_hours,
@@ -127,7 +129,9 @@ __all__ = [
     "InvoiceList",
     "InvoiceRow",
     "InvoiceView",
+    "HoursOffer",
     "JobHours",
+    "add_hour_group",
     "LineGroup",
     "OVERDUE_PAGE_SIZE",
     "OverdueList",

@@ -151,7 +151,8 @@ def create_credit_note(session: Session, actor: Actor, invoice: Invoice,
             description=source.description, quantity=qty, unit=source.unit,
             unit_price_cents=source.unit_price_cents, vat_rate=source.vat_rate,
             net_cents=money.line_total_cents(qty, source.unit_price_cents),
-            supply_date=source.supply_date, help_request_id=source.help_request_id,
+            supply_date=source.supply_date,
+            period_start=source.period_start, help_request_id=source.help_request_id,
             participant_id=source.participant_id, trajectory_id=source.trajectory_id,
             minutes=minutes, credits_line_id=source.id))
         position += 1

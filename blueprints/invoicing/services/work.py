@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from blueprints.customers.models import Customer
 from blueprints.helprequests.models import Assignment, HelpRequest, PriceAgreement, RequestStatus
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
+from blueprints.hours.services.payer import PAYER, join_payer, payers_of
 from blueprints.invoicing import money
 from blueprints.invoicing.models import (
     Invoice,
@@ -69,45 +70,98 @@ class JobHours:
     def minutes(self) -> int:
         return sum(p.minutes for p in self.people)
 
+    @property
+    def key(self) -> str:
+        """The group's name in a form: "klus-<id>", or "klus-0" for hours without a job."""
+        return f"klus-{self.help_request.id if self.help_request else 0}"
 
-def _billable(customer_id: int, include_unlinked: bool):
-    linked = and_(HelpRequest.customer_id == customer_id,
-                  HelpRequest.price_agreement.in_(HOURLY))
-    return or_(linked, TimeEntry.help_request_id.is_(None)) if include_unlinked else linked
+
+@dataclass
+class HoursOffer:
+    """What a draft offers of the uninvoiced approved hours (see `uninvoiced_hours`)."""
+
+    #: hours whose payer is this customer: offered ticked
+    payer: list[JobHours] = field(default_factory=list)
+    #: hours without a payer: their own section, nothing ticked, chosen by hand
+    unpaid: list[JobHours] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.payer or self.unpaid)
+
+    def group(self, key: str) -> list[int]:
+        """The entry ids of one group of the unpaid section: a job ("klus-<id>", "klus-0"
+        for hours without a job) or one participant on a job ("klus-<id>-<participant id>").
+        [] for a key that names no group."""
+        parts = (key or "").split("-")
+        if parts[0] != "klus" or len(parts) not in (2, 3):
+            return []
+        job_key, person = "-".join(parts[:2]), parts[2] if len(parts) == 3 else None
+        for job in self.unpaid:
+            if job.key == job_key:
+                return [e.id for p in job.people
+                        if person is None or str(p.participant.id) == person
+                        for e in p.entries]
+        return []
 
 
-def uninvoiced_hours(session: Session, customer: Customer, start: date | None, end: date | None,
-                     include_unlinked: bool = False) -> list[JobHours]:
-    """Approved entries in the period not on any invoice, of hourly-priced jobs of this
-    customer (and, with `include_unlinked`, entries without a job), grouped by job and
-    participant for review. One query."""
+#: Hours linked to a job are billed per hour only when the job has an hourly price (a
+#: fixed-price job is billed as a job; a free or punch-card job is not billed).
+def _hourly_or_no_job():
+    return or_(TimeEntry.help_request_id.is_(None), HelpRequest.price_agreement.in_(HOURLY))
+
+
+def uninvoiced_hours(session: Session, customer: Customer, start: date | None,
+                     end: date | None) -> HoursOffer:
+    """Approved entries in the period on no invoice, by payer (blueprints.hours.services
+    .payer): those this customer pays, and those nobody pays. Hours another customer pays are
+    never offered. Training hours and hours of a job without an hourly price are not billed
+    by the hour. Each part grouped by job and participant for review. One query."""
     billed = select(InvoiceHour.id).where(InvoiceHour.time_entry_id == TimeEntry.id)
-    stmt = (
-        select(TimeEntry, Participant, HelpRequest)
+    stmt = join_payer(
+        select(TimeEntry, Participant, HelpRequest, PAYER.label("payer"))
+        .select_from(TimeEntry)
         .join(Participant, and_(Participant.tenant_id == TimeEntry.tenant_id,
-                                Participant.id == TimeEntry.participant_id))
-        .outerjoin(HelpRequest, and_(HelpRequest.tenant_id == TimeEntry.tenant_id,
-                                     HelpRequest.id == TimeEntry.help_request_id))
-        .where(TimeEntry.status == EntryStatus.APPROVED,
-               TimeEntry.hour_type != HourType.TRAINING,
-               ~billed.exists(), _billable(customer.id, include_unlinked))
-        .order_by(HelpRequest.reference.is_(None), HelpRequest.reference, Participant.last_name,
-                  Participant.first_name, Participant.id, TimeEntry.work_date, TimeEntry.id))
+                                Participant.id == TimeEntry.participant_id)))
+    stmt = (stmt.where(TimeEntry.status == EntryStatus.APPROVED,
+                       TimeEntry.hour_type != HourType.TRAINING,
+                       ~billed.exists(), _hourly_or_no_job(),
+                       or_(PAYER == customer.id, PAYER.is_(None)))
+            .order_by(HelpRequest.reference.is_(None), HelpRequest.reference,
+                      Participant.sort_name, Participant.first_name, Participant.id,
+                      TimeEntry.work_date, TimeEntry.id))
     if start:
         stmt = stmt.where(TimeEntry.work_date >= start)
     if end:
         stmt = stmt.where(TimeEntry.work_date <= end)
-    jobs: dict[int | None, JobHours] = {}
+    offer = HoursOffer()
+    jobs: dict[tuple, JobHours] = {}
     people: dict[tuple, ParticipantHours] = {}
-    for entry, person, help_request in session.execute(stmt):
-        key = help_request.id if help_request is not None else None
-        job = jobs.setdefault(key, JobHours(help_request))
+    for entry, person, help_request, payer in session.execute(stmt):
+        part = "payer" if payer is not None else "unpaid"
+        key = (part, help_request.id if help_request is not None else None)
+        job = jobs.get(key)
+        if job is None:
+            job = jobs[key] = JobHours(help_request)
+            getattr(offer, part).append(job)
         group = people.get((key, person.id))
         if group is None:
             group = people[(key, person.id)] = ParticipantHours(person)
             job.people.append(group)
         group.entries.append(entry)
-    return list(jobs.values())
+    return offer
+
+
+def add_hour_group(session: Session, actor: Actor, invoice: Invoice,
+                   key: str) -> list[InvoiceLine]:
+    """Bill one whole group of the unpaid section (a job, or one participant on a job: see
+    `HoursOffer.group`), as the draft page shows it now (its period)."""
+    customer = _customer_of(session, invoice)
+    ids = uninvoiced_hours(session, customer, invoice.period_start,
+                           invoice.period_end).group(key)
+    if not ids:
+        raise DomainError(_l("Deze uren staan niet (meer) open. Ververs de pagina en kies "
+                             "opnieuw."))
+    return add_hours(session, actor, invoice, ids)
 
 
 def _invoiced_message(session: Session, entry_ids: list[int]) -> str | None:
@@ -125,13 +179,20 @@ def _invoiced_message(session: Session, entry_ids: list[int]) -> str | None:
                   "maar één keer gefactureerd."))
 
 
+def _customer_names(session: Session, ids) -> str:
+    return ", ".join(session.scalars(select(Customer.name).where(Customer.id.in_(ids))
+                                     .order_by(Customer.name)))
+
+
 def add_hours(session: Session, actor: Actor, invoice: Invoice, entry_ids) -> list[InvoiceLine]:
     """Bill approved entries: one line per (job or trajectory, participant, unit price), the
     quantity in hours from the minutes (corrections included), an `InvoiceHour` per entry.
 
     The price is the job's agreed hourly price, else the customer's rate for the kind of job
     (`prices.rate_for`). An entry already billed (here or on another invoice) is refused, also
-    when another admin bills it at the same moment (UNIQUE per entry)."""
+    when another admin bills it at the same moment (UNIQUE per entry). An entry another
+    customer pays (blueprints.hours.services.payer) is refused, whatever the form sent: the
+    page never offers it, a forged form changes nothing."""
     invoice = _draft(session, invoice)
     parsed = {inputs.to_id(i) for i in entry_ids or []}
     if None in parsed:
@@ -156,7 +217,7 @@ def add_hours(session: Session, actor: Actor, invoice: Invoice, entry_ids) -> li
         if entry.hour_type == HourType.TRAINING:
             raise DomainError(_l("Scholingsuren worden niet gefactureerd."))
         if help_request is not None:
-            if help_request.customer_id != invoice.customer_id:
+            if help_request.customer_id not in (None, invoice.customer_id):
                 raise DomainError(_l("Een deel van deze uren hoort bij een klus van een andere "
                                      "klant (hulpvraag %(ref)s).", ref=help_request.reference))
             if help_request.price_agreement not in HOURLY:
@@ -164,6 +225,12 @@ def add_hours(session: Session, actor: Actor, invoice: Invoice, entry_ids) -> li
                                      "vaste prijs voegt u als hulpvraag toe, een gratis klus of "
                                      "een klus van de strippenkaart wordt niet gefactureerd.",
                                      ref=help_request.reference))
+    others = {payer for payer in payers_of(session, ids).values()
+              if payer is not None and payer != invoice.customer_id}
+    if others:
+        raise DomainError(_l("Een deel van deze uren wordt door een andere klant betaald "
+                             "(%(name)s). Die uren kunnen niet op deze factuur.",
+                             name=_customer_names(session, others)))
     message = _invoiced_message(session, ids)
     if message:
         raise DomainError(message)
@@ -195,6 +262,7 @@ def add_hours(session: Session, actor: Actor, invoice: Invoice, entry_ids) -> li
                 price, vat = _unit_price(price), _vat_rate(settings, vat)
                 minutes = sum(e.minutes for e, _h, _p in items)
                 supply = max(e.work_date for e, _h, _p in items)
+                first = min(e.work_date for e, _h, _p in items)
                 key = (help_request_id, trajectory_id, participant_id, price)
                 line = existing.get(key)
                 if line is None:
@@ -212,7 +280,8 @@ def add_hours(session: Session, actor: Actor, invoice: Invoice, entry_ids) -> li
                         description=text[:300], unit=LineUnit.HOUR, unit_price_cents=price,
                         vat_rate=vat, quantity=Decimal(0), net_cents=0, minutes=0,
                         help_request_id=help_request_id, participant_id=participant_id,
-                        trajectory_id=traject.id if traject else None, supply_date=supply)
+                        trajectory_id=traject.id if traject else None, supply_date=supply,
+                        period_start=first)
                     session.add(line)
                     existing[key] = line
                     position += 1
@@ -226,6 +295,7 @@ def add_hours(session: Session, actor: Actor, invoice: Invoice, entry_ids) -> li
                     raise DomainError(_l("Te weinig minuten voor een factuurregel (%(name)s).",
                                          name=person.full_name))
                 line.supply_date = max(line.supply_date or supply, supply)
+                line.period_start = min(line.period_start or first, first)
                 session.flush()
                 for entry, _h, _p in items:
                     session.add(InvoiceHour(invoice_id=invoice.id, line_id=line.id,

@@ -21,9 +21,12 @@ from blueprints.participants.services.exemptions import (
 )
 from blueprints.participants.services.host_organisations import (
     HostData,
+    check_payer,
     create_host,
     get_host,
     hosts,
+    payer_name,
+    payer_options,
     update_host,
 )
 from blueprints.participants.services.participants import (
@@ -80,6 +83,7 @@ __all__ = [
     "ParticipantRow",
     "active_exemption",
     "add_exemption",
+    "check_payer",
     "consents_of",
     "contains_bsn",
     "create_host",
@@ -98,6 +102,8 @@ __all__ = [
     "neighbourhoods",
     "normalise_postcode",
     "participant_for_user",
+    "payer_name",
+    "payer_options",
     "record_view",
     "staff",
     "target_groups",

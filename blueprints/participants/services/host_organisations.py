@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from blueprints.participants.models import HostOrganisation
 from blueprints.participants.services.rules import HOST_KINDS, normalise_postcode
-from tenants import audit
+from tenants import audit, hooks
 from tenants.actor import Actor
 from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.errors import DomainError, NotFound
@@ -30,6 +30,31 @@ class HostData:
     vog_required: bool = False
     insurance_covered: bool = True
     notes: str | None = None
+    #: the customer funding work here: who pays its hours (blueprints.hours.services.payer)
+    payer_customer_id: int | None = None
+
+
+def check_payer(session: Session, payer_customer_id: int | None, current: int | None) -> None:
+    """A funder (of a host organisation or a trajectory) must be a customer of this
+    cooperative, not archived unless it already was the funder: asked through
+    tenants.hooks.payer_choices, which customers answer."""
+    if payer_customer_id is None:
+        return
+    if payer_customer_id not in dict(hooks.payer_choices.ask(session, keep=current)):
+        raise DomainError(_l("Deze klant bestaat niet (meer). Kies wie de uren betaalt uit "
+                             "de lijst."))
+
+
+def payer_options(session: Session, keep: int | None = None) -> list[tuple[int, str]]:
+    """The customers to choose a funder from (customers answer; [] without them)."""
+    return hooks.payer_choices.ask(session, keep=keep)
+
+
+def payer_name(session: Session, payer_customer_id: int | None) -> str | None:
+    """The name of a funder, for a page (None without one)."""
+    if payer_customer_id is None:
+        return None
+    return dict(hooks.payer_choices.ask(session, keep=payer_customer_id)).get(payer_customer_id)
 
 
 def _host_values(session: Session, data: HostData, current: HostOrganisation | None) -> dict:
@@ -45,12 +70,14 @@ def _host_values(session: Session, data: HostData, current: HostOrganisation | N
         func.lower(HostOrganisation.name) == name.lower()))
     if clash is not None and clash is not current:
         raise DomainError(_l("Er is al een inzetorganisatie met deze naam."))
+    check_payer(session, data.payer_customer_id, current.payer_customer_id if current else None)
     clean = lambda v: (v or "").strip() or None  # noqa: E731
     return {"name": name, "kind": data.kind, "contact_name": clean(data.contact_name),
             "contact_email": clean(data.contact_email), "contact_phone": clean(data.contact_phone),
             "street": clean(data.street), "postcode": normalise_postcode(data.postcode),
             "city": clean(data.city), "vog_required": data.vog_required,
-            "insurance_covered": data.insurance_covered, "notes": clean(data.notes)}
+            "insurance_covered": data.insurance_covered, "notes": clean(data.notes),
+            "payer_customer_id": data.payer_customer_id}
 
 
 def create_host(session: Session, actor: Actor, data: HostData) -> HostOrganisation:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import HostOrganisation, Participant, ParticipantStatus
+from blueprints.participants.services.host_organisations import check_payer
 from blueprints.trajectories.models import (
     Evaluation,
     Funding,
@@ -113,12 +114,16 @@ class TrajectoryData:
     host_supervisor_contact: str | None = None
     job_coach_id: int | None = None
     build_up: list[tuple[date, Decimal]] = field(default_factory=list)
+    #: the customer funding it: who pays its hours (see blueprints.hours.services.payer)
+    payer_customer_id: int | None = None
 
 
-def _values(session: Session, data: TrajectoryData) -> dict:
+
+def _values(session: Session, data: TrajectoryData, current: int | None = None) -> dict:
     if data.planned_end_on and data.planned_end_on < data.starts_on:
         raise DomainError(_l("De geplande einddatum ligt vóór de startdatum."))
     hours = parse_hours(data.hours_per_week)
+    check_payer(session, data.payer_customer_id, current)  # participants' rule
     if data.host_organisation_id is not None:
         host = session.scalar(select(HostOrganisation).where(
             HostOrganisation.id == data.host_organisation_id))
@@ -143,7 +148,8 @@ def _values(session: Session, data: TrajectoryData) -> dict:
             "host_organisation_id": data.host_organisation_id,
             "host_supervisor_name": clean(data.host_supervisor_name),
             "host_supervisor_contact": clean(data.host_supervisor_contact),
-            "job_coach_id": data.job_coach_id, "build_up": steps}
+            "job_coach_id": data.job_coach_id, "build_up": steps,
+            "payer_customer_id": data.payer_customer_id}
 
 
 def _event(session: Session, actor: Actor, trajectory: Trajectory, from_status, to_status,
@@ -215,7 +221,7 @@ def update_trajectory(session: Session, actor: Actor, trajectory: Trajectory,
                       data: TrajectoryData) -> Trajectory:
     if trajectory.status == TrajectoryStatus.ENDED:
         raise DomainError(_l("Een afgerond traject kan niet meer worden gewijzigd."))
-    values = _values(session, data)
+    values = _values(session, data, trajectory.payer_customer_id)
     changed = sorted(k for k, v in values.items() if getattr(trajectory, k) != v)
     for key, value in values.items():
         setattr(trajectory, key, value)
