@@ -410,6 +410,10 @@ class Customer(Answer):
                                      "factuur vraagt.")
     wants_ubl = fields.Function(lambda c: bool(c.wants_ubl), metadata={
         "type": "boolean", "description": "De klant krijgt ook een e-factuur (UBL)."})
+    einvoice_profile = fields.String(metadata={
+        "enum": ["si-ubl", "peppol"],
+        "description": "Het profiel van de e-factuur: si-ubl (SI-UBL 2.0, NLCIUS, voor een "
+                       "Nederlandse overheid) of peppol (Peppol BIS Billing 3.0)."})
     archived = fields.Function(lambda c: c.archived_at is not None,
                                metadata={"type": "boolean"})
 

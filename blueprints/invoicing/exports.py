@@ -102,7 +102,7 @@ def invoice_records(session: Session, year: int, today: date | None = None) -> l
     records = []
     for invoice, live_name, credited in rows:
         sign = -1 if invoice.kind == InvoiceKind.CREDIT_NOTE else 1
-        totals = money.totals(bases.get(invoice.id, []))
+        totals = money.totals(bases.get(invoice.id, []), money.invoice_allowances(invoice))
         per = {t.rate: t for t in totals.per_rate}
 
         def base(rate, per=per, sign=sign):
