@@ -230,9 +230,11 @@ def test_customers_without_contact_details(api, books, coop, session):
     assert corp == {"id": str(books["corp"]), "kind": "woningcorporatie",
                     "name": "Woonstichting Het Anker", "city": "Lelystad",
                     "kvk_number": "87654321", "oin": None, "vat_id": "NL000099998B57",
-                    "buyer_reference": None, "wants_ubl": False, "archived": False}
+                    "buyer_reference": None, "wants_ubl": False, "einvoice_profile": "peppol",
+                    "archived": False}
     town = body["data"][1]
     assert town["oin"] == "00000001234567890000" and town["buyer_reference"] == "INK-2026-001"
+    assert town["einvoice_profile"] == "si-ubl"  # a Dutch public body: SI-UBL 2.0
     text = api("customers").get_data(as_text=True)
     for secret in ("peters@example.org", "06 12345678", "crediteuren@", "Lindenlaan"):
         assert secret not in text

@@ -388,7 +388,9 @@ def br_co_14(root):
     return [] if parts == stated else [f"VAT total {stated} ≠ Σ categories {parts}"]
 
 
-def _category_key(category: ET.Element) -> tuple[str, Decimal]:
+def _category_key(category: ET.Element | None) -> tuple[str, Decimal]:
+    if category is None:  # a missing category is a rule of its own (BR-32, BR-CO-18)
+        return "", Decimal(0)
     return _text(category.find("cbc:ID", NS)), _dec(category.find("cbc:Percent", NS))
 
 
