@@ -370,3 +370,28 @@ def test_other_tenants_cannot_set_a_discount(app, client, make, world):
     assert response.status_code == 404
     assert s.scalar(select(Customer).where(Customer.id == draft.customer_id)) is not None
     assert draft.status == InvoiceStatus.DRAFT
+
+
+def test_the_bookkeepers_export_has_the_zero_grounds_and_the_discount(world):
+    import csv
+    import io
+
+    from blueprints.invoicing import exports
+
+    s = world.session
+    sent = _discounted(s, world)
+    c = _customer_with_vat_id(s)
+    draft = services.create_draft(s, world.actor, c, buyer_reference="R")
+    services.add_fixed_line(s, world.actor, draft, "Sloopwerk", "3", "uur", 4000, "verlegd",
+                            DAY)
+    services.add_fixed_line(s, world.actor, draft, "Levering", "1", "stuk", 2000, "icl", DAY)
+    reverse = services.finalise(s, world.actor, draft)
+    body, _name = exports.export(s, world.actor, "invoices", "csv", date.today().year)
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    by_number = {row[0]: dict(zip(rows[0], row)) for row in rows[1:]}
+    discounted = by_number[sent.number_text]
+    assert discounted["Omzet 21%"] == "62,50" and discounted["Excl. btw"] == "87,50"
+    assert discounted["Incl. btw"] == "100,63"
+    zero = by_number[reverse.number_text]
+    assert zero["Omzet btw verlegd"] == "120,00" and zero["Omzet ICL"] == "20,00"
+    assert zero["Btw totaal"] == "0,00"
