@@ -184,14 +184,16 @@ def content_problems(d: InvoiceDocument) -> list[str]:
     e-invoice, in Dutch; the number a draft lacks aside."""
     s, c = d.supplier, d.customer
     found = []
-    if not s.get("kvk_number"):
-        found.append(_l("Het KvK-nummer van de organisatie ontbrak bij het verzenden."))
-    if not (s.get("street") and s.get("city") and s.get("postcode")):
-        found.append(_l("Het adres van de organisatie was niet compleet bij het verzenden."))
-    if not s.get("iban"):
-        found.append(_l("Het IBAN van de organisatie ontbrak bij het verzenden."))
+    if not d.draft:  # for a draft, the settings page and the send button ask for these
+        if not s.get("kvk_number"):
+            found.append(_l("Het KvK-nummer van de organisatie ontbrak bij het verzenden."))
+        if not (s.get("street") and s.get("city") and s.get("postcode")):
+            found.append(_l("Het adres van de organisatie was niet compleet bij het "
+                            "verzenden."))
+        if not s.get("iban"):
+            found.append(_l("Het IBAN van de organisatie ontbrak bij het verzenden."))
     registration = tax_registration_problem(s)
-    if registration:
+    if registration and (not d.draft or s.get("vat_regime") == "kor"):
         found.append(registration)
     rates = {line.vat_rate for line in d.lines}
     if any(rate.needs_customer_vat_id for rate in rates) and not c.get("vat_id"):

@@ -395,3 +395,34 @@ def test_the_bookkeepers_export_has_the_zero_grounds_and_the_discount(world):
     zero = by_number[reverse.number_text]
     assert zero["Omzet btw verlegd"] == "120,00" and zero["Omzet ICL"] == "20,00"
     assert zero["Btw totaal"] == "0,00"
+
+
+def test_a_kor_draft_already_says_why_it_will_have_no_ubl(app, client, world):
+    s = world.session
+    finance(s, vat_regime=VatRegime.KOR, default_vat_rate="kor", vat_id=None, tax_number=None)
+    draft = services.create_draft(s, world.actor, municipality(s))
+    services.add_fixed_line(s, world.actor, draft, "Klus", "1", "uur", 2500, "kor")
+    s.commit()
+    login(client, world.admin)
+    html = client.get(f"/{world.tenant.slug}/facturen/{draft.id}").get_data(as_text=True)
+    assert "Geen e-factuur (UBL) bij deze factuur" in html and "omzetbelastingnummer" in html
+    assert "ontvangt een e-factuur (UBL, SI-UBL 2.0)" in html
+    finance(s, vat_regime=VatRegime.KOR, default_vat_rate="kor", vat_id=None,
+            tax_number=TAX_NUMBER)
+    s.commit()
+    html = client.get(f"/{world.tenant.slug}/facturen/{draft.id}").get_data(as_text=True)
+    assert "Geen e-factuur (UBL) bij deze factuur" not in html
+
+
+def test_the_settings_keep_the_tax_number(world):
+    from blueprints.invoicing import settings as finance_settings
+
+    s = world.session
+    saved = finance_settings.save_settings(s, world.actor, finance_settings.SettingsData(
+        legal_name="Bewonerscoöperatie De Vaart U.A.", vat_regime="kor",
+        default_vat_rate="kor", tax_number="NL123456789B01"))
+    assert saved.tax_number == TAX_NUMBER and saved.vat_id is None
+    assert finance_settings.einvoice_notice(saved) is None
+    with pytest.raises(DomainError, match="omzetbelastingnummer klopt niet"):
+        finance_settings.save_settings(s, world.actor, finance_settings.SettingsData(
+            legal_name="De Vaart", vat_regime="kor", tax_number="B01"))
