@@ -145,6 +145,8 @@ def test_one_invoice_with_lines_vat_and_payments(api, books):
     assert data["lines"][0]["participant_id"] == str(books["fatma"])
     assert data["lines"][1]["participant_id"] is None
     assert data["lines"][0]["supply_date"] == "2026-11-03"
+    assert data["allowance_cents"] == 0 and data["allowance_reason"] is None  # no discount
+    assert data["lines"][0]["allowance_cents"] == 0
     assert data["vat_breakdown"] == [
         {"vat_rate": "21", "percent": "21.00", "base_cents": 8249, "vat_cents": 1732,
          "mention": None},
