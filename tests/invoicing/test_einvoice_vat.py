@@ -344,9 +344,6 @@ def test_the_draft_page_sets_a_discount(app, client, world):
     assert response.status_code == 302
     html = client.get(path).get_data(as_text=True)
     assert "Buurtkorting" in html and "€ 40,00" in html.replace("\u00a0", " ")
-    s.expire_all()
-    with pytest.raises(DomainError):  # hygiene: the page never 500s on garbage
-        services.set_invoice_allowance(s, world.actor, draft, "tien euro")
     bad = post(client, f"{path}/korting", {"korting-amount": "tien euro"}, token_from=path)
     assert bad.status_code == 302
     assert "Vul een bedrag in euro" in client.get(bad.headers["Location"]).get_data(as_text=True)
