@@ -55,9 +55,14 @@ def test_the_customer_chooses_the_profile_and_the_file_claims_only_that_one(app,
         root = _ubl(app, s, inv)
         _assert_valid(root, expected)
         assert root.find("cbc:CustomizationID", NS).text == CUSTOMIZATION_IDS[expected]
-    # the SI-UBL file is refused by Peppol's rules (R004) and the Peppol one skips the NL rules
+    # the SI-UBL file is refused by Peppol's rules (R004)
     gemeente_root = _ubl(app, s, inv, "si-ubl")
     assert set(ublcheck.check_as_peppol(gemeente_root)) == {"PEPPOL-EN16931-R004"}
+    # a Peppol file with a Dutch supplier answers to Peppol's Dutch rules, not to BR-NL-*
+    peppol_root = _ubl(app, s, inv, "peppol")
+    address = peppol_root.find("cac:AccountingSupplierParty/cac:Party/cac:PostalAddress", NS)
+    address.remove(address.find("cbc:CityName", NS))
+    assert set(ublcheck.check(peppol_root)) == {"NL-R-002"}
 
 
 def test_a_customer_can_change_its_profile_through_the_service(world):

@@ -379,3 +379,15 @@ def test_participants_and_other_tenants_never_reach_the_ubl(app, client, make, w
     elsewhere = app.test_client()
     login(elsewhere, admin)
     assert elsewhere.get(f"/{other.slug}/facturen/{inv.id}/ubl").status_code == 404
+
+
+def test_the_si_ubl_example_is_refused_by_the_peppol_rules_and_the_peppol_one_is_not():
+    """One file cannot be both profiles: an access point validating Peppol refuses the NLCIUS
+    CustomizationID (PEPPOL-EN16931-R004)."""
+    assert set(ublcheck.check_as_peppol(ublcheck.parse_file(OK_EXAMPLE))) == \
+        {"PEPPOL-EN16931-R004"}
+    peppol = ublcheck.parse_file(PEPPOL_EXAMPLE)
+    assert ublcheck.applies_peppol(peppol) and ublcheck.check_as_peppol(peppol) == {}
+    # and the checker sees the Peppol rules broken
+    _remove(peppol, "cbc:ProfileID")
+    assert "PEPPOL-EN16931-R001" in ublcheck.check(peppol)
