@@ -291,8 +291,9 @@ class TrajectoryList(Answer):
 # --- answers: invoices, customers, budgets (admins) ---------------------------------------------
 
 PATH = "Een pad op deze server, onder /api/v1/ (met dezelfde sleutel op te vragen)."
-VAT_RATE = ("Het btw-tarief: 21, 9, 0, vrijgesteld of kor (geen btw, "
-            "kleineondernemersregeling).")
+VAT_RATE = ("Het btw-tarief: 21, 9, 0 (nultarief), vrijgesteld, kor (geen btw, "
+            "kleineondernemersregeling), verlegd (btw verlegd) of icl "
+            "(intracommunautaire levering).")
 
 
 class InvoiceLinks(Answer):
@@ -352,7 +353,9 @@ class InvoiceLine(Answer):
     unit = Choice(LineUnit)
     unit_price_cents = _cents()
     vat_rate = Choice(VatRate, metadata={"description": VAT_RATE})
-    net_cents = _cents("Aantal × prijs, afgerond op een cent; zonder btw.")
+    net_cents = _cents("Aantal × prijs, afgerond op een cent, min de korting; zonder btw.")
+    allowance_cents = _cents("Korting op deze regel (0: geen).")
+    allowance_reason = _nullable_text("De reden van de korting.")
     supply_date = fields.Date(allow_none=True)
     participant_id = Id(allow_none=True, metadata={"description": "Wiens werk deze regel is."})
 
@@ -361,9 +364,11 @@ class VatBreakdown(Answer):
     vat_rate = Choice(VatRate, attribute="rate", metadata={"description": VAT_RATE})
     percent = fields.Function(lambda r: f"{r.rate.percent:.2f}",
                               metadata={"type": "string", "examples": ["21.00", "0.00"]})
-    base_cents = _cents("De som van de regels met dit tarief.")
+    base_cents = _cents("De som van de regels met dit tarief, min de korting op de factuur "
+                        "die bij dit tarief hoort.")
     vat_cents = _cents("Btw over die som, afgerond op een cent.")
-    mention = _nullable_text("De vermelding die de wet vraagt (vrijstelling, KOR).",
+    mention = _nullable_text("De vermelding die de wet vraagt (nultarief, vrijstelling, KOR, "
+                             "btw verlegd, intracommunautaire levering).",
                              attribute="rate.mention")
 
 
@@ -385,6 +390,8 @@ class Invoice(InvoiceSummary):
 
     buyer_reference = _nullable_text()
     order_reference = _nullable_text()
+    allowance_cents = _cents("Korting op de hele factuur (0: geen); de totalen zijn erna.")
+    allowance_reason = _nullable_text("De reden van de korting op de factuur.")
     lines = fields.List(fields.Nested(InvoiceLine))
     vat_breakdown = fields.List(fields.Nested(VatBreakdown))
     payments = fields.List(fields.Nested(Payment))
@@ -410,6 +417,10 @@ class Customer(Answer):
                                      "factuur vraagt.")
     wants_ubl = fields.Function(lambda c: bool(c.wants_ubl), metadata={
         "type": "boolean", "description": "De klant krijgt ook een e-factuur (UBL)."})
+    einvoice_profile = fields.String(metadata={
+        "enum": ["si-ubl", "peppol"],
+        "description": "Het profiel van de e-factuur: si-ubl (SI-UBL 2.0, NLCIUS, voor een "
+                       "Nederlandse overheid) of peppol (Peppol BIS Billing 3.0)."})
     archived = fields.Function(lambda c: c.archived_at is not None,
                                metadata={"type": "boolean"})
 

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from blueprints.customers.services import (
     KIND_LABELS,
     MAX_PAYMENT_TERM_DAYS,
+    PROFILE_LABELS,
     RATE_UNITS,
     VAT_LABELS,
 )
@@ -70,7 +71,12 @@ class CustomerForm(BaseForm):
     wants_ubl = SelectField(_l("E-factuur (UBL) meesturen"), choices=[
         ("", _l("Standaard (bij een gemeente: ja)")), ("ja", _l("Ja")), ("nee", _l("Nee"))],
         validate_choice=True,
-        description=_l("Overheden ontvangen facturen als e-factuur (UBL, via Peppol)."))
+        description=_l("Overheden ontvangen facturen als e-factuur (UBL)."))
+    einvoice_profile = SelectField(_l("Profiel van de e-factuur"), choices=[
+        ("", _l("Standaard (bij een gemeente SI-UBL 2.0, anders Peppol)"))]
+        + list(PROFILE_LABELS.items()), validate_choice=False,
+        description=_l("SI-UBL 2.0 voor een Nederlandse overheid, Peppol BIS Billing 3.0 voor "
+                       "andere ontvangers via Peppol. Eén bestand kan niet beide zijn."))
     notes = TextAreaField(_l("Notities"), validators=[Optional(), _len(2000)])
     submit = SubmitField(_l("Opslaan"))
 

@@ -26,6 +26,27 @@ class CustomerKind(str, enum.Enum):
     OTHER = "anders"
 
 
+class EinvoiceProfile(str, enum.Enum):
+    """The e-invoice profile a customer receives (one file cannot be both: their
+    CustomizationIDs differ, and each validator rejects the other's)."""
+
+    #: SI-UBL 2.0 (NLCIUS): Dutch public bodies
+    NLCIUS = "si-ubl"
+    #: Peppol BIS Billing 3.0: other receivers on the Peppol network
+    PEPPOL = "peppol"
+
+    @classmethod
+    def default_for(cls, kind) -> "EinvoiceProfile":
+        """A municipality (a Dutch public body) gets SI-UBL 2.0, everyone else Peppol."""
+        return cls.NLCIUS if kind in (CustomerKind.MUNICIPALITY, CustomerKind.MUNICIPALITY.value) \
+            else cls.PEPPOL
+
+
+def _default_profile(context) -> str:
+    """The profile of a customer inserted without one: by its kind."""
+    return EinvoiceProfile.default_for(context.get_current_parameters().get("kind")).value
+
+
 class Customer(TenantScoped, Base):
     """A debtor of the cooperative.
 
@@ -60,6 +81,9 @@ class Customer(TenantScoped, Base):
     payment_term_days: Mapped[int | None]
     #: send invoices as UBL e-invoice too (public customers)
     wants_ubl: Mapped[bool] = mapped_column(default=False)
+    #: EinvoiceProfile value: which profile the UBL follows
+    einvoice_profile: Mapped[str] = mapped_column(String(10), default=_default_profile,
+                                                  server_default=EinvoiceProfile.PEPPOL.value)
     notes: Mapped[str | None] = mapped_column(Text)
     archived_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -75,7 +75,8 @@ def _data_from(form: CustomerForm) -> services.CustomerData:
         oin=form.oin.data, vat_id=form.vat_id.data, buyer_reference=form.buyer_reference.data,
         hourly_rate=form.hourly_rate.data, default_vat_rate=form.default_vat_rate.data or None,
         payment_term_days=form.payment_term_days.data,
-        wants_ubl=UBL_CHOICES.get(form.wants_ubl.data or ""), notes=form.notes.data)
+        wants_ubl=UBL_CHOICES.get(form.wants_ubl.data or ""),
+        einvoice_profile=form.einvoice_profile.data or None, notes=form.notes.data)
 
 
 def _fill_form(form: CustomerForm, c: Customer) -> None:
@@ -87,6 +88,7 @@ def _fill_form(form: CustomerForm, c: Customer) -> None:
     form.hourly_rate.data = _money_text(c.hourly_rate_cents)
     form.default_vat_rate.data = c.default_vat_rate or ""
     form.wants_ubl.data = "ja" if c.wants_ubl else "nee"
+    form.einvoice_profile.data = c.einvoice_profile
 
 
 def _form_page(form: CustomerForm, customer: Customer | None):
@@ -156,7 +158,7 @@ def show(customer_id: int):
         rate_form=RateForm(formdata=None, prefix="tarief"),
         sections=sections.customer_page.render(customer=customer, today=date.today()),
         kind_labels=services.KIND_LABELS, vat_labels=services.VAT_LABELS,
-        unit_labels=services.RATE_UNITS,
+        unit_labels=services.RATE_UNITS, profile_labels=services.PROFILE_LABELS,
         job_kind_labels={k.value: v for k, v in JOB_KIND_LABELS.items()})
 
 

@@ -45,6 +45,14 @@ class LineView:
     supply_date: date | None
     #: hours lines: the first day worked (the line covers period_start – supply_date)
     period_start: date | None = None
+    #: the line's discount (line allowance) and why
+    allowance_cents: int = 0
+    allowance_reason: str | None = None
+
+    @property
+    def gross_cents(self) -> int:
+        """Quantity × price before the discount."""
+        return self.net_cents + self.allowance_cents
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,9 @@ class InvoiceDocument:
     logo_file: str | None
     #: the hours specification: the billed entries per participant, per date, per job
     hours: tuple[HourView, ...] = ()
+    #: the discount on the whole invoice (amount in totals.allowance_cents), why, at which rate
+    allowance_reason: str | None = None
+    allowance_rate: money.VatRate | None = None
 
     @property
     def is_credit_note(self) -> bool:
@@ -138,8 +149,9 @@ def invoice_document(session: Session, invoice: Invoice) -> InvoiceDocument:
         position=index, description=row.description, quantity=money.quantity(row.quantity),
         unit=LineUnit(row.unit), unit_price_cents=int(row.unit_price_cents),
         vat_rate=money.VatRate(row.vat_rate), net_cents=int(row.net_cents),
-        supply_date=row.supply_date, period_start=row.period_start)
-        for index, row in enumerate(rows, start=1))
+        supply_date=row.supply_date, period_start=row.period_start,
+        allowance_cents=int(row.allowance_cents or 0),
+        allowance_reason=row.allowance_reason) for index, row in enumerate(rows, start=1))
     credited_number = credited_date = None
     buyer_reference, order_reference = invoice.buyer_reference, invoice.order_reference
     if invoice.kind == InvoiceKind.CREDIT_NOTE and invoice.credits_invoice_id is not None:
@@ -156,9 +168,14 @@ def invoice_document(session: Session, invoice: Invoice) -> InvoiceDocument:
         period_start=invoice.period_start, period_end=invoice.period_end,
         buyer_reference=buyer_reference, order_reference=order_reference, note=invoice.note,
         supplier=dict(supplier), customer=dict(customer), lines=lines,
-        totals=money.totals((line.net_cents, line.vat_rate) for line in lines),
+        totals=money.totals(((line.net_cents, line.vat_rate) for line in lines),
+                            money.invoice_allowances(invoice)),
         credited_number=credited_number, credited_issue_date=credited_date,
-        logo_file=supplier.get("logo_file"), hours=hours_specification(session, invoice))
+        logo_file=supplier.get("logo_file"), hours=hours_specification(session, invoice),
+        allowance_reason=invoice.allowance_reason,
+        allowance_rate=money.VatRate(invoice.allowance_vat_rate)
+        if invoice.allowance_cents and invoice.allowance_vat_rate else None)
+
 
 
 def _short_name(first: str, last: str) -> str:

@@ -56,7 +56,7 @@ KIND_TEXT = {InvoiceKind.INVOICE: "factuur", InvoiceKind.CREDIT_NOTE: "creditnot
 INVOICE_HEADERS = [
     "Nummer", "Soort", "Factuurdatum", "Vervaldatum", "Klant", "Crediteert",
     "Excl. btw", "Omzet 21%", "Btw 21%", "Omzet 9%", "Btw 9%", "Omzet 0%",
-    "Omzet vrijgesteld", "Omzet KOR", "Btw totaal", "Incl. btw", "Betaald", "Status",
+    "Omzet vrijgesteld", "Omzet KOR", "Omzet btw verlegd", "Omzet ICL", "Btw totaal", "Incl. btw", "Betaald", "Status",
 ]
 PAYMENT_HEADERS = ["Datum", "Factuurnummer", "Klant", "Bedrag", "Betaalwijze", "Kenmerk"]
 
@@ -102,7 +102,7 @@ def invoice_records(session: Session, year: int, today: date | None = None) -> l
     records = []
     for invoice, live_name, credited in rows:
         sign = -1 if invoice.kind == InvoiceKind.CREDIT_NOTE else 1
-        totals = money.totals(bases.get(invoice.id, []))
+        totals = money.totals(bases.get(invoice.id, []), money.invoice_allowances(invoice))
         per = {t.rate: t for t in totals.per_rate}
 
         def base(rate, per=per, sign=sign):
@@ -122,6 +122,7 @@ def invoice_records(session: Session, year: int, today: date | None = None) -> l
             base(money.VatRate.HIGH), vat(money.VatRate.HIGH),
             base(money.VatRate.LOW), vat(money.VatRate.LOW),
             base(money.VatRate.ZERO), base(money.VatRate.EXEMPT), base(money.VatRate.KOR),
+            base(money.VatRate.REVERSE_CHARGE), base(money.VatRate.INTRA_COMMUNITY),
             Money(totals.vat_cents * sign), Money(totals.incl_cents * sign),
             Money(invoice.paid_cents * sign), status,
         ])

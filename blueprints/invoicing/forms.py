@@ -24,8 +24,10 @@ def _len(n: int):
 
 
 #: line VAT choices (the service refuses anything else, also a value typed into the request)
-LINE_VAT_CHOICES = [("21", _l("21% btw")), ("9", _l("9% btw")), ("0", _l("0% btw")),
-                    ("vrijgesteld", _l("Vrijgesteld van btw"))]
+LINE_VAT_CHOICES = [("21", _l("21% btw")), ("9", _l("9% btw")), ("0", _l("0% btw (nultarief)")),
+                    ("vrijgesteld", _l("Vrijgesteld van btw (art. 11 Wet OB)")),
+                    ("verlegd", _l("Btw verlegd (btw-id van de klant nodig)")),
+                    ("icl", _l("Intracommunautaire levering, 0% (btw-id van de klant nodig)"))]
 UNIT_CHOICES = [("stuk", _l("stuk")), ("uur", _l("uur")), ("maand", _l("maand")),
                 ("plaatsing", _l("plaatsing")), ("traject", _l("traject")),
                 ("strippenkaart", _l("strippenkaart"))]
@@ -85,7 +87,25 @@ class LineForm(BaseForm):
         render_kw={"inputmode": "decimal"})
     vat_rate = SelectField(_l("Btw-tarief"), choices=LINE_VAT_CHOICES, validate_choice=False)
     supply_date = DateField(_l("Leverdatum (optioneel)"), validators=[Optional()])
+    allowance = StringField(_l("Korting op deze regel in euro's (optioneel)"),
+                            validators=[Optional(), _len(20)], render_kw={"inputmode": "decimal"},
+                            description=_l("Gaat af van aantal × prijs, bijvoorbeeld 10,00."))
+    allowance_reason = StringField(_l("Reden van de korting (optioneel)"),
+                                   validators=[Optional(), _len(100)],
+                                   description=_l("Staat op de factuur, bijvoorbeeld "
+                                                  "Vrijwilligerskorting."))
     submit = SubmitField(_l("Regel toevoegen"))
+
+
+class InvoiceAllowanceForm(BaseForm):
+    amount = StringField(_l("Korting op de hele factuur in euro's"),
+                         validators=[Optional(), _len(20)], render_kw={"inputmode": "decimal"},
+                         description=_l("Leeg of 0: geen korting."))
+    reason = StringField(_l("Reden van de korting"), validators=[Optional(), _len(100)],
+                         description=_l("Staat op de factuur, bijvoorbeeld Jubileumkorting."))
+    vat_rate = SelectField(_l("Btw-tarief waar de korting van afgaat"), choices=[],
+                           validate_choice=False)
+    submit = SubmitField(_l("Korting opslaan"))
 
 
 class FeeForm(BaseForm):
@@ -191,8 +211,14 @@ class FinanceSettingsForm(BaseForm):
     kvk_number = StringField(_l("KvK-nummer"), validators=[Optional(), _len(12)],
                               description=_l("8 cijfers"), render_kw={"inputmode": "numeric"})
     vat_id = StringField(_l("Btw-identificatienummer"), validators=[Optional(), _len(20)],
-                          description=_l("Bijvoorbeeld NL123456789B01. Niet nodig onder de "
-                                          "KOR."))
+                          description=_l("Bijvoorbeeld NL123456789B01. Onder de KOR niet "
+                                          "nodig voor de pdf; een e-factuur (UBL) vraagt het "
+                                          "btw-id of het omzetbelastingnummer."))
+    tax_number = StringField(
+        _l("Omzetbelastingnummer (alleen zonder btw-id)"), validators=[Optional(), _len(20)],
+        description=_l("Bijvoorbeeld 123456789B01: het nummer van de Belastingdienst. Alleen "
+                       "nodig onder de KOR zonder btw-id, voor de e-factuur (UBL). Niet voor "
+                       "een eenmanszaak: dat nummer bevat het BSN; vul dan het btw-id in."))
     iban = StringField(_l("IBAN"), validators=[Optional(), _len(42)],
                         description=_l("Het rekeningnummer waarop klanten betalen"))
     bic = StringField(_l("BIC (optioneel)"), validators=[Optional(), _len(11)])

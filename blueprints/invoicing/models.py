@@ -53,6 +53,9 @@ class FinanceSettings(TenantScoped, Base):
     country_code: Mapped[str] = mapped_column(String(2), default="NL")
     kvk_number: Mapped[str | None] = mapped_column(String(8))
     vat_id: Mapped[str | None] = mapped_column(String(20))
+    #: omzetbelastingnummer: the tax registration an e-invoice carries when there is no VAT id
+    #: (KOR), EN 16931 BT-32
+    tax_number: Mapped[str | None] = mapped_column(String(20))
     iban: Mapped[str | None] = mapped_column(String(34))
     bic: Mapped[str | None] = mapped_column(String(11))
     email: Mapped[str | None] = mapped_column(String(254))
@@ -160,6 +163,11 @@ class Invoice(TenantScoped, Base):
     paid_cents: Mapped[int] = mapped_column(default=0)
     #: sum of credit notes on this invoice (cents incl. VAT)
     credited_cents: Mapped[int] = mapped_column(default=0)
+    #: a discount on the whole invoice (document-level allowance, BG-20), in cents, at one VAT
+    #: rate (allowance_vat_rate, a VatRate value); total_excl_cents is after it
+    allowance_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    allowance_reason: Mapped[str | None] = mapped_column(String(100))
+    allowance_vat_rate: Mapped[str | None] = mapped_column(String(12))
     customer_snapshot: Mapped[dict | None] = mapped_column(JSON)
     supplier_snapshot: Mapped[dict | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -235,7 +243,10 @@ class InvoiceLine(TenantScoped, Base):
     unit_price_cents: Mapped[int]
     #: invoicing.money.VatRate value
     vat_rate: Mapped[str] = mapped_column(String(12))
-    #: quantity × unit price, rounded (invoicing.money.line_total_cents)
+    #: a discount on this line (line allowance, BG-27), in cents
+    allowance_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    allowance_reason: Mapped[str | None] = mapped_column(String(100))
+    #: quantity × unit price, rounded, minus the allowance (invoicing.money.line_total_cents)
     net_cents: Mapped[int]
     #: the last day of the supply (for hours: the last day worked)
     supply_date: Mapped[date | None] = mapped_column(Date)

@@ -72,7 +72,8 @@ RECOGNITION_TEXT = {
     "gemeentelijk_contract": "Gecontracteerd door de gemeente",
 }
 RATE_LABEL = {VatRate.HIGH: "21%", VatRate.LOW: "9%", VatRate.ZERO: "0%",
-              VatRate.EXEMPT: "vrijgesteld", VatRate.KOR: "KOR"}
+              VatRate.EXEMPT: "vrijgesteld", VatRate.KOR: "KOR",
+              VatRate.REVERSE_CHARGE: "verlegd", VatRate.INTRA_COMMUNITY: "0% ICL"}
 COUNTRY = {"NL": "Nederland", "BE": "België", "DE": "Duitsland"}
 
 _RIGHT = ParagraphStyle("invoice_right", parent=STYLES["cell"], alignment=TA_RIGHT)
@@ -258,6 +259,9 @@ def _lines_table(d: InvoiceDocument) -> Table:
             when = format_day(line.supply_date)
         if when:
             text += f"<br/><font size=7.5 color='#5a5a5a'>{when}</font>"
+        if line.allowance_cents:
+            text += (f"<br/><font size=7.5 color='#5a5a5a'>{_e(line.allowance_reason or 'Korting')}"
+                     f": -{euro(line.allowance_cents)} (van {euro(line.gross_cents)})</font>")
         body.append([
             _p(text, "cell"),
             Paragraph(f"{_quantity(line.quantity * sign)} {_e(line.unit.value)}", _RIGHT),
@@ -335,6 +339,10 @@ def vat_rows(d: InvoiceDocument) -> list[tuple[str, int]]:
                          t.vat_cents * sign))
         elif t.rate == VatRate.EXEMPT:
             rows.append((f"Vrijgesteld van btw: {euro(t.base_cents * sign)}", 0))
+        elif t.rate == VatRate.REVERSE_CHARGE:
+            rows.append((f"Btw verlegd: {euro(t.base_cents * sign)}", 0))
+        elif t.rate == VatRate.INTRA_COMMUNITY:
+            rows.append((f"Intracommunautaire levering (0%): {euro(t.base_cents * sign)}", 0))
         else:
             rows.append((f"Geen btw (KOR): {euro(t.base_cents * sign)}", 0))
     return rows
@@ -342,7 +350,12 @@ def vat_rows(d: InvoiceDocument) -> list[tuple[str, int]]:
 
 def _totals_table(d: InvoiceDocument) -> Table:
     sign = _sign(d)
-    rows = [("Totaal excl. btw", d.totals.excl_cents * sign, False)]
+    rows = []
+    if d.totals.allowance_cents:  # a discount on the whole invoice, at the rate it lowers
+        rows += [("Totaal regels", d.totals.lines_cents * sign, False),
+                 (f"{_e(d.allowance_reason or 'Korting')} ({RATE_LABEL[d.allowance_rate]})",
+                  -d.totals.allowance_cents * sign, False)]
+    rows.append(("Totaal excl. btw", d.totals.excl_cents * sign, False))
     rows += [(label, amount, False) for label, amount in vat_rows(d)]
     rows.append(("Totaal btw", d.totals.vat_cents * sign, False))
     rows.append(("Totaal gecrediteerd" if d.is_credit_note else "Totaal te betalen",

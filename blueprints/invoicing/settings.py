@@ -64,8 +64,8 @@ _PREFIX = re.compile(r"^[A-Za-z0-9]{1,10}$")
 
 #: The fields save_settings() writes, in the order the audit log lists them.
 FIELDS = (
-    "legal_name", "street", "postcode", "city", "kvk_number", "vat_id", "iban", "bic", "email",
-    "phone", "recognition", "recognition_reference", "vat_regime", "default_vat_rate",
+    "legal_name", "street", "postcode", "city", "kvk_number", "vat_id", "tax_number", "iban", "bic",
+    "email", "phone", "recognition", "recognition_reference", "vat_regime", "default_vat_rate",
     "hourly_rate_cents", "invoice_prefix", "credit_prefix", "payment_term_days", "footer_text",
 )
 
@@ -80,6 +80,7 @@ class SettingsData:
     city: str | None = None
     kvk_number: str | None = None
     vat_id: str | None = None
+    tax_number: str | None = None
     iban: str | None = None
     bic: str | None = None
     email: str | None = None
@@ -171,6 +172,32 @@ def missing_for_invoicing(settings: FinanceSettings) -> list[str]:
 
 # --- saving ----------------------------------------------------------------------------------
 
+_TAX_NUMBER = re.compile(r"^(NL)?([0-9]{9}B[0-9]{2})$")
+
+
+def clean_tax_number(value: str | None) -> str | None:
+    """An omzetbelastingnummer: nine digits, B and two digits (NL in front allowed)."""
+    compact = re.sub(r"[\s.\-]", "", value or "").upper()
+    if not compact:
+        return None
+    match = _TAX_NUMBER.match(compact)
+    if match is None:
+        raise DomainError(_l("Dit omzetbelastingnummer klopt niet. Het ziet eruit als "
+                             "123456789B01 (negen cijfers, B en twee cijfers)."))
+    return match.group(2)
+
+
+def einvoice_notice(settings: FinanceSettings) -> str | None:
+    """Under the KOR without a VAT id or tax number: why no e-invoice (UBL) can be made yet,
+    in Dutch (otherwise the VAT id is among missing_for_invoicing())."""
+    if settings.vat_regime != VatRegime.KOR:
+        return None
+    from blueprints.invoicing.snapshots import supplier_snapshot
+    from blueprints.invoicing.ubl import tax_registration_problem
+
+    return tax_registration_problem(supplier_snapshot(settings))
+
+
 def _text(value, limit: int, message) -> str | None:
     value = (value or "").strip() if isinstance(value, str) or value is None else str(value)
     if len(value) > limit:
@@ -255,6 +282,7 @@ def clean_settings(session: Session, data: SettingsData) -> dict:
         "city": _text(data.city, 80, _l("De plaats is hoogstens 80 tekens.")),
         "kvk_number": clean_kvk(data.kvk_number),
         "vat_id": vat_id,
+        "tax_number": clean_tax_number(data.tax_number),
         "iban": clean_iban(data.iban),
         "bic": clean_bic(data.bic),
         "email": email,

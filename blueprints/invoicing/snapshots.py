@@ -7,13 +7,13 @@ are used), so a later change of address or IBAN never changes an invoice already
 from __future__ import annotations
 
 SUPPLIER_KEYS = (
-    "legal_name", "street", "postcode", "city", "country_code", "kvk_number", "vat_id", "iban",
-    "bic", "email", "phone", "recognition", "recognition_reference", "vat_regime", "logo_file",
-    "footer_text",
+    "legal_name", "street", "postcode", "city", "country_code", "kvk_number", "vat_id",
+    "tax_number", "iban", "bic", "email", "phone", "recognition", "recognition_reference",
+    "vat_regime", "logo_file", "footer_text",
 )
 CUSTOMER_KEYS = (
     "kind", "name", "contact_name", "street", "postcode", "city", "country_code", "kvk_number",
-    "oin", "vat_id", "email",
+    "oin", "vat_id", "email", "einvoice_profile",
 )
 
 

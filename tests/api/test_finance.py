@@ -145,6 +145,8 @@ def test_one_invoice_with_lines_vat_and_payments(api, books):
     assert data["lines"][0]["participant_id"] == str(books["fatma"])
     assert data["lines"][1]["participant_id"] is None
     assert data["lines"][0]["supply_date"] == "2026-11-03"
+    assert data["allowance_cents"] == 0 and data["allowance_reason"] is None  # no discount
+    assert data["lines"][0]["allowance_cents"] == 0
     assert data["vat_breakdown"] == [
         {"vat_rate": "21", "percent": "21.00", "base_cents": 8249, "vat_cents": 1732,
          "mention": None},
@@ -230,9 +232,11 @@ def test_customers_without_contact_details(api, books, coop, session):
     assert corp == {"id": str(books["corp"]), "kind": "woningcorporatie",
                     "name": "Woonstichting Het Anker", "city": "Lelystad",
                     "kvk_number": "87654321", "oin": None, "vat_id": "NL000099998B57",
-                    "buyer_reference": None, "wants_ubl": False, "archived": False}
+                    "buyer_reference": None, "wants_ubl": False, "einvoice_profile": "peppol",
+                    "archived": False}
     town = body["data"][1]
     assert town["oin"] == "00000001234567890000" and town["buyer_reference"] == "INK-2026-001"
+    assert town["einvoice_profile"] == "si-ubl"  # a Dutch public body: SI-UBL 2.0
     text = api("customers").get_data(as_text=True)
     for secret in ("peters@example.org", "06 12345678", "crediteuren@", "Lindenlaan"):
         assert secret not in text

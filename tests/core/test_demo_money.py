@@ -2,6 +2,7 @@
 overdue and credited through the real services; balanced budgets and courses."""
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from datetime import date
 
@@ -38,7 +39,9 @@ from blueprints.invoicing.models import (
     Reminder,
 )
 from blueprints.invoicing.pdf import render_invoice_pdf
-from blueprints.invoicing.ubl import render_ubl, ubl_available
+from blueprints.invoicing.document import invoice_document
+from blueprints.invoicing.ubl import CUSTOMIZATION_IDS, build_ubl, render_ubl, serialise, \
+    ubl_available
 from blueprints.participants.models import Participant
 from tenants.models import Tenant, User
 from tenants.tenancy import tenant_context
@@ -181,6 +184,18 @@ def test_public_customers_get_a_valid_e_invoice(seeded, session, slug):
         credit_note = next(i for i in public if i.kind == InvoiceKind.CREDIT_NOTE)
         root = ublcheck.parse(render_ubl(session, credit_note))
         assert ublcheck.is_credit_note(root) and ublcheck.check(root) == {}
+        # every public demo invoice and credit note validates under both profiles
+        for invoice in public:
+            document = invoice_document(session, invoice)
+            for profile in CUSTOMIZATION_IDS:
+                root = ublcheck.parse(serialise(build_ubl(dataclasses.replace(
+                    document, customer={**document.customer, "einvoice_profile": profile}))))
+                assert ublcheck.check(root) == {}, (invoice.number_text, profile)
+                if profile == "peppol":
+                    assert ublcheck.check_as_peppol(root) == {}, invoice.number_text
+                else:
+                    assert ublcheck.applies_nl(root)
+                assert ublcheck.order_problems(root) == []
         residents = [i for i, kind in rows if kind == CustomerKind.RESIDENT]
         assert not any(ubl_available(session, i) for i in residents)  # they get the PDF
         for invoice in (municipal, residents[0], credit_note):

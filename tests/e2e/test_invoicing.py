@@ -44,7 +44,8 @@ PERIOD = (TODAY - timedelta(days=20), TODAY)
 SCREENS = Path("/tmp/screens")
 UBL_NS = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
           "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}
-SI_UBL_2 = "urn:cen.eu:en16931:2017#compliant#urn:fdc:nen.nl:nlcius:v1.0"
+#: a housing corporation receives Peppol BIS Billing 3.0 (SI-UBL 2.0 is for public bodies)
+PEPPOL_BIS_3 = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 
 
 def cents_half_up(value: Decimal) -> int:
@@ -182,7 +183,8 @@ def test_invoice_from_hours_to_a_course_paid_from_the_budget(
     # the customer's buyer reference was taken over; the customer gets an e-invoice
     details = page.locator("#gegevens")
     expect(details).to_contain_text("CEN-2026-0457")
-    expect(page.get_by_text("ontvangt een e-factuur (UBL)")).to_be_visible()
+    # a housing corporation: Peppol BIS Billing 3.0 (SI-UBL 2.0 is for public bodies)
+    expect(page.get_by_text("ontvangt een e-factuur (UBL, Peppol BIS Billing 3.0)")).to_be_visible()
 
     # The checklist: the approved hours of the period, grouped by job, already ticked.
     checklist = page.locator("#uren")
@@ -294,7 +296,7 @@ def test_invoice_from_hours_to_a_course_paid_from_the_budget(
     root = ET.fromstring(xml)
     assert root.tag == "{urn:oasis:names:specification:ubl:schema:xsd:Invoice-2}Invoice"
     assert root.findtext("cbc:ID", namespaces=UBL_NS) == number
-    assert root.findtext("cbc:CustomizationID", namespaces=UBL_NS) == SI_UBL_2
+    assert root.findtext("cbc:CustomizationID", namespaces=UBL_NS) == PEPPOL_BIS_3
     assert root.findtext("cbc:BuyerReference", namespaces=UBL_NS) == "CEN-2026-0457"
     assert root.findtext("cac:LegalMonetaryTotal/cbc:PayableAmount",
                          namespaces=UBL_NS) == f"{incl / 100:.2f}"

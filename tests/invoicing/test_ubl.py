@@ -1,7 +1,8 @@
-"""The e-invoice (SI-UBL 2.0): the checker (ublcheck.py) proven on the official examples, then
-run on what we produce for a housing corporation (21% and exempt lines), a municipality (OIN
-and buyer reference), a KOR cooperative and a credit note; element order as in the schema and
-the reference examples; the download route."""
+"""The e-invoice (SI-UBL 2.0 or Peppol BIS Billing 3.0, per customer): the checker (ublcheck.py)
+proven on the official examples, then run on what we produce for a housing corporation (21% and
+exempt lines), a municipality (OIN and buyer reference), a KOR cooperative and a credit note,
+each under both profiles; element order as in the schema and the reference examples; the
+download route."""
 from __future__ import annotations
 
 from datetime import date
@@ -12,7 +13,7 @@ import pytest
 
 from blueprints.invoicing.models import InvoiceKind, InvoiceStatus, LineUnit, VatRegime
 from blueprints.invoicing.money import VatRate
-from blueprints.invoicing.ubl import CUSTOMIZATION_ID, PROFILE_ID, render_ubl
+from blueprints.invoicing.ubl import CUSTOMIZATION_IDS, PROFILE_ID, render_ubl
 from tenants.errors import DomainError
 from tenants.models import Role
 from tests.helpers import login
@@ -127,20 +128,43 @@ def test_the_checker_finds_each_dutch_rule_broken():
 
 # --- our output ----------------------------------------------------------------------------------
 
-def _ubl(app, session, inv):
+def _ubl(app, session, inv, profile: str | None = None):
+    """The e-invoice of `inv`; with `profile`, as if its customer had chosen that one when it
+    was sent."""
+    if profile is not None:
+        inv.customer_snapshot = {**inv.customer_snapshot, "einvoice_profile": profile}
+        session.flush()
     with app.test_request_context():
         data = render_ubl(session, inv)
     assert data.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
     return ublcheck.parse(data)
 
 
-def _assert_valid(root):
-    assert ublcheck.applies_nl(root), "the Dutch rules must apply to our output"
+def _both(app, session, inv):
+    """The e-invoice of `inv` in each profile, each checked as valid in it."""
+    roots = []
+    for profile in ("si-ubl", "peppol"):
+        root = _ubl(app, session, inv, profile)
+        _assert_valid(root, profile)
+        roots.append(root)
+    return roots
+
+
+def _assert_valid(root, profile: str | None = None):
+    customization = root.find("cbc:CustomizationID", NS).text
+    assert customization in CUSTOMIZATION_IDS.values()
+    if profile is not None:
+        assert customization == CUSTOMIZATION_IDS[profile]
+    if customization == CUSTOMIZATION_IDS["si-ubl"]:
+        assert ublcheck.applies_nl(root), "the Dutch rules must apply to our output"
+        # …and a Peppol validator would refuse it: one file is never both
+        assert "PEPPOL-EN16931-R004" in ublcheck.check_as_peppol(root)
+    else:
+        assert ublcheck.applies_peppol_nl(root), "Peppol's Dutch rules must apply"
+        assert not ublcheck.applies_nl(root)
+        assert ublcheck.check_as_peppol(root) == {}
     assert ublcheck.check(root) == {}
     assert ublcheck.order_problems(root) == []
-    for name in ("CustomizationID", "ProfileID"):
-        assert root.find(f"cbc:{name}", NS) is not None
-    assert root.find("cbc:CustomizationID", NS).text == CUSTOMIZATION_ID
     assert root.find("cbc:ProfileID", NS).text == PROFILE_ID
     assert root.find("cbc:DocumentCurrencyCode", NS).text == "EUR"
     # every amount: two decimals, in euros
@@ -355,3 +379,15 @@ def test_participants_and_other_tenants_never_reach_the_ubl(app, client, make, w
     elsewhere = app.test_client()
     login(elsewhere, admin)
     assert elsewhere.get(f"/{other.slug}/facturen/{inv.id}/ubl").status_code == 404
+
+
+def test_the_si_ubl_example_is_refused_by_the_peppol_rules_and_the_peppol_one_is_not():
+    """One file cannot be both profiles: an access point validating Peppol refuses the NLCIUS
+    CustomizationID (PEPPOL-EN16931-R004)."""
+    assert set(ublcheck.check_as_peppol(ublcheck.parse_file(OK_EXAMPLE))) == \
+        {"PEPPOL-EN16931-R004"}
+    peppol = ublcheck.parse_file(PEPPOL_EXAMPLE)
+    assert ublcheck.applies_peppol(peppol) and ublcheck.check_as_peppol(peppol) == {}
+    # and the checker sees the Peppol rules broken
+    _remove(peppol, "cbc:ProfileID")
+    assert "PEPPOL-EN16931-R001" in ublcheck.check(peppol)

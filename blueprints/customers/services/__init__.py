@@ -4,7 +4,9 @@
   (blueprints.customers.identifiers). A municipality needs an OIN or a KvK number, and any Dutch
   customer who gets UBL e-invoices a KvK number or OIN and a full address (SI-UBL 2.0 rules
   BR-NL-10 and BR-NL-4): otherwise their e-invoice would be refused later, at sending time.
-  A municipality gets e-invoices (UBL) by default.
+  A municipality gets e-invoices (UBL) by default, in the SI-UBL 2.0 profile; other customers
+  in Peppol BIS Billing 3.0 (einvoice_profile: one file cannot be both).
+- A default rate of btw verlegd or intracommunautaire levering needs the customer's VAT id.
 - Prices are integer cents. A customer may have rates per kind of job or named item; the price
   of a job (the rate for its kind, else the customer's hourly rate, else the tenant's) is
   invoicing's `rate_for` (blueprints.invoicing.services.prices).
@@ -35,6 +37,7 @@ from blueprints.customers.services.rules import (
     KIND_LABELS,
     MAX_PAYMENT_TERM_DAYS,
     PAGE_SIZE,
+    PROFILE_LABELS,
     RATE_UNITS,
     VAT_LABELS,
     clean_vat_rate,
@@ -46,6 +49,7 @@ __all__ = [
     "KIND_LABELS",
     "MAX_PAYMENT_TERM_DAYS",
     "PAGE_SIZE",
+    "PROFILE_LABELS",
     "RATE_UNITS",
     "VAT_LABELS",
     "CustomerData",

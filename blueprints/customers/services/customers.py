@@ -17,6 +17,7 @@ from blueprints.customers.services.rules import (
     _kind,
     _now,
     _text,
+    clean_profile,
     clean_vat_rate,
 )
 from tenants import audit, hooks
@@ -24,6 +25,7 @@ from tenants.actor import Actor
 from tenants.emails import is_email
 from tenants.errors import DomainError, NotFound
 from tenants.money import parse_money
+from tenants.vat import VatRate
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class CustomerData:
     payment_term_days: int | None = None
     #: None: the default for the kind (a municipality: yes)
     wants_ubl: bool | None = None
+    #: EinvoiceProfile value; None: the default for the kind (a municipality: SI-UBL 2.0)
+    einvoice_profile: str | None = None
     notes: str | None = None
 
 
@@ -85,6 +89,10 @@ def _customer_values(data: CustomerData) -> dict:
                              n=MAX_PAYMENT_TERM_DAYS))
     wants_ubl = data.wants_ubl if data.wants_ubl is not None \
         else kind == CustomerKind.MUNICIPALITY
+    profile = clean_profile(data.einvoice_profile, kind)
+    if vat_rate and VatRate(vat_rate).needs_customer_vat_id and not vat_id:
+        raise DomainError(_l("Btw verlegd en een intracommunautaire levering vermelden het "
+                             "btw-id van de klant. Vul het btw-identificatienummer in."))
     if kind == CustomerKind.MUNICIPALITY and not (oin or kvk):
         raise DomainError(_l("Vul bij een gemeente het OIN of het KvK-nummer in: een "
                              "e-factuur aan de overheid moet de klant daarmee aanduiden."))
@@ -101,7 +109,8 @@ def _customer_values(data: CustomerData) -> dict:
         "postcode": postcode, "city": city, "country_code": country, "kvk_number": kvk,
         "oin": oin, "vat_id": vat_id, "buyer_reference": _text(data.buyer_reference, 100),
         "hourly_rate_cents": hourly, "default_vat_rate": vat_rate, "payment_term_days": term,
-        "wants_ubl": bool(wants_ubl), "notes": _text(data.notes, 2000),
+        "wants_ubl": bool(wants_ubl), "einvoice_profile": profile,
+        "notes": _text(data.notes, 2000),
     }
 
 

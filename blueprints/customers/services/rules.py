@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
 
-from blueprints.customers.models import CustomerKind
+from blueprints.customers.models import CustomerKind, EinvoiceProfile
 from tenants.errors import DomainError
 from tenants.vat import VatRate
 
@@ -27,6 +27,14 @@ VAT_LABELS = {
     VatRate.ZERO.value: _l("0% btw"),
     VatRate.EXEMPT.value: _l("Vrijgesteld van btw (art. 11 Wet OB)"),
     VatRate.KOR.value: _l("Geen btw (kleineondernemersregeling)"),
+    VatRate.REVERSE_CHARGE.value: _l("Btw verlegd (btw-id van de klant nodig)"),
+    VatRate.INTRA_COMMUNITY.value: _l("Intracommunautaire levering, 0% (btw-id van de klant "
+                                      "nodig)"),
+}
+#: by EinvoiceProfile value
+PROFILE_LABELS = {
+    EinvoiceProfile.NLCIUS.value: _l("SI-UBL 2.0 (Nederlandse overheid)"),
+    EinvoiceProfile.PEPPOL.value: _l("Peppol BIS Billing 3.0 (andere ontvangers via Peppol)"),
 }
 RATE_UNITS = {
     "uur": _l("per uur"),
@@ -53,9 +61,23 @@ def clean_vat_rate(code: str | None) -> str | None:
     if not code:
         return None
     if code not in {r.value for r in VatRate}:
-        raise DomainError(_l("Dit btw-tarief bestaat niet. Kies 21%, 9%, 0%, vrijgesteld of "
-                             "de kleineondernemersregeling (KOR)."))
+        raise DomainError(_l("Dit btw-tarief bestaat niet. Kies 21%, 9%, 0%, vrijgesteld, "
+                             "verlegd, intracommunautaire levering of de "
+                             "kleineondernemersregeling (KOR)."))
     return code
+
+
+def clean_profile(value, kind) -> str:
+    """An EinvoiceProfile value; empty: the default for the kind of customer (a municipality
+    SI-UBL 2.0, others Peppol BIS Billing 3.0)."""
+    value = getattr(value, "value", value)
+    if value in (None, ""):
+        return EinvoiceProfile.default_for(kind).value
+    try:
+        return EinvoiceProfile(value).value
+    except ValueError:
+        raise DomainError(_l("Kies het profiel van de e-factuur: SI-UBL 2.0 of Peppol BIS "
+                             "Billing 3.0.")) from None
 
 
 def _kind(value) -> CustomerKind:

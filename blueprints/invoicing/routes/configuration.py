@@ -25,6 +25,7 @@ def _fill_settings_form(form, s) -> None:
     form.legal_name.data = s.legal_name
     form.street.data, form.postcode.data, form.city.data = s.street, s.postcode, s.city
     form.kvk_number.data, form.vat_id.data = s.kvk_number, s.vat_id
+    form.tax_number.data = s.tax_number
     form.iban.data, form.bic.data = format_iban(s.iban) or None, s.bic
     form.email.data, form.phone.data = s.email, s.phone
     form.recognition.data = getattr(s.recognition, "value", s.recognition)
@@ -42,6 +43,7 @@ def _settings_data(form) -> finance_settings.SettingsData:
     return finance_settings.SettingsData(
         legal_name=form.legal_name.data, street=form.street.data, postcode=form.postcode.data,
         city=form.city.data, kvk_number=form.kvk_number.data, vat_id=form.vat_id.data,
+        tax_number=form.tax_number.data,
         iban=form.iban.data, bic=form.bic.data, email=form.email.data, phone=form.phone.data,
         recognition=form.recognition.data,
         recognition_reference=form.recognition_reference.data,
@@ -87,6 +89,7 @@ def settings():
     return render_template(
         "invoicing/settings.html", form=form, settings=current,
         missing=finance_settings.missing_for_invoicing(current), logo_size=_logo_size(current),
+        einvoice_notice=finance_settings.einvoice_notice(current),
         logo_form=LogoForm(), remove_logo_form=RemoveLogoForm(),
         max_logo_mb=finance_settings.LOGO_MAX_BYTES // (1024 * 1024),
     ), 400 if request.method == "POST" else 200

@@ -19,12 +19,14 @@ from blueprints.invoicing.forms import (
     FinaliseForm,
     HelpRequestLineForm,
     HoursForm,
+    InvoiceAllowanceForm,
     InvoiceFilterForm,
     LineForm,
     NewInvoiceForm,
 )
 from blueprints.invoicing.models import DeliveryStatus, Invoice, InvoiceKind, InvoiceStatus
 from blueprints.invoicing.routes.blueprint import _labels, _previous_month, _show, bp
+from blueprints.invoicing.ubl import profile_name, ubl_problems
 from tenants import inputs
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
@@ -133,7 +135,21 @@ def _line_form(line) -> LineForm:
     form.unit_price.data = amount_text(line.unit_price_cents)
     form.vat_rate.data = line.vat_rate
     form.supply_date.data = line.supply_date
+    form.allowance.data = amount_text(line.allowance_cents) if line.allowance_cents else None
+    form.allowance_reason.data = line.allowance_reason
     form.submit.label.text = _("Regel opslaan")
+    return form
+
+
+def _allowance_form(view) -> InvoiceAllowanceForm:
+    invoice = view.invoice
+    form = InvoiceAllowanceForm(formdata=None, prefix="korting")
+    labels = _labels()["vat_labels"]
+    rates = [t.rate.value for t in view.totals.per_rate]
+    form.vat_rate.choices = [(code, labels[code]) for code in rates]
+    form.amount.data = amount_text(invoice.allowance_cents) if invoice.allowance_cents else None
+    form.reason.data = invoice.allowance_reason
+    form.vat_rate.data = invoice.allowance_vat_rate or (rates[0] if rates else None)
     return form
 
 
@@ -162,6 +178,7 @@ def _draft_context(view) -> dict:
         "requests": requests, "request_form": request_form, "details_form": details,
         "fee_form": fee_form, "trajectories": trajectories, "line_form": new_line, "kor": kor,
         "line_forms": {line.id: _line_form(line) for line in view.lines},
+        "allowance_form": _allowance_form(view),
         "finalise_form": FinaliseForm(formdata=None, issue_date=date.today()),
         "missing": services.missing_settings(db.session),
     }
@@ -174,9 +191,12 @@ def show(invoice_id: int):
     view = services.invoice_view(db.session, invoice)
     extra = _draft_context(view) if invoice.status == InvoiceStatus.DRAFT else {}
     today = date.today()
+    public = services.is_public(view.customer)
     return render_template(
         "invoicing/show.html", v=view, i=invoice, c=view.customer, today=today,
-        public=services.is_public(view.customer), overdue=services.is_overdue(invoice, today),
+        public=public, ubl_problems=ubl_problems(db.session, invoice) if public else [],
+        einvoice_profile=profile_name(invoice, view.customer) if public else None,
+        overdue=services.is_overdue(invoice, today),
         address=services.invoice_address(view.customer),
         fee_labels=services.FEE_LABELS, delivery=DeliveryStatus, **extra, **_labels())
 
@@ -238,7 +258,8 @@ def add_line(invoice_id: int):
     submit(form, lambda: services.add_fixed_line(
         db.session, current_actor(), invoice, form.description.data, form.quantity.data,
         form.unit.data, parse_money(form.unit_price.data), form.vat_rate.data,
-        form.supply_date.data), _("De regel is toegevoegd."))
+        form.supply_date.data, form.allowance.data, form.allowance_reason.data),
+        _("De regel is toegevoegd."))
     return _show(invoice, "#regels")
 
 
@@ -258,8 +279,20 @@ def update_line(invoice_id: int):
     submit(form, lambda: services.update_line(
         db.session, current_actor(), line, form.description.data, form.quantity.data,
         form.unit.data, parse_money(form.unit_price.data), form.vat_rate.data,
-        form.supply_date.data), _("De regel is opgeslagen."))
+        form.supply_date.data, form.allowance.data, form.allowance_reason.data),
+        _("De regel is opgeslagen."))
     return _show(invoice, "#regels")
+
+
+@bp.route("/<int:invoice_id>/korting", methods=["POST"])
+@require_role(Role.ADMIN)
+def set_allowance(invoice_id: int):
+    invoice = get_or_404(Invoice, invoice_id)
+    form = InvoiceAllowanceForm(prefix="korting")
+    submit(form, lambda: services.set_invoice_allowance(
+        db.session, current_actor(), invoice, form.amount.data, form.reason.data,
+        form.vat_rate.data), _("De korting op de factuur is opgeslagen."))
+    return _show(invoice, "#korting")
 
 
 @bp.route("/<int:invoice_id>/regels/verwijderen", methods=["POST"])

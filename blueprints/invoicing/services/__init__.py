@@ -39,6 +39,7 @@ from blueprints.invoicing.services.lines import (
     fee_trajectories,
     get_line,
     remove_line,
+    set_invoice_allowance,
     update_line,
 )
 from blueprints.invoicing.services.payments import register_payment
@@ -178,6 +179,7 @@ __all__ = [
     "reminder_context",
     "reminder_level",
     "remove_line",
+    "set_invoice_allowance",
     "resend_invoice",
     "send_invoice",
     "send_reminder",

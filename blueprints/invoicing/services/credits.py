@@ -57,6 +57,15 @@ def creditable_lines(session: Session, invoice: Invoice) -> list[CreditableLine]
     return [CreditableLine(line, Decimal(credited.get(line.id) or 0)) for line in lines]
 
 
+def _line_allowance(line: InvoiceLine, qty: Decimal) -> int:
+    """The part of a line's discount that goes with crediting `qty` of it (all of it for the
+    whole line, in proportion otherwise, rounded to the cent)."""
+    cents = int(line.allowance_cents or 0)
+    if not cents or qty == line.quantity or not line.quantity:
+        return cents
+    return money.round_cents(Decimal(cents) * qty / Decimal(line.quantity))
+
+
 def create_credit_note(session: Session, actor: Actor, invoice: Invoice,
                        line_quantities: dict | None = None, *, full: bool = False,
                        reason: str | None = None, issue_date: date | None = None,
@@ -111,15 +120,20 @@ def create_credit_note(session: Session, actor: Actor, invoice: Invoice,
         raise DomainError(_l("Er is niets meer te crediteren op factuur %(number)s.",
                              number=original.number_text) if full else
                           _l("Vul bij minstens één regel in hoeveel u crediteert."))
-    totals = money.totals(
-        (money.line_total_cents(wanted[i.line.id], i.line.unit_price_cents),
-         VatRate(i.line.vat_rate)) for i in items if i.line.id in wanted)
     remaining_total = original.total_incl_cents - original.credited_cents
     # Crediting everything that is left: the amounts can differ from the remainder by rounding
     # only (each credit note rounds its own lines and VAT), so it is allowed and settles the
     # invoice exactly; anything else may never credit more than is left.
     completes = all(i.line.id in wanted and wanted[i.line.id] == i.remaining
                     for i in items if i.remaining > 0)
+    # The invoice's own discount goes with the credit note that credits all of it at once;
+    # a line's discount goes with the part of the line credited.
+    allowance = original.allowance_cents if completes and not original.credited_cents else 0
+    allowances = [(allowance, VatRate(original.allowance_vat_rate))] if allowance else []
+    totals = money.totals(
+        ((money.line_total_cents(wanted[i.line.id], i.line.unit_price_cents,
+                                 _line_allowance(i.line, wanted[i.line.id])),
+          VatRate(i.line.vat_rate)) for i in items if i.line.id in wanted), allowances)
     if totals.incl_cents > remaining_total and not completes:
         raise DomainError(_l("Deze creditnota (%(amount)s) is hoger dan wat van factuur "
                              "%(number)s nog niet is gecrediteerd (%(left)s).",
@@ -132,7 +146,9 @@ def create_credit_note(session: Session, actor: Actor, invoice: Invoice,
         kind=InvoiceKind.CREDIT_NOTE, status=InvoiceStatus.DRAFT, customer_id=original.customer_id,
         credits_invoice_id=original.id, period_start=original.period_start,
         period_end=original.period_end, buyer_reference=original.buyer_reference,
-        order_reference=original.order_reference, note=reason, created_by_id=actor.user_id)
+        order_reference=original.order_reference, note=reason, created_by_id=actor.user_id,
+        allowance_cents=allowance, allowance_reason=original.allowance_reason if allowance else None,
+        allowance_vat_rate=original.allowance_vat_rate if allowance else None)
     session.add(credit)
     session.flush()
     position = 1
@@ -150,7 +166,9 @@ def create_credit_note(session: Session, actor: Actor, invoice: Invoice,
             invoice_id=credit.id, position=position, source=LineSource.CREDIT,
             description=source.description, quantity=qty, unit=source.unit,
             unit_price_cents=source.unit_price_cents, vat_rate=source.vat_rate,
-            net_cents=money.line_total_cents(qty, source.unit_price_cents),
+            allowance_cents=_line_allowance(source, qty), allowance_reason=source.allowance_reason,
+            net_cents=money.line_total_cents(qty, source.unit_price_cents,
+                                             _line_allowance(source, qty)),
             supply_date=source.supply_date,
             period_start=source.period_start, help_request_id=source.help_request_id,
             participant_id=source.participant_id, trajectory_id=source.trajectory_id,

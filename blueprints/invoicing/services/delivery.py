@@ -28,7 +28,7 @@ from blueprints.invoicing.pdf import render_invoice_pdf
 from blueprints.invoicing.services.rules import _customer_of, _locked, current_settings
 from blueprints.invoicing.services.sending import finalise, is_public
 from blueprints.invoicing.snapshots import supplier_snapshot
-from blueprints.invoicing.ubl import render_ubl, ubl_file_name
+from blueprints.invoicing.ubl import render_ubl, ubl_available, ubl_file_name
 from tenants import audit
 from tenants.actor import Actor
 from tenants.db import utcnow
@@ -53,10 +53,11 @@ def no_address_message(customer: Customer):
 
 
 def attachments(session: Session, invoice: Invoice, customer: Customer) -> list[Attachment]:
-    """The PDF, and the UBL e-invoice for a customer who receives one (a DomainError in Dutch
-    when the UBL cannot be made)."""
+    """The PDF, and the UBL e-invoice for a customer who receives one when it can be valid
+    (ubl_available: e.g. not before a KOR seller has its tax registration; the invoice page
+    says why)."""
     files = [(pdf_file_name(invoice), render_invoice_pdf(session, invoice), "application/pdf")]
-    if is_public(customer):
+    if is_public(customer) and ubl_available(session, invoice):
         files.append((ubl_file_name(invoice), render_ubl(session, invoice), "application/xml"))
     return files
 

@@ -11,6 +11,7 @@ from sqlalchemy import and_, delete, select
 from sqlalchemy.orm import Session
 
 from blueprints.customers.models import CustomerKind
+from blueprints.invoicing import money
 from blueprints.invoicing.models import Invoice, InvoiceHour, InvoiceLine, LineSource
 from blueprints.invoicing.services.prices import rate_for
 from blueprints.invoicing.services.rules import (
@@ -26,6 +27,8 @@ from blueprints.invoicing.services.rules import (
     _unit,
     _unit_price,
     _vat_rate,
+    allowance_reason,
+    parse_allowance,
     parse_quantity,
     recalc,
 )
@@ -35,28 +38,38 @@ from tenants import audit
 from tenants import inputs
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
-from tenants.formatting import format_date
+from tenants.formatting import format_date, format_money
 
 
 # --- lines typed by hand ---------------------------------------------------------------------
 
 def _line_values(settings, description, quantity, unit, unit_price_cents, vat_rate,
-                 supply_date) -> dict:
+                 supply_date, allowance=None, reason=None) -> dict:
     text = _text(description, 300, _l("De omschrijving is te lang: hoogstens 300 tekens."))
     if not text:
         raise DomainError(_l("Vul de omschrijving van de regel in."))
-    return {"description": text, "quantity": parse_quantity(quantity), "unit": _unit(unit),
-            "unit_price_cents": _unit_price(unit_price_cents),
-            "vat_rate": _vat_rate(settings, vat_rate), "supply_date": supply_date}
+    values = {"description": text, "quantity": parse_quantity(quantity), "unit": _unit(unit),
+              "unit_price_cents": _unit_price(unit_price_cents),
+              "vat_rate": _vat_rate(settings, vat_rate), "supply_date": supply_date}
+    cents = parse_allowance(allowance)
+    gross = money.line_total_cents(values["quantity"], values["unit_price_cents"])
+    if cents > gross:
+        raise DomainError(_l("De korting is hoger dan het bedrag van de regel (%(gross)s).",
+                             gross=format_money(gross)))
+    values["allowance_cents"] = cents
+    values["allowance_reason"] = allowance_reason(reason) if cents else None
+    return values
 
 
 def add_fixed_line(session: Session, actor: Actor, invoice: Invoice, description: str,
                    quantity, unit, unit_price_cents: int | None, vat_rate,
-                   supply_date: date | None = None) -> InvoiceLine:
-    """A line typed by hand: quantity (> 0, two decimals) × unit price at a VAT rate."""
+                   supply_date: date | None = None, allowance=None,
+                   allowance_reason: str | None = None) -> InvoiceLine:
+    """A line typed by hand: quantity (> 0, two decimals) × unit price at a VAT rate, less a
+    discount (`allowance`: cents, or euros as typed; at most the line's amount)."""
     invoice = _draft(session, invoice)
     values = _line_values(_finance(session), description, quantity, unit, unit_price_cents,
-                          vat_rate, supply_date)
+                          vat_rate, supply_date, allowance, allowance_reason)
     line = InvoiceLine(invoice_id=invoice.id, position=_next_position(session, invoice),
                        source=LineSource.FIXED, net_cents=0, **values)
     session.add(line)
@@ -80,12 +93,13 @@ def get_line(session: Session, invoice: Invoice, line_id) -> InvoiceLine:
 
 def update_line(session: Session, actor: Actor, line: InvoiceLine, description: str, quantity,
                 unit, unit_price_cents: int | None, vat_rate,
-                supply_date: date | None = None) -> InvoiceLine:
-    """Change a line of a draft. The quantity of an hours line follows from its approved hours
-    (remove the line and add the right hours instead)."""
+                supply_date: date | None = None, allowance=None,
+                allowance_reason: str | None = None) -> InvoiceLine:
+    """Change a line of a draft (its discount too). The quantity of an hours line follows from
+    its approved hours (remove the line and add the right hours instead)."""
     invoice = _draft(session, session.scalar(select(Invoice).where(Invoice.id == line.invoice_id)))
     values = _line_values(_finance(session), description, quantity, unit, unit_price_cents,
-                          vat_rate, supply_date)
+                          vat_rate, supply_date, allowance, allowance_reason)
     if line.source == LineSource.HOURS:
         if values["quantity"] != line.quantity:
             raise DomainError(_l("Het aantal uren volgt uit de goedgekeurde uren. Haal de regel "
@@ -110,6 +124,45 @@ def remove_line(session: Session, actor: Actor, line: InvoiceLine) -> None:
     recalc(session, invoice)
     audit.record(session, actor, "invoice.line_removed", invoice, line_id=line_id,
                  hours_released=released)
+
+
+# --- a discount on the whole invoice --------------------------------------------------------
+
+def set_invoice_allowance(session: Session, actor: Actor, invoice: Invoice, allowance,
+                          reason: str | None = None, vat_rate=None) -> Invoice:
+    """A discount on the whole draft (`allowance`: cents or euros as typed; 0 or empty removes
+    it), at the VAT rate of the lines it lowers (one of the rates on the invoice; with one rate,
+    that one). At most the amount of the lines at that rate."""
+    invoice = _draft(session, invoice)
+    cents = parse_allowance(allowance)
+    if not cents:
+        invoice.allowance_cents, invoice.allowance_reason = 0, None
+        invoice.allowance_vat_rate = None
+        recalc(session, invoice)
+        audit.record(session, actor, "invoice.allowance_removed", invoice)
+        return invoice
+    lines = session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)).all()
+    rates = {line.vat_rate for line in lines}
+    if not rates:
+        raise DomainError(_l("Voeg eerst regels toe; een korting gaat af van hun bedrag."))
+    code = getattr(vat_rate, "value", vat_rate)
+    if code in (None, "") and len(rates) == 1:
+        code = next(iter(rates))
+    if code not in rates:
+        raise DomainError(_l("Kies het btw-tarief van de regels waar de korting van afgaat."))
+    text = allowance_reason(reason) or "Korting"
+    base = sum(money.line_total_cents(line.quantity, line.unit_price_cents,
+                                      line.allowance_cents or 0)
+               for line in lines if line.vat_rate == code)
+    if cents > base:
+        raise DomainError(_l("De korting is hoger dan het bedrag van de regels tegen dat "
+                             "btw-tarief (%(base)s).", base=format_money(base)))
+    invoice.allowance_cents, invoice.allowance_reason = cents, text
+    invoice.allowance_vat_rate = code
+    recalc(session, invoice)
+    audit.record(session, actor, "invoice.allowance_set", invoice, amount_cents=cents,
+                 vat_rate=code)
+    return invoice
 
 
 # --- trajectory fees -------------------------------------------------------------------------

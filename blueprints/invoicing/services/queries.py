@@ -159,7 +159,7 @@ def invoice_view(session: Session, invoice: Invoice) -> InvoiceView:
         if invoice.credits_invoice_id else None
     reminders = session.scalars(select(Reminder).where(Reminder.invoice_id == invoice.id)
                                 .order_by(Reminder.sent_at, Reminder.id)).all()
-    return InvoiceView(invoice, customer, lines, ordered, line_totals(lines), people,
+    return InvoiceView(invoice, customer, lines, ordered, line_totals(lines, invoice), people,
                        list(payments), list(credit_notes), credits, list(reminders))
 
 

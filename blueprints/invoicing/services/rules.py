@@ -30,6 +30,7 @@ from blueprints.invoicing.money import VatRate
 from blueprints.trajectories.models import Trajectory
 from blueprints.trajectories.services import KIND_LABELS as TRAJECTORY_KINDS
 from tenants.errors import DomainError, NotFound
+from tenants.money import parse_money
 
 PAGE_SIZE = 25
 #: € 100.000: a larger unit price is a typing error
@@ -57,8 +58,9 @@ UNIT_LABELS = {
 #: by VAT rate code (the value stored on a line)
 VAT_LABELS = {
     VatRate.HIGH.value: _l("21% btw"), VatRate.LOW.value: _l("9% btw"),
-    VatRate.ZERO.value: _l("0% btw"), VatRate.EXEMPT.value: _l("Vrijgesteld van btw"),
-    VatRate.KOR.value: _l("Geen btw (KOR)"),
+    VatRate.ZERO.value: _l("0% btw (nultarief)"), VatRate.EXEMPT.value: _l("Vrijgesteld van btw"),
+    VatRate.KOR.value: _l("Geen btw (KOR)"), VatRate.REVERSE_CHARGE.value: _l("Btw verlegd"),
+    VatRate.INTRA_COMMUNITY.value: _l("Intracommunautaire levering (0%)"),
 }
 METHOD_LABELS = {
     PaymentMethod.BANK_TRANSFER: _l("Bankoverschrijving"), PaymentMethod.CASH: _l("Contant"),
@@ -183,11 +185,41 @@ def _vat_rate(settings: FinanceSettings, code) -> str:
     try:
         rate = VatRate(str(code or "").strip().lower())
     except ValueError:
-        raise DomainError(_l("Kies een bestaand btw-tarief: 21%, 9%, 0% of vrijgesteld."))
+        raise DomainError(_l("Kies een bestaand btw-tarief: 21%, 9%, 0%, vrijgesteld, verlegd "
+                             "of intracommunautaire levering."))
     if rate is VatRate.KOR:
         raise DomainError(_l("Geen btw volgens de KOR kan alleen als de organisatie onder de "
                              "kleineondernemersregeling valt (Financiële instellingen)."))
     return rate.value
+
+
+def parse_allowance(value) -> int:
+    """A discount as typed (euros, "12,50") or in cents: integer cents, 0 when empty."""
+    if isinstance(value, str):
+        value = parse_money(value)
+    cents = int(value or 0)
+    if cents < 0:
+        raise DomainError(_l("Een korting is een positief bedrag, bijvoorbeeld 10,00."))
+    return cents
+
+
+def allowance_reason(value) -> str | None:
+    return _text(value, 100, _l("De reden van de korting is hoogstens 100 tekens."))
+
+
+def check_before_sending(customer: Customer, lines, totals: money.Totals) -> None:
+    """What the VAT of the lines asks before an invoice is sent (Dutch DomainError): the
+    customer's VAT id for btw verlegd or an intra-community supply (Wet OB art. 35a), and a
+    discount on the invoice no larger than the lines at its rate."""
+    if any(VatRate(line.vat_rate).needs_customer_vat_id for line in lines) \
+            and not customer.vat_id:
+        raise DomainError(_l("Bij btw verlegd of een intracommunautaire levering staat het "
+                             "btw-id van de klant op de factuur. Vul het eerst in bij "
+                             "%(name)s.", name=customer.name))
+    if any(t.base_cents < 0 for t in totals.per_rate):
+        raise DomainError(_l("De korting op de factuur is hoger dan het bedrag van de regels "
+                             "tegen dat btw-tarief. Verlaag de korting of kies een ander "
+                             "tarief."))
 
 
 def _unit(value) -> LineUnit:
@@ -223,14 +255,18 @@ def recalc(session: Session, invoice: Invoice) -> money.Totals:
     """Line amounts and the invoice's totals from its lines (money.py does the arithmetic)."""
     lines = session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice.id)).all()
     for line in lines:
-        line.net_cents = money.line_total_cents(line.quantity, line.unit_price_cents)
-    totals = money.totals((line.net_cents, VatRate(line.vat_rate)) for line in lines)
+        line.net_cents = money.line_total_cents(line.quantity, line.unit_price_cents,
+                                                line.allowance_cents or 0)
+    totals = money.totals(((line.net_cents, VatRate(line.vat_rate)) for line in lines),
+                          money.invoice_allowances(invoice))
     invoice.total_excl_cents = totals.excl_cents
     invoice.total_vat_cents = totals.vat_cents
     invoice.total_incl_cents = totals.incl_cents
     return totals
 
 
-def line_totals(lines) -> money.Totals:
-    """Totals of lines already loaded (for pages: per VAT rate with the required mention)."""
-    return money.totals((line.net_cents, VatRate(line.vat_rate)) for line in lines)
+def line_totals(lines, invoice=None) -> money.Totals:
+    """Totals of lines already loaded (for pages: per VAT rate with the required mention),
+    less the invoice's own discount when it is given."""
+    return money.totals(((line.net_cents, VatRate(line.vat_rate)) for line in lines),
+                        money.invoice_allowances(invoice) if invoice is not None else ())

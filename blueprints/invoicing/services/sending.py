@@ -18,7 +18,13 @@ from blueprints.invoicing.models import (
     InvoiceLine,
     InvoiceStatus,
 )
-from blueprints.invoicing.services.rules import _customer_of, _finance, _locked, recalc
+from blueprints.invoicing.services.rules import (
+    _customer_of,
+    _finance,
+    _locked,
+    check_before_sending,
+    recalc,
+)
 from blueprints.invoicing.snapshots import customer_snapshot, supplier_snapshot
 from tenants import audit, events
 from tenants.actor import Actor
@@ -103,6 +109,7 @@ def finalise(session: Session, actor: Actor, invoice: Invoice, issue_date: date 
                              missing="; ".join(str(m) for m in missing)))
     customer = _customer_of(session, invoice)
     _check_customer(customer, invoice)
+    check_before_sending(customer, lines, totals)
     _assign_number(session, actor, invoice, settings, customer, issue_date)
     term = customer.payment_term_days if customer.payment_term_days is not None \
         else settings.payment_term_days

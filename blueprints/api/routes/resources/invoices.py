@@ -121,10 +121,13 @@ def invoice_pdf(invoice_id: int):
 
 @bp.route("/<slug:tenant_slug>/invoices/<int:invoice_id>/ubl", parameters=TENANT)
 @operation("getInvoiceUbl", "facturen",
-           "De e-factuur (UBL 2.1, SI-UBL 2.0 / Peppol BIS Billing 3.0).",
-           "Voor een verzonden factuur of creditnota aan een klant met OIN of KvK-nummer. Een "
-           "concept: 404. Een klant die geen e-factuur kan ontvangen (een bewoner), of gegevens "
-           "die ontbraken bij het verzenden: 422 met de code ubl_unavailable en de reden.",
+           "De e-factuur (UBL 2.1) in het profiel van de klant.",
+           "Voor een verzonden factuur of creditnota aan een klant met OIN of KvK-nummer, in "
+           "het profiel dat de klant ontvangt (einvoice_profile bij de klant): SI-UBL 2.0 "
+           "(NLCIUS) of Peppol BIS Billing 3.0; één bestand is nooit beide. Een concept: 404. "
+           "Een klant die geen e-factuur kan ontvangen (een bewoner), of gegevens die "
+           "ontbraken bij het verzenden (zoals de btw-registratie van de organisatie onder de "
+           "KOR): 422 met de code ubl_unavailable en de reden.",
            errors=(422,))
 @bp.response(200, {"type": "string", "contentMediaType": "application/xml"},
              content_type="application/xml", description="De e-factuur.")
