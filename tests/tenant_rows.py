@@ -50,7 +50,14 @@ from blueprints.trajectories.models import (
 from blueprints.helprequests.models import Assignment, HelpRequest, JobKind, Source
 from blueprints.hours.models import HourType, TimeEntry
 from blueprints.onlinepay.models import StripeEvent
-from blueprints.reports.models import HoursDaily, MoneyDaily, OutflowDaily, ReportSchedule
+from blueprints.reports.models import (
+    HoursDaily,
+    MoneyDaily,
+    OutflowDaily,
+    OutflowFollowUp,
+    ReportSchedule,
+    ValueAssumption,
+)
 from tenants.db import utcnow
 from tenants.models import AuditEvent, Counter, Invitation, Membership, Role
 
@@ -242,6 +249,11 @@ ROW_FACTORIES = {
     MoneyDaily: lambda s, t, u: MoneyDaily(day=date(2026, 4, 1), invoiced_cents=10000),
     ReportSchedule: lambda s, t, u: ReportSchedule(frequency="maand",
                                                    recipients="bestuur@example.org"),
+    OutflowFollowUp: _child_of_trajectory(OutflowFollowUp, months=6,
+                                          checked_on=date(2026, 9, 1), still_off_benefit=True,
+                                          source="contract"),
+    ValueAssumption: lambda s, t, u: ValueAssumption(key="dode_last", value=40,
+                                                     source="Eigen inschatting bestuur"),
 }
 
 #: models whose rows can never be changed after insert (the database refuses)

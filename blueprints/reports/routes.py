@@ -19,16 +19,22 @@ from flask_babel import gettext as _
 
 from blueprints.hours.formats import format_minutes, type_label
 from blueprints.hours.models import HourType
-from blueprints.reports import chart, exports, periods, schedule, services
+from blueprints.reports import chart, exports, followups, periods, schedule, services, value
 from blueprints.reports import jobs as _jobs  # noqa: F401  (registers the report's jobs)
 from blueprints.reports import pdf as report_pdf
-from blueprints.reports.forms import PeriodForm, ScheduleForm
+from blueprints.reports.forms import AssumptionForm, FollowUpForm, PeriodForm, ScheduleForm
 from blueprints.trajectories.models import Outcome
 from blueprints.trajectories.services import KIND_LABELS, OUTCOME_LABELS
 from tenants.errors import DomainError
 from tenants.extensions import db
 from tenants.models import Role
-from tenants.web import current_actor, page_arg, require_role, tenant_blueprint
+from tenants.web import (
+    current_actor,
+    page_arg,
+    require_role,
+    submit,
+    tenant_blueprint,
+)
 
 bp = tenant_blueprint("reports", __name__, url_prefix="/rapportage")
 
@@ -52,17 +58,21 @@ def _period():
     return period, periods.compared(period, how), how, args, error
 
 
-@bp.route("")
-@require_role(Role.ADMIN)
-def index():
-    period, compare, how, args, error = _period()
+def _period_form(period, how) -> PeriodForm:
     # The form shows the period as understood (a month's own dates in the date fields), not
     # the raw input: what the figures are about is what the form says.
-    form = PeriodForm(formdata=None,
+    return PeriodForm(formdata=None,
                       data={"periode": period.kind, "jaar": str(period.start.year),
                             "maand": str(period.start.month),
                             "kwartaal": str((period.start.month - 1) // 3 + 1),
                             "van": period.start, "tot": period.end, "vergelijk": how})
+
+
+@bp.route("")
+@require_role(Role.ADMIN)
+def index():
+    period, compare, how, args, error = _period()
+    form = _period_form(period, how)
     now, then = services.figures(db.session, period, compare)
     weeks = services.hours_per_week(db.session, period)
     return render_template(
@@ -162,3 +172,70 @@ def schedule_remove():
     db.session.commit()
     flash(_("De geplande rapportage is gestopt."), "success")
     return redirect(url_for("reports.schedule_page"))
+
+
+@bp.route("/waarde")
+@require_role(Role.ADMIN)
+def value_page():
+    """The value estimate with its working: formula, inputs and sources, a low-high band; the
+    social value beside it; who gains what; the assumptions used, editable within bounds."""
+    period, _compare, how, args, error = _period()
+    result = value.estimate(db.session, period)
+    forms = {key: AssumptionForm(prefix=key, formdata=None, data={
+        "value": value.input_text(used.assumption, used.value),
+        "source": used.own.source if used.own else ""}) for key, used in result.used.items()}
+    for key, f in forms.items():
+        f.value.label.text = _("Eigen waarde: %(what)s", what=result.used[key].assumption.label)
+    return render_template(
+        "reports/value.html", form=_period_form(period, how), period=period, args=args,
+        error=error, est=result, forms=forms, value=value, format_minutes=format_minutes,
+        outcome_labels=OUTCOME_LABELS)
+
+
+@bp.route("/waarde/aanname/<key>", methods=["POST"])
+@require_role(Role.ADMIN)
+def value_assumption(key):
+    if key not in value.ASSUMPTIONS:
+        abort(404)
+    form = AssumptionForm(prefix=key)
+    _period_, _compare, _how, args, _error = _period()
+    if form.reset.data:
+        action = lambda: value.set_assumption(db.session, current_actor(), key, None, None)  # noqa: E731
+        message = _("De standaardwaarde van het platform geldt weer.")
+    else:
+        action = lambda: value.set_assumption(  # noqa: E731
+            db.session, current_actor(), key, value.parse_value(key, form.value.data),
+            form.source.data)
+        message = _("De aanname is opgeslagen.")
+    submit(form, action, message)
+    return redirect(url_for("reports.value_page", **args) + f"#aanname-{key}")
+
+
+@bp.route("/nazorg")
+@require_role(Role.ADMIN)
+def followups_page():
+    """Outflow to work: the follow-ups due (+1, +6, +12 months) and the recent outflows with
+    what was recorded."""
+    today = date.today()
+    due = followups.due_followups(db.session, today)
+    forms = {(d.outflow.trajectory.id, d.months): FollowUpForm(
+        prefix=f"n{d.outflow.trajectory.id}-{d.months}", formdata=None,
+        data={"checked_on": today}) for d in due}
+    recent = followups.outflows_to_work(
+        db.session, today, since=followups.add_months(today, -24))[::-1]
+    return render_template("reports/followups.html", due=due, forms=forms, recent=recent,
+                           checkpoints=followups.CHECKPOINTS, sources=followups.SOURCES,
+                           outcome_labels=OUTCOME_LABELS, today=today)
+
+
+@bp.route("/nazorg/<int:trajectory_id>/<int:months>", methods=["POST"])
+@require_role(Role.ADMIN)
+def record_followup(trajectory_id, months):
+    if months not in followups.CHECKPOINTS:
+        abort(404)
+    form = FollowUpForm(prefix=f"n{trajectory_id}-{months}")
+    submit(form, lambda: followups.record_followup(
+        db.session, current_actor(), trajectory_id, months, form.checked_on.data,
+        {"ja": True, "nee": False}.get(form.answer.data), form.source.data),
+        _("De nazorg is vastgelegd."))
+    return redirect(url_for("reports.followups_page"))
