@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from blueprints.demo.money import seed_money
+from blueprints.demo.outflow import seed_outflow
 from blueprints.demo.people import seed_people
 from blueprints.demo.work import seed_work
 from blueprints.reports import summaries
@@ -123,6 +124,7 @@ def seed() -> None:
             seed_people(db.session, tenant, users, users["participant"])
             seed_work(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
             seed_money(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
+            seed_outflow(db.session, tenant, users)
             # The demo writes history straight to the tables (no events): count it once.
             summaries.rebuild(db.session)
     # A job coach who works for two cooperatives: shows the tenant switch.

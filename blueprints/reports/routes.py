@@ -58,6 +58,12 @@ def _period():
     return period, periods.compared(period, how), how, args, error
 
 
+def _board() -> bool:
+    """A board member (bestuur) sees the figures, never the named records behind them: no
+    drill-down links, no follow-up list, no changing assumptions or the schedule."""
+    return g.membership.role == Role.BOARD
+
+
 def _period_form(period, how) -> PeriodForm:
     # The form shows the period as understood (a month's own dates in the date fields), not
     # the raw input: what the figures are about is what the form says.
@@ -69,7 +75,7 @@ def _period_form(period, how) -> PeriodForm:
 
 
 @bp.route("")
-@require_role(Role.ADMIN)
+@require_role(Role.ADMIN, board=True)
 def index():
     period, compare, how, args, error = _period()
     form = _period_form(period, how)
@@ -78,11 +84,11 @@ def index():
     return render_template(
         "reports/index.html", form=form, period=period, compare=compare, args=args,
         error=error, sections=services.sections(now, then), weeks=weeks,
-        chart=chart.weekly_bars(weeks), format_minutes=format_minutes)
+        chart=chart.weekly_bars(weeks), format_minutes=format_minutes, board=_board())
 
 
 @bp.route("/export.<fmt>")
-@require_role(Role.ADMIN)
+@require_role(Role.ADMIN, board=True)
 def export(fmt):
     if fmt not in ("csv", "xlsx", "pdf"):
         abort(404)
@@ -175,7 +181,7 @@ def schedule_remove():
 
 
 @bp.route("/waarde")
-@require_role(Role.ADMIN)
+@require_role(Role.ADMIN, board=True)
 def value_page():
     """The value estimate with its working: formula, inputs and sources, a low-high band; the
     social value beside it; who gains what; the assumptions used, editable within bounds."""
@@ -189,7 +195,7 @@ def value_page():
     return render_template(
         "reports/value.html", form=_period_form(period, how), period=period, args=args,
         error=error, est=result, forms=forms, value=value, format_minutes=format_minutes,
-        outcome_labels=OUTCOME_LABELS)
+        outcome_labels=OUTCOME_LABELS, board=_board())
 
 
 @bp.route("/waarde/aanname/<key>", methods=["POST"])
