@@ -205,15 +205,16 @@ def value_assumption(key):
         abort(404)
     form = AssumptionForm(prefix=key)
     _period_, _compare, _how, args, _error = _period()
-    if form.reset.data:
-        action = lambda: value.set_assumption(db.session, current_actor(), key, None, None)  # noqa: E731
-        message = _("De standaardwaarde van het platform geldt weer.")
-    else:
-        action = lambda: value.set_assumption(  # noqa: E731
-            db.session, current_actor(), key, value.parse_value(key, form.value.data),
-            form.source.data)
-        message = _("De aanname is opgeslagen.")
-    submit(form, action, message)
+    reset = bool(form.reset.data)
+
+    def action():
+        if reset:  # back to the platform's default
+            return value.set_assumption(db.session, current_actor(), key, None, None)
+        return value.set_assumption(db.session, current_actor(), key,
+                                    value.parse_value(key, form.value.data), form.source.data)
+
+    submit(form, action, _("De standaardwaarde van het platform geldt weer.") if reset
+           else _("De aanname is opgeslagen."))
     return redirect(url_for("reports.value_page", **args) + f"#aanname-{key}")
 
 

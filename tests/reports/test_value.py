@@ -167,8 +167,8 @@ def test_the_value_page_shows_its_working(coop, worked, client):
     url = f"/{coop.tenant.slug}/rapportage/waarde?periode=jaar&jaar=2025"
     page = client.get(url).get_data(as_text=True).replace("\xa0", " ")
     for text in ("€ 6.393,44", "€ 3.836,06", "€ 10.380,30", "€ 1.345,45", "€ 1.369,06",
-                 "€ 1.955,80", "Rijksoverheid", "70% van de gehuwdennorm", "Berenschot", "CPB/SCP", "50%",
-                 "nooit erbij opgeteld", "Gemeente", "Rijk en samenleving"):
+                 "€ 1.955,80", "Rijksoverheid", "70% van de gehuwdennorm", "Berenschot",
+                 "CPB/SCP", "50%", "nooit erbij opgeteld", "Gemeente", "Rijk en samenleving"):
         assert text in page, text
     assert "Anna" not in page  # the estimate names nobody
 
