@@ -231,3 +231,27 @@ def test_another_tenants_outflow_is_not_found(coop, worked, client, make, sessio
     prefix = f"n{a.id}-12"
     assert _post(client, f"/{other.slug}/rapportage/nazorg/{a.id}/12", prefix, {
         "checked_on": "2025-11-20", "answer": "ja", "source": "gemeente"}).status_code == 404
+
+
+def test_statements_of_the_value_and_follow_up_pages_do_not_grow(coop, worked, client,
+                                                                count_queries):
+    login(client, coop.admin)
+    slug = coop.tenant.slug
+    urls = (f"/{slug}/rapportage/waarde?periode=jaar&jaar=2025", f"/{slug}/rapportage/nazorg")
+    for url in urls:
+        client.get(url)
+    before = []
+    for url in urls:
+        with count_queries() as n:
+            assert client.get(url).status_code == 200
+        before.append(n())
+    for i in range(4):
+        _outflow(coop, f"Extra{i}", HouseholdType.COUPLE, date(2024, 9, 2),
+                 date(2025, 3 + i, 10), Outcome.PAID_WORK)
+    coop.session.commit()
+    after = []
+    for url in urls:
+        with count_queries() as n:
+            assert client.get(url).status_code == 200
+        after.append(n())
+    assert after == before
