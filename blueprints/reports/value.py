@@ -213,9 +213,10 @@ def parse_value(key: str, text: str | None) -> int:
             raise DomainError(_l("Vul een bedrag in, bijvoorbeeld 2.883,00."))
         return value
     if a.unit == "yesno":
-        if text not in ("0", "1"):
-            raise DomainError(_l("Kies ja of nee."))
-        return int(text)
+        answer = {"ja": 1, "1": 1, "nee": 0, "0": 0}.get(text.casefold())
+        if answer is None:
+            raise DomainError(_l("Vul ja of nee in."))
+        return answer
     text = text.rstrip("%").strip()
     if not (text.isascii() and text.isdigit() and len(text) <= 3):
         raise DomainError(_l("Vul een heel percentage in, bijvoorbeeld 40."))
@@ -226,6 +227,8 @@ def input_text(a: Assumption, value: int) -> str:
     """The value as the form shows it for editing."""
     if a.unit == "cents":
         return amount_text(value)
+    if a.unit == "yesno":
+        return "ja" if value else "nee"
     return str(value)
 
 

@@ -106,6 +106,10 @@ def test_a_tenant_sets_an_assumption_within_bounds_and_it_is_audited(coop, worke
         value.set_assumption(s, coop.actor, "dode_last", 40, "  ")
     with pytest.raises(DomainError):
         value.parse_value("dode_last", "veertig")
+    with pytest.raises(DomainError):
+        value.parse_value("uitvoeringskosten_meetellen", "misschien")
+    assert value.parse_value("uitvoeringskosten_meetellen", "Ja") == 1
+    assert value.parse_value("uitvoeringskosten", "2.500,00") == 250000
     value.set_assumption(s, coop.actor, "dode_last", value.parse_value("dode_last", "40%"),
                          "Onderzoek van de gemeente 2024")
     s.commit()
