@@ -30,10 +30,13 @@ class Role(str, enum.Enum):
     SUPERVISOR = "supervisor"
     #: deelnemer: sees their own plan and budget, logs their own hours
     PARTICIPANT = "participant"
+    #: bestuur (board): reads the reports and nothing personal; below every other role, and
+    #: let in only where a view says so (tenants.web.require_role(..., board=True))
+    BOARD = "bestuur"
 
     @property
     def rank(self) -> int:
-        return {"participant": 1, "supervisor": 2, "admin": 3}[self.value]
+        return {"bestuur": 0, "participant": 1, "supervisor": 2, "admin": 3}[self.value]
 
 
 class MunicipalRole(str, enum.Enum):

@@ -84,18 +84,22 @@ def allowed_when_read_only(view):
     return view
 
 
-def require_role(role: Role):
-    """Allow the view to members whose role is at least `role`; others get 403."""
+def require_role(role: Role, *, board: bool = False):
+    """Allow the view to members whose role is at least `role`; others get 403. With
+    `board=True` a board member (bestuur) may see it too: only views that show nothing
+    personal (the reports' figures); every other view refuses them (`_load_tenant`)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             membership = g.get("membership")
-            if membership is None or membership.role.rank < role.rank:
+            if membership is None or (membership.role.rank < role.rank
+                                      and not (board and membership.role == Role.BOARD)):
                 refuse(403, f"role {role.value} required")
             return view(*args, **kwargs)
 
         wrapped._required_role = role
+        wrapped._board_may_view = board
         if getattr(view, "_allowed_when_read_only", False):
             wrapped._allowed_when_read_only = True
         return wrapped
@@ -139,6 +143,13 @@ def _load_tenant():
         refuse(404, "not a member")
     g.membership = membership
     session["last_tenant"] = tenant.slug
+    if membership.role == Role.BOARD and not getattr(view, "_board_may_view", False):
+        # A board member reads the reports and nothing personal: every other page of the
+        # tenant is refused here, whatever role the view itself asks for; the start page
+        # leads to the reports; a report's drill-down to named records is not found.
+        if request.endpoint == "dashboard.index":
+            return redirect(url_for("reports.index", tenant_slug=tenant.slug))
+        refuse(404 if request.blueprint == "reports" else 403, "board: reports only")
     if membership.role == Role.ADMIN and not current_user.has_totp:
         flash(_l("Als beheerder moet u eerst tweestapsverificatie instellen."), "warning")
         return redirect(url_for("auth.enrol_totp", next=request.path))

@@ -57,8 +57,10 @@ from blueprints.reports.models import (
     HoursMonthly,
     MoneyDaily,
     OutflowDaily,
+    OutflowFollowUp,
     ReportSchedule,
     ReportShare,
+    ValueAssumption,
 )
 from tenants.db import utcnow
 from tenants.models import AuditEvent, Counter, Invitation, Membership, Municipality, Role
@@ -275,6 +277,11 @@ ROW_FACTORIES = {
     DigestChoice: lambda s, t, u: DigestChoice(user_id=u.id, kind="vog", enabled=False),
     DigestSentItem: lambda s, t, u: DigestSentItem(user_id=u.id, kind="vog", item="1:2026-12-31",
                                                    sent_on=date(2026, 12, 3)),
+    OutflowFollowUp: _child_of_trajectory(OutflowFollowUp, months=6,
+                                          checked_on=date(2026, 9, 1), still_off_benefit=True,
+                                          source="contract"),
+    ValueAssumption: lambda s, t, u: ValueAssumption(key="dode_last", value=40,
+                                                     source="Eigen inschatting bestuur"),
 }
 
 #: models whose rows can never be changed after insert (the database refuses)

@@ -73,7 +73,11 @@ def _build() -> list[NavItem]:
     items: list[NavItem] = []
     membership = g.get("membership")
     tenant = g.get("tenant")
-    if tenant is not None and membership is not None:
+    if tenant is not None and membership is not None and membership.role == Role.BOARD:
+        # a board member (bestuur) reads the reports and nothing else of the tenant
+        _optional(items, _l("Rapportage"), "reports.index")
+        _optional(items, _l("Waarde van het werk"), "reports.value_page")
+    elif tenant is not None and membership is not None:
         items.append(_item(_l("Start"), "dashboard.index"))
         if membership.role == Role.PARTICIPANT:
             items.append(_item(_l("Mijn pagina"), "trajectories.my_page"))

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from blueprints.demo.money import seed_money
 from blueprints.demo.network import seed_network
+from blueprints.demo.outflow import seed_outflow
 from blueprints.demo.people import seed_people
 from blueprints.demo.work import seed_work
 from blueprints.municipality.demo import seed_progress_shares, seed_report_shares
@@ -134,6 +135,7 @@ def seed() -> None:
             seed_work(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
             seed_money(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
             seed_progress_shares(db.session, tenant, users["admin"])
+            seed_outflow(db.session, tenant, users)
             # The demo writes history straight to the tables (no events): count it once.
             summaries.rebuild(db.session)
     for code, person in MUNICIPALITY_USERS.items():

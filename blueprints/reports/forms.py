@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from blueprints.reports.followups import SOURCES
 from blueprints.reports.periods import COMPARISON_LABELS, KIND_LABELS, MONTH_NAMES
 from blueprints.reports.schedule import FREQUENCIES
 from tenants.formfields import SelectField
@@ -53,3 +54,28 @@ class ShareForm(BaseForm):
         DataRequired(_l("Vul een jaar in, bijvoorbeeld 2026.")),
         NumberRange(2000, 2100, _l("Vul een jaar tussen 2000 en 2100 in."))])
     submit = SubmitField(_l("Delen met de gemeente"))
+
+
+class FollowUpForm(BaseForm):
+    """One follow-up of an outflow to work (the checkpoint is in the URL)."""
+
+    checked_on = DateField(_l("Nagevraagd op"),
+                           validators=[DataRequired(message=_l("Vul de datum van de navraag in."))])
+    answer = SelectField(_l("Nog uit de uitkering?"), choices=[
+        ("", _l("— kies —")), ("ja", _l("Ja, nog uit de uitkering")),
+        ("nee", _l("Nee, weer in de uitkering"))], validate_choice=True,
+        validators=[DataRequired(message=_l("Kies of de deelnemer nog uit de uitkering is."))])
+    source = SelectField(_l("Hoe weet u het?"), choices=[("", _l("— kies —"))] + [
+        (k, v) for k, v in SOURCES.items()], validate_choice=True,
+        validators=[DataRequired(message=_l(
+            "Kies hoe u het weet: gemeente, contract of de deelnemer zelf."))])
+    submit = SubmitField(_l("Nazorg vastleggen"))
+
+
+class AssumptionForm(BaseForm):
+    """A tenant's own value for one assumption of the value estimate (the key is in the URL)."""
+
+    value = StringField(_l("Waarde"), validators=[Length(max=20)])
+    source = StringField(_l("Bron of reden"), validators=[Length(max=300)])
+    submit = SubmitField(_l("Opslaan"))
+    reset = SubmitField(_l("Terug naar de standaard"))

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.db import Base, TenantScoped, tenant_fk, utcnow
+from tenants.db import Base, TenantScoped, new_id, tenant_fk, utcnow
 
 
 class HoursDaily(TenantScoped, Base):
@@ -119,3 +119,60 @@ class ReportSchedule(TenantScoped, Base):
     @property
     def addresses(self) -> list[str]:
         return [line for line in self.recipients.splitlines() if line]
+
+
+class OutflowFollowUp(TenantScoped, Base):
+    """A follow-up of an outflow to work (a trajectory ended with paid employment or an own
+    business): at +1, +6 or +12 months the coordinator records whether the person is still out
+    of benefit and how that is known. One row per trajectory and checkpoint; a later answer for
+    the same checkpoint replaces the earlier one (audited). The cooperative's registration,
+    never a CBS figure (DOMAIN.md, reports)."""
+
+    __tablename__ = "report_outflow_followups"
+    __table_args__ = (
+        tenant_fk("trajectory_id", "trajectories.id"),
+        UniqueConstraint("tenant_id", "trajectory_id", "months"),
+    )
+
+    trajectory_id: Mapped[int]
+    #: the checkpoint: 1, 6 or 12 months after the outflow date
+    months: Mapped[int]
+    checked_on: Mapped[date] = mapped_column(Date)
+    still_off_benefit: Mapped[bool]
+    #: how it is known: "gemeente" (the municipality's confirmation), "contract", "deelnemer"
+    source: Mapped[str] = mapped_column(String(20))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BenefitNorm(Base):
+    """A bijstand norm (net a month incl. holiday pay) for one norm category, valid from a date
+    until the next row of the same category. Platform data, the same for every tenant: norms
+    are law (Pw art. 21-22a, the ministry's Normenbrief) and change on 1 January and 1 July,
+    so they are rows with their source, never constants in code (DOMAIN.md)."""
+
+    __tablename__ = "benefit_norms"
+    __table_args__ = (UniqueConstraint("category", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
+    #: "gehuwden", "alleenstaand", "kostendeler_2", "jongere_18_20" (blueprints.reports.value)
+    category: Mapped[str] = mapped_column(String(30))
+    valid_from: Mapped[date] = mapped_column(Date)
+    monthly_cents: Mapped[int]
+    source: Mapped[str] = mapped_column(String(300))
+
+
+class ValueAssumption(TenantScoped, Base):
+    """A tenant's own value for one assumption of the value estimate (deadweight, hourly value
+    of volunteer work, ...), within the platform's bounds (blueprints.reports.value.ASSUMPTIONS).
+    Without a row the platform default applies. Every change is in the audit log."""
+
+    __tablename__ = "report_value_assumptions"
+    __table_args__ = (UniqueConstraint("tenant_id", "key"),)
+
+    key: Mapped[str] = mapped_column(String(40))
+    value: Mapped[int]
+    #: why the cooperative chose this value (its source)
+    source: Mapped[str] = mapped_column(String(300))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

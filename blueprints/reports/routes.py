@@ -19,17 +19,39 @@ from flask_babel import gettext as _
 
 from blueprints.hours.formats import format_minutes, type_label
 from blueprints.hours.models import HourType
-from blueprints.reports import chart, exports, periods, schedule, services, sharing
+from blueprints.reports import (
+    chart,
+    exports,
+    followups,
+    periods,
+    schedule,
+    services,
+    sharing,
+    value,
+)
 from blueprints.reports import jobs as _jobs  # noqa: F401  (registers the report's jobs)
 from blueprints.reports import pdf as report_pdf
-from blueprints.reports.forms import PeriodForm, ScheduleForm, ShareForm
+from blueprints.reports.forms import (
+    AssumptionForm,
+    FollowUpForm,
+    PeriodForm,
+    ScheduleForm,
+    ShareForm,
+)
 from blueprints.trajectories.models import Outcome
 from blueprints.trajectories.services import KIND_LABELS, OUTCOME_LABELS
 from tenants.errors import DomainError
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.inputs import to_id
-from tenants.web import current_actor, page_arg, require_role, run_service, submit, tenant_blueprint
+from tenants.web import (
+    current_actor,
+    page_arg,
+    require_role,
+    run_service,
+    submit,
+    tenant_blueprint,
+)
 
 bp = tenant_blueprint("reports", __name__, url_prefix="/rapportage")
 
@@ -53,27 +75,37 @@ def _period():
     return period, periods.compared(period, how), how, args, error
 
 
-@bp.route("")
-@require_role(Role.ADMIN)
-def index():
-    period, compare, how, args, error = _period()
+def _board() -> bool:
+    """A board member (bestuur) sees the figures, never the named records behind them: no
+    drill-down links, no follow-up list, no changing assumptions or the schedule."""
+    return g.membership.role == Role.BOARD
+
+
+def _period_form(period, how) -> PeriodForm:
     # The form shows the period as understood (a month's own dates in the date fields), not
     # the raw input: what the figures are about is what the form says.
-    form = PeriodForm(formdata=None,
+    return PeriodForm(formdata=None,
                       data={"periode": period.kind, "jaar": str(period.start.year),
                             "maand": str(period.start.month),
                             "kwartaal": str((period.start.month - 1) // 3 + 1),
                             "van": period.start, "tot": period.end, "vergelijk": how})
+
+
+@bp.route("")
+@require_role(Role.ADMIN, board=True)
+def index():
+    period, compare, how, args, error = _period()
+    form = _period_form(period, how)
     now, then = services.figures(db.session, period, compare)
     weeks = services.hours_per_week(db.session, period)
     return render_template(
         "reports/index.html", form=form, period=period, compare=compare, args=args,
         error=error, sections=services.sections(now, then), weeks=weeks,
-        chart=chart.weekly_bars(weeks), format_minutes=format_minutes)
+        chart=chart.weekly_bars(weeks), format_minutes=format_minutes, board=_board())
 
 
 @bp.route("/export.<fmt>")
-@require_role(Role.ADMIN)
+@require_role(Role.ADMIN, board=True)
 def export(fmt):
     if fmt not in ("csv", "xlsx", "pdf"):
         abort(404)
@@ -193,3 +225,71 @@ def sharing_revoke(share_id):
     run_service(lambda: sharing.revoke(db.session, current_actor(), share_id),
                 _("Ingetrokken: de gemeente ziet deze cijfers niet meer."))
     return redirect(url_for("reports.sharing_page"))
+
+
+@bp.route("/waarde")
+@require_role(Role.ADMIN, board=True)
+def value_page():
+    """The value estimate with its working: formula, inputs and sources, a low-high band; the
+    social value beside it; who gains what; the assumptions used, editable within bounds."""
+    period, _compare, how, args, error = _period()
+    result = value.estimate(db.session, period)
+    forms = {key: AssumptionForm(prefix=key, formdata=None, data={
+        "value": value.input_text(used.assumption, used.value),
+        "source": used.own.source if used.own else ""}) for key, used in result.used.items()}
+    for key, f in forms.items():
+        f.value.label.text = _("Eigen waarde: %(what)s", what=result.used[key].assumption.label)
+    return render_template(
+        "reports/value.html", form=_period_form(period, how), period=period, args=args,
+        error=error, est=result, forms=forms, value=value, format_minutes=format_minutes,
+        outcome_labels=OUTCOME_LABELS, board=_board())
+
+
+@bp.route("/waarde/aanname/<key>", methods=["POST"])
+@require_role(Role.ADMIN)
+def value_assumption(key):
+    if key not in value.ASSUMPTIONS:
+        abort(404)
+    form = AssumptionForm(prefix=key)
+    _period_, _compare, _how, args, _error = _period()
+    reset = bool(form.reset.data)
+
+    def action():
+        if reset:  # back to the platform's default
+            return value.set_assumption(db.session, current_actor(), key, None, None)
+        return value.set_assumption(db.session, current_actor(), key,
+                                    value.parse_value(key, form.value.data), form.source.data)
+
+    submit(form, action, _("De standaardwaarde van het platform geldt weer.") if reset
+           else _("De aanname is opgeslagen."))
+    return redirect(url_for("reports.value_page", **args) + f"#aanname-{key}")
+
+
+@bp.route("/nazorg")
+@require_role(Role.ADMIN)
+def followups_page():
+    """Outflow to work: the follow-ups due (+1, +6, +12 months) and the recent outflows with
+    what was recorded."""
+    today = date.today()
+    due = followups.due_followups(db.session, today)
+    forms = {(d.outflow.trajectory.id, d.months): FollowUpForm(
+        prefix=f"n{d.outflow.trajectory.id}-{d.months}", formdata=None,
+        data={"checked_on": today}) for d in due}
+    recent = followups.outflows_to_work(
+        db.session, today, since=followups.add_months(today, -24))[::-1]
+    return render_template("reports/followups.html", due=due, forms=forms, recent=recent,
+                           checkpoints=followups.CHECKPOINTS, sources=followups.SOURCES,
+                           outcome_labels=OUTCOME_LABELS, today=today)
+
+
+@bp.route("/nazorg/<int:trajectory_id>/<int:months>", methods=["POST"])
+@require_role(Role.ADMIN)
+def record_followup(trajectory_id, months):
+    if months not in followups.CHECKPOINTS:
+        abort(404)
+    form = FollowUpForm(prefix=f"n{trajectory_id}-{months}")
+    submit(form, lambda: followups.record_followup(
+        db.session, current_actor(), trajectory_id, months, form.checked_on.data,
+        {"ja": True, "nee": False}.get(form.answer.data), form.source.data),
+        _("De nazorg is vastgelegd."))
+    return redirect(url_for("reports.followups_page"))

@@ -22,15 +22,15 @@ from blueprints.helprequests.services import KIND_LABELS as JOB_KIND_LABELS
 from blueprints.hours.formats import HOUR_TYPES, type_label
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.participants.models import Participant
-from blueprints.reports.models import HoursDaily, MoneyDaily, OutflowDaily
+from blueprints.reports.followups import TO_WORK
+from blueprints.reports.models import HoursDaily, MoneyDaily, OutflowDaily, OutflowFollowUp
 from blueprints.reports.periods import Period
 from blueprints.trajectories.models import Outcome, Trajectory, TrajectoryKind, TrajectoryStatus
 from blueprints.trajectories.services import KIND_LABELS, OUTCOME_LABELS
 from tenants.weeks import monday_of
 
-#: outcomes that count as outflow to work (paid employment; the trajectory model has no
-#: separate self-employment outcome yet)
-TO_WORK = (Outcome.PAID_WORK,)
+#: follow-up checkpoints whose durability the report shows
+DURABLE_AFTER = (6, 12)
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ class Figures:
     invoiced_cents: int = 0
     credited_cents: int = 0
     paid_cents: int = 0
+    #: months -> (outflows to work in the period followed up then, still out of benefit)
+    durability: dict = field(default_factory=dict)
 
     @property
     def running_total(self) -> int:
@@ -90,7 +92,7 @@ def _per_key(session: Session, key, value, day, periods: tuple[Period, ...], *wh
 
 
 def figures(session: Session, *periods: Period) -> list[Figures]:
-    """Every figure of each period, the periods side by side: six grouped statements, however
+    """Every figure of each period, the periods side by side: seven grouped statements, however
     many periods (the report asks two: the period and its comparison)."""
     kinds = session.execute(
         select(Trajectory.kind, *[_sum_in(_running(p)) for p in periods])
@@ -112,10 +114,22 @@ def figures(session: Session, *periods: Period) -> list[Figures]:
         for column in (MoneyDaily.invoiced_cents, MoneyDaily.credited_cents,
                        MoneyDaily.paid_cents)])
         .where(or_(*(_between(MoneyDaily.day, p) for p in periods)))).one()
-    n = len(periods)
+    cohort = [and_(_between(Trajectory.outcome_on, p), OutflowFollowUp.months == m)
+              for p in periods for m in DURABLE_AFTER]
+    durable = session.execute(
+        select(*[_sum_in(c) for c in cohort],
+               *[_sum_in(and_(c, OutflowFollowUp.still_off_benefit)) for c in cohort])
+        .select_from(OutflowFollowUp)
+        .join(Trajectory, (Trajectory.tenant_id == OutflowFollowUp.tenant_id)
+              & (Trajectory.id == OutflowFollowUp.trajectory_id))
+        .where(Trajectory.outcome.in_(TO_WORK), or_(*cohort))).one()
+    n, k = len(periods), len(cohort)
     return [Figures(int(people[i] or 0), running[i], int(people[n + i] or 0), hours[i],
                     requests[i], outflow[i], int(money[3 * i] or 0), int(money[3 * i + 1] or 0),
-                    int(money[3 * i + 2] or 0))
+                    int(money[3 * i + 2] or 0),
+                    {m: (int(durable[i * len(DURABLE_AFTER) + j] or 0),
+                         int(durable[k + i * len(DURABLE_AFTER) + j] or 0))
+                     for j, m in enumerate(DURABLE_AFTER)})
             for i in range(n)]
 
 
@@ -177,9 +191,18 @@ D_OUTFLOW = _l("Trajecten afgerond in de periode (datum van het uitstroomresulta
                "bestemming. Volgens registratie van de coöperatie; geen CBS-cijfer.")
 D_OUTFLOW_RATE = _l("Afgeronde trajecten in de periode gedeeld door de trajecten die in de "
                     "periode liepen, in procenten.")
-D_TO_WORK_RATE = _l("Trajecten afgerond met betaald werk in de periode gedeeld door de trajecten "
-                    "die in de periode liepen, in procenten. Volgens registratie van de "
-                    "coöperatie; of iemand uit de uitkering blijft, staat hier niet in.")
+D_TO_WORK_RATE = _l("Trajecten afgerond met betaald werk of een eigen bedrijf in de periode "
+                    "gedeeld door de trajecten die in de periode liepen, in procenten. Volgens "
+                    "registratie van de coöperatie; of iemand uit de uitkering blijft, staat "
+                    "bij de nazorg hieronder.")
+def d_durable(months: int):
+    return _l("Van de uitstroom naar werk (loondienst of eigen bedrijf) met een "
+              "uitstroomdatum in de periode en een vastgelegde nazorg na %(months)s maanden: "
+              "het deel dat toen nog uit de uitkering was. De coöperatie legt per nazorg de "
+              "bron vast (bevestiging van de gemeente, een contract of wat de deelnemer zelf "
+              "zegt). Volgens registratie van de coöperatie; geen CBS-cijfer.", months=months)
+
+
 D_INVOICED = _l("Bedrag exclusief btw van de facturen met een factuurdatum in de periode, min "
                 "de creditnota's met een datum in de periode.")
 D_PAID = _l("Ontvangen betalingen (inclusief btw) met een betaaldatum in de periode, hoe ze "
@@ -228,6 +251,14 @@ def sections(now: Figures, then: Figures) -> list[Section]:
             "percent", percent(now.outflow_to_work, now.running_total),
             percent(then.outflow_to_work, then.running_total)),
     ]
+    for months in DURABLE_AFTER:
+        now_followed, now_off = now.durability.get(months, (0, 0))
+        then_followed, then_off = then.durability.get(months, (0, 0))
+        outflow.append(Row(
+            f"durable_{months}", str(_l("Nog uit de uitkering na %(months)s maanden",
+                                        months=months)),
+            str(d_durable(months)), "percent", percent(now_off, now_followed),
+            percent(then_off, then_followed), drill=("reports.followups_page", {})))
     money = [
         Row("invoiced", str(_l("Gefactureerd (excl. btw, na creditnota's)")), str(D_INVOICED),
             "cents", now.invoiced_cents - now.credited_cents,

@@ -12,6 +12,7 @@ ROLE_CHOICES = [
     ("admin", _l("Beheerder")),
     ("supervisor", _l("Begeleider / jobcoach")),
     ("participant", _l("Deelnemer")),
+    ("bestuur", _l("Bestuur (alleen rapportage, niets persoonlijks)")),
 ]
 
 

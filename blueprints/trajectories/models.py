@@ -54,8 +54,10 @@ class Funding(str, enum.Enum):
 
 
 class Outcome(str, enum.Enum):
-    #: betaald werk
+    #: betaald werk (in loondienst)
     PAID_WORK = "betaald_werk"
+    #: eigen bedrijf (zelfstandig ondernemer): outflow to work, counted apart from employment
+    SELF_EMPLOYED = "zelfstandig"
     #: opleiding / leerwerktraject
     EDUCATION = "opleiding"
     #: vast vrijwilligerswerk

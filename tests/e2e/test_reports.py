@@ -15,6 +15,7 @@ from tests.e2e.conftest import PHONE
 from tests.e2e.flows import assert_fits_the_screen, field, log_in
 from tests.reports.builders import coop  # noqa: F401  (the report test world)
 from tests.reports.test_report import hand_data
+from tests.reports.test_value import worked  # noqa: F401  (the worked example)
 
 pytestmark = pytest.mark.browser
 
@@ -62,3 +63,45 @@ def test_the_report_fits_a_phone(new_context, coop):
     expect(page.get_by_role("heading", level=1)).to_have_text("Rapportage Q2 2026")
     check_accessibility(page, "report (phone)")
     assert_fits_the_screen(page, "report (phone)")
+
+
+def test_the_value_page_shows_its_working_and_takes_an_own_assumption(page, coop, worked):
+    log_in(page, coop.admin)
+    page.get_by_role("link", name="Rapportage").click()
+    page.get_by_role("link", name="Waarde van het werk: bespaarde uitkeringen en "
+                                  "maatschappelijke waarde").click()
+    field(page, "Soort periode").select_option(label="Jaar")
+    field(page, "Jaar").fill("2025")
+    page.get_by_role("button", name="Tonen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Waarde van het werk · 2025")
+    expect(page.locator("#waarde-midden")).to_contain_text("6.393,44")
+    expect(page.locator("#waarde-laag")).to_contain_text("3.836,06")
+    expect(page.locator("#waarde-hoog")).to_contain_text("10.380,30")
+    expect(page.locator("#duurzaamheid")).to_contain_text("1 van 2")
+    check_accessibility(page, "value page")
+
+    own = page.locator("#aanname-dode_last")
+    field(own, "Eigen waarde: Dode last: uitstroom die ook zonder de coöperatie was "
+               "gebeurd").fill("40")
+    field(own, "Bron of reden").fill("Onderzoek van de gemeente 2024")
+    own.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("De aanname is opgeslagen.")).to_be_visible()
+    expect(page.locator("#waarde-midden")).to_contain_text("7.672,13")
+    expect(page.locator("#aanname-dode_last")).to_contain_text("Onderzoek van de gemeente 2024")
+    check_accessibility(page, "value page after a change")
+
+
+def test_the_value_page_fits_a_phone(new_context, coop, worked):
+    page = new_context(**PHONE).new_page()
+    log_in(page, coop.admin)
+    page.goto(f"/{coop.tenant.slug}/rapportage/waarde?periode=jaar&jaar=2025")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Waarde van het werk · 2025")
+    check_accessibility(page, "value page (phone)")
+    assert_fits_the_screen(page, "value page (phone)")
+
+
+def test_the_follow_up_list_is_accessible(page, coop, worked):
+    log_in(page, coop.admin)
+    page.goto(f"/{coop.tenant.slug}/rapportage/nazorg")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Nazorg uitstroom naar werk")
+    check_accessibility(page, "follow-ups")

@@ -47,7 +47,9 @@ FUNDING_LABELS = {
     Funding.OWN: _l("Eigen middelen"),
 }
 OUTCOME_LABELS = {
-    Outcome.PAID_WORK: _l("Betaald werk"), Outcome.EDUCATION: _l("Opleiding / leerwerktraject"),
+    Outcome.PAID_WORK: _l("Betaald werk"),
+    Outcome.SELF_EMPLOYED: _l("Eigen bedrijf (zelfstandig ondernemer)"),
+    Outcome.EDUCATION: _l("Opleiding / leerwerktraject"),
     Outcome.VOLUNTEERING: _l("Vast vrijwilligerswerk"), Outcome.SHELTERED: _l("Beschut werk"),
     Outcome.DAY_ACTIVITIES: _l("Dagbesteding"), Outcome.DROPPED_OUT: _l("Uitgevallen"),
     Outcome.MOVED: _l("Verhuisd"), Outcome.DECEASED: _l("Overleden"),
