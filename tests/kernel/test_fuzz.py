@@ -119,7 +119,7 @@ def world(app):
                 seed_people(s, t, staff, staff["participant"])
                 seed_work(s, t, staff, "Breda")
                 seed_money(s, t, staff, "Breda")
-                municipality_demo.seed_shares(s, t, staff["admin"])
+                municipality_demo.seed_progress_shares(s, t, staff["admin"])
                 s.commit()
             # the admin is also a consulent of Breda: the municipality's pages are crawled too
             from tenants.membership import municipality_by_code

@@ -33,6 +33,6 @@ def test_create_app_connects_every_hook_and_section(app):
     """What the features above contribute is connected at start-up (app.py
     register_subscribers), whichever way the app was built."""
     assert [h.name for h in hooks.ALL if not h.answered] == []
-    assert sections.participant_page.keys() == ["trajectories"]
+    assert sections.participant_page.keys() == ["trajectories", "municipality"]
     assert sections.customer_page.keys() == ["punchcards", "helprequests"]
     assert sections.help_request_page.keys() == ["punchcards"]

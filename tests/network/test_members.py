@@ -125,8 +125,8 @@ def test_a_cooperative_joins_and_leaves_by_its_own_admin(app, make, client):
 def test_the_admin_adds_a_municipality(app, make, client):
     admin = network_member(app, make, NetworkRole.ADMIN)
     login(client, admin)
-    response = post(client, "/netwerk/leden/gemeente", {"cbs_code": "9999"},
+    response = post(client, "/netwerk/leden/gemeente", {"cbs_code": "0000"},
                     token_from="/netwerk/leden", follow_redirects=True)
-    assert "Onbekende gemeentecode 9999" in response.get_data(as_text=True)
+    assert "Onbekende gemeentecode 0000" in response.get_data(as_text=True)
     post(client, "/netwerk/leden/gemeente", {"cbs_code": "0307"}, token_from="/netwerk/leden")
     assert "Gemeente Amersfoort" in client.get("/netwerk/leden").get_data(as_text=True)
