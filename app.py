@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.hours.routes import bp as hours_bp
     from blueprints.imports.routes import bp as imports_bp
     from blueprints.invoicing.routes import bp as invoicing_bp
+    from blueprints.knowledge.routes import bp as knowledge_bp
     from blueprints.municipality.routes import bp as municipality_bp
     from blueprints.network.routes import bp as network_bp
     from blueprints.onlinepay.routes import bp as onlinepay_bp
@@ -135,7 +136,8 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.team.routes import bp as team_bp
     from blueprints.trajectories.routes import bp as trajectories_bp
 
-    for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, dashboard_bp,
+    for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, knowledge_bp,
+               dashboard_bp,
                team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp,
                helprequests_bp, hours_bp, customers_bp, invoicing_bp, punchcards_bp,
                budgets_bp, onlinepay_bp, reports_bp, stripe_webhook_bp, api_tokens_bp, api_bp):

@@ -158,6 +158,12 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
         "INVITATION_MAX_AGE": timedelta(days=7),
         # A TOTP code is accepted once. The demo (development) lets scripted checks log in with
         # the same code more than once within its 30 seconds; production never does.
+        # Network admins while network memberships carry no role (tenants/network.py): a
+        # comma-separated list of e-mail addresses; the demo's LSA account outside production.
+        "NETWORK_ADMIN_EMAILS": tuple(
+            e.strip().lower() for e in (env.get("NETWORK_ADMIN_EMAILS")
+                                        or ("" if production else "netwerk@lsa.example.org")
+                                        ).split(",") if e.strip()),
         "TOTP_REPLAY_PROTECTION": _bool(env.get("TOTP_REPLAY_PROTECTION"), name != "development"),
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,  # the whole request; Flask answers 413 above it
         "MAX_UPLOAD_BYTES": 8 * 1024 * 1024,  # one uploaded document (a signed agreement)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from blueprints.demo.money import seed_money
 from blueprints.demo.people import seed_people
 from blueprints.demo.work import seed_work
+from blueprints.knowledge.demo import seed_knowledge
 from blueprints.reports import summaries
 from tenants import audit
 from tenants.actor import Actor
@@ -146,6 +147,7 @@ def seed() -> None:
                                          organisation="LSA bewoners"))
     _user("beheer@wijkwerk.example.org", "Platformbeheer Wijkwerk", two_factor=True,
           operator=True)
+    seed_knowledge(db.session, DEMO_PASSWORD)
     db.session.flush()
 
 
