@@ -15,6 +15,11 @@ EXPECTED_LANDING = {
     "gemeente@lelystad.example.org": "/gemeente/0995/",
     "gemeente@landgraaf.example.org": "/gemeente/0882/",
     "netwerk@lsa.example.org": "/netwerk/",
+    # network members who ask and vote in the question box (blueprints/knowledge/demo.py)
+    "lid1@lsa.example.org": "/netwerk/",
+    "lid2@lsa.example.org": "/netwerk/",
+    "lid3@lsa.example.org": "/netwerk/",
+    "lid4@lsa.example.org": "/netwerk/",
     "beheer@wijkwerk.example.org": "/beheer/",
 }
 for _slug in CONTRACT_TENANTS:
