@@ -36,6 +36,9 @@ def test_a_member_asks_supports_and_reads_an_answer_on_a_phone(app, new_context,
     page.get_by_role("link", name="Vraag stellen").click()
     title = f"Hoe vraag je een {word} aan?"
     field(page, "Titel van uw vraag").fill(title)
+    # while typing (with JavaScript): the similar question shows above the form at once
+    expect(page.get_by_role("region", name="Vergelijkbare vragen").get_by_role(
+        "link", name=f"Wanneer geldt een {word} voor deelnemers?")).to_be_visible()
     field(page, "Uw vraag").fill("Een deelnemer zorgt voor haar moeder.")
     field(page, "Thema").select_option(label="Ontheffing")
     page.get_by_role("button", name="Zoek vergelijkbare vragen").click()

@@ -226,3 +226,15 @@ def test_the_word_overlap_fallback(app, network, monkeypatch):
         assert question_id in [q.id for q in found]
         assert question_id not in [q.id for q in services.similar_questions(
             db.session, "Hoe vraag ik een subsidie aan bij de provincie")]
+
+
+def test_similar_questions_while_typing(app, client, network):
+    _admin, members = network
+    word = unique("begeleidingsplicht")
+    ask(app, members[1], f"Geldt de {word} ook voor ons?")
+    login(client, members[0])
+    response = client.get(f"/netwerk/vragen/vergelijkbaar?q={word}+voor+ons")
+    assert response.status_code == 200
+    assert f"Geldt de {word} ook voor ons?" in response.get_data(as_text=True)
+    assert client.get("/netwerk/vragen/vergelijkbaar?q=").get_data(as_text=True).strip() == ""
+    assert client.get("/netwerk/vragen/vergelijkbaar?q=" + "x" * 5000).status_code == 200
