@@ -40,7 +40,8 @@ SOURCES = {
     "pw": f"{PW} — tekst geldig op 1 januari 2026",
     "normen": "[Normenbrief 1 januari 2026, ministerie van SZW](https://www.rijksoverheid.nl/)",
     "sbb": "[SBB: erkend leerbedrijf worden](https://www.s-bb.nl/bedrijven/erkenning)",
-    "vog": "[Justis: Gratis VOG voor vrijwilligers](https://www.justis.nl/producten/vog/gratis-vog)",
+    "vog": "[Justis: Gratis VOG voor vrijwilligers]"
+           "(https://www.justis.nl/producten/vog/gratis-vog)",
     "vng": "[VNG: vrijwilligersverzekering van gemeenten](https://vng.nl/)",
     "bel": "[Belastingdienst: vrijwilligersvergoeding](https://www.belastingdienst.nl/)",
     "bbz": "[Rijksoverheid: Bbz, zelfstandig ondernemen vanuit de bijstand]"

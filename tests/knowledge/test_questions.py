@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
 from sqlalchemy import select
 
 from blueprints.knowledge import services
@@ -11,8 +12,6 @@ from tenants.errors import DomainError, PermissionDenied
 from tenants.extensions import db
 from tests.helpers import login, post, unique
 from tests.knowledge.builders import actor, answer, ask
-
-import pytest
 
 
 def test_only_network_members_reach_the_question_box(app, client, make, network):
