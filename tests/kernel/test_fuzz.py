@@ -121,11 +121,42 @@ def world(app):
             s.remove()
     finally:
         mp.undo()
+    _network(app, users)
     w = World(slug=slug, tenant_id=tenant.id, users=users)
     w.ids = _ids(app, w)
     _through_the_pages(app, w)
     w.ids = _ids(app, w)
     return w
+
+
+def _network(app, users) -> None:
+    """The admin runs the network (/netwerk/), the participant is a member: a question with a
+    comment, an article, and an invited author, so that their forms are reached too."""
+    from datetime import date
+
+    from blueprints.knowledge import services as knowledge
+    from tenants.actor import Actor
+    from tenants.models import NetworkMembership
+
+    admin, member = users["admin"], users["participant"]
+    app.config["NETWORK_ADMIN_EMAILS"] = (
+        tuple(app.config.get("NETWORK_ADMIN_EMAILS", ())) + (admin.email.lower(),))
+    with app.test_request_context():
+        s = db.session
+        for user in (admin, member):
+            s.add(NetworkMembership(user_id=user.id, organisation="Fuzz"))
+        s.flush()
+        q = knowledge.submit_question(s, Actor(user_id=member.id), title="Mag dit?",
+                                      body="Vraag", theme="anders", anonymous=True)
+        knowledge.add_comment(s, Actor(user_id=member.id), q.id, "Reactie", False)
+        answered = knowledge.submit_question(s, Actor(user_id=member.id), title="Beantwoord",
+                                             body="Vraag", theme="ontheffing", anonymous=False)
+        knowledge.answer_question(s, Actor(user_id=admin.id), answered.id, status="beantwoord",
+                                  answer="Ja.", programme_topic="Workshop 1")
+        knowledge.create_article(s, Actor(user_id=admin.id), title="Artikel", body="Tekst",
+                                 theme="anders", sources="", last_checked_on=date(2026, 1, 1))
+        s.commit()
+        s.remove()
 
 
 def _through_the_pages(app, w: World) -> None:
@@ -194,6 +225,13 @@ def _ids(app, w: World) -> dict[str, list[str]]:
                 "consent_id": [first(Consent)],
                 "host_id": [first(HostOrganisation)],
             }
+        from blueprints.knowledge.models import Article, Comment, Question
+
+        questions = select(Question.id).where(Question.author_id == w.users["participant"].id)
+        ids["question_id"] = list(db.session.scalars(questions.order_by(Question.id)))
+        ids["comment_id"] = [first(Comment, Comment.question_id.in_(questions))]
+        ids["article_id"] = list(db.session.scalars(select(Article.id).order_by(
+            Article.id.desc()).limit(1)))
         db.session.remove()
     return {k: list(dict.fromkeys(str(v) for v in vs if v is not None)) or ["1"]
             for k, vs in ids.items()}
