@@ -66,8 +66,7 @@ def _question_or_404(question_id: int):
 
 @bp.route("/vragen/")
 def questions():
-    args = {k: (request.args.get(k) or "").strip()[:100] for k in ("thema", "status", "q",
-                                                                  "onderdeel")}
+    args = {k: inputs.arg_text(k) or "" for k in ("thema", "status", "q", "onderdeel")}
     rows = services.list_questions(db.session, current_user.id, theme=args["thema"] or None,
                                    status=args["status"] or None, search=args["q"] or None,
                                    topic=args["onderdeel"] or None)
@@ -107,7 +106,7 @@ def ask():
 @bp.route("/vragen/vergelijkbaar")
 def similar():
     """The similar questions for a title typed so far (a small list, for the form's script)."""
-    text = (request.args.get("q") or "")[:300]
+    text = inputs.arg_text("q", 300) or ""
     return render_template("knowledge/_similar.html",
                            similar=services.similar_questions(db.session, text), **_common())
 
@@ -240,7 +239,7 @@ def export():
 
 @bp.route("/kennisbank/")
 def articles():
-    args = {k: (request.args.get(k) or "").strip()[:100] for k in ("thema", "q")}
+    args = {k: inputs.arg_text(k) or "" for k in ("thema", "q")}
     return render_template(
         "knowledge/articles.html", args=args,
         articles=services.search_articles(db.session, search=args["q"] or None,

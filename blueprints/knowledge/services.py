@@ -29,7 +29,7 @@ from blueprints.knowledge.models import (
     Visibility,
     Vote,
 )
-from tenants import audit
+from tenants import audit, inputs
 from tenants.actor import Actor
 from tenants.db import utcnow
 from tenants.errors import DomainError, NotFound, PermissionDenied
@@ -92,7 +92,9 @@ def author_label(author_name: str, anonymous: bool, *, is_author: bool, viewer_i
 
 
 def _text(value: str | None, label: str, maximum: int, *, required: bool = True) -> str:
-    value = (value or "").strip()
+    value = inputs.normalise(value or "").strip()
+    if inputs.has_control_characters(value):  # a NUL never reaches PostgreSQL
+        raise DomainError(inputs.CONTROL_MESSAGE)
     if required and not value:
         raise DomainError(_("Vul %(label)s in.", label=label))
     if len(value) > maximum:

@@ -237,3 +237,23 @@ def test_similar_questions_while_typing(app, client, network):
     assert f"Geldt de {word} ook voor ons?" in response.get_data(as_text=True)
     assert client.get("/netwerk/vragen/vergelijkbaar?q=").get_data(as_text=True).strip() == ""
     assert client.get("/netwerk/vragen/vergelijkbaar?q=" + "x" * 5000).status_code == 200
+
+
+def test_control_characters_in_searches_and_texts_are_harmless(app, client, network):
+    _admin, members = network
+    login(client, members[0])
+    for path in ("/netwerk/vragen/?q=a%00b&thema=%00&status=%00&onderdeel=%00",
+                 "/netwerk/kennisbank/?q=%00&thema=%00", "/netwerk/vragen/vergelijkbaar?q=%00x"):
+        assert client.get(path).status_code == 200, path
+    with app.test_request_context():
+        with pytest.raises(DomainError, match="stuurteken"):
+            services.submit_question(db.session, actor(members[0]), title="Jan\x00de Vries",
+                                     body="Regel een\nregel twee", theme="anders",
+                                     anonymous=False)
+        db.session.rollback()
+        question = services.submit_question(db.session, actor(members[0]), title="Twee regels",
+                                            body="Regel een\r\n\tregel twee", theme="anders",
+                                            anonymous=False)
+        assert question.body == "Regel een\r\n\tregel twee"
+        db.session.rollback()
+        db.session.remove()
