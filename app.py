@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.invoicing.routes import bp as invoicing_bp
     from blueprints.municipality.clients.routes import bp as municipality_clients_bp
     from blueprints.municipality.clients.routes import shares_bp as municipality_shares_bp
+    from blueprints.knowledge.routes import bp as knowledge_bp
     from blueprints.municipality.routes import bp as municipality_bp
     from blueprints.network.routes import bp as network_bp
     from blueprints.network.routes import join as network_join_bp
@@ -142,7 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.trajectories.routes import bp as trajectories_bp
 
     for bp in (core_bp, auth_bp, operator_bp, municipality_bp, network_bp, network_links_bp,
-               network_join_bp, dashboard_bp,
+               network_join_bp, knowledge_bp, dashboard_bp,
                team_bp, participants_bp, trajectories_bp, privacy_bp, imports_bp,
                helprequests_bp, hours_bp, customers_bp, invoicing_bp, punchcards_bp,
                budgets_bp, onlinepay_bp, reports_bp, municipality_clients_bp,

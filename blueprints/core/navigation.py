@@ -32,6 +32,9 @@ def _optional(items: list[NavItem], label, endpoint) -> None:
         items.append(_item(label, endpoint))
 
 
+#: The network's area (/netwerk/): its pages share one menu.
+NETWORK_BLUEPRINTS = ("network", "knowledge")
+
 #: Per app, (label, url) lists by everything they depend on, oldest dropped first: built once,
 #: not per request (a dozen url_for calls and lazy labels were about a millisecond of every page).
 _LINKS_MAX = 2048
@@ -55,7 +58,8 @@ def navigation() -> list[NavItem]:
            tenant.slug if tenant is not None and membership is not None else None,
            membership.role if tenant is not None and membership is not None else None,
            municipality.id if municipality is not None else None,
-           g.get("municipal_role") if municipality is not None else None, operator)
+           g.get("municipal_role") if municipality is not None else None, operator,
+           request.blueprint in NETWORK_BLUEPRINTS)
     cache = current_app.extensions.setdefault("wijkwerk_navigation", OrderedDict())
     links = cache.get(key)
     if links is None:
@@ -104,6 +108,10 @@ def _build() -> list[NavItem]:
         if g.get("municipal_role") == "consulent":
             _optional(items, _l("Cliënten"), "municipality_clients.clients")
         _optional(items, _l("Collega's"), "municipality_clients.colleagues")
+    if request.blueprint in NETWORK_BLUEPRINTS:
+        items.append(_item(_l("Netwerk"), "network.index"))
+        _optional(items, _l("Vragen"), "knowledge.questions")
+        _optional(items, _l("Kennisbank"), "knowledge.articles")
     if getattr(current_user, "is_platform_operator", False) and request.blueprint == "operator":
         items.append(_item(_l("Organisaties"), "operator.tenants"))
         items.append(_item(_l("Gemeenten"), "operator.municipalities"))

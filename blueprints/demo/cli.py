@@ -19,6 +19,7 @@ from blueprints.demo.outflow import seed_outflow
 from blueprints.demo.people import seed_people
 from blueprints.demo.work import seed_work
 from blueprints.municipality.demo import seed_progress_shares, seed_report_shares
+from blueprints.knowledge.demo import seed_knowledge
 from blueprints.reports import summaries
 from tenants import audit
 from tenants.actor import Actor
@@ -157,6 +158,7 @@ def seed() -> None:
     _user("beheer@wijkwerk.example.org", "Platformbeheer Wijkwerk", two_factor=True,
           operator=True)
     seed_report_shares(db.session)
+    seed_knowledge(db.session, DEMO_PASSWORD)
     db.session.flush()
 
 

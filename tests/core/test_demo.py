@@ -18,6 +18,11 @@ EXPECTED_LANDING = {
     "ingrid@tluukske.example.org": "/netwerk/",
     "bart@bredeschool-delfzijl.example.org": "/netwerk/",
     "y.degraaf@amersfoort.example.nl": "/netwerk/",
+    # network members who ask and vote in the question box (blueprints/knowledge/demo.py)
+    "lid1@lsa.example.org": "/netwerk/",
+    "lid2@lsa.example.org": "/netwerk/",
+    "lid3@lsa.example.org": "/netwerk/",
+    "lid4@lsa.example.org": "/netwerk/",
     "beheer@wijkwerk.example.org": "/beheer/",
 }
 for _slug in CONTRACT_TENANTS:

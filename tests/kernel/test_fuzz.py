@@ -133,6 +133,7 @@ def world(app):
         mp.undo()
     w = World(slug=slug, tenant_id=tenant.id, users=users)
     _network(app, w)
+    _knowledge(app, users)
     w.ids = _ids(app, w)
     _through_the_pages(app, w)
     w.ids = _ids(app, w)
@@ -183,6 +184,38 @@ def _network_ids(w: World) -> dict[str, list]:
         "session_id": list(db.session.scalars(select(MeetingSession.id).where(
             MeetingSession.meeting_id == meeting))),
     }
+
+
+def _knowledge(app, users) -> None:
+    """The admin runs the network (/netwerk/), the participant is a member: a question with a
+    comment, an article, and an invited author, so that their forms are reached too."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from blueprints.knowledge import services as knowledge
+    from tenants.actor import Actor
+    from tenants.models import NetworkMembership
+
+    admin, member = users["admin"], users["participant"]
+    with app.test_request_context():
+        s = db.session
+        for user in (admin, member):  # the admin is one already (_network)
+            if s.scalar(select(NetworkMembership.id).where(
+                    NetworkMembership.user_id == user.id)) is None:
+                s.add(NetworkMembership(user_id=user.id, organisation="Fuzz"))
+        s.flush()
+        q = knowledge.submit_question(s, Actor(user_id=member.id), title="Mag dit?",
+                                      body="Vraag", theme="anders", anonymous=True)
+        knowledge.add_comment(s, Actor(user_id=member.id), q.id, "Reactie", False)
+        answered = knowledge.submit_question(s, Actor(user_id=member.id), title="Beantwoord",
+                                             body="Vraag", theme="ontheffing", anonymous=False)
+        knowledge.answer_question(s, Actor(user_id=admin.id), answered.id, status="beantwoord",
+                                  answer="Ja.", programme_topic="Workshop 1")
+        knowledge.create_article(s, Actor(user_id=admin.id), title="Artikel", body="Tekst",
+                                 theme="anders", sources="", last_checked_on=date(2026, 1, 1))
+        s.commit()
+        s.remove()
 
 
 def _through_the_pages(app, w: World) -> None:
@@ -254,6 +287,13 @@ def _ids(app, w: World) -> dict[str, list[str]]:
                 "host_id": [first(HostOrganisation)],
             }
         ids.update(_network_ids(w))
+        from blueprints.knowledge.models import Article, Comment, Question
+
+        questions = select(Question.id).where(Question.author_id == w.users["participant"].id)
+        ids["question_id"] = list(db.session.scalars(questions.order_by(Question.id)))
+        ids["comment_id"] = [first(Comment, Comment.question_id.in_(questions))]
+        ids["article_id"] = list(db.session.scalars(select(Article.id).order_by(
+            Article.id.desc()).limit(1)))
         db.session.remove()
     return {k: list(dict.fromkeys(str(v) for v in vs if v is not None)) or ["1"]
             for k, vs in ids.items()}
