@@ -18,6 +18,7 @@ PUBLIC_ENDPOINTS = {
     "auth.login_code", "auth.logout", "auth.forgot_password", "auth.reset_password",
     "auth.accept",
     "stripe_webhook.receive",  # signed by Stripe instead of a login (tests/onlinepay)
+    "billing_webhook.receive",  # signed by Stripe instead of a login (tests/billing)
 }
 TENANT_PREFIX = "/<slug:tenant_slug>"
 
