@@ -13,6 +13,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from blueprints.billing.demo import seed_subscriptions
 from blueprints.demo.money import seed_money
 from blueprints.demo.people import seed_people
 from blueprints.demo.work import seed_work
@@ -102,6 +103,14 @@ def _member(tenant: Tenant, user: User, role: Role) -> None:
                      email=user.email, role=role.value)
 
 
+def _in_tenant(add_member):
+    """A membership helper that sets the tenant first (for seeds outside this module)."""
+    def add(tenant: Tenant, user: User, role: Role) -> None:
+        with tenant_context(db.session, tenant.id):
+            add_member(tenant, user, role)
+    return add
+
+
 def seed() -> None:
     municipalities = {code: _municipality(code, name) for code, name in MUNICIPALITIES.items()}
     for spec in TENANTS:
@@ -146,6 +155,7 @@ def seed() -> None:
                                          organisation="LSA bewoners"))
     _user("beheer@wijkwerk.example.org", "Platformbeheer Wijkwerk", two_factor=True,
           operator=True)
+    seed_subscriptions(db.session, _user, _in_tenant(_member))
     db.session.flush()
 
 

@@ -94,3 +94,21 @@ def test_most_demo_trajectories_run_into_the_future_and_a_few_are_expired(seeded
             assert 1 <= counts[Attention.EXPIRED] <= 3, (slug, counts)
             assert counts[Attention.NO_EVALUATION] >= 1, (slug, counts)
         session.rollback()
+
+
+def test_the_demo_has_three_plans_one_past_due_and_one_read_only_tenant(app, seeded, session):
+    rows = {t.slug: t for t in session.scalars(select(Tenant))}
+    assert {rows[s].plan for s in CONTRACT_TENANTS} == {"basis", "plus", "groot"}
+    assert all(rows[s].status.value == "active" for s in CONTRACT_TENANTS)
+    assert rows["klushulp-kanaleneiland"].subscription_status == "past_due"
+    assert rows["klushulp-kanaleneiland"].status.value == "active"
+    assert rows["repaircafe-hoogvliet"].status.value == "read_only"
+    for slug, banner in (("klushulp-kanaleneiland", "De laatste betaling"),
+                         ("repaircafe-hoogvliet", "niets wijzigen")):
+        client = app.test_client()
+        client.post("/login", data={"csrf_token": csrf_token(client),
+                                    "email": f"admin@{slug}.example.org",
+                                    "password": "wijkwerk-demo"})
+        client.post("/login/code", data={"csrf_token": csrf_token(client, "/login/code"),
+                                         "code": pyotp.TOTP(DEMO_TOTP_SECRET).now()})
+        assert banner in client.get(f"/{slug}/").get_data(as_text=True), slug
