@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import secrets
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +36,8 @@ class FakeStripe:
     _answers: dict = field(default_factory=dict)
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Billing ids are unique across servers, like Stripe's (the test database is shared)
+    _tag: str = field(default_factory=lambda: secrets.token_hex(4))
 
     def calls_to(self, method: str, path: str) -> list[Call]:
         return [c for c in self.calls if c.method == method and c.path == path]
@@ -75,8 +78,8 @@ class FakeStripe:
                          "url": f"https://connect.stripe.com/setup/s/{p.get('account')}/{n}"}
         if call.method == "POST" and call.path == "/v1/checkout/sessions" \
                 and p.get("mode") == "subscription":
-            return 200, {"id": f"cs_test_sub{n}", "object": "checkout.session",
-                         "url": f"https://checkout.stripe.com/c/pay/cs_test_sub{n}",
+            return 200, {"id": f"cs_test_sub{self._tag}{n}", "object": "checkout.session",
+                         "url": f"https://checkout.stripe.com/c/pay/cs_test_sub{self._tag}{n}",
                          "mode": "subscription", "customer": p.get("customer"),
                          "payment_status": "unpaid", "status": "open",
                          "metadata": _nested(p, "metadata")}
@@ -98,7 +101,7 @@ class FakeStripe:
         """Customers, subscriptions and the customer portal of the platform account."""
         p = call.params
         if call.method == "POST" and call.path == "/v1/customers":
-            customer = {"id": f"cus_fake{n}", "object": "customer", "name": p.get("name"),
+            customer = {"id": f"cus_fake{self._tag}{n}", "object": "customer", "name": p.get("name"),
                         "email": p.get("email"), "metadata": _nested(p, "metadata")}
             self.customers[customer["id"]] = customer
             return 200, customer
@@ -117,7 +120,7 @@ class FakeStripe:
                 return 400, {"error": {"type": "invalid_request_error",
                                        "message": "No such customer"}}
             subscription = subscription_object(
-                f"sub_fake{n}", p.get("customer"), p.get("items[0][price]"), "active",
+                f"sub_fake{self._tag}{n}", p.get("customer"), p.get("items[0][price]"), "active",
                 metadata=_nested(p, "metadata"), collection_method=p.get("collection_method"))
             self.subscriptions[subscription["id"]] = subscription
             return 200, subscription
