@@ -166,6 +166,9 @@ def test_when_stripe_gives_up_the_tenant_is_read_only_until_it_pays(app, client,
                     {"email": "nieuw@example.org", "role": "supervisor"},
                     token_from=f"/{coop.slug}/team/")
     assert "niets wijzigen" in client.get(response.headers["Location"]).get_data(as_text=True)
+    # downloads still work
+    export = client.get(f"/{coop.slug}/team/auditlog/export.csv")
+    assert export.status_code == 200 and export.mimetype == "text/csv"
     # paying is possible from a read-only tenant: the portal opens
     assert post(client, f"/{coop.slug}/abonnement/portaal", {},
                 token_from=f"/{coop.slug}/abonnement/").status_code == 303
