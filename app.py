@@ -116,6 +116,8 @@ def register_blueprints(app: Flask) -> None:
     from blueprints.api.routes import tokens_bp as api_tokens_bp
     from blueprints.auditlog.routes import bp as auditlog_bp
     from blueprints.auth.routes import bp as auth_bp
+    from blueprints.billing.routes import bp as billing_bp
+    from blueprints.billing.routes import webhook_bp as billing_webhook_bp
     from blueprints.budgets.routes import bp as budgets_bp
     from blueprints.core.routes import bp as core_bp
     from blueprints.customers.routes import bp as customers_bp
@@ -148,10 +150,11 @@ def register_blueprints(app: Flask) -> None:
                helprequests_bp, hours_bp, customers_bp, invoicing_bp, punchcards_bp,
                budgets_bp, onlinepay_bp, reports_bp, municipality_clients_bp,
                municipality_shares_bp, digests_bp, auditlog_bp, stripe_webhook_bp,
-               api_tokens_bp, api_bp):
+               billing_bp, billing_webhook_bp, api_tokens_bp, api_bp):
         app.register_blueprint(bp)
-    # The only view without a CSRF token: Stripe signs its webhook instead.
+    # The only views without a CSRF token: Stripe signs its webhooks instead.
     csrf.exempt(stripe_webhook_bp)
+    csrf.exempt(billing_webhook_bp)
 
 
 def register_subscribers(app: Flask) -> None:

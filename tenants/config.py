@@ -180,6 +180,13 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or None,
         "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or None,
         "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
+        # The platform subscription (blueprints.billing), on with STRIPE_SECRET_KEY: its own
+        # webhook endpoint and secret (not Connect's), and the Stripe price id per paid plan
+        # (tenants/plans.py). Without a key every tenant is on the plan the operator assigns.
+        "STRIPE_BILLING_WEBHOOK_SECRET": env.get("STRIPE_BILLING_WEBHOOK_SECRET") or None,
+        "STRIPE_PRICE_BASIS": env.get("STRIPE_PRICE_BASIS") or None,
+        "STRIPE_PRICE_PLUS": env.get("STRIPE_PRICE_PLUS") or None,
+        "STRIPE_PRICE_GROOT": env.get("STRIPE_PRICE_GROOT") or None,
         "TESTING": name == "testing",
     }
     cfg.update(job_settings(name, env, redis_url))

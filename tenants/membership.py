@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
-from tenants import audit
+from tenants import audit, plans
 from tenants.actor import Actor
 from tenants.db import utcnow
 from tenants.errors import DomainError, InvalidToken, NotFound
@@ -175,6 +175,18 @@ def open_invitations(session: Session) -> list[Invitation]:
     ))
 
 
+def _check_staff_room(session: Session, tenant: Tenant, email: str) -> None:
+    """The plan's limit on staff users (admins and supervisors), counting members and open
+    staff invitations (a renewed invitation to the same address takes no extra room)."""
+    staff = (Role.ADMIN, Role.SUPERVISOR)
+    members = session.scalar(select(func.count()).select_from(Membership)
+                             .where(Membership.role.in_(staff)))
+    invited = session.scalar(select(func.count()).select_from(Invitation).where(
+        Invitation.role.in_(staff), Invitation.email != email, Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow()))
+    plans.check_room(tenant, "staff", members + invited)
+
+
 def invite(session: Session, actor: Actor, tenant: Tenant, email: str, role: Role,
            max_age: timedelta) -> tuple[Invitation, str]:
     """Invite `email` to the current tenant with `role`; returns the invitation and its token.
@@ -186,6 +198,8 @@ def invite(session: Session, actor: Actor, tenant: Tenant, email: str, role: Rol
     existing_user = user_by_email(session, email)
     if existing_user is not None and membership_in(session, tenant, existing_user):
         raise DomainError(_l("%(email)s is al lid van deze organisatie.", email=email))
+    if role != Role.PARTICIPANT:
+        _check_staff_room(session, tenant, email)
     for old in session.scalars(select(Invitation).where(
             Invitation.email == email, Invitation.accepted_at.is_(None),
             Invitation.revoked_at.is_(None))):

@@ -104,6 +104,31 @@ class Tenant(Base):
     #: volunteer allowance paid per hour of volunteer work, in cents (None: none paid)
     volunteer_allowance_cents_per_hour: Mapped[int | None]
 
+    # --- the platform subscription (blueprints.billing); no personal data -------------------
+    #: Stripe's customer and subscription ids (None: never subscribed / billing off)
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(40), unique=True)
+    stripe_subscription_id: Mapped[str | None] = mapped_column(String(40))
+    #: Stripe's subscription status as last applied: active, trialing, past_due, unpaid,
+    #: canceled, incomplete, incomplete_expired, paused (None: no subscription)
+    subscription_status: Mapped[str | None] = mapped_column(String(24))
+    #: Stripe's `created` time (epoch seconds) of the event the state above comes from: an
+    #: older event never moves the state back
+    subscription_event_at: Mapped[int | None] = mapped_column(BigInteger)
+    #: the end of the period paid for: the next renewal
+    subscription_renews_at: Mapped[datetime | None]
+    #: price per month the subscription bills, in cents (for the operator's revenue)
+    subscription_monthly_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: failed payment attempts since the last paid invoice
+    failed_payments: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Stripe's hosted page of the open invoice ("betaal nu"), while one is open
+    open_invoice_url: Mapped[str | None] = mapped_column(String(500))
+    #: pays on invoice with this purchase-order number (send_invoice), else by iDEAL/card
+    purchase_order: Mapped[str | None] = mapped_column(String(60))
+    #: the operator's pilot: the largest plan's limits until this day, nothing to pay
+    pilot_until: Mapped[date | None]
+    #: the operator's discount: a Stripe coupon id applied when the tenant subscribes
+    stripe_coupon: Mapped[str | None] = mapped_column(String(60))
+
     municipality: Mapped[Municipality | None] = relationship(lazy="joined")
 
 

@@ -102,6 +102,7 @@ def _build() -> list[NavItem]:
             items.append(_item(_l("Team"), "team.members"))
             items.append(_item(_l("Auditlog"), "auditlog.index"))
             items.append(_item(_l("Privacy"), "privacy.retention"))
+            _optional(items, _l("Abonnement"), "billing.index")
     municipality = g.get("municipality")
     if municipality is not None:
         items.append(_item(_l("Rapportages"), "municipality.index"))

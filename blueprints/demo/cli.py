@@ -13,6 +13,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from blueprints.billing.demo import seed_subscriptions
 from blueprints.demo.money import seed_money
 from blueprints.demo.network import seed_network
 from blueprints.demo.outflow import seed_outflow
@@ -110,6 +111,14 @@ def _member(tenant: Tenant, user: User, role: Role) -> None:
                      email=user.email, role=role.value)
 
 
+def _in_tenant(add_member):
+    """A membership helper that sets the tenant first (for seeds outside this module)."""
+    def add(tenant: Tenant, user: User, role: Role) -> None:
+        with tenant_context(db.session, tenant.id):
+            add_member(tenant, user, role)
+    return add
+
+
 def seed() -> None:
     municipalities = {code: _municipality(code, name) for code, name in MUNICIPALITIES.items()}
     coach = _user(*JOB_COACH)
@@ -159,6 +168,7 @@ def seed() -> None:
           operator=True)
     seed_report_shares(db.session)
     seed_knowledge(db.session, DEMO_PASSWORD)
+    seed_subscriptions(db.session, _user, _in_tenant(_member))
     db.session.flush()
 
 

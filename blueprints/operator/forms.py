@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms import DateField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from tenants.formfields import SelectField
 from tenants.forms import BaseForm
@@ -58,3 +58,17 @@ class MunicipalityForm(BaseForm):
     ])
     role = SelectField(_l("Rol"), choices=MUNICIPAL_ROLE_CHOICES, validate_choice=True)
     submit = SubmitField(_l("Gemeente aanmaken"))
+
+
+class PlanForm(BaseForm):
+    """The operator assigns a plan, a pilot (the largest plan's room until a day) or a
+    discount (a Stripe coupon id used when the tenant subscribes)."""
+
+    plan = SelectField(_l("Abonnement"), choices=[], validate_choice=True)
+    pilot_until = DateField(_l("Pilot tot en met"), validators=[Optional()],
+                            description=_l("Leeg: geen pilot."))
+    coupon = StringField(_l("Korting (Stripe-couponcode)"), validators=[
+        Optional(), Length(max=60, message=_l("Een couponcode is hoogstens 60 tekens.")),
+        Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Een couponcode bestaat uit letters, cijfers, "
+                                               "_ en -."))])
+    submit = SubmitField(_l("Opslaan"))

@@ -116,6 +116,8 @@ def test_the_network_demo_has_a_full_meeting_with_a_waiting_list(app, seeded):
                               "password": "wijkwerk-demo"})
     meeting = bart.get("/netwerk/").get_data(as_text=True)
     assert "Werk in de wijk 2027" in meeting
+
+
 def test_each_demo_account_has_the_name_of_its_participant(seeded, session):
     from blueprints.participants.models import Participant
     from tenants.tenancy import tenant_context
@@ -143,3 +145,21 @@ def test_the_job_coach_in_two_cooperatives_has_people_in_both(seeded, session):
             assert session.scalar(select(func.count()).select_from(Trajectory).where(
                 Trajectory.job_coach_id == coach.id)) >= 1, slug
         session.rollback()
+
+
+def test_the_demo_has_three_plans_one_past_due_and_one_read_only_tenant(app, seeded, session):
+    rows = {t.slug: t for t in session.scalars(select(Tenant))}
+    assert {rows[s].plan for s in CONTRACT_TENANTS} == {"basis", "plus", "groot"}
+    assert all(rows[s].status.value == "active" for s in CONTRACT_TENANTS)
+    assert rows["klushulp-kanaleneiland"].subscription_status == "past_due"
+    assert rows["klushulp-kanaleneiland"].status.value == "active"
+    assert rows["repaircafe-hoogvliet"].status.value == "read_only"
+    for slug, banner in (("klushulp-kanaleneiland", "De laatste betaling"),
+                         ("repaircafe-hoogvliet", "niets wijzigen")):
+        client = app.test_client()
+        client.post("/login", data={"csrf_token": csrf_token(client),
+                                    "email": f"admin@{slug}.example.org",
+                                    "password": "wijkwerk-demo"})
+        client.post("/login/code", data={"csrf_token": csrf_token(client, "/login/code"),
+                                         "code": pyotp.TOTP(DEMO_TOTP_SECRET).now()})
+        assert banner in client.get(f"/{slug}/").get_data(as_text=True), slug

@@ -20,6 +20,7 @@ PUBLIC_ENDPOINTS = {
     "stripe_webhook.receive",  # signed by Stripe instead of a login (tests/onlinepay)
     # a mailed, signed link or invitation instead of a login (tests/network)
     "network_links.cancel", "network_links.accept", "network_links.accept_invitation",
+    "billing_webhook.receive",  # signed by Stripe instead of a login (tests/billing)
 }
 TENANT_PREFIX = "/<slug:tenant_slug>"
 

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: requests, a punch card is sold on an invoice and paid off by help requests' hours, a budget is
 #: credited from paid invoices; what reads everything sits on top.
 LAYERS: list[tuple[str, ...]] = [
-    ("auth", "core", "team", "operator", "network", "knowledge"),  # only the kernel
+    ("auth", "core", "team", "operator", "network", "knowledge", "billing"),  # only the kernel
     ("participants",),
     ("trajectories",),
     ("customers",),

@@ -52,7 +52,8 @@ ROLES = ("admin", "supervisor", "participant", "anonymous")
 CRAWL_ROLES = ("admin", "participant", "anonymous")
 #: not fuzzed here: the signed Stripe webhook, the API (schemathesis), logging out (it would end
 #: the role's session half-way), files and PDFs (not forms).
-SKIP_ENDPOINTS = {"static", "stripe_webhook.receive", "auth.logout", "core.healthz"}
+SKIP_ENDPOINTS = {"static", "stripe_webhook.receive", "billing_webhook.receive", "auth.logout",
+                  "core.healthz"}
 NOT_HTML = re.compile(r"\.pdf|\.csv|<fmt>|/ubl$|/pdf$|/export$|herinneringsbrief|/logo$")
 #: field names sent to a POST endpoint whose form was not found on any page
 BLIND_FIELDS = ("code", "email", "password", "name", "amount", "key", "afschrift", "user",

@@ -14,6 +14,7 @@ from tenants.actor import Actor
 from tenants.config import ConfigError, load_config
 from tenants.models import Role
 from tenants.tenancy import tenant_context
+from tests.billing.conftest import billing  # noqa: F401  (fixture)
 from tests.digests.builders import DAY, build
 from tests.helpers import csrf_token, login, post, unique
 from tests.helprequests.builders import job, person
@@ -42,6 +43,7 @@ COVERED = {
     "network_waiting": "test_network_mails",
     "network_offer": "test_network_mails",
     "network_reminder": "test_network_mails",
+    "billing_payment": "test_billing_payment_mails",
 }
 URL = re.compile(r"https?://[^\s)>\"']+")
 
@@ -401,3 +403,35 @@ def test_network_mails(app, make, forged):
         db.session.commit()
     mails = check_mails(app, before)
     assert any(x.subject.startswith("Herinnering") for x in mails)
+
+
+@pytest.fixture
+def billing_coop(make, session, billing):  # noqa: F811
+    from tests.billing.conftest import _coop
+
+    return _coop(make, session, billing)
+
+
+def test_billing_payment_mails(app, billing_coop, forged):
+    """The dunning mails (payment failed; read-only): the page link is BASE_URL's, the only
+    other link Stripe's own hosted invoice page."""
+    from tests.billing.conftest import deliver as deliver_billing
+    from tests.billing.conftest import event as billing_event
+    from tests.billing.conftest import invoice, subscription
+
+    coop = billing_coop
+    client = app.test_client()
+    before = len(outbox(app))
+    deliver_billing(client, billing_event("customer.subscription.created", subscription(coop)))
+    deliver_billing(client, billing_event("invoice.payment_failed", invoice(coop)))
+    deliver_billing(client, billing_event("customer.subscription.updated",
+                                          subscription(coop, "unpaid")))
+    mails = [m for m in outbox(app)[before:] if coop.admin.email in m.to]
+    assert len(mails) == 2
+    base = app.config["BASE_URL"]
+    for mail in mails:
+        assert EVIL not in mail.body and EVIL not in mail.subject
+        urls = URL.findall(mail.body)
+        assert f"{base}/{coop.slug}/abonnement/" in urls
+        assert all(u.startswith(base + "/") or u.startswith("https://invoice.stripe.com/")
+                   for u in urls), urls

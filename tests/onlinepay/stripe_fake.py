@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import secrets
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,11 +28,16 @@ class FakeStripe:
     url: str = ""
     calls: list[Call] = field(default_factory=list)
     accounts: dict[str, dict] = field(default_factory=dict)
+    #: the platform's own Billing objects (the subscription: tests/billing)
+    customers: dict[str, dict] = field(default_factory=dict)
+    subscriptions: dict[str, dict] = field(default_factory=dict)
     #: answer the next calls with this HTTP status (an outage), then normally again
     fail: int | None = None
     _answers: dict = field(default_factory=dict)
     _seq: itertools.count = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Billing ids are unique across servers, like Stripe's (the test database is shared)
+    _tag: str = field(default_factory=lambda: secrets.token_hex(4))
 
     def calls_to(self, method: str, path: str) -> list[Call]:
         return [c for c in self.calls if c.method == method and c.path == path]
@@ -70,6 +76,16 @@ class FakeStripe:
         if call.method == "POST" and call.path == "/v1/account_links":
             return 200, {"object": "account_link", "expires_at": 2000000000,
                          "url": f"https://connect.stripe.com/setup/s/{p.get('account')}/{n}"}
+        if call.method == "POST" and call.path == "/v1/checkout/sessions" \
+                and p.get("mode") == "subscription":
+            return 200, {"id": f"cs_test_sub{self._tag}{n}", "object": "checkout.session",
+                         "url": f"https://checkout.stripe.com/c/pay/cs_test_sub{self._tag}{n}",
+                         "mode": "subscription", "customer": p.get("customer"),
+                         "payment_status": "unpaid", "status": "open",
+                         "metadata": _nested(p, "metadata")}
+        billing = self._billing(call, n)
+        if billing is not None:
+            return billing
         if call.method == "POST" and call.path == "/v1/checkout/sessions":
             return 200, {"id": f"cs_test_fake{n}", "object": "checkout.session",
                          "url": f"https://checkout.stripe.com/c/pay/cs_test_fake{n}",
@@ -79,6 +95,72 @@ class FakeStripe:
                          "metadata": {k[9:-1]: v for k, v in p.items()
                                       if k.startswith("metadata[")}}
         return 404, {"error": {"type": "invalid_request_error", "message": "Unknown path"}}
+
+
+    def _billing(self, call: Call, n: int) -> tuple[int, dict] | None:
+        """Customers, subscriptions and the customer portal of the platform account."""
+        p = call.params
+        if call.method == "POST" and call.path == "/v1/customers":
+            customer = {"id": f"cus_fake{self._tag}{n}", "object": "customer", "name": p.get("name"),
+                        "email": p.get("email"), "metadata": _nested(p, "metadata")}
+            self.customers[customer["id"]] = customer
+            return 200, customer
+        if call.method == "POST" and call.path.startswith("/v1/customers/"):
+            customer = self.customers.get(call.path.rsplit("/", 1)[1])
+            if customer is None:
+                return 404, {"error": {"type": "invalid_request_error",
+                                       "message": "No such customer"}}
+            customer.update(email=p.get("email", customer.get("email")),
+                            invoice_settings={"custom_fields": [{
+                                "name": p.get("invoice_settings[custom_fields][0][name]"),
+                                "value": p.get("invoice_settings[custom_fields][0][value]")}]})
+            return 200, customer
+        if call.method == "POST" and call.path == "/v1/subscriptions":
+            if p.get("customer") not in self.customers:
+                return 400, {"error": {"type": "invalid_request_error",
+                                       "message": "No such customer"}}
+            subscription = subscription_object(
+                f"sub_fake{self._tag}{n}", p.get("customer"), p.get("items[0][price]"), "active",
+                metadata=_nested(p, "metadata"), collection_method=p.get("collection_method"))
+            self.subscriptions[subscription["id"]] = subscription
+            return 200, subscription
+        if call.method == "GET" and call.path.startswith("/v1/subscriptions/"):
+            subscription = self.subscriptions.get(call.path.rsplit("/", 1)[1])
+            if subscription is None:
+                return 404, {"error": {"type": "invalid_request_error",
+                                       "message": "No such subscription"}}
+            return 200, subscription
+        if call.method == "POST" and call.path == "/v1/billing_portal/sessions":
+            if p.get("customer") not in self.customers:
+                return 400, {"error": {"type": "invalid_request_error",
+                                       "message": "No such customer"}}
+            return 200, {"id": f"bps_fake{n}", "object": "billing_portal.session",
+                         "customer": p.get("customer"), "return_url": p.get("return_url"),
+                         "url": f"https://billing.stripe.com/p/session/test_fake{n}"}
+        return None
+
+
+def _nested(params: dict, name: str) -> dict:
+    prefix = f"{name}["
+    return {k[len(prefix):-1]: v for k, v in params.items()
+            if k.startswith(prefix) and k.endswith("]") and "][" not in k}
+
+
+def subscription_object(sub_id: str, customer: str, price: str | None, status: str, *,
+                        unit_amount: int = 4900, period_end: int = 1798761600,
+                        metadata: dict | None = None, collection_method: str | None = None,
+                        cancellation_reason: str | None = None) -> dict:
+    """A subscription in Stripe's shape (API 2025: the period on the item)."""
+    return {"id": sub_id, "object": "subscription", "customer": customer, "status": status,
+            "collection_method": collection_method or "charge_automatically",
+            "metadata": metadata or {},
+            "cancellation_details": {"reason": cancellation_reason},
+            "items": {"object": "list", "data": [{
+                "id": f"si_{sub_id}", "object": "subscription_item", "quantity": 1,
+                "current_period_end": period_end,
+                "price": {"id": price, "object": "price", "currency": "eur",
+                          "unit_amount": unit_amount,
+                          "recurring": {"interval": "month", "interval_count": 1}}}]}}
 
 
 def serve() -> tuple[FakeStripe, ThreadingHTTPServer]:

@@ -30,7 +30,12 @@ from blueprints.hours.routes.blueprint import (
 from blueprints.participants import services as participant_services
 from tenants.extensions import db
 from tenants.models import Role
-from tenants.web import current_actor, flash_form_errors, require_role
+from tenants.web import (
+    allowed_when_read_only,
+    current_actor,
+    flash_form_errors,
+    require_role,
+)
 from tenants.weeks import monday_of
 
 OWN_PAGE_SIZE = 25
@@ -39,6 +44,7 @@ OWN_PAGE_SIZE = 25
 # --- the participant's own hours ---------------------------------------------------------------
 
 @bp.route("/uren/mijn", methods=["GET", "POST"])
+@allowed_when_read_only
 @require_role(Role.PARTICIPANT)
 def mine():
     participant = participant_services.participant_for_user(db.session, current_user)
@@ -80,6 +86,7 @@ def _after_change(entry) -> str:
 
 
 @bp.route("/uren/<int:entry_id>/bewerken", methods=["GET", "POST"])
+@allowed_when_read_only
 @require_role(Role.PARTICIPANT)
 def edit(entry_id: int):
     entry = _load_entry(entry_id)
@@ -115,6 +122,7 @@ def edit(entry_id: int):
 
 
 @bp.route("/uren/<int:entry_id>/intrekken", methods=["POST"])
+@allowed_when_read_only
 @require_role(Role.PARTICIPANT)
 def withdraw(entry_id: int):
     entry = _load_entry(entry_id)

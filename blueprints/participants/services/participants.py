@@ -18,7 +18,7 @@ from blueprints.participants.models import (
     ParticipantStatus,
 )
 from blueprints.participants.services.rules import DAYS, VOG_VALID_YEARS, normalise_postcode
-from tenants import audit
+from tenants import audit, plans
 from tenants.actor import Actor
 from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.errors import DomainError, NotFound
@@ -148,6 +148,12 @@ def neighbourhood_id(session: Session, name: str | None) -> int | None:
 def create_participant(session: Session, actor: Actor, data: ParticipantData,
                        today: date | None = None) -> Participant:
     values = _check(session, data, today or date.today())
+    # The plan's room counts the participants in work (intake, active, paused); ended and
+    # anonymised ones keep their rows and take no room.
+    plans.check_tenant_room(session, "participants", session.scalar(
+        select(func.count()).select_from(Participant).where(Participant.status.in_(
+            (ParticipantStatus.INTAKE, ParticipantStatus.ACTIVE, ParticipantStatus.PAUSED)))),
+        today)
     participant = Participant(**values)
     session.add(participant)
     session.flush()
