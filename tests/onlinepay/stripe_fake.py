@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
+from tests.onlinepay import stripe_params
+
 
 @dataclass
 class Call:
@@ -43,6 +45,9 @@ class FakeStripe:
             self.calls.append(call)
             if self.fail:
                 return self.fail, {"error": {"type": "api_error", "message": "down"}}
+            refused = stripe_params.validate(call.method, call.path, call.params)
+            if refused is not None:  # what Stripe refuses, before anything else
+                return 400, refused.body()
             if call.idempotency_key and (call.path, call.idempotency_key) in self._answers:
                 return 200, self._answers[(call.path, call.idempotency_key)]
             status, body = self._route(call)
