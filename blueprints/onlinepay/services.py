@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import stripe
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -56,7 +56,7 @@ from tenants.actor import Actor
 from tenants.db import utcnow
 from tenants.errors import DomainError
 from tenants.mail import send_mail
-from tenants.models import Membership, Role, Tenant, User
+from tenants.models import AuditEvent, Membership, Role, Tenant, User
 from tenants.stripe_accounts import tenant_of_account
 from tenants.tenancy import current_tenant_id, tenant_context
 
@@ -130,9 +130,14 @@ def connect_account(session: Session, actor: Actor, client: stripe.StripeClient,
     params = {"type": "standard", "country": "NL", "metadata": {"tenant_id": str(tenant_id)}}
     if email:
         params["email"] = email
+    # After a disconnection (account.application.deauthorized) a new account is made: a new
+    # key, or Stripe would replay the old account for 24 hours.
+    disconnected = session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "onlinepay.account_disconnected"))
+    key = f"account:{tenant_id}" + (f":{disconnected}" if disconnected else "")
     try:
         account = client.v1.accounts.create(
-            params=params, options={"idempotency_key": f"account:{tenant_id}"})
+            params=params, options={"idempotency_key": key})
     except stripe.StripeError as exc:
         log.warning("Stripe account for tenant %s not created: %s", tenant_id,
                     type(exc).__name__)

@@ -228,10 +228,15 @@ def test_deauthorisation_turns_online_payment_off_and_the_link_explains_the_tran
     with app.test_request_context():
         assert pay_url(shop.session, shop.fresh()) is None
 
-    # the administrator may connect again
+    # the administrator may connect again: a new account (a new idempotency key)
     login(client, shop.coop.admin)
     page = client.get(f"/{shop.slug}/online-betalen/").get_data(as_text=True)
     assert "Stripe-account koppelen" in page
+    assert client.post(f"/{shop.slug}/online-betalen/koppelen", data={
+        "csrf_token": csrf_token(client, f"/{shop.slug}/online-betalen/")}).status_code == 303
+    [create] = stripe_server.calls_to("POST", "/v1/accounts")
+    assert create.idempotency_key == f"account:{shop.tenant_id}:1"
+    assert shop.settings().stripe_account_id.startswith("acct_fake")
 
 
 def test_deauthorisation_of_an_unknown_account_is_ignored(client, shop, stripe_server,
