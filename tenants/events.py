@@ -50,6 +50,14 @@ sent before invoice_paid when the payment settles the invoice.
 Sender: the Payment. Carries: session, actor, invoice.
 Subscribers: reports (adds the amount to the money received on its payment date).""")
 
+payment_refunded = _signals.signal("payment-refunded", doc="""
+Money registered as received on an invoice was paid back (a refund through Stripe), in part or
+in full; sent once per amount refunded (a repeated or late refund event sends nothing).
+Sender: the Payment. Carries: session, actor, invoice (the paid Invoice, now with less paid),
+amount_cents (this refund, > 0), key (unique per refund step, for idempotent receivers).
+Subscribers: budgets (takes back the refunded share of what the paid invoice put in budgets,
+like a credit note).""")
+
 credit_note_issued = _signals.signal("credit-note-issued", doc="""
 A credit note was issued against an invoice. Sent before invoice_paid of the original when the
 credit note settles it, so that what is credited is reversed before anything is allocated.
@@ -84,5 +92,6 @@ row are still there. Sent so that rows referring to it let go first (a foreign k
 Sender: the Invoice (a draft). Carries: session, actor.
 Subscribers: punchcards (a punch card sold on the draft stays sold, without an invoice).""")
 
-ALL = (draft_deleting, invoice_sent, invoice_paid, payment_registered, credit_note_issued,
+ALL = (draft_deleting, invoice_sent, invoice_paid, payment_registered, payment_refunded,
+       credit_note_issued,
        hours_approved, trajectory_ended, participant_erased)

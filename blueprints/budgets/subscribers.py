@@ -19,6 +19,12 @@ def on_credit_note_issued(credit_note, *, session, actor, **_extra) -> None:
     services.reverse_for_credit_note(session, actor, credit_note)
 
 
+def on_payment_refunded(payment, *, session, actor, invoice, amount_cents, key,
+                        **_extra) -> None:
+    """A refund takes back its share of what the paid invoice put in budgets, once per key."""
+    services.reverse_for_refund(session, actor, invoice, amount_cents, key)
+
+
 def on_trajectory_ended(trajectory, *, session, actor, **_extra) -> None:
     """Unspent budget moves to the pool under the tenant's "naar de pot" rule."""
     services.handle_trajectory_end(session, actor, trajectory)
@@ -35,5 +41,6 @@ def on_participant_erased(participant, *, session, actor, **_extra) -> None:
 def connect() -> None:
     events.invoice_paid.connect(on_invoice_paid, weak=False)
     events.credit_note_issued.connect(on_credit_note_issued, weak=False)
+    events.payment_refunded.connect(on_payment_refunded, weak=False)
     events.trajectory_ended.connect(on_trajectory_ended, weak=False)
     events.participant_erased.connect(on_participant_erased, weak=False)

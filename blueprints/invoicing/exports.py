@@ -3,7 +3,8 @@
 - Invoices: every numbered invoice and credit note issued in the year (drafts are not
   invoices), with the base and VAT per rate as the VAT return needs them. A credit note's
   amounts are negative: it lowers the turnover of the period it is issued in.
-- Payments: every payment received in the year, with the invoice it paid.
+- Payments: every payment received in the year, with the invoice it paid: gross, the payment
+  service's fee (Stripe, online payments) and net, and what was refunded since.
 - Written by the kernel's writer (tenants.exports): CSV the way Dutch bookkeeping software
   and Dutch Excel read it (UTF-8 with a BOM, `;`, 1234,56 without thousands separator, dates
   as 22-11-2026, text guarded against formulas); XLSX with amounts as numbers in euros with two
@@ -58,7 +59,10 @@ INVOICE_HEADERS = [
     "Excl. btw", "Omzet 21%", "Btw 21%", "Omzet 9%", "Btw 9%", "Omzet 0%",
     "Omzet vrijgesteld", "Omzet KOR", "Omzet btw verlegd", "Omzet ICL", "Btw totaal", "Incl. btw", "Betaald", "Status",
 ]
-PAYMENT_HEADERS = ["Datum", "Factuurnummer", "Klant", "Bedrag", "Betaalwijze", "Kenmerk"]
+#: "Bedrag" is gross; "Kosten" what the payment service kept (Stripe's fee, from its balance
+#: transaction), "Netto" what reached the bank (gross - fee); "Terugbetaald" paid back since
+PAYMENT_HEADERS = ["Datum", "Factuurnummer", "Klant", "Bedrag", "Betaalwijze", "Kenmerk",
+                   "Kosten", "Netto", "Terugbetaald"]
 
 
 def _year_bounds(year: int) -> tuple[date, date]:
@@ -140,7 +144,9 @@ def payment_records(session: Session, year: int) -> list[list]:
         .order_by(Payment.paid_on, Payment.created_at, Payment.id)).all()
     return [[payment.paid_on, invoice.number_text or "", _customer_name(invoice, live_name),
              Money(payment.amount_cents), METHOD_TEXT.get(payment.method, str(payment.method)),
-             payment.reference or ""]
+             payment.reference or "", Money(payment.fee_cents or 0),
+             Money(payment.amount_cents - (payment.fee_cents or 0)),
+             Money(payment.refunded_cents or 0)]
             for payment, invoice, live_name in rows]
 
 

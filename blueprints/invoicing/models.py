@@ -183,6 +183,10 @@ class Invoice(TenantScoped, Base):
     delivered_at: Mapped[datetime | None]
     #: why the last mail was given up (the mail server's answer)
     delivery_error: Mapped[str | None] = mapped_column(String(300))
+    #: a customer disputed an online payment of this invoice with their bank (Stripe):
+    #: "open" while it runs, "gewonnen" or "verloren" when Stripe closed it; None: never
+    dispute_status: Mapped[str | None] = mapped_column(String(20))
+    disputed_at: Mapped[datetime | None]
 
 
 class LineUnit(str, enum.Enum):
@@ -310,6 +314,12 @@ class Payment(TenantScoped, Base):
     idempotency_key: Mapped[str] = mapped_column(String(80))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: paid back to the payer so far (a refund through Stripe), at most amount_cents; the
+    #: invoice's paid_cents already excludes it
+    refunded_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: what the payment service kept (Stripe's fee from the balance transaction); None: unknown
+    #: or no fee (a bank transfer)
+    fee_cents: Mapped[int | None]
 
 
 class Reminder(TenantScoped, Base):

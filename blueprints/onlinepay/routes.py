@@ -207,7 +207,8 @@ def receive():
     try:
         outcome = services.apply_event(
             db.session, data,
-            read_account=lambda account: gateway.client().v1.accounts.retrieve(account))
+            read_account=lambda account: gateway.client().v1.accounts.retrieve(account),
+            read_fee=_read_fee)
         db.session.commit()
     except services.BadEvent as exc:
         db.session.rollback()
@@ -218,12 +219,26 @@ def receive():
         log.warning("Stripe event %s: Stripe not reachable (%s); it will retry", data.get("id"),
                     type(exc).__name__)
         return jsonify(error="try again"), 503
+    except services.RetryLater:
+        db.session.rollback()
+        log.info("Stripe event %s: its payment is not registered yet; Stripe will retry",
+                 data.get("id"))
+        return jsonify(error="try again"), 503
     except SQLAlchemyError:
         db.session.rollback()
         log.exception("Stripe event %s: database error; Stripe will retry", data.get("id"))
         return jsonify(error="try again"), 500
     log.info("Stripe event %s (%s): %s", data.get("id"), data.get("type"), outcome)
     return jsonify(received=True, outcome=outcome), 200
+
+
+def _read_fee(account: str, intent: str) -> int | None:
+    """Stripe's fee on a direct charge: the PaymentIntent on the cooperative's account with its
+    charge's balance transaction expanded (one call)."""
+    found = gateway.client().v1.payment_intents.retrieve(
+        intent, params={"expand": ["latest_charge.balance_transaction"]},
+        options={"stripe_account": account})
+    return services.balance_fee(found)
 
 
 # --- wiring ----------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from zoneinfo import ZoneInfo
 
 import stripe
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,15 +45,19 @@ from blueprints.invoicing.models import (
     Invoice,
     InvoiceKind,
     InvoiceStatus,
+    Payment,
     PaymentMethod,
 )
 from blueprints.invoicing.snapshots import supplier_snapshot
-from blueprints.onlinepay.links import online_ready
+from blueprints.onlinepay.links import absolute_url, online_ready
 from blueprints.onlinepay.models import StripeEvent
 from tenants import audit
 from tenants.actor import Actor
+from tenants.db import utcnow
 from tenants.errors import DomainError
-from tenants.models import Tenant
+from tenants.mail import send_mail
+from tenants.models import AuditEvent, Membership, Role, Tenant, User
+from tenants.stripe_accounts import tenant_of_account
 from tenants.tenancy import current_tenant_id, tenant_context
 
 log = logging.getLogger(__name__)
@@ -66,10 +70,22 @@ ACTOR = Actor.system("stripe")
 PAID = ("checkout.session.completed", "checkout.session.async_payment_succeeded")
 FAILED = "checkout.session.async_payment_failed"
 ACCOUNT_UPDATED = "account.updated"
+REFUNDED = "charge.refunded"
+DISPUTE_CREATED = "charge.dispute.created"
+DISPUTE_CLOSED = "charge.dispute.closed"
+DEAUTHORIZED = "account.application.deauthorized"
+#: Stripe's closed dispute statuses, as the invoice shows them
+DISPUTE_CLOSED_STATUS = {"won": "gewonnen", "lost": "verloren", "warning_closed": "gesloten"}
+DISPUTE_OPEN = "open"
 
 
 class BadEvent(ValueError):
     """A signed event that does not have the shape Stripe documents (answered 400)."""
+
+
+class RetryLater(Exception):
+    """The event is about a payment of ours that is not registered yet (events come out of
+    order): nothing is stored, the webhook answers 503 and Stripe delivers it again later."""
 
 
 # --- connecting the cooperative's Stripe account ---------------------------------------------
@@ -114,9 +130,14 @@ def connect_account(session: Session, actor: Actor, client: stripe.StripeClient,
     params = {"type": "standard", "country": "NL", "metadata": {"tenant_id": str(tenant_id)}}
     if email:
         params["email"] = email
+    # After a disconnection (account.application.deauthorized) a new account is made: a new
+    # key, or Stripe would replay the old account for 24 hours.
+    disconnected = session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "onlinepay.account_disconnected"))
+    key = f"account:{tenant_id}" + (f":{disconnected}" if disconnected else "")
     try:
         account = client.v1.accounts.create(
-            params=params, options={"idempotency_key": f"account:{tenant_id}"})
+            params=params, options={"idempotency_key": key})
     except stripe.StripeError as exc:
         log.warning("Stripe account for tenant %s not created: %s", tenant_id,
                     type(exc).__name__)
@@ -296,6 +317,12 @@ class _AlreadyApplied(Exception):
     """A parallel delivery of the same event committed its row first."""
 
 
+def _recorded(session: Session, event: Event) -> bool:
+    """This event was applied already (a read; `_record` is the one that counts)."""
+    return session.scalar(select(StripeEvent.id).where(StripeEvent.event_id == event.id)) \
+        is not None
+
+
 def _record(session: Session, event: Event) -> bool:
     """Write the event's row as the transaction's first write; False when it is there
     already. A parallel delivery inserting the same id at the same moment waits on the unique
@@ -344,7 +371,27 @@ def _day(timestamp: int) -> date:
     return datetime.fromtimestamp(timestamp, timezone.utc).astimezone(AMSTERDAM).date()
 
 
-def _checkout_event(session: Session, event: Event, today: date) -> str:
+def _fee_cents(read_fee, account: str, intent: str) -> int | None:
+    """Stripe's fee on the payment, from its balance transaction (integer cents; None when
+    Stripe does not say). Raises stripe.StripeError when Stripe cannot be asked (the event is
+    then delivered again)."""
+    if read_fee is None:
+        return None
+    fee = read_fee(account, intent)
+    if isinstance(fee, int) and not isinstance(fee, bool) and 0 <= fee < 10**12:
+        return fee
+    return None
+
+
+def balance_fee(payment_intent) -> int | None:
+    """The fee of a PaymentIntent retrieved with `expand=["latest_charge.balance_transaction"]`
+    (a stripe object or a dict); None when not there."""
+    charge = _field(payment_intent, "latest_charge")
+    transaction = _field(charge, "balance_transaction") if charge is not None else None
+    return _field(transaction, "fee") if transaction is not None else None
+
+
+def _checkout_event(session: Session, event: Event, today: date, read_fee=None) -> str:
     obj = event.object
     metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
     tenant_id = _int_or_none(metadata.get("tenant_id"))
@@ -358,6 +405,16 @@ def _checkout_event(session: Session, event: Event, today: date) -> str:
     with tenant_context(session, tenant_id):
         if not _own_account(session, event, finance_settings.find_settings(session), tenant_id):
             return "refused"
+        if _recorded(session, event):
+            return "duplicate"
+        intent = obj.get("payment_intent")
+        if isinstance(intent, dict):
+            intent = intent.get("id")
+        fee = None
+        if event.type in PAID and obj.get("payment_status") == "paid" \
+                and isinstance(intent, str) and intent.startswith("pi_"):
+            # before any write: a call to Stripe never runs while we hold a lock
+            fee = _fee_cents(read_fee, event.account, intent)
         if not _record(session, event):
             return "duplicate"
         invoice = session.scalar(select(Invoice).where(Invoice.id == invoice_id))
@@ -376,9 +433,6 @@ def _checkout_event(session: Session, event: Event, today: date) -> str:
         amount = obj.get("amount_total")
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
             raise BadEvent("amount_total")
-        intent = obj.get("payment_intent")
-        if isinstance(intent, dict):
-            intent = intent.get("id")
         reference = intent if isinstance(intent, str) else checkout_id
         if obj.get("currency") != "eur":
             audit.record(session, ACTOR, "invoice.online_payment_unmatched", invoice,
@@ -388,10 +442,13 @@ def _checkout_event(session: Session, event: Event, today: date) -> str:
         paid_on = _day(event.created)
         try:
             with session.begin_nested():
-                invoicing.register_payment(
+                payment = invoicing.register_payment(
                     session, ACTOR, invoice, amount, paid_on, PaymentMethod.ONLINE,
                     reference=reference, idempotency_key=_payment_key(checkout_id),
                     today=max(today, paid_on))
+                if fee is not None and payment.fee_cents is None:
+                    payment.fee_cents = min(fee, payment.amount_cents)
+                    session.flush()
         except DomainError as exc:
             # Stripe took the money; we cannot book it on this invoice (paid by transfer or
             # credited meanwhile). Recorded for the administrator, and Stripe is told "done".
@@ -423,17 +480,185 @@ def _account_event(session: Session, event: Event, read_account) -> str:
         return "applied"
 
 
-def apply_event(session: Session, data: dict, read_account, today: date | None = None) -> str:
-    """Apply one verified Stripe event; a word for the log ("applied", "duplicate", "ignored",
-    "refused", "unmatched", "pending", "failed"). The caller commits. Raises BadEvent for a
-    malformed event, stripe.StripeError when Stripe could not be asked (retry later)."""
+def apply_event(session: Session, data: dict, read_account, today: date | None = None,
+                read_fee=None) -> str:
+    """Apply one verified Stripe event; a word for the log ("applied", "unchanged",
+    "duplicate", "ignored", "refused", "unmatched", "pending", "failed"). The caller commits.
+    Raises BadEvent for a malformed event, stripe.StripeError when Stripe could not be asked
+    and RetryLater for a refund of a payment not registered yet (both: Stripe retries).
+    `read_account(account id)` reads a connected account, `read_fee(account id, payment
+    intent id)` the fee of a payment (tests/onlinepay give the local Stripe)."""
     event = parse_event(data)
     today = today or datetime.now(AMSTERDAM).date()
     try:
         if event.type in PAID or event.type == FAILED:
-            return _checkout_event(session, event, today)
+            return _checkout_event(session, event, today, read_fee)
         if event.type == ACCOUNT_UPDATED:
             return _account_event(session, event, read_account)
+        if event.type == REFUNDED:
+            return _refund_event(session, event)
+        if event.type in (DISPUTE_CREATED, DISPUTE_CLOSED):
+            return _dispute_event(session, event)
+        if event.type == DEAUTHORIZED:
+            return _deauthorized_event(session, event)
     except _AlreadyApplied:
         return "duplicate"
     return "ignored"
+
+
+# --- refunds, disputes, a disconnected account -----------------------------------------------
+# These events carry no metadata of ours that we can rely on (a dispute or an application has
+# none; a charge may). The tenant is the one whose finance settings hold the event's connected
+# account (`event.account`, set by Stripe on every Connect event, covered by the signature):
+# the kernel's narrow lookup tenants.stripe_accounts. Everything after runs in that tenant.
+
+def _intent_id(value) -> str | None:
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) and value.startswith("pi_") and len(value) <= 140 \
+        else None
+
+
+def _online_payment(session: Session, intent: str | None) -> Payment | None:
+    if intent is None:
+        return None
+    return session.scalar(select(Payment).where(Payment.method == PaymentMethod.ONLINE,
+                                                Payment.reference == intent)
+                          .order_by(Payment.id).limit(1))
+
+
+def _names_our_invoice(obj: dict, tenant_id: int) -> bool:
+    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    return _int_or_none(metadata.get("tenant_id")) == tenant_id \
+        and _int_or_none(metadata.get("invoice_id")) is not None
+
+
+def _refund_event(session: Session, event: Event) -> str:
+    """`charge.refunded`: the charge's cumulative `amount_refunded` is what has been paid back
+    of the payment; the registration moves forward to it once (invoicing.register_refund under
+    the invoice's lock), so repeated, parallel and out-of-order events change state once and
+    a partial refund reverses that amount only."""
+    obj = event.object
+    tenant_id = tenant_of_account(session, event.account)
+    if tenant_id is None:
+        return "ignored"
+    with tenant_context(session, tenant_id):
+        payment = _online_payment(session, _intent_id(obj.get("payment_intent")))
+        if payment is None:
+            if _names_our_invoice(obj, tenant_id):
+                raise RetryLater()  # its payment's own event has not arrived yet
+            return "ignored"  # a sale of the cooperative's own, not an invoice of ours
+        refunded = obj.get("amount_refunded")
+        if not isinstance(refunded, int) or isinstance(refunded, bool) or refunded < 0:
+            raise BadEvent("amount_refunded")
+        if not _record(session, event):
+            return "duplicate"
+        if obj.get("currency") != "eur":
+            audit.record(session, ACTOR, "invoice.online_payment_unmatched",
+                         object_type="Invoice", object_id=payment.invoice_id,
+                         amount_cents=refunded, currency=obj.get("currency"),
+                         reference=payment.reference, reason="refund currency")
+            return "unmatched"
+        reversed_now = invoicing.register_refund(session, ACTOR, payment, refunded,
+                                                 reference=_text(obj.get("id"), "id",
+                                                                 required=False))
+        return "applied" if reversed_now else "unchanged"
+
+
+def _admin_addresses(session: Session) -> list[str]:
+    """The e-mail addresses of the tenant's active administrators."""
+    return list(session.scalars(
+        select(User.email).join(Membership, Membership.user_id == User.id)
+        .where(Membership.role == Role.ADMIN, User.deactivated_at.is_(None))
+        .order_by(User.email)))
+
+
+def _tell_admins(session: Session, subject, lines: list[str], link: str | None) -> None:
+    """A mail to each administrator, queued when the transaction commits (job queue)."""
+    for address in _admin_addresses(session):
+        send_mail(address, str(subject), "online_payment_notice", after_commit=session,
+                  lines=[str(line) for line in lines], link=link)
+
+
+def _dispute_event(session: Session, event: Event) -> str:
+    """`charge.dispute.created` / `.closed`: the invoice of the disputed payment is flagged
+    ("open", then "gewonnen", "verloren" or "gesloten"; a closed dispute never reopens from a
+    late event) and its administrators are told by mail."""
+    obj = event.object
+    tenant_id = tenant_of_account(session, event.account)
+    if tenant_id is None:
+        return "ignored"
+    with tenant_context(session, tenant_id):
+        payment = _online_payment(session, _intent_id(obj.get("payment_intent")))
+        if payment is None:
+            log.warning("Stripe dispute event %s: no payment of ours", event.id)
+            return "ignored"
+        if not _record(session, event):
+            return "duplicate"
+        invoice = session.scalar(select(Invoice).where(Invoice.id == payment.invoice_id)
+                                 .with_for_update().execution_options(populate_existing=True))
+        if event.type == DISPUTE_CREATED:
+            status = DISPUTE_OPEN
+            if invoice.dispute_status not in (None, DISPUTE_OPEN):
+                return "unchanged"  # closed already: the late "created" changes nothing
+        else:
+            status = DISPUTE_CLOSED_STATUS.get(obj.get("status"), "gesloten")
+        if invoice.dispute_status == status:
+            return "unchanged"
+        invoice.dispute_status = status
+        invoice.disputed_at = invoice.disputed_at or utcnow()
+        amount = obj.get("amount") if isinstance(obj.get("amount"), int) else None
+        audit.record(session, ACTOR, "invoice.dispute_" + ("opened" if status == DISPUTE_OPEN
+                                                           else "closed"),
+                     invoice, status=status, amount_cents=amount, payment_id=payment.id,
+                     reason=str(obj.get("reason") or "")[:60])
+        session.flush()
+        number = invoice.number_text or str(invoice.id)
+        if status == DISPUTE_OPEN:
+            subject = _l("Betaling van factuur %(number)s betwist", number=number)
+            lines = [_l("De betaler van factuur %(number)s heeft de online betaling bij de bank "
+                        "betwist (chargeback). Stripe houdt het bedrag vast tot de zaak is "
+                        "afgehandeld.", number=number),
+                     _l("Reageer binnen de termijn in uw Stripe-dashboard met uw bewijs "
+                        "(de factuur, de gewerkte uren).")]
+        else:
+            subject = _l("Betwisting van factuur %(number)s afgesloten: %(status)s",
+                         number=number, status=status)
+            lines = [_l("Stripe heeft de betwisting van de betaling van factuur %(number)s "
+                        "afgesloten. Uitkomst: %(status)s.", number=number, status=status)]
+        _tell_admins(session, subject, lines,
+                     absolute_url("invoicing.show", tenant_slug=_slug(session, tenant_id),
+                                  invoice_id=invoice.id))
+        return "applied"
+
+
+def _slug(session: Session, tenant_id: int) -> str:
+    return session.scalar(select(Tenant.slug).where(Tenant.id == tenant_id))
+
+
+def _deauthorized_event(session: Session, event: Event) -> str:
+    """`account.application.deauthorized`: the cooperative disconnected its Stripe account from
+    the platform. Online payment turns off for that tenant (the account is forgotten, so the
+    administrator can connect again) and its administrators are told; pay links then show the
+    bank transfer."""
+    tenant_id = tenant_of_account(session, event.account)
+    if tenant_id is None:
+        return "ignored"  # not (or no longer) any tenant's account
+    with tenant_context(session, tenant_id):
+        if not _record(session, event):
+            return "duplicate"
+        settings = _locked_settings(session)
+        if settings.stripe_account_id != event.account:
+            return "unchanged"
+        settings.stripe_account_id = None
+        settings.stripe_charges_enabled = False
+        audit.record(session, ACTOR, "onlinepay.account_disconnected", settings,
+                     account=event.account)
+        session.flush()
+        _tell_admins(session, _l("Online betalen staat uit"), [
+            _l("Het Stripe-account van uw organisatie is losgekoppeld van Wijkwerk. Klanten "
+               "kunnen facturen nu niet meer online betalen; de betaallink op facturen toont "
+               "hun het rekeningnummer om het bedrag over te maken."),
+            _l("Wilt u weer online betalingen ontvangen? Koppel het Stripe-account opnieuw.")],
+            absolute_url("onlinepay.index", tenant_slug=_slug(session, tenant_id)))
+        return "applied"

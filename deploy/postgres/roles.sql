@@ -92,13 +92,15 @@ ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA public
 -- Re-run on a migrated database: cover tables created before the defaults existed.
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app";
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO :"app";
--- The cross-tenant aggregate functions (tenants/aggregates.py, SECURITY DEFINER, owned by the
--- owner) are not executable by PUBLIC; their migration grants EXECUTE to the app role, and a
+-- The cross-tenant aggregate functions (tenants/aggregates.py) and the Stripe account lookup
+-- (tenants/stripe_accounts.py) are SECURITY DEFINER, owned by the owner, and not executable
+-- by PUBLIC; their migration grants EXECUTE to the app role, and a
 -- re-run here (a new app role on a migrated database) does the same.
 SELECT format('GRANT EXECUTE ON FUNCTION %s TO %I', p.oid::regprocedure, :'app')
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
  WHERE n.nspname = 'public'
-   AND (p.proname LIKE 'wijkwerk\_aggregate\_%' OR p.proname = 'wijkwerk_report_shares') \gexec
+   AND (p.proname LIKE 'wijkwerk\_aggregate\_%' OR p.proname = 'wijkwerk_report_shares'
+        OR p.proname = 'wijkwerk_tenant_of_stripe_account') \gexec
 
 -- Checks: the app role owns nothing here and cannot become a role that skips RLS.
 SELECT

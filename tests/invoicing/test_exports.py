@@ -94,9 +94,9 @@ def test_payments_csv(world, year):
     rows = _rows(body)
     assert rows[0] == exports.PAYMENT_HEADERS
     assert rows[1] == ["10-03-2026", "F2026-00001", "'=HYPERLINK(\"http://evil\")", "137,31",
-                       "overboeking", "'-bank 123"]
+                       "overboeking", "'-bank 123", "0,00", "137,31", "0,00"]
     assert rows[2] == ["10-04-2026", "F2026-00002", "Woonstichting Het Anker", "100,00",
-                       "contant", ""]
+                       "contant", "", "0,00", "100,00", "0,00"]
     assert len(rows) == 3  # the payment of 2027 is not in 2026
 
 

@@ -378,7 +378,16 @@ ALL_TENANTS_ALLOWED: dict[str, str] = {
 }
 
 #: what only the cross-tenant reader may name: the SQL functions that read across tenants
-CROSS_TENANT_SQL = ("wijkwerk_aggregate_", "wijkwerk_report_shares")
+CROSS_TENANT_SQL = ("wijkwerk_aggregate_", "wijkwerk_report_shares",
+                    "wijkwerk_tenant_of_stripe_account")
+
+#: Narrow lookups across tenants that are not aggregates: module -> what it may name, and why.
+#: Each answers one exact key with one tenant id, nothing of the tenant's data.
+LOOKUPS_ALLOWED: dict[str, tuple[set[str], str]] = {
+    "tenants.stripe_accounts": ({"wijkwerk_tenant_of_stripe_account"},
+                                "the tenant of a Stripe connected account, for webhook events "
+                                "that name no tenant (account.application.deauthorized)"),
+}
 
 
 def cross_tenant_uses(source: str) -> set[str]:
@@ -411,4 +420,5 @@ def test_only_the_aggregate_primitive_reads_across_tenants():
     others = {name: found for name, found in uses.items()
               if found and name != CROSS_TENANT_READER}
     allowed = {name: {"all_tenants"} for name in ALL_TENANTS_ALLOWED}
+    allowed.update({name: names for name, (names, _why) in LOOKUPS_ALLOWED.items()})
     assert others == allowed, "read across tenants only through tenants/aggregates.py"

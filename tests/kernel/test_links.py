@@ -20,6 +20,7 @@ from tests.helpers import csrf_token, login, post, unique
 from tests.helprequests.builders import job, person
 from tests.hours.builders import add_person, entry
 from tests.invoicing.invoice_world import coop  # noqa: F401  (fixture)
+from tests.onlinepay.conftest import checkout_session, deliver, event
 from tests.onlinepay.conftest import sent_invoice, stripe_server  # noqa: F401  (fixture)
 
 EVIL = "evil.example"
@@ -44,6 +45,7 @@ COVERED = {
     "network_offer": "test_network_mails",
     "network_reminder": "test_network_mails",
     "billing_payment": "test_billing_payment_mails",
+    "online_payment_notice": "test_online_payment_notice_mails",
 }
 URL = re.compile(r"https?://[^\s)>\"']+")
 
@@ -237,6 +239,33 @@ def test_invoice_reminder_mail(app, coop, stripe_server, forged):  # noqa: F811
 
 def test_invoice_mail(app, coop, stripe_server, forged):  # noqa: F811
     _mail_with_pay_link(app, coop, sent_invoice(coop), "opnieuw-versturen")
+
+
+def test_online_payment_notice_mails(app, coop, stripe_server, forged):  # noqa: F811
+    """Stripe's webhook, delivered with a forged Host: the dispute mail and the mail that
+    online payment is off link to BASE_URL's invoice and online-payment pages."""
+    from tests.onlinepay.conftest import Shop
+
+    account = f"acct_links{coop.tenant.id}"
+    invoice = sent_invoice(coop)
+    coop.settings.stripe_account_id = account
+    coop.settings.stripe_charges_enabled = True
+    coop.session.commit()
+    shop = Shop(coop, invoice, coop.tenant.id, coop.tenant.slug)
+    client = app.test_client()
+    deliver(client, event("checkout.session.completed", checkout_session(shop),
+                          account=account))
+    before = len(outbox(app))
+    deliver(client, event("charge.dispute.created", {
+        "id": "dp_links", "object": "dispute", "amount": 4840, "payment_intent": "pi_test_a1",
+        "status": "needs_response", "reason": "fraudulent"}, account=account))
+    [mail] = check_mails(app, before, expect=1)
+    assert f"http://localhost/{coop.tenant.slug}/facturen/{invoice.id}" in mail.body
+    before = len(outbox(app))
+    deliver(client, event("account.application.deauthorized",
+                          {"id": "ca_platform", "object": "application"}, account=account))
+    [mail] = check_mails(app, before, expect=1)
+    assert f"http://localhost/{coop.tenant.slug}/online-betalen/" in mail.body
 
 
 def test_security_notice_mail(app, make, forged):

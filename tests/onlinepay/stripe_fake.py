@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl
 
+from tests.onlinepay import stripe_params
+
+
+#: Stripe's fee on a payment unless a test sets one (iDEAL in the Netherlands: € 0,29)
+DEFAULT_FEE = 29
+
 
 @dataclass
 class Call:
@@ -31,6 +37,8 @@ class FakeStripe:
     #: the platform's own Billing objects (the subscription: tests/billing)
     customers: dict[str, dict] = field(default_factory=dict)
     subscriptions: dict[str, dict] = field(default_factory=dict)
+    #: Stripe's fee per payment intent id (cents); any other intent: DEFAULT_FEE
+    fees: dict[str, int] = field(default_factory=dict)
     #: answer the next calls with this HTTP status (an outage), then normally again
     fail: int | None = None
     _answers: dict = field(default_factory=dict)
@@ -49,6 +57,9 @@ class FakeStripe:
             self.calls.append(call)
             if self.fail:
                 return self.fail, {"error": {"type": "api_error", "message": "down"}}
+            refused = stripe_params.validate(call.method, call.path, call.params)
+            if refused is not None:  # what Stripe refuses, before anything else
+                return 400, refused.body()
             if call.idempotency_key and (call.path, call.idempotency_key) in self._answers:
                 return 200, self._answers[(call.path, call.idempotency_key)]
             status, body = self._route(call)
@@ -94,7 +105,28 @@ class FakeStripe:
                          "currency": p.get("line_items[0][price_data][currency]"),
                          "metadata": {k[9:-1]: v for k, v in p.items()
                                       if k.startswith("metadata[")}}
+        if call.method == "GET" and call.path.startswith("/v1/payment_intents/"):
+            return 200, self._payment_intent(call)
         return 404, {"error": {"type": "invalid_request_error", "message": "Unknown path"}}
+
+    def _payment_intent(self, call: Call) -> dict:
+        """A succeeded PaymentIntent; its charge and balance transaction expanded when asked
+        (`expand[]=latest_charge.balance_transaction`), ids otherwise, as Stripe does."""
+        intent = call.path.rsplit("/", 1)[1]
+        fee = self.fees.get(intent, DEFAULT_FEE)
+        expand = {v for k, v in call.params.items() if k.startswith("expand[")}
+        transaction: dict | str = {"id": f"txn_{intent}", "object": "balance_transaction",
+                                   "amount": 4840, "fee": fee, "net": 4840 - fee,
+                                   "currency": "eur"}
+        charge: dict | str = {"id": f"ch_{intent}", "object": "charge",
+                              "payment_intent": intent,
+                              "balance_transaction": transaction
+                              if "latest_charge.balance_transaction" in expand
+                              else f"txn_{intent}"}
+        if not expand & {"latest_charge", "latest_charge.balance_transaction"}:
+            charge = f"ch_{intent}"
+        return {"id": intent, "object": "payment_intent", "status": "succeeded",
+                "latest_charge": charge}
 
 
     def _billing(self, call: Call, n: int) -> tuple[int, dict] | None:

@@ -51,3 +51,36 @@ def test_five_events_about_one_checkout_session_register_one_payment(app, shop,
     assert _deliver_together(app, events) == [(200, "applied")] * 5
     assert len(shop.payments()) == 1 and shop.events() == 5
     assert shop.fresh().paid_cents == 4840 and shop.balance() == 4000
+
+
+def test_parallel_deliveries_of_one_refund_change_state_once(app, shop, stripe_server):
+    """One refund event delivered three times at once (and a second event saying the same),
+    each applied through the service in its own session and transaction: the payment is
+    reversed once, the budget credit taken back once."""
+    from blueprints.onlinepay import services
+    from tests.concurrency import run_together
+
+    account = f"acct_refund{shop.tenant_id}"  # the shared database holds many shops
+    shop.coop.settings.stripe_account_id = account
+    shop.session.commit()
+    completed = event("checkout.session.completed", checkout_session(shop), account=account)
+    assert _deliver_together(app, [completed]) == [(200, "applied")]
+    assert shop.balance() == 4000
+    refund = {"id": "ch_test_a1", "object": "charge", "amount": 4840, "amount_refunded": 4840,
+              "currency": "eur", "payment_intent": "pi_test_a1", "refunded": True,
+              "metadata": {}}
+    refunded = event("charge.refunded", refund, account=account)
+    same_news = event("charge.refunded", refund, account=account)
+
+    def apply(data):
+        return lambda session: services.apply_event(session, data, read_account=None)
+
+    results = run_together(app, shop.tenant_id, apply(refunded), apply(refunded),
+                           apply(refunded), apply(same_news))
+    outcomes = sorted(value for _status, value in results)
+    assert outcomes == ["applied", "duplicate", "duplicate", "unchanged"], outcomes
+    invoice = shop.fresh()
+    assert (invoice.status, invoice.paid_cents) == (InvoiceStatus.SENT, 0)
+    assert [p.refunded_cents for p in shop.payments()] == [4840]
+    assert shop.balance() == 0
+    assert shop.events() == 3  # the completion, the refund, the same news under its own id

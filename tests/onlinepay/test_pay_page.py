@@ -113,7 +113,7 @@ def test_without_a_ready_stripe_account_the_page_offers_the_bank_transfer(
     shop.coop.settings.stripe_charges_enabled = False
     shop.session.commit()
     html = client.get(shop.pay_path(app)).get_data(as_text=True)
-    assert "Online betalen is voor deze factuur niet mogelijk" in html
+    assert "Online betalen is voor deze factuur op dit moment niet mogelijk" in html
     assert "NL91 ABNA 0417 1643 00" in html and shop.invoice.number_text in html
     assert "Betalen met iDEAL of kaart" not in html
     assert _pay(client, shop.pay_path(app)).status_code == 400

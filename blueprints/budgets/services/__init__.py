@@ -24,6 +24,7 @@ from blueprints.budgets.services.allocation import (
     allocate_invoice,
     line_value,
     reverse_for_credit_note,
+    reverse_for_refund,
     split_pool,
     uncredited,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "propose_course",
     "request_course",
     "reverse_for_credit_note",
+    "reverse_for_refund",
     "save_policy",
     "split_pool",
     "uncredited",

@@ -117,25 +117,9 @@ def allocate_invoice(session: Session, actor: Actor, invoice: Invoice) -> Ledger
     return tx
 
 
-def reverse_for_credit_note(session: Session, actor: Actor,
-                            credit_note: Invoice) -> LedgerTransaction | None:
-    """Take back what the credited lines earned, once (key reversal:<credit note id>).
-
-    Per credited line: credit amount / original line amount × what that line allocated (half
-    up), never more than it allocated minus earlier reversals of it. A budget gives back at most
-    its current balance; the rest is booked to the cooperative (it absorbs what was already
-    spent), so no budget goes below zero. None when the invoice was not allocated yet (the
-    allocation will account for the credit) or nothing is left to reverse."""
-    key = f"reversal:{credit_note.id}"
-    existing = ledger.transaction_by_key(session, key)
-    if existing is not None:
-        return existing
-    if credit_note.kind != InvoiceKind.CREDIT_NOTE or credit_note.credits_invoice_id is None:
-        return None
-    allocation = ledger.transaction_by_key(session, f"allocation:{credit_note.credits_invoice_id}")
-    if allocation is None:
-        return None
-    original = session.scalar(select(Invoice).where(Invoice.id == credit_note.credits_invoice_id))
+def _allocated(session: Session, allocation: LedgerTransaction):
+    """What an allocation put where: (its accounts by id, earned per invoice line, budget
+    parts per line {account id: cents}, what earlier reversals took back per line)."""
     alloc_entries = ledger.entries_of(session, allocation)
     accounts = {a.id: a for a in session.scalars(select(LedgerAccount).where(
         LedgerAccount.id.in_({e.account_id for e in alloc_entries})))}
@@ -161,32 +145,25 @@ def reverse_for_credit_note(session: Session, actor: Actor,
             .group_by(LedgerEntry.invoice_line_id)):
         reversed_before[line_id] = int(cents or 0)
 
-    credit_lines = list(session.scalars(select(InvoiceLine).where(
-        InvoiceLine.invoice_id == credit_note.id).order_by(InvoiceLine.position, InvoiceLine.id)))
-    wanted: dict[int, int] = {}
-    if any(cl.credits_line_id for cl in credit_lines):
-        originals = {line.id: line for line in session.scalars(select(InvoiceLine).where(
-            InvoiceLine.id.in_({cl.credits_line_id for cl in credit_lines
-                                if cl.credits_line_id in earned})))}
-        for cl in credit_lines:
-            line = originals.get(cl.credits_line_id)
-            if line is None or not line.net_cents:
-                continue
-            wanted[line.id] = wanted.get(line.id, 0) + half_up(
-                abs(cl.net_cents) * earned[line.id], abs(line.net_cents))
-    elif original is not None and original.total_incl_cents:
-        # A credit note without line references credits that share of the whole invoice.
-        for line_id, cents in earned.items():
-            wanted[line_id] = half_up(abs(credit_note.total_incl_cents) * cents,
-                                      abs(original.total_incl_cents))
+    return accounts, earned, parts, reversed_before
+
+
+def _targets(wanted: dict[int, int], earned: dict[int, int],
+             reversed_before: dict[int, int]) -> dict[int, int]:
+    """Per line what to take back now: what is wanted, never more than it earned minus earlier
+    reversals; lines with nothing left out."""
     targets = {}
     for line_id, cents in wanted.items():
         cents = min(cents, earned.get(line_id, 0) - reversed_before.get(line_id, 0))
         if cents > 0:
             targets[line_id] = cents
-    if not targets:
-        return None
+    return targets
 
+
+def _reversal_entries(session: Session, accounts: dict, parts: dict,
+                      targets: dict[int, int]) -> list:
+    """The entries taking `targets` back: a budget gives back at most its current balance, the
+    rest is booked to the cooperative (no budget goes below zero)."""
     involved = [accounts[a] for line_id in targets for a in parts.get(line_id, {})]
     ledger.lock(session, involved)
     available = ledger.balances(session, involved)
@@ -211,6 +188,51 @@ def reverse_for_credit_note(session: Session, actor: Actor,
         if absorbed:
             cooperative = cooperative or ledger.cooperative_account(session)
             entries.append(ledger.Entry(cooperative, -absorbed, line_id))
+    return entries
+
+
+def reverse_for_credit_note(session: Session, actor: Actor,
+                            credit_note: Invoice) -> LedgerTransaction | None:
+    """Take back what the credited lines earned, once (key reversal:<credit note id>).
+
+    Per credited line: credit amount / original line amount × what that line allocated (half
+    up), never more than it allocated minus earlier reversals of it. A budget gives back at most
+    its current balance; the rest is booked to the cooperative (it absorbs what was already
+    spent), so no budget goes below zero. None when the invoice was not allocated yet (the
+    allocation will account for the credit) or nothing is left to reverse."""
+    key = f"reversal:{credit_note.id}"
+    existing = ledger.transaction_by_key(session, key)
+    if existing is not None:
+        return existing
+    if credit_note.kind != InvoiceKind.CREDIT_NOTE or credit_note.credits_invoice_id is None:
+        return None
+    allocation = ledger.transaction_by_key(session, f"allocation:{credit_note.credits_invoice_id}")
+    if allocation is None:
+        return None
+    original = session.scalar(select(Invoice).where(Invoice.id == credit_note.credits_invoice_id))
+    accounts, earned, parts, reversed_before = _allocated(session, allocation)
+    credit_lines = list(session.scalars(select(InvoiceLine).where(
+        InvoiceLine.invoice_id == credit_note.id).order_by(InvoiceLine.position, InvoiceLine.id)))
+    wanted: dict[int, int] = {}
+    if any(cl.credits_line_id for cl in credit_lines):
+        originals = {line.id: line for line in session.scalars(select(InvoiceLine).where(
+            InvoiceLine.id.in_({cl.credits_line_id for cl in credit_lines
+                                if cl.credits_line_id in earned})))}
+        for cl in credit_lines:
+            line = originals.get(cl.credits_line_id)
+            if line is None or not line.net_cents:
+                continue
+            wanted[line.id] = wanted.get(line.id, 0) + half_up(
+                abs(cl.net_cents) * earned[line.id], abs(line.net_cents))
+    elif original is not None and original.total_incl_cents:
+        # A credit note without line references credits that share of the whole invoice.
+        for line_id, cents in earned.items():
+            wanted[line_id] = half_up(abs(credit_note.total_incl_cents) * cents,
+                                      abs(original.total_incl_cents))
+    targets = _targets(wanted, earned, reversed_before)
+    if not targets:
+        return None
+    entries = _reversal_entries(session, accounts, parts, targets)
     number = credit_note.number_text or credit_note.id
     tx = ledger.post(session, actor, key=key, kind=TransactionKind.REVERSAL,
                      description=f"Creditnota {number} op factuur "
@@ -220,6 +242,38 @@ def reverse_for_credit_note(session: Session, actor: Actor,
     if ledger.is_new(tx):
         audit.record(session, actor, "budget.reversed", credit_note, transaction_id=tx.id,
                      total=sum(targets.values()),
+                     absorbed=-sum(e.cents for e in entries
+                                   if e.account.kind == AccountKind.COOPERATIVE))
+    return tx
+
+
+def reverse_for_refund(session: Session, actor: Actor, invoice: Invoice, amount_cents: int,
+                       key: str, booked_on: date | None = None) -> LedgerTransaction | None:
+    """Take back the refunded share of what a paid invoice put in budgets, once per `key`
+    (one refund step of one payment): refund / invoice total x what each line allocated (half
+    up), never more than the line allocated minus earlier reversals; budgets give back at most
+    their balance, the cooperative absorbs the rest (as for a credit note). None when the
+    invoice was never allocated (not paid in full before) or nothing is left to take back."""
+    existing = ledger.transaction_by_key(session, key)
+    if existing is not None:
+        return existing
+    allocation = ledger.transaction_by_key(session, f"allocation:{invoice.id}")
+    if allocation is None or amount_cents <= 0 or not invoice.total_incl_cents:
+        return None
+    accounts, earned, parts, reversed_before = _allocated(session, allocation)
+    wanted = {line_id: half_up(amount_cents * cents, abs(invoice.total_incl_cents))
+              for line_id, cents in earned.items()}
+    targets = _targets(wanted, earned, reversed_before)
+    if not targets:
+        return None
+    entries = _reversal_entries(session, accounts, parts, targets)
+    tx = ledger.post(session, actor, key=key, kind=TransactionKind.REVERSAL,
+                     description=f"Terugbetaling op factuur {invoice.number_text or invoice.id}",
+                     booked_on=booked_on or date.today(), entries=entries,
+                     invoice_id=invoice.id, reverses_id=allocation.id)
+    if ledger.is_new(tx):
+        audit.record(session, actor, "budget.reversed", invoice, transaction_id=tx.id,
+                     total=sum(targets.values()), refund=True,
                      absorbed=-sum(e.cents for e in entries
                                    if e.account.kind == AccountKind.COOPERATIVE))
     return tx

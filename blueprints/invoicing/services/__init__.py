@@ -42,7 +42,7 @@ from blueprints.invoicing.services.lines import (
     set_invoice_allowance,
     update_line,
 )
-from blueprints.invoicing.services.payments import register_payment
+from blueprints.invoicing.services.payments import register_payment, register_refund
 from blueprints.invoicing.services.prices import rate_for
 from blueprints.customers.services import (  # the customer pickers, shared
     CUSTOMER_SEARCH_LIMIT,
@@ -176,6 +176,7 @@ __all__ = [
     "record_posted_reminder",
     "rate_for",
     "register_payment",
+    "register_refund",
     "reminder_context",
     "reminder_level",
     "remove_line",

@@ -93,3 +93,42 @@ def register_payment(session: Session, actor: Actor, invoice: Invoice, amount_ce
     if invoice.status == InvoiceStatus.PAID:
         events.invoice_paid.send(invoice, session=session, actor=actor)
     return payment
+
+
+def register_refund(session: Session, actor: Actor, payment: Payment, refunded_total_cents: int,
+                    reference: str | None = None) -> int:
+    """Record that `refunded_total_cents` of `payment` has been paid back so far (a refund
+    through Stripe: the charge's cumulative `amount_refunded`). Moves forward only, under the
+    invoice's row lock: the same total again, or an older smaller one arriving late, changes
+    nothing; a larger one reverses the difference. Returns the cents reversed now (0: nothing
+    changed).
+
+    The invoice's paid amount drops by the difference and its status follows (betaald becomes
+    deels betaald or openstaand); `payment_refunded` is sent (budgets takes back the refunded
+    share of what the invoice put in training budgets)."""
+    if isinstance(refunded_total_cents, bool) or not isinstance(refunded_total_cents, int) \
+            or refunded_total_cents < 0:
+        raise DomainError(_l("Het terugbetaalde bedrag is ongeldig."))
+    invoice = session.scalar(select(Invoice).where(Invoice.id == payment.invoice_id)
+                             .with_for_update().execution_options(populate_existing=True))
+    payment = session.scalar(select(Payment).where(Payment.id == payment.id)
+                             .execution_options(populate_existing=True))
+    target = min(refunded_total_cents, payment.amount_cents)
+    delta = target - (payment.refunded_cents or 0)
+    if delta <= 0:
+        return 0
+    payment.refunded_cents = target
+    invoice.paid_cents -= delta
+    if invoice.paid_cents + invoice.credited_cents >= invoice.total_incl_cents:
+        pass  # still settled (cannot happen for an invoice paid exactly)
+    else:
+        invoice.paid_at = None
+        invoice.status = InvoiceStatus.PARTLY_PAID if invoice.paid_cents > 0 \
+            else InvoiceStatus.SENT
+    session.flush()
+    audit.record(session, actor, "invoice.payment_refunded", invoice, payment_id=payment.id,
+                 amount_cents=delta, refunded_cents=target, reference=_text(reference, 140),
+                 status=invoice.status.value)
+    events.payment_refunded.send(payment, session=session, actor=actor, invoice=invoice,
+                                 amount_cents=delta, key=f"refund:{payment.id}:{target}")
+    return delta
