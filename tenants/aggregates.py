@@ -59,7 +59,8 @@ TABLES = ("uren", "uitstroom")
 
 @dataclass(frozen=True)
 class Requester:
-    #: "gemeente", "netwerk" or "platform"
+    #: "gemeente", "netwerk", "platform", or "cooperatie" (a cooperative reading its own
+    #: position in the network's benchmark)
     kind: str
     id: int | None
     user_id: int | None = None

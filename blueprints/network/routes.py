@@ -541,8 +541,8 @@ def cooperative():
     result = None
     if sharing:
         # Its own position (the tenant of this request) against the network's distribution.
-        result = bench.compute(db.session, Requester("netwerk", None, current_user.id),
-                               _year())
+        result = bench.compute(db.session, Requester("cooperatie", g.tenant.id,
+                                                     current_user.id), _year())
         db.session.commit()  # the aggregate reads' audit records
     return render_template("network/cooperative.html", form=form, joined=joined,
                            sharing=sharing, result=result, figures=bench.FIGURES,

@@ -15,7 +15,7 @@ from tenants.extensions import db
 from tenants.models import AggregateRead, NetworkRole, Role, Tenant, TenantKind
 from tenants.tenancy import tenant_context
 from tests.helpers import login, post
-from tests.network.benchmark_world import SIX, fill, isolate, six_cooperatives, take_part
+from tests.network.benchmark_world import SIX, fill, isolate, six_cooperatives
 from tests.network.builders import network_member
 
 NETWORK = Requester("netwerk", None, None)
@@ -156,6 +156,8 @@ def test_the_page_shows_the_distribution_and_no_cooperatives_figure_or_name(
     # per-cooperative figures that are no quartile: € 10,00 and € 40,00 per hour, 20 people
     assert "€ 10,00" not in html and "€ 40,00" not in html and "€ 300,00" not in html
     assert 'href="/netwerk/benchmark"' in client.get("/netwerk/").get_data(as_text=True)
+    for query in ("jaar=abc", "jaar=1900", "jaar=99999999999999999999", "cooperatie=x%00"):
+        assert client.get(f"/netwerk/benchmark?{query}").status_code == 200, query
 
 
 def test_fewer_than_five_on_the_page_says_too_few(app, make, client, alone):
@@ -189,6 +191,10 @@ def test_an_admin_of_a_cooperative_that_takes_part_sees_its_own_position(
     text = _text(own)
     assert own.status_code == 200 and "€ 40,00" in text and "Stoppen met delen" in text
     assert "€ 10,00" not in text and tenants[0].name not in text
+    with app.app_context():
+        kinds = db.session.scalars(select(AggregateRead.requester_kind).where(
+            AggregateRead.user_id == admin.id)).all()
+    assert sorted(set(kinds)) == ["cooperatie", "netwerk"]
 
 
 def test_a_cooperative_admin_opts_in_and_out(app, make, client, alone):
