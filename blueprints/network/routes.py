@@ -28,7 +28,7 @@ from flask_login import current_user, login_required
 from blueprints.network import jobs as _jobs  # noqa: F401  (registers the network's jobs)
 from blueprints.network import benchmark as bench
 from blueprints.network import services
-from blueprints.network.exports import attendee_file, badges_pdf
+from blueprints.network.exports import attendee_file, badges_pdf, benchmark_file
 from blueprints.network.forms import (
     COLLEAGUES,
     AccountForm,
@@ -117,8 +117,8 @@ def _year() -> int:
     return chosen if chosen in choices else choices[0]
 
 
-@bp.route("/benchmark")
-def benchmark_page():
+def _benchmark():
+    """(result, own cooperative or None, the user's cooperatives that take part)."""
     member = _member()
     year = _year()
     # The user's own cooperatives that take part: their position is shown, nobody else's.
@@ -133,9 +133,26 @@ def benchmark_page():
     else:
         result = bench.compute(db.session, requester, year)
     db.session.commit()  # the aggregate reads' audit records
-    return render_template("network/benchmark.html", member=member, result=result,
+    return result, chosen, own
+
+
+@bp.route("/benchmark")
+def benchmark_page():
+    result, chosen, own = _benchmark()
+    return render_template("network/benchmark.html", member=_member(), result=result,
                            own=chosen, own_choices=own, years=bench.years(),
                            figures=bench.FIGURES, box=bench.box, minimum=bench.MINIMUM)
+
+
+@bp.route("/benchmark.<fmt>")
+def benchmark_export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    result, chosen, _own = _benchmark()
+    body, name, mimetype = benchmark_file(result, bench.FIGURES,
+                                          chosen.name if chosen else None, fmt)
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 # --- members -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ tenants/aggregates.py as the network's median and quartiles (never one cooperati
 nothing from fewer than 5), with the own position of a cooperative that takes part."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -156,6 +157,16 @@ def test_the_page_shows_the_distribution_and_no_cooperatives_figure_or_name(
     # per-cooperative figures that are no quartile: € 10,00 and € 40,00 per hour, 20 people
     assert "€ 10,00" not in html and "€ 40,00" not in html and "€ 300,00" not in html
     assert 'href="/netwerk/benchmark"' in client.get("/netwerk/").get_data(as_text=True)
+    export = client.get(f"/netwerk/benchmark.csv?jaar={PAGE_YEAR}")
+    csv = export.get_data(as_text=True)
+    assert export.status_code == 200 and export.mimetype == "text/csv"
+    assert "Mediaan" in csv and "22,50" in csv and "Uw cijfer" not in csv
+    cells = set(re.split(r"[;\r\n]", csv))
+    assert "22,50" in cells and not {"10,00", "40,00", "300,00"} & cells
+    for t in tenants:
+        assert t.name not in csv
+    assert client.get(f"/netwerk/benchmark.xlsx?jaar={PAGE_YEAR}").status_code == 200
+    assert client.get("/netwerk/benchmark.pdf").status_code == 404
     for query in ("jaar=abc", "jaar=1900", "jaar=99999999999999999999", "cooperatie=x%00"):
         assert client.get(f"/netwerk/benchmark?{query}").status_code == 200, query
 
@@ -184,6 +195,10 @@ def test_an_admin_of_a_cooperative_that_takes_part_sees_its_own_position(
     html = _text(client.get(f"/netwerk/benchmark?jaar={PAGE_YEAR}"))
     assert "Uw cijfer" in html and tenants[5].name in html
     assert "€ 40,00" in html and "in het hoogste kwart" in html  # its own
+    own_csv = client.get(f"/netwerk/benchmark.csv?jaar={PAGE_YEAR}").get_data(as_text=True)
+    cells = set(re.split(r"[;\r\n]", own_csv))
+    assert f"Uw cijfer ({tenants[5].name})" in own_csv and "40,00" in cells
+    assert "10,00" not in cells
     for t in tenants[:5]:
         assert t.name not in html
     # the cooperative's own page shows the same position
