@@ -20,6 +20,12 @@ It returns, per period, a `tenants.suppression.Table` with a column per tenant a
 already protected (primary, period and secondary suppression); nothing unprotected leaves this
 module. Each call appends one `AggregateRead` (who, what, which period and tenants).
 
+`benchmark(session, requester, tenant_ids, first, last)` gives the network's benchmark: each
+cooperative's yearly figures (participants, hours per participant per week, revenue per
+approved hour, training spent per participant, outflow per destination) computed here and
+returned only as a distribution (members, quartiles, median; nothing from fewer than 5), with
+the requesting cooperative's own value (the session's tenant) for its position.
+
 `grants(session, municipality_id)` lists the report shares of a municipality (its tenants'
 grants, revoked ones included): the municipality cannot read them otherwise.
 
@@ -42,16 +48,19 @@ from sqlalchemy.orm import Session
 
 from tenants.db import UTCDateTime
 from tenants.models import AggregateRead
-from tenants.suppression import TOTAL, Table, build, period_forced, protect
+from tenants.suppression import PLATFORM_THRESHOLD, TOTAL, Table, build, period_forced, protect
+from tenants.tenancy import current_tenant_id
 
-__all__ = ["Grant", "Protected", "Requester", "TABLES", "aggregate", "grants", "months_of"]
+__all__ = ["BENCHMARK_FIGURES", "Distribution", "Grant", "Protected", "Requester", "TABLES",
+           "aggregate", "benchmark", "grants", "months_of", "quartiles"]
 
 TABLES = ("uren", "uitstroom")
 
 
 @dataclass(frozen=True)
 class Requester:
-    #: "gemeente", "netwerk" or "platform"
+    #: "gemeente", "netwerk", "platform", or "cooperatie" (a cooperative reading its own
+    #: position in the network's benchmark)
     kind: str
     id: int | None
     user_id: int | None = None
@@ -202,3 +211,168 @@ def grants(session: Session, municipality_id: int) -> list[Grant]:
     rows = session.execute(statement, {"municipality": municipality_id})
     return [Grant(int(t), int(i), template, since, granted, revoked)
             for t, i, template, since, granted, revoked in rows]
+
+
+# --- the benchmark: yearly figures per cooperative, returned as a distribution only -----------
+
+#: the benchmark's figures, in the order a page shows them (definitions: blueprints/network)
+BENCHMARK_FIGURES = (
+    "deelnemers", "uren_per_week", "omzet_per_uur", "opleiding_per_deelnemer",
+    "uitstroom_werk", "uitstroom_opleiding", "uitstroom_vrijwilligerswerk", "uitstroom_overig",
+)
+
+#: outflow destinations: the outcomes (trajectories' `outcome` values) each one adds up
+DESTINATIONS = {
+    "uitstroom_werk": ("betaald_werk", "zelfstandig"),
+    "uitstroom_opleiding": ("opleiding",),
+    "uitstroom_vrijwilligerswerk": ("vast_vrijwilligerswerk",),
+}
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """One figure across the cooperatives that take part: how many have a value (`members`),
+    and, when they are at least the threshold, the quartiles and median, and the requesting
+    cooperative's own value (only its own: the tenant of the session)."""
+    figure: str
+    members: int
+    q1: float | None = None
+    median: float | None = None
+    q3: float | None = None
+    own: float | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.median is not None
+
+
+_BENCHMARK_POSTGRES = """
+  SELECT figure, members, q1, median, q3, own_value
+    FROM wijkwerk_aggregate_benchmark(CAST(:ids AS bigint[]), :first, :last,
+                                      CAST(:weeks AS numeric), :minimum)"""
+
+_BENCHMARK_SQLITE = {
+    "trajectories": """
+      SELECT tenant_id, COUNT(DISTINCT participant_id), COUNT(*) FROM trajectories
+       WHERE tenant_id IN :ids AND starts_on <= :last
+         AND (outcome_on IS NULL OR outcome_on >= :first)
+       GROUP BY tenant_id""",
+    "hours": """
+      WITH person AS (
+        SELECT tenant_id, participant_id, SUM(minutes) AS minutes FROM report_hours_monthly
+         WHERE tenant_id IN :ids AND month BETWEEN :first AND :last
+         GROUP BY tenant_id, participant_id)
+      SELECT tenant_id, SUM(CASE WHEN minutes > 0 THEN 1 ELSE 0 END), SUM(minutes)
+        FROM person GROUP BY tenant_id""",
+    "money": """
+      SELECT tenant_id, SUM(invoiced_cents - credited_cents) FROM report_money_daily
+       WHERE tenant_id IN :ids AND day BETWEEN :first AND :last GROUP BY tenant_id""",
+    "training": """
+      SELECT tenant_id, SUM(cost_cents) FROM course_enrolments
+       WHERE tenant_id IN :ids AND status = 'goedgekeurd'
+         AND decided_at >= :first AND decided_at < :after
+       GROUP BY tenant_id""",
+    "outflow": """
+      SELECT tenant_id, outcome, SUM(trajectories) FROM report_outflow_daily
+       WHERE tenant_id IN :ids AND day BETWEEN :first AND :last GROUP BY tenant_id, outcome""",
+}
+
+
+def quartiles(values: Sequence[float]) -> tuple[float, float, float]:
+    """Q1, median and Q3 by linear interpolation between the closest ranks: the same as
+    PostgreSQL's percentile_cont (and the spreadsheet's KWARTIEL.INC)."""
+    ordered = sorted(values)
+
+    def at(p: float) -> float:
+        position = (len(ordered) - 1) * p
+        low = int(position)
+        high = min(low + 1, len(ordered) - 1)
+        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+    return at(0.25), at(0.5), at(0.75)
+
+
+def _benchmark_values(session: Session, ids: list[int], first: date, last: date,
+                      weeks: float) -> dict[str, dict[int, float]]:
+    """SQLite: each tenant's figures, computed as the PostgreSQL function does. They never
+    leave this module."""
+    params = {"ids": ids, "first": first.isoformat(), "last": last.isoformat(),
+              "after": (last + timedelta(days=1)).isoformat()}
+
+    def rows(name):
+        statement = text(_BENCHMARK_SQLITE[name]).bindparams(bindparam("ids", expanding=True))
+        return session.execute(statement, params).all()
+
+    people, trajectories = {}, {}
+    for tenant_id, persons, count in rows("trajectories"):
+        people[int(tenant_id)], trajectories[int(tenant_id)] = int(persons), int(count)
+    workers, minutes = {}, {}
+    for tenant_id, persons, total in rows("hours"):
+        workers[int(tenant_id)], minutes[int(tenant_id)] = int(persons or 0), int(total or 0)
+    revenue = {int(t): int(v or 0) for t, v in rows("money")}
+    training = {int(t): int(v or 0) for t, v in rows("training")}
+    outflow: dict[int, dict[str, int]] = {}
+    for tenant_id, outcome, count in rows("outflow"):
+        outflow.setdefault(int(tenant_id), {})[outcome] = int(count or 0)
+
+    values: dict[str, dict[int, float]] = {f: {} for f in BENCHMARK_FIGURES}
+    for t, n in people.items():
+        if n > 0:
+            values["deelnemers"][t] = float(n)
+            values["opleiding_per_deelnemer"][t] = training.get(t, 0) / n
+    for t, n in workers.items():
+        if n > 0:
+            values["uren_per_week"][t] = minutes[t] / 60 / n / weeks
+    for t, total in minutes.items():
+        if total > 0:
+            values["omzet_per_uur"][t] = revenue.get(t, 0) / (total / 60)
+    named = {o for outcomes in DESTINATIONS.values() for o in outcomes}
+    for t, n in trajectories.items():
+        if n <= 0:
+            continue
+        ended = outflow.get(t, {})
+        for figure, outcomes in DESTINATIONS.items():
+            values[figure][t] = 100 * sum(ended.get(o, 0) for o in outcomes) / n
+        values["uitstroom_overig"][t] = 100 * sum(
+            v for o, v in ended.items() if o not in named) / n
+    return values
+
+
+def benchmark(session: Session, requester: Requester, tenant_ids: Sequence[int], first: date,
+              last: date, threshold: int = PLATFORM_THRESHOLD, *, today: date | None = None
+              ) -> dict[str, Distribution]:
+    """Each benchmark figure of the period (a calendar year, or its part so far) across
+    `tenant_ids`, as a distribution: how many cooperatives have a value, and only when they
+    are at least `threshold` (never below the platform's 5) the quartiles and median, plus
+    the value of the session's own tenant when it is one of them. No single other tenant's
+    figure leaves this module (on PostgreSQL: the SECURITY DEFINER function computes the
+    statistics; the own value is the tenant of the transaction's `app.tenant_id`).
+    Appends one AggregateRead."""
+    minimum = max(int(threshold), PLATFORM_THRESHOLD)
+    ids = sorted({int(t) for t in tenant_ids})
+    today = today or date.today()
+    counted_to = max(first, min(last, today))
+    weeks = ((counted_to - first).days + 1) / 7
+    found: dict[str, Distribution] = {}
+    if ids and _postgres(session):
+        result = session.execute(text(_BENCHMARK_POSTGRES), {
+            "ids": ids, "first": first, "last": last, "weeks": weeks, "minimum": minimum})
+        for figure, members, q1, median, q3, own in result:
+            found[figure] = Distribution(
+                figure, int(members or 0), *(None if v is None else float(v)
+                                             for v in (q1, median, q3, own)))
+    elif ids:
+        own_id = current_tenant_id(session)
+        for figure, per_tenant in _benchmark_values(session, ids, first, last, weeks).items():
+            if len(per_tenant) < minimum:
+                found[figure] = Distribution(figure, len(per_tenant))
+                continue
+            q1, median, q3 = quartiles(list(per_tenant.values()))
+            found[figure] = Distribution(figure, len(per_tenant), q1, median, q3,
+                                         per_tenant.get(own_id) if own_id in ids else None)
+    session.add(AggregateRead(
+        requester_kind=requester.kind, requester_id=requester.id, user_id=requester.user_id,
+        table_name="benchmark", first_day=first, last_day=last, tenant_ids=ids,
+        threshold=minimum))
+    session.flush()
+    return {f: found.get(f, Distribution(f, 0)) for f in BENCHMARK_FIGURES}

@@ -14,6 +14,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from blueprints.billing.demo import seed_subscriptions
+from blueprints.demo.benchmark import seed_benchmark
 from blueprints.demo.money import seed_money
 from blueprints.demo.network import seed_network
 from blueprints.demo.outflow import seed_outflow
@@ -164,6 +165,7 @@ def seed() -> None:
         db.session.add(NetworkMembership(user_id=network_user.id,
                                          organisation="LSA bewoners"))
     seed_network(db.session, network_user, _user)
+    seed_benchmark(db.session, _user, _member, _municipality)
     _user("beheer@wijkwerk.example.org", "Platformbeheer Wijkwerk", two_factor=True,
           operator=True)
     seed_report_shares(db.session)

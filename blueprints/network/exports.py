@@ -71,3 +71,41 @@ def badges_pdf(meeting: Meeting, registrations: list[Registration], *, compress:
     ]))
     doc.build([KeepTogether([table]) if len(rows) <= 4 else table])
     return buffer.getvalue()
+
+
+def benchmark_file(result, figures: dict, own_name: str | None, fmt: str
+                   ) -> tuple[bytes, str, str]:
+    """(body, file name, mimetype) of the benchmark exactly as on the page: per group and
+    figure the number of cooperatives, the quartiles and median (empty when fewer than 5),
+    and the own value only when the page shows one."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from tenants.exports import Money
+
+    def cell(v, unit):
+        if v is None:
+            return None
+        if unit == "euro":
+            return Money(int(Decimal(str(v)).quantize(Decimal("1"), ROUND_HALF_UP)))
+        return Decimal(str(v)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+    headers = [_("Groep"), _("Cijfer"), _("Eenheid"), _("Coöperaties"), _("Eerste kwartiel (25%)"),
+               _("Mediaan"), _("Derde kwartiel (75%)")]
+    if own_name:
+        headers.append(_("Uw cijfer (%(name)s)", name=own_name))
+    records = []
+    for group in result.groups:
+        for key, d in group.figures.items():
+            label, unit, _definition = figures[key]
+            row = [group.label, str(label), unit, d.members,
+                   *(cell(v, unit) for v in (d.q1, d.median, d.q3))]
+            if own_name:
+                row.append(cell(d.own, unit))
+            records.append(row)
+    stem = f"benchmark-{result.year}"
+    if fmt == "xlsx":
+        body, _count = xlsx_file(headers, records, _("Benchmark"))
+        return body, f"{stem}.xlsx", ("application/vnd.openxmlformats-officedocument."
+                                      "spreadsheetml.sheet")
+    body, _count = csv_file(headers, records)
+    return body, f"{stem}.csv", "text/csv; charset=utf-8"

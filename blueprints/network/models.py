@@ -66,6 +66,9 @@ class NetworkOrganisation(Base):
     name: Mapped[str] = mapped_column(String(150))
     joined_at: Mapped[datetime] = mapped_column(default=utcnow)
     left_at: Mapped[datetime | None]
+    #: since when a cooperative shares its yearly figures in the benchmark (its admin's
+    #: explicit choice, apart from joining; cleared when it leaves); None: it does not
+    benchmark_since: Mapped[datetime | None]
 
     cooperative: Mapped[Tenant | None] = relationship(lazy="raise")
 

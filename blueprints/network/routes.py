@@ -26,8 +26,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from blueprints.network import jobs as _jobs  # noqa: F401  (registers the network's jobs)
+from blueprints.network import benchmark as bench
 from blueprints.network import services
-from blueprints.network.exports import attendee_file, badges_pdf
+from blueprints.network.exports import attendee_file, badges_pdf, benchmark_file
 from blueprints.network.forms import (
     COLLEAGUES,
     AccountForm,
@@ -44,7 +45,10 @@ from tenants.errors import DomainError, NotFound
 from tenants.extensions import db, limiter
 from tenants.identity import create_user, user_by_email
 from tenants.mail import send_mail
+from tenants.aggregates import Requester
+from tenants.membership import memberships_for_user
 from tenants.models import NetworkRole, Role
+from tenants.tenancy import tenant_context
 from tenants.urls import absolute_url
 from tenants.web import (
     flash_form_errors,
@@ -99,6 +103,56 @@ def index():
         "network/index.html", member=member, meetings=shown,
         counts=services.counts(db.session, [m.id for m in shown]),
         knowledge_links=_knowledge_links(), today=date.today())
+
+
+# --- the benchmark -------------------------------------------------------------------------------
+
+#: roles in a cooperative that see its own position in the network's benchmark
+OWN_POSITION_ROLES = (Role.ADMIN, Role.BOARD)
+
+
+def _year() -> int:
+    choices = bench.years()
+    chosen = request.args.get("jaar", type=int)
+    return chosen if chosen in choices else choices[0]
+
+
+def _benchmark():
+    """(result, own cooperative or None, the user's cooperatives that take part)."""
+    member = _member()
+    year = _year()
+    # The user's own cooperatives that take part: their position is shown, nobody else's.
+    own = [m.tenant for m in memberships_for_user(db.session, current_user)
+           if m.role in OWN_POSITION_ROLES and bench.takes_part(db.session, m.tenant_id)]
+    chosen = next((t for t in own if t.slug == request.args.get("cooperatie")),
+                  own[0] if own else None)
+    requester = Requester("netwerk", member.id, current_user.id)
+    if chosen is not None:
+        with tenant_context(db.session, chosen.id):
+            result = bench.compute(db.session, requester, year)
+    else:
+        result = bench.compute(db.session, requester, year)
+    db.session.commit()  # the aggregate reads' audit records
+    return result, chosen, own
+
+
+@bp.route("/benchmark")
+def benchmark_page():
+    result, chosen, own = _benchmark()
+    return render_template("network/benchmark.html", member=_member(), result=result,
+                           own=chosen, own_choices=own, years=bench.years(),
+                           figures=bench.FIGURES, box=bench.box, minimum=bench.MINIMUM)
+
+
+@bp.route("/benchmark.<fmt>")
+def benchmark_export(fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    result, chosen, _own = _benchmark()
+    body, name, mimetype = benchmark_file(result, bench.FIGURES,
+                                          chosen.name if chosen else None, fmt)
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 # --- members -----------------------------------------------------------------------------------
@@ -483,14 +537,30 @@ def accept(token: str):
 def cooperative():
     form = ConfirmForm()
     if request.method == "POST":
-        leaving = request.form.get("actie") == "opzeggen"
-        if leaving:
+        action = request.form.get("actie")
+        if action == "opzeggen":
             submit(form, lambda: services.leave_network(db.session, g.tenant),
                    _("%(name)s is geen lid meer van het netwerk.", name=g.tenant.name))
+        elif action == "benchmark-delen":
+            submit(form, lambda: bench.share(db.session, g.tenant),
+                   _("%(name)s deelt nu jaarcijfers in de benchmark.", name=g.tenant.name))
+        elif action == "benchmark-stoppen":
+            submit(form, lambda: bench.stop_sharing(db.session, g.tenant),
+                   _("%(name)s deelt geen jaarcijfers meer in de benchmark.",
+                     name=g.tenant.name))
         else:
             submit(form, lambda: services.join_network(db.session, g.tenant),
                    _("%(name)s is lid van het netwerk.", name=g.tenant.name))
         return redirect(url_for("network_join.cooperative"))
     row = services.cooperative_membership(db.session, g.tenant.id)
-    return render_template("network/cooperative.html", form=form,
-                           joined=row is not None and row.left_at is None)
+    joined = row is not None and row.left_at is None
+    sharing = joined and row.benchmark_since is not None
+    result = None
+    if sharing:
+        # Its own position (the tenant of this request) against the network's distribution.
+        result = bench.compute(db.session, Requester("cooperatie", g.tenant.id,
+                                                     current_user.id), _year())
+        db.session.commit()  # the aggregate reads' audit records
+    return render_template("network/cooperative.html", form=form, joined=joined,
+                           sharing=sharing, result=result, figures=bench.FIGURES,
+                           box=bench.box, years=bench.years(), minimum=bench.MINIMUM)

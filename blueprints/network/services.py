@@ -182,6 +182,7 @@ def leave_network(session: Session, tenant: Tenant) -> None:
     if row is None or row.left_at is not None:
         raise DomainError(_l("%(name)s is geen lid van het netwerk.", name=tenant.name))
     row.left_at = utcnow()
+    row.benchmark_since = None  # leaving ends sharing in the benchmark; rejoining asks again
     session.flush()
 
 
@@ -213,6 +214,7 @@ def remove_organisation(session: Session, admin: NetworkMembership, organisation
     if row is None or row.left_at is not None:
         raise NotFound()
     row.left_at = utcnow()
+    row.benchmark_since = None
 
 
 # --- meetings ----------------------------------------------------------------------------------

@@ -118,6 +118,25 @@ def test_the_network_demo_has_a_full_meeting_with_a_waiting_list(app, seeded):
     assert "Werk in de wijk 2027" in meeting
 
 
+def test_the_network_demo_has_a_benchmark_of_at_least_five_cooperatives(app, seeded):
+    client = app.test_client()
+    client.post("/login", data={"csrf_token": csrf_token(client),
+                                "email": "netwerk@lsa.example.org", "password": "wijkwerk-demo"})
+    page = client.get("/netwerk/benchmark").get_data(as_text=True)
+    assert "Mediaan" in page and "<svg" in page
+    assert "Bewonerscoöperatie ONS Geeren-Zuid" not in page  # no cooperative by name
+    from blueprints.network import benchmark as bench
+    from tenants.aggregates import Requester
+    from tenants.extensions import db
+
+    with app.app_context():
+        demo = {t for t, _k in bench.taking_part(db.session)}
+        slugs = set(db.session.scalars(select(Tenant.slug).where(Tenant.id.in_(demo))))
+        result = bench.compute(db.session, Requester("netwerk", None, None),
+                               bench.years()[0])
+        db.session.rollback()
+    assert {"ons-breda", "oude-noorden-rotterdam", "bewonersbedrijf-selwerd"} <= slugs
+    assert result.groups[0].figures["omzet_per_uur"].members >= 5
 def test_each_demo_account_has_the_name_of_its_participant(seeded, session):
     from blueprints.participants.models import Participant
     from tenants.tenancy import tenant_context
