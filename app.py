@@ -78,6 +78,7 @@ def register_extensions(app: Flask) -> None:
         use_real_sqlite_transactions(db.engine)
         private_sqlite_file(db.engine)
         ping_when_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
+        tenancy.configure_setting(db.engine, app.config["DATABASE_TENANT_SETTING"])
     tenancy.install(Session)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
