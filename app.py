@@ -180,7 +180,10 @@ def register_cli(app: Flask) -> None:
     from blueprints.operator.cli import tenant_cli
     from blueprints.reports.cli import reports_cli
 
+    from tenants.citus import citus_cli
+
     app.cli.add_command(seed_demo)
+    app.cli.add_command(citus_cli)
     app.cli.add_command(tenant_cli)
     app.cli.add_command(import_participants)
     app.cli.add_command(reports_cli)
