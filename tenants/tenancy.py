@@ -99,12 +99,21 @@ def setting_mode(conn) -> str:
     """`set_config` or `set_local`: the form `conn`'s engine uses (`auto` resolved once)."""
     engine = conn.engine
     mode = getattr(engine, _MODE_ATTR, SET_CONFIG)
+    if conn.dialect.name != "postgresql":
+        return SET_CONFIG  # unused there: SQLite has no settings
     if mode == AUTO:
         citus = conn.execute(text(
             "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")).scalar()
         mode = SET_LOCAL if citus else SET_CONFIG
         setattr(engine, _MODE_ATTR, mode)
     return mode
+
+
+def outer_joins_split(session) -> bool:
+    """Whether queries must not LEFT JOIN reference tables to a distributed one: true on Citus
+    (the set_local form), where such a join under row-level security crashed the coordinator
+    (Citus 13.2.2). Begins the session's transaction if it has not begun."""
+    return setting_mode(_real(session).connection()) == SET_LOCAL
 
 
 def _literal(value: str) -> str:

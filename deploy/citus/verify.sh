@@ -90,6 +90,7 @@ export MIGRATIONS_DATABASE_URL="postgresql://$OWNER:$PW@127.0.0.1:55432/$DB"
 export DATABASE_TENANT_SETTING=set_local
 export TEST_DATABASE_URL="$DATABASE_URL" TEST_MIGRATIONS_DATABASE_URL="$MIGRATIONS_DATABASE_URL"
 export TEST_DATABASE_TENANT_SETTING=set_local
+export TEST_SUPERUSER_URL="postgresql+psycopg://postgres@127.0.0.1:55432/postgres"
 
 log "migrate (as the owner, on the coordinator)"
 start=$(date +%s)
@@ -99,16 +100,17 @@ echo "migrated in $(( $(date +%s) - start )) s"
 log "distribute (flask citus distribute-sql, one transaction)"
 start=$(date +%s)
 "$FLASK" --app app citus distribute-sql > "$DIR/distribute.sql"
-psql_on 55432 -d $DB -f "$DIR/distribute.sql" >/dev/null
+PGOPTIONS='-c client_min_messages=warning' psql_on 55432 -d $DB -f "$DIR/distribute.sql" >/dev/null
 echo "distributed in $(( $(date +%s) - start )) s"
-psql_on 55432 -d $DB -Atc "SELECT citus_table_type || ': ' || count(*) FROM citus_tables GROUP BY 1 ORDER BY 1"
+psql_on 55432 -d $DB -Atc "SELECT citus_table_type, count(*) FROM citus_tables GROUP BY citus_table_type ORDER BY citus_table_type"
 psql_on 55432 -d $DB -Atc "SELECT 'colocation groups of distributed tables: ' || count(DISTINCT colocation_id) FROM citus_tables WHERE citus_table_type = 'distributed'"
 psql_on 55432 -d $DB -Atc "SELECT 'foreign keys: ' || count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace"
 
 log "row-level security on the workers' shards (expect 0 unprotected)"
 for port in 55433 55434; do
-  psql_on "$port" -d $DB -Atc "
-    SELECT 'worker $port: ' || count(*) || ' shards with tenant_id, unprotected: '
+  # Citus hides shards from catalog queries of other applications: show them for this one.
+  PGOPTIONS='-c citus.show_shards_for_app_name_prefixes=*' psql_on "$port" -d $DB -Atc "
+    SELECT 'worker $port: ' || count(*) || ' tables and shards with tenant_id, unprotected: '
            || count(*) FILTER (WHERE NOT c.relrowsecurity OR NOT c.relforcerowsecurity
                 OR NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid))
       FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'

@@ -101,4 +101,19 @@ DO $$ DECLARE r record; BEGIN
   END LOOP;
 END $$;
 
+-- 5. The cross-tenant SQL functions (tenants/aggregates.py) as PL/pgSQL: Citus cannot plan
+--    a LANGUAGE sql function's parameters on distributed tables ('could not create
+--    distributed plan'). CREATE OR REPLACE keeps their owner and grants; the rest of
+--    their definition (SECURITY DEFINER, search_path) is kept from pg_get_functiondef.
+DO $$ DECLARE f record; def text; BEGIN
+  FOR f IN SELECT p.oid, p.prosrc FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+            WHERE l.lanname = 'sql' AND p.pronamespace = 'public'::regnamespace
+              AND p.proname LIKE 'wijkwerk\_%' LOOP
+    def := replace(pg_get_functiondef(f.oid), ' LANGUAGE sql', ' LANGUAGE plpgsql');
+    def := replace(def, f.prosrc, E'\n#variable_conflict use_column\nBEGIN\n  RETURN QUERY '
+                   || rtrim(f.prosrc, E' \n\t;') || E';\nEND\n');
+    EXECUTE def;
+  END LOOP;
+END $$;
+
 COMMIT;

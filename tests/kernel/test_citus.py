@@ -74,12 +74,12 @@ def owner_engine(app, tmp_path):
     engine.dispose()
 
 
-def test_without_citus_the_helpers_are_a_plain_migration(app, owner_engine):
-    with app.app_context():
-        with db.engine.connect() as conn:
-            assert citus.present(conn) is False
+def test_the_helpers_make_a_distributed_table_with_its_keys(app, owner_engine):
+    """Without Citus a plain migration; on a Citus coordinator (deploy/citus/verify.sh) the
+    same calls create the tables, distribute them co-located, and add the composite key."""
     with owner_engine.connect() as conn:
         trans = conn.begin()
+        on_citus = citus.present(conn)
         try:
             with Operations.context(MigrationContext.configure(conn)):
                 citus.create_table(
@@ -97,8 +97,13 @@ def test_without_citus_the_helpers_are_a_plain_migration(app, owner_engine):
                         ["tenant_id", "parent_id"],
                         ["citus_probe_parents.tenant_id", "citus_probe_parents.id"],
                         name="fk_citus_probe_children_parent", ondelete="CASCADE"))
-                citus.allow_triggers()  # no-op
-                citus.distribute("citus_probe_parents")  # no-op
+                citus.allow_triggers()
+            if on_citus:
+                kinds = dict(conn.execute(sa.text(
+                    "SELECT table_name::text, citus_table_type FROM citus_tables "
+                    "WHERE table_name::text LIKE 'citus_probe_%'")).all())
+                assert kinds == {"citus_probe_parents": "distributed",
+                                 "citus_probe_children": "distributed"}
             keys = inspect(conn).get_foreign_keys("citus_probe_children")
             assert [(k["constrained_columns"], k["referred_table"]) for k in keys] == [
                 (["tenant_id", "parent_id"], "citus_probe_parents")]

@@ -22,9 +22,12 @@ from tests.helpers import ON_POSTGRES, TENANT_SETTING, login
 #: set_config (the default) the tenant is found by its slug in the setting's one statement; with
 #: SET LOCAL (Citus, TEST_DATABASE_TENANT_SETTING=set_local) the lookup is a statement of its own.
 SETTING = (2 if TENANT_SETTING == "set_local" else 1) if ON_POSTGRES else 0
-HOT = SETTING + 1
+#: the login: one query; with SET LOCAL (Citus) the membership is a query of its own
+#: (tenants.sessions.resolve_session: the one-query join crashed the Citus 13.2 coordinator)
+LOGIN = 2 if ON_POSTGRES and TENANT_SETTING == "set_local" else 1
+HOT = SETTING + LOGIN
 #: the target of issue #11, for the default form
-BUDGET = 3 if TENANT_SETTING != "set_local" else 4
+BUDGET = 3 if TENANT_SETTING != "set_local" else 5
 
 
 @pytest.fixture
@@ -93,8 +96,9 @@ def test_a_tenant_page_costs_at_most_3_kernel_statements_and_no_ping(client, mem
     assert len(seen["statements"]) == HOT <= BUDGET, seen["statements"]
     if ON_POSTGRES:
         assert _is_tenant_setting(seen["statements"][SETTING - 1])
-    assert "FROM user_sessions JOIN users" in seen["statements"][-1]
-    assert "memberships" in seen["statements"][-1] and "tenants" in seen["statements"][-1]
+    login_sql = " ".join(seen["statements"][SETTING:])
+    assert "FROM user_sessions JOIN users" in login_sql
+    assert "memberships" in login_sql and "tenants" in login_sql
     assert seen["pings"] == 0  # the connection was used moments ago
 
 
@@ -149,7 +153,7 @@ def test_a_public_tenant_page_for_an_anonymous_visitor(app, make, probe):
     seen = probe(endpoint)
     app.view_functions[endpoint]._public_tenant_view = True  # the probe, as the view it replaces
     assert app.test_client().get(f"/{tenant.slug}/hulp-vragen").status_code == 200
-    assert len(seen["statements"]) == HOT, seen["statements"]
+    assert len(seen["statements"]) == SETTING + 1, seen["statements"]  # no login: the tenant
 
 
 def test_non_members_and_unknown_tenants_still_get_404(make, client):
