@@ -78,6 +78,7 @@ def register_extensions(app: Flask) -> None:
         use_real_sqlite_transactions(db.engine)
         private_sqlite_file(db.engine)
         ping_when_idle(db.engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
+        tenancy.configure_setting(db.engine, app.config["DATABASE_TENANT_SETTING"])
     tenancy.install(Session)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
                      compare_type=True)
@@ -183,7 +184,10 @@ def register_cli(app: Flask) -> None:
     from blueprints.operator.cli import tenant_cli
     from blueprints.reports.cli import reports_cli
 
+    from tenants.citus import citus_cli
+
     app.cli.add_command(seed_demo)
+    app.cli.add_command(citus_cli)
     app.cli.add_command(tenant_cli)
     app.cli.add_command(import_participants)
     app.cli.add_command(reports_cli)

@@ -72,6 +72,16 @@ def trusted_hosts(base: str, extra: str | None) -> list[str]:
     return list(dict.fromkeys(h for h in hosts if h))
 
 
+def _tenant_setting(value: str | None) -> str:
+    from tenants.tenancy import SETTING_MODES
+
+    value = (value or "set_config").strip().lower()
+    if value not in SETTING_MODES:
+        raise ConfigError(f"DATABASE_TENANT_SETTING must be one of {', '.join(SETTING_MODES)}, "
+                          f"not {value!r}.")
+    return value
+
+
 def load_config(name: str | None = None, env: dict[str, str] | None = None) -> dict:
     """Build the configuration for environment `name` (development, production, testing)."""
     env = dict(os.environ if env is None else env)
@@ -110,6 +120,10 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800, "pool_use_lifo": True},
         "DATABASE_PING_AFTER_IDLE_SECONDS": float(env.get("DATABASE_PING_AFTER_IDLE_SECONDS",
                                                           "10")),
+        # How the tenant and user reach PostgreSQL per transaction (tenants.tenancy): set_config
+        # (default), set_local (Citus: forwarded to the workers) or auto (set_local when the
+        # citus extension is present).
+        "DATABASE_TENANT_SETTING": _tenant_setting(env.get("DATABASE_TENANT_SETTING")),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # Redis unreachable: count in this process instead of failing the request (logged by

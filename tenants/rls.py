@@ -1,6 +1,7 @@
 """Migration helpers for layer 2 of tenancy: PostgreSQL row-level security, append-only tables.
 
-Call `enable_rls("table")` in the migration that creates a tenant table. On SQLite these are
+Call `enable_rls("table")` in the migration that creates a tenant table (created with
+`tenants.citus.create_table`, so that on Citus it is distributed before its foreign keys). On SQLite these are
 no-ops (for RLS) or triggers (for append-only); on PostgreSQL they enable and FORCE row-level
 security with a policy keyed on the transaction-local setting `app.tenant_id` (NULLIF: an unset
 transaction-local setting reads as '' afterwards, and a bare cast would fail).
@@ -8,6 +9,8 @@ transaction-local setting reads as '' afterwards, and a bare cast would fail).
 from __future__ import annotations
 
 from alembic import op
+
+from tenants.citus import allow_triggers
 
 TENANT_MATCH = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::bigint"
 USER_MATCH = "user_id = NULLIF(current_setting('app.user_id', true), '')::bigint"
@@ -47,6 +50,7 @@ def disable_rls(table: str) -> None:
 def make_append_only(table: str) -> None:
     """Refuse UPDATE and DELETE on `table` in the database itself."""
     if _dialect() == "postgresql":
+        allow_triggers()  # Citus: triggers on distributed tables need the setting
         op.execute(
             "CREATE OR REPLACE FUNCTION wijkwerk_refuse_change() RETURNS trigger "
             "LANGUAGE plpgsql AS $$ BEGIN "
@@ -66,6 +70,7 @@ def make_append_only(table: str) -> None:
 
 def drop_append_only(table: str) -> None:
     if _dialect() == "postgresql":
+        allow_triggers()
         op.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
     else:
         for verb in ("update", "delete"):

@@ -27,6 +27,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from tenants import tenancy
 from tenants.db import utcnow
 from tenants.identity import sha256
 from tenants.models import Membership, Tenant, User, UserSession
@@ -80,15 +81,30 @@ def resolve_session(session: Session, user_id: int, token: str | None, *,
         .join(User, User.id == UserSession.user_id)
         .where(UserSession.token_hash == sha256(token), UserSession.user_id == user_id)
     )
-    if tenant_slug is not None:
-        stmt = (
-            stmt.add_columns(Tenant, Membership)
-            .outerjoin(Tenant, Tenant.slug == tenant_slug)
-            .outerjoin(Membership, and_(Membership.tenant_id == Tenant.id,
-                                        Membership.user_id == UserSession.user_id))
-            .execution_options(all_tenants=True)
-        )
-    row = session.execute(stmt).first()
+    membership = None
+    if tenant_slug is not None and tenancy.outer_joins_split(session):
+        # Citus 13.2 (seen: 13.2.2 on PostgreSQL 15): reference tables LEFT JOINed to a
+        # distributed table under row-level security crash the coordinator (signal 11). So the
+        # membership is a query of its own there.
+        row = session.execute(stmt.add_columns(Tenant).outerjoin(
+            Tenant, Tenant.slug == tenant_slug)).first()
+        if row is not None and row.Tenant is not None:
+            membership = session.scalar(
+                select(Membership).where(Membership.tenant_id == row.Tenant.id,
+                                         Membership.user_id == user_id)
+                .execution_options(all_tenants=True))
+    else:
+        if tenant_slug is not None:
+            stmt = (
+                stmt.add_columns(Tenant, Membership)
+                .outerjoin(Tenant, Tenant.slug == tenant_slug)
+                .outerjoin(Membership, and_(Membership.tenant_id == Tenant.id,
+                                            Membership.user_id == UserSession.user_id))
+                .execution_options(all_tenants=True)
+            )
+        row = session.execute(stmt).first()
+        if row is not None and tenant_slug is not None:
+            membership = row.Membership
     now = utcnow()
     if (
         row is None
@@ -100,7 +116,7 @@ def resolve_session(session: Session, user_id: int, token: str | None, *,
         return None
     if tenant_slug is None:
         return Login(row.User, row.id, row.last_seen_at)
-    return Login(row.User, row.id, row.last_seen_at, row.Tenant, row.Membership)
+    return Login(row.User, row.id, row.last_seen_at, row.Tenant, membership)
 
 
 def touch_session(bind: Engine, session_id: int, *, now: datetime | None = None) -> bool:

@@ -6,7 +6,8 @@ The current tenant lives in `session.info["tenant_id"]`. With it set:
 - new tenant rows are stamped with it; a row of another tenant, or a changed `tenant_id`,
   raises `TenantViolation` at flush;
 - on PostgreSQL each transaction starts with `set_config('app.tenant_id', …, true)`, which the
-  row-level security policies read. Transaction-local, so a pooled connection never carries a
+  row-level security policies read (or, on Citus, `SET LOCAL app.tenant_id = '…'`: see
+  "The form of the setting" below). Transaction-local, so a pooled connection never carries a
   tenant into the next request. One statement per transaction: a setting the open transaction
   already holds is not sent again, and a transaction with neither tenant nor user sends none
   (a new transaction starts with both unset). A tenant page names its tenant by slug before
@@ -21,12 +22,25 @@ The current tenant lives in `session.info["tenant_id"]`. With it set:
   IMMEDIATE`), while the rows are still visible.
 With no tenant set, a query on a tenant model raises `TenantNotSet`.
 
+The form of the setting: per engine, `configure_setting(engine, mode)` (DATABASE_TENANT_SETTING):
+- `set_config` (default): `SELECT set_config('app.tenant_id', :t, true), set_config(...)`, one
+  statement, with the slug lookup folded in. Citus does not pass `set_config` on to its workers.
+- `set_local`: `SET LOCAL app.tenant_id = '<int>'; SET LOCAL app.user_id = '<int>'` (one round
+  trip; the values are validated integers, never text from a request), which Citus forwards to
+  the workers when the role has `citus.propagate_set_commands = 'local'`. The slug lookup is then
+  a separate statement before it.
+- `auto`: `set_local` when the database has the citus extension, else `set_config`, looked up once
+  per engine (one statement, on its first transaction).
+An engine uses one form in every transaction, so the two are never mixed in one (on Citus the
+coordinator then believed one tenant while the workers used another).
+
 Cross-tenant reads (a user's own memberships, the operator's aggregates) pass
 `execution_options(all_tenants=True)`; only kernel services in this package do so, and on
 PostgreSQL the policies still decide what such a query can see.
 """
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -48,6 +62,15 @@ PENDING_SLUG_KEY = "_tenant_slug"
 WROTE_KEY = "_wrote"
 
 
+SET_CONFIG = "set_config"
+SET_LOCAL = "set_local"
+AUTO = "auto"
+SETTING_MODES = (SET_CONFIG, SET_LOCAL, AUTO)
+#: the engine attribute holding its form of the setting (absent: set_config)
+_MODE_ATTR = "_wijkwerk_tenant_setting"
+_SETTING_VALUE = re.compile(r"-?[0-9]{1,19}")
+
+
 class TenantNotSet(RuntimeError):
     """A tenant-owned model was queried or written with no current tenant."""
 
@@ -63,6 +86,66 @@ def current_tenant_id(session: Session) -> int | None:
 def _real(session) -> Session:
     """The Session behind a scoped_session proxy (Flask-SQLAlchemy's db.session)."""
     return session() if isinstance(session, scoped_session) else session
+
+
+def configure_setting(engine, mode: str) -> None:
+    """Choose how `engine` sends the tenant and user to PostgreSQL (see the module docstring)."""
+    if mode not in SETTING_MODES:
+        raise ValueError(f"tenant setting mode must be one of {SETTING_MODES}, not {mode!r}")
+    setattr(engine, _MODE_ATTR, mode)
+
+
+def setting_mode(conn) -> str:
+    """`set_config` or `set_local`: the form `conn`'s engine uses (`auto` resolved once)."""
+    engine = conn.engine
+    mode = getattr(engine, _MODE_ATTR, SET_CONFIG)
+    if conn.dialect.name != "postgresql":
+        return SET_CONFIG  # unused there: SQLite has no settings
+    if mode == AUTO:
+        citus = conn.execute(text(
+            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')")).scalar()
+        mode = SET_LOCAL if citus else SET_CONFIG
+        setattr(engine, _MODE_ATTR, mode)
+    return mode
+
+
+def outer_joins_split(session) -> bool:
+    """Whether queries must not LEFT JOIN reference tables to a distributed one: true on Citus
+    (the set_local form), where such a join under row-level security crashed the coordinator
+    (Citus 13.2.2). Begins the session's transaction if it has not begun."""
+    return setting_mode(_real(session).connection()) == SET_LOCAL
+
+
+def _literal(value: str) -> str:
+    """A setting value for SET LOCAL: '' or an integer, checked (never request text)."""
+    if value != "" and not _SETTING_VALUE.fullmatch(value):
+        raise ValueError(f"not an integer setting: {value!r}")
+    return f"'{value}'"
+
+
+def _set_local(conn, **settings: str) -> None:
+    """`SET LOCAL app.<name> = '<int>'` for each setting, in one round trip (psycopg sends a
+    statement list without parameters as one simple query and never prepares it)."""
+    conn.exec_driver_sql("; ".join(
+        f"SET LOCAL app.{name} = {_literal(value)}" for name, value in settings.items()))
+
+
+def send_settings(conn, *, tenant_id: int | None | str = ..., user_id: int | None | str = ...
+                  ) -> None:
+    """Set `app.tenant_id` and/or `app.user_id` for the open transaction of `conn`, in the
+    engine's form; None sets the empty value. For code outside a tenancy Session (tests,
+    scripts): a Session does this itself."""
+    settings = {}
+    for name, value in (("tenant_id", tenant_id), ("user_id", user_id)):
+        if value is not ...:
+            settings[name] = "" if value in (None, "") else str(int(value))
+    if not settings:
+        return
+    if setting_mode(conn) == SET_LOCAL:
+        _set_local(conn, **settings)
+    else:
+        conn.execute(text("SELECT " + ", ".join(
+            f"set_config('app.{name}', :{name}, true)" for name in settings)), settings)
 
 
 def _apply_settings(session: Session, connection=None, *, began: bool = False) -> None:
@@ -86,6 +169,17 @@ def _apply_settings(session: Session, connection=None, *, began: bool = False) -
     tenant = session.info.get(TENANT_KEY)
     user = session.info.get(USER_KEY)
     user_setting = "" if user is None else str(int(user))
+    local = setting_mode(conn) == SET_LOCAL
+    if tenant is None and slug and local:
+        # SET LOCAL takes no subquery: look the tenant up first (tenants has no row-level
+        # security), then set it with the user. A slug of no tenant sets none.
+        found = conn.execute(text("SELECT id FROM tenants WHERE slug = :slug"),
+                             {"slug": slug}).scalar()
+        tenant_setting = "" if found is None else str(int(found))
+        _set_local(conn, tenant_id=tenant_setting, user_id=user_setting)
+        session.info[DB_TENANT_KEY] = tenant_setting
+        session.info[DB_USER_KEY] = user_setting
+        return
     if tenant is None and slug:
         # The database finds the tenant by its slug in the same statement (tenants has no
         # row-level security); what it set comes back, so set_tenant() with that tenant after
@@ -113,13 +207,16 @@ def _apply_settings(session: Session, connection=None, *, began: bool = False) -
         # This transaction wrote under the tenant being replaced: run the checks deferred to
         # COMMIT now, while row-level security still shows that tenant's rows.
         _run_deferred_checks(conn)
-    conn.execute(
-        text(
-            "SELECT set_config('app.tenant_id', :tenant, true), "
-            "set_config('app.user_id', :user, true)"
-        ),
-        {"tenant": tenant_setting, "user": user_setting},
-    )
+    if local:
+        _set_local(conn, tenant_id=tenant_setting, user_id=user_setting)
+    else:
+        conn.execute(
+            text(
+                "SELECT set_config('app.tenant_id', :tenant, true), "
+                "set_config('app.user_id', :user, true)"
+            ),
+            {"tenant": tenant_setting, "user": user_setting},
+        )
     session.info[DB_TENANT_KEY] = tenant_setting
     session.info[DB_USER_KEY] = user_setting
 

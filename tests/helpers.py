@@ -27,6 +27,8 @@ _RUN = secrets.token_hex(3)
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 PG_OWNER_URL = os.environ.get("TEST_MIGRATIONS_DATABASE_URL")
 ON_POSTGRES = bool(PG_URL)
+#: how the app sends the tenant to PostgreSQL in this run (tenants.tenancy: set_config|set_local)
+TENANT_SETTING = os.environ.get("TEST_DATABASE_TENANT_SETTING", "set_config")
 
 
 def require_program(name: str) -> str:
@@ -52,6 +54,8 @@ def test_config(tmp_dir=None, **overrides) -> dict:
         env["DATABASE_URL"] = PG_URL
         if PG_OWNER_URL:
             env["MIGRATIONS_DATABASE_URL"] = PG_OWNER_URL
+        # TEST_DATABASE_TENANT_SETTING=set_local runs the suite with SET LOCAL (as on Citus)
+        env["DATABASE_TENANT_SETTING"] = TENANT_SETTING
     else:
         env["DATABASE_URL"] = f"sqlite:///{tmp_dir}/test.sqlite3"
     cfg = load_config("testing", env=env)

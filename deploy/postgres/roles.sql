@@ -102,6 +102,17 @@ SELECT format('GRANT EXECUTE ON FUNCTION %s TO %I', p.oid::regprocedure, :'app')
    AND (p.proname LIKE 'wijkwerk\_aggregate\_%' OR p.proname = 'wijkwerk_report_shares'
         OR p.proname = 'wijkwerk_tenant_of_stripe_account') \gexec
 
+-- Citus (only where it is present: the extension is created in this database, or loaded):
+-- the app sends its tenant and user as SET LOCAL (DATABASE_TENANT_SETTING=set_local or auto),
+-- and the coordinator passes a SET LOCAL on to the workers only with this setting, so that
+-- row-level security on the shards sees the tenant. Without it every tenant page is a 404.
+SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'citus')
+    OR current_setting('shared_preload_libraries') ~ '(^|[ ,])citus([ ,]|$)' AS citus_present \gset
+\if :citus_present
+SELECT format('ALTER ROLE %I SET citus.propagate_set_commands = %L', :'app', 'local') \gexec
+\echo roles.sql: Citus present: citus.propagate_set_commands = local for :app
+\endif
+
 -- Checks: the app role owns nothing here and cannot become a role that skips RLS.
 SELECT
   (SELECT count(*) FROM pg_class     WHERE relowner = a.oid)

@@ -8,6 +8,8 @@ folder that does not exist.
 """
 from __future__ import annotations
 
+import os
+
 import re
 import socket
 from contextlib import contextmanager
@@ -25,7 +27,8 @@ from tenants.tenancy import tenant_context
 from tests.api.conftest import bearer, issue  # noqa: F401  (issue is a fixture)
 from tests.helpers import ON_POSTGRES, csrf_token, login
 
-SUPERUSER_URL = "postgresql+psycopg://postgres@127.0.0.1/postgres"
+SUPERUSER_URL = os.environ.get("TEST_SUPERUSER_URL",
+                               "postgresql+psycopg://postgres@127.0.0.1/postgres")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

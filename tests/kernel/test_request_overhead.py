@@ -16,10 +16,18 @@ from sqlalchemy import create_engine, event, update
 from tenants.db import ping_when_idle, utcnow
 from tenants.extensions import db
 from tenants.models import Role, UserSession
-from tests.helpers import ON_POSTGRES, login
+from tests.helpers import ON_POSTGRES, TENANT_SETTING, login
 
-#: set_config on PostgreSQL, the login's query; the touch when it is due
-HOT = 2 if ON_POSTGRES else 1
+#: the tenant setting on PostgreSQL, the login's query; the touch when it is due. With
+#: set_config (the default) the tenant is found by its slug in the setting's one statement; with
+#: SET LOCAL (Citus, TEST_DATABASE_TENANT_SETTING=set_local) the lookup is a statement of its own.
+SETTING = (2 if TENANT_SETTING == "set_local" else 1) if ON_POSTGRES else 0
+#: the login: one query; with SET LOCAL (Citus) the membership is a query of its own
+#: (tenants.sessions.resolve_session: the one-query join crashed the Citus 13.2 coordinator)
+LOGIN = 2 if ON_POSTGRES and TENANT_SETTING == "set_local" else 1
+HOT = SETTING + LOGIN
+#: the target of issue #11, for the default form
+BUDGET = 3 if TENANT_SETTING != "set_local" else 5
 
 
 @pytest.fixture
@@ -68,6 +76,12 @@ def member(make, client):
     return tenant, user
 
 
+def _is_tenant_setting(statement: str) -> bool:
+    if TENANT_SETTING == "set_local":
+        return statement.startswith("SET LOCAL app.tenant_id = ")
+    return "set_config('app.tenant_id'" in statement
+
+
 def _age_session(session, user, minutes: int) -> None:
     session.execute(update(UserSession).where(UserSession.user_id == user.id).values(
         last_seen_at=utcnow() - timedelta(minutes=minutes)))
@@ -79,11 +93,12 @@ def test_a_tenant_page_costs_at_most_3_kernel_statements_and_no_ping(client, mem
     seen = probe("dashboard.index")
     response = client.get(f"/{tenant.slug}/")
     assert response.status_code == 200 and response.get_data(as_text=True) == "probe"
-    assert len(seen["statements"]) == HOT <= 3, seen["statements"]
+    assert len(seen["statements"]) == HOT <= BUDGET, seen["statements"]
     if ON_POSTGRES:
-        assert "set_config('app.tenant_id'" in seen["statements"][0]
-    assert "FROM user_sessions JOIN users" in seen["statements"][-1]
-    assert "memberships" in seen["statements"][-1] and "tenants" in seen["statements"][-1]
+        assert _is_tenant_setting(seen["statements"][SETTING - 1])
+    login_sql = " ".join(seen["statements"][SETTING:])
+    assert "FROM user_sessions JOIN users" in login_sql
+    assert "memberships" in login_sql and "tenants" in login_sql
     assert seen["pings"] == 0  # the connection was used moments ago
 
 
@@ -92,7 +107,7 @@ def test_with_the_touch_due_it_is_one_statement_more(client, session, member, pr
     _age_session(session, user, 5)
     seen = probe("dashboard.index")
     assert client.get(f"/{tenant.slug}/").status_code == 200
-    assert len(seen["statements"]) == HOT + 1 <= 3, seen["statements"]
+    assert len(seen["statements"]) == HOT + 1 <= BUDGET, seen["statements"]
     assert seen["statements"][-1].startswith("UPDATE user_sessions SET last_seen_at")
 
 
@@ -128,7 +143,7 @@ def test_the_tenant_setting_goes_out_once_per_transaction(app, client, member, m
         event.remove(engine, "before_cursor_execute", on_execute)
     assert len(seen) == (4 if ON_POSTGRES else 3), seen
     if ON_POSTGRES:
-        assert "set_config('app.tenant_id'" in seen[0] and "set_config('app.user_id'" in seen[0]
+        assert _is_tenant_setting(seen[0]) and "app.user_id" in seen[0]
 
 
 def test_a_public_tenant_page_for_an_anonymous_visitor(app, make, probe):
@@ -138,7 +153,7 @@ def test_a_public_tenant_page_for_an_anonymous_visitor(app, make, probe):
     seen = probe(endpoint)
     app.view_functions[endpoint]._public_tenant_view = True  # the probe, as the view it replaces
     assert app.test_client().get(f"/{tenant.slug}/hulp-vragen").status_code == 200
-    assert len(seen["statements"]) == HOT, seen["statements"]
+    assert len(seen["statements"]) == SETTING + 1, seen["statements"]  # no login: the tenant
 
 
 def test_non_members_and_unknown_tenants_still_get_404(make, client):

@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from tenants.extensions import db
+from tenants.tenancy import configure_setting, send_settings, setting_mode
 from tenants.models import Role
 from tests.helpers import login
 
@@ -29,8 +30,7 @@ def engine(app):
 
 
 def _in_tenant(conn, tenant_id):
-    conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"),
-                 {"t": "" if tenant_id is None else str(tenant_id)})
+    send_settings(conn, tenant_id=tenant_id)  # set_config or SET LOCAL, as the app does
 
 
 @pytest.fixture
@@ -118,6 +118,8 @@ def test_a_pooled_connection_forgets_the_tenant_after_a_request(app, client, mak
     single = create_engine(url, poolclass=pool.QueuePool, pool_size=1, max_overflow=0)
     with app.app_context():
         original = db.engines[None] if hasattr(db, "engines") else None
+        with db.engine.connect() as conn:
+            configure_setting(single, setting_mode(conn))
     # Serve a request on a one-connection pool, then reuse that very connection.
     app.extensions["sqlalchemy"]._app_engines[app][None] = single
     try:
@@ -136,7 +138,7 @@ def test_a_user_sees_only_their_own_memberships_across_tenants(engine, make):
     make.member(b, Role.SUPERVISOR, user=coach)
     make.member(b, Role.PARTICIPANT)
     with engine.begin() as conn:
-        conn.execute(text("SELECT set_config('app.user_id', :u, true)"), {"u": str(coach.id)})
+        send_settings(conn, user_id=coach.id)
         rows = conn.execute(text("SELECT tenant_id, user_id FROM memberships")).all()
     assert {r.user_id for r in rows} == {coach.id}
     assert {r.tenant_id for r in rows} == {a.id, b.id}

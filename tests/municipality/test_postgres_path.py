@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tenants.extensions import db
+from tenants.tenancy import send_settings
 from tests.municipality.share_world import share
 
 pytestmark = pytest.mark.postgres
@@ -30,8 +31,7 @@ def test_without_a_tenant_the_app_role_still_sees_no_row(world, session, engine)
         for table in TABLES:
             assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 0, table
         # with a tenant set: that tenant's rows only
-        conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"),
-                     {"t": str(world.a.id)})
+        send_settings(conn, tenant_id=world.a.id)
         tenants = conn.execute(text("SELECT DISTINCT tenant_id FROM report_hours_monthly")
                                ).scalars().all()
         assert tenants == [world.a.id]

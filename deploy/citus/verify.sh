@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# Verify Wijkwerk on Citus: a coordinator and two workers on this machine, the schema migrated
+# and distributed by tenant, the isolation tests against the coordinator (app role, SET LOCAL),
+# the demo loaded and its pages requested. Run by hand from the repository root, not in CI:
+#
+#   deploy/citus/verify.sh            # keeps the cluster running at the end (prints how to stop)
+#   KEEP=0 deploy/citus/verify.sh     # stops it and removes its directory
+#
+# Needs: PostgreSQL 15 server binaries (PGBIN, default /usr/lib/postgresql/15/bin), Citus
+# installed for that PostgreSQL (citus.so in `pg_config --pkglibdir`), the project's .venv.
+# Ports 55432 (coordinator), 55433, 55434 (workers) on 127.0.0.1, trust authentication: a
+# scratch cluster for verification only, never for data.
+#
+# Citus is not in Debian's package archive. To build 13.2.x from its source release against
+# Debian's PostgreSQL 15 (seen with 15.20 and Citus 13.2.2):
+#
+#   apt-get install postgresql-server-dev-15 libkrb5-dev libzstd-dev liblz4-dev
+#   curl -LO https://github.com/citusdata/citus/archive/refs/tags/v13.2.2.tar.gz   # or git
+#   tar xf v13.2.2.tar.gz && cd citus-13.2.2
+#   # PostgreSQL 15.20's headers declare have_createdb_privilege() (commands/dbcommands.h),
+#   # which Citus 13.2.2 defines again as a static inline for PostgreSQL < 16: in
+#   # src/include/pg_version_compat.h put its definition between
+#   #     #if PG_VERSION_NUM >= 150020
+#   #     #include "commands/dbcommands.h"
+#   #     #else
+#   #   ... static inline bool have_createdb_privilege(void) { ... } ...
+#   #     #endif
+#   ./configure --without-libcurl && make -j2 && make install
+#
+# Without libzstd-dev/liblz4-dev the columnar build stops at zstd.h even with --without-zstd
+# (PostgreSQL's own headers turn it on); without libkrb5-dev at gssapi/gssapi.h.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+PGBIN="${PGBIN:-/usr/lib/postgresql/15/bin}"
+PY="${PY:-$ROOT/.venv/bin/python}"
+FLASK="${FLASK:-$ROOT/.venv/bin/flask}"
+PORTS=(55432 55433 55434)
+DIR="${CITUS_DIR:-$(mktemp -d /tmp/wijkwerk-citus.XXXXXX)}"
+DB=wijkwerk OWNER=wijkwerk_owner APP=wijkwerk_app PW=verify
+KEEP="${KEEP:-1}"
+log() { printf '\n== %s (%s)\n' "$*" "$(date -u +%H:%M:%S)"; }
+
+if [ ! -f "$("$PGBIN/pg_config" --pkglibdir 2>/dev/null || pg_config --pkglibdir)/citus.so" ]; then
+  echo "verify.sh: citus.so not installed for $("$PGBIN/postgres" --version); see the build steps at the top" >&2
+  exit 2
+fi
+
+# initdb and pg_ctl refuse to run as root: run the servers as the postgres system user.
+RUN=()
+if [ "$(id -u)" = 0 ]; then RUN=(runuser -u postgres --); chown postgres "$DIR"; fi
+
+stop() {
+  for i in 0 1 2; do
+    [ -f "$DIR/n$i/postmaster.pid" ] && "${RUN[@]}" "$PGBIN/pg_ctl" -D "$DIR/n$i" -m fast stop >/dev/null || true
+  done
+  rm -rf "$DIR"
+}
+if [ "$KEEP" = 0 ]; then trap stop EXIT; fi
+
+log "three nodes under $DIR"
+for i in 0 1 2; do
+  "${RUN[@]}" "$PGBIN/initdb" -D "$DIR/n$i" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  cat >> "$DIR/n$i/postgresql.conf" <<EOF
+port = ${PORTS[$i]}
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$DIR'
+shared_preload_libraries = 'citus'
+max_connections = 200
+fsync = off
+EOF
+  "${RUN[@]}" "$PGBIN/pg_ctl" -D "$DIR/n$i" -l "$DIR/n$i.log" -w start >/dev/null
+done
+psql_on() { local port=$1; shift; psql -X -q -h 127.0.0.1 -p "$port" -U postgres -v ON_ERROR_STOP=1 "$@"; }
+
+log "roles and database on every node (roles.sql; databases do not propagate)"
+for port in "${PORTS[@]}"; do
+  psql_on "$port" -d postgres -v owner=$OWNER -v app=$APP -v dbname=$DB \
+    -v owner_password=$PW -v app_password=$PW -f deploy/postgres/roles.sql
+  psql_on "$port" -d $DB -c "CREATE EXTENSION IF NOT EXISTS citus"
+done
+psql_on 55432 -d $DB -c "SELECT citus_set_coordinator_host('127.0.0.1', 55432)" \
+  -c "SELECT citus_add_node('127.0.0.1', 55433)" -c "SELECT citus_add_node('127.0.0.1', 55434)" >/dev/null
+psql_on 55432 -d $DB -Atc "SELECT 'app role settings: ' || array_to_string(rolconfig, ', ') FROM pg_roles WHERE rolname = '$APP'"
+
+export WIJKWERK_ENV=testing
+export DATABASE_URL="postgresql://$APP:$PW@127.0.0.1:55432/$DB"
+export MIGRATIONS_DATABASE_URL="postgresql://$OWNER:$PW@127.0.0.1:55432/$DB"
+export DATABASE_TENANT_SETTING=set_local
+export TEST_DATABASE_URL="$DATABASE_URL" TEST_MIGRATIONS_DATABASE_URL="$MIGRATIONS_DATABASE_URL"
+export TEST_DATABASE_TENANT_SETTING=set_local
+export TEST_SUPERUSER_URL="postgresql+psycopg://postgres@127.0.0.1:55432/postgres"
+
+log "migrate (as the owner, on the coordinator)"
+start=$(date +%s)
+DATABASE_URL="$MIGRATIONS_DATABASE_URL" "$FLASK" --app app db upgrade 2>&1 | tail -1
+echo "migrated in $(( $(date +%s) - start )) s"
+
+log "distribute (flask citus distribute-sql, one transaction)"
+start=$(date +%s)
+"$FLASK" --app app citus distribute-sql > "$DIR/distribute.sql"
+PGOPTIONS='-c client_min_messages=warning' psql_on 55432 -d $DB -f "$DIR/distribute.sql" >/dev/null
+echo "distributed in $(( $(date +%s) - start )) s"
+psql_on 55432 -d $DB -Atc "SELECT citus_table_type, count(*) FROM citus_tables GROUP BY citus_table_type ORDER BY citus_table_type"
+psql_on 55432 -d $DB -Atc "SELECT 'colocation groups of distributed tables: ' || count(DISTINCT colocation_id) FROM citus_tables WHERE citus_table_type = 'distributed'"
+psql_on 55432 -d $DB -Atc "SELECT 'foreign keys: ' || count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = 'public'::regnamespace"
+
+log "row-level security on the workers' shards (expect 0 unprotected)"
+for port in 55433 55434; do
+  # Citus hides shards from catalog queries of other applications: show them for this one.
+  PGOPTIONS='-c citus.show_shards_for_app_name_prefixes=*' psql_on "$port" -d $DB -Atc "
+    SELECT 'worker $port: ' || count(*) || ' tables and shards with tenant_id, unprotected: '
+           || count(*) FILTER (WHERE NOT c.relrowsecurity OR NOT c.relforcerowsecurity
+                OR NOT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid))
+      FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id'
+     WHERE c.relkind = 'r' AND c.relnamespace = 'public'::regnamespace"
+done
+
+log "isolation tests against the coordinator (app role, SET LOCAL)"
+set +e
+"$PY" -m pytest -q -p no:cacheprovider \
+  tests/kernel/test_rls.py tests/kernel/test_tenancy.py tests/kernel/test_tenant_setting.py \
+  tests/kernel/test_request_overhead.py tests/kernel/test_citus.py \
+  tests/municipality/test_postgres_path.py 2>&1 | tail -15
+tests_rc=${PIPESTATUS[0]}
+set -e
+
+log "demo: seed-demo, then every page the demo accounts reach"
+start=$(date +%s)
+"$FLASK" --app app seed-demo 2>&1 | tail -2
+echo "seeded in $(( $(date +%s) - start )) s"
+set +e
+"$PY" deploy/citus/crawl_demo.py "${CRAWL_LIMIT:-80}"
+crawl_rc=$?
+set -e
+
+log "result"
+echo "tests: exit $tests_rc; demo pages: exit $crawl_rc"
+if [ "$KEEP" != 0 ]; then
+  echo "cluster still running: psql -h 127.0.0.1 -p 55432 -U postgres $DB"
+  echo "stop it: for n in $DIR/n*; do ${RUN[*]} $PGBIN/pg_ctl -D \$n stop; done; rm -rf $DIR"
+fi
+[ "$tests_rc" = 0 ] && [ "$crawl_rc" = 0 ]
