@@ -7,10 +7,13 @@
 
 Builds a throw-away SQLite database with the migrations and `seed-demo` (the same demo
 cooperative as bench/pages.py; `--size 100x` grows it the same way), logs in as ONS Breda's
-admin with the test client, requests each page once to warm it (templates, plans), then runs
-cProfile over N requests of it and prints the functions with the highest cumulative time, and
-the CPU time per request without the profiler (the least of five blocks). The test client skips gunicorn and the socket,
-so the figures are the application's own CPU; bench/pages.py remains the benchmark.
+admin (or the page's own demo account: the municipality officer, the network admin) with the
+test client, requests each page once to warm it (templates, plans), then runs cProfile (CPU
+time; `--wall` for wall time) over N requests of it and prints the functions with the highest
+cumulative time, the CPU time per request without the profiler (the least of five blocks) and
+the Python function calls per request (deterministic: compare those on a busy machine). The
+test client skips gunicorn and the socket, so the figures are the application's own CPU;
+bench/pages.py remains the benchmark.
 """
 from __future__ import annotations
 
