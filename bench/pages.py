@@ -7,6 +7,8 @@
         .venv/bin/python bench/pages.py              # PostgreSQL too (an empty database)
     .venv/bin/python bench/pages.py --throughput     # also 4 workers under wrk, app vs floor
     .venv/bin/python bench/pages.py --pages report   # only the pages whose label has "report"
+    git archive main | tar -x -C /tmp/base && ln -s $PWD/.venv /tmp/base/.venv
+    .venv/bin/python bench/pages.py --base /tmp/base # before and after, interleaved, one run
 
 For each size it builds a database with the migrations and `seed-demo`; "100x" then grows the
 demo cooperative ONS Breda to 1,000 participants, 300,000 approved hours, 5,000 invoices and
@@ -50,6 +52,10 @@ import requests  # noqa: E402
 DEMO_PASSWORD = "wijkwerk-demo"
 DEMO_TOTP = "WIJKWERKDEMOWIJKWERKDEMOWIJKWERK"
 ADMIN = "admin@ons-breda.example.org"
+#: pages read by someone other than ONS Breda's admin: label prefix -> the demo account
+OFFICER = "gemeente@breda.example.org"   # two-factor, like the admin
+NETWORK = "netwerk@lsa.example.org"       # the network's admin, password only
+PAGE_USERS = {"municipality": OFFICER, "network": NETWORK}
 SLUG = "ons-breda"
 TICKS = os.sysconf("SC_CLK_TCK")
 UTC = timezone.utc
@@ -260,12 +266,13 @@ def _free_port() -> int:
 class Server:
     """gunicorn with `workers` sync workers on a free port; knows its workers' pids."""
 
-    def __init__(self, target: str, env: dict, workers: int = 1):
+    def __init__(self, target: str, env: dict, workers: int = 1, cwd: Path = ROOT):
         self.port = _free_port()
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-k", "sync", "--max-requests", "0",
              "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", target],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            cwd=cwd, env=dict(env, PYTHONPATH=str(cwd)), stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE)
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.time() + 60
         while time.time() < deadline:
@@ -290,19 +297,38 @@ class Server:
         self.proc.wait(timeout=30)
 
 
-def login(base: str) -> requests.Session:
+def user_of(label: str) -> str:
+    return next((email for prefix, email in PAGE_USERS.items() if label.startswith(prefix)),
+                ADMIN)
+
+
+def fresh_code(url: str, email: str) -> None:
+    """Forget the account's last used two-factor step: a code is accepted once, and the
+    benchmark logs the same account in twice within 30 seconds (counting, then serving)."""
+    from sqlalchemy import create_engine, text
+
+    from tenants.config import database_url
+
+    engine = create_engine(database_url(url))
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE users SET totp_last_step = NULL WHERE email = :e"),
+                     {"e": email})
+    engine.dispose()
+
+
+def login(base: str, email: str = ADMIN) -> requests.Session:
     web = requests.Session()
 
     def token(path):
         return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', web.get(base + path).text)[1]
 
-    r = web.post(base + "/login", data={"csrf_token": token("/login"), "email": ADMIN,
+    r = web.post(base + "/login", data={"csrf_token": token("/login"), "email": email,
                                         "password": DEMO_PASSWORD}, allow_redirects=False)
     if "/login/code" in r.headers.get("Location", ""):
         r = web.post(base + "/login/code", data={"csrf_token": token("/login/code"),
                                                  "code": pyotp.TOTP(DEMO_TOTP).now()},
                      allow_redirects=False)
-    assert r.status_code in (302, 303), f"login failed: {r.status_code}"
+    assert r.status_code in (302, 303), f"login failed: {email} {r.status_code}"
     return web
 
 
@@ -315,6 +341,7 @@ def staff_pages(url: str) -> list[tuple[str, str]]:
     from blueprints.helprequests.models import HelpRequest
     from blueprints.hours.models import TimeEntry
     from blueprints.invoicing.models import Invoice, InvoiceStatus
+    from blueprints.network.models import Meeting
     from blueprints.trajectories.models import Trajectory
     from tenants.config import load_config
     from tenants.extensions import db
@@ -337,6 +364,9 @@ def staff_pages(url: str) -> list[tuple[str, str]]:
                                 .order_by(func.count().desc()).limit(1))
             customer_page = s.scalar(select(Customer.id).limit(1))
             help_request = s.scalar(select(HelpRequest.id).limit(1))
+        s.rollback()
+        meeting = s.scalar(select(Meeting.id).where(Meeting.published_at.is_not(None))
+                           .order_by(Meeting.day).limit(1))
         s.rollback()
     t = f"/{SLUG}"
     year = date.today().year
@@ -371,6 +401,10 @@ def staff_pages(url: str) -> list[tuple[str, str]]:
         ("report: quarter", f"{t}/rapportage?periode=kwartaal&jaar={year - 1}&kwartaal=4"),
         ("report: hours drill-down", f"{t}/rapportage/uren?periode=kwartaal&jaar={year - 1}"
                                      "&kwartaal=4"),
+        ("report: value", f"{t}/rapportage/waarde"),
+        ("municipality portal", "/gemeente/0758/"),
+        ("network", "/netwerk/"),
+        ("network: meeting", f"/netwerk/bijeenkomsten/{meeting}/"),
     ]
 
 
@@ -383,13 +417,23 @@ def statements(url: str, pages: list[tuple[str, str]]) -> dict[str, int]:
     from tenants.extensions import db
 
     app = create_app(load_config("development", env=_env(url, None)))
-    client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
-    client.post("/login", data={"csrf_token": csrf, "email": ADMIN, "password": DEMO_PASSWORD})
-    page = client.get("/login/code").get_data(as_text=True)
-    csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
-    client.post("/login/code", data={"csrf_token": csrf, "code": pyotp.TOTP(DEMO_TOTP).now()})
+    clients = {}
+
+    def client_of(email):
+        if email not in clients:
+            fresh_code(url, email)
+            client = clients[email] = app.test_client()
+            page = client.get("/login").get_data(as_text=True)
+            csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+            r = client.post("/login", data={"csrf_token": csrf, "email": email,
+                                            "password": DEMO_PASSWORD})
+            if "/login/code" in r.headers.get("Location", ""):
+                page = client.get("/login/code").get_data(as_text=True)
+                csrf = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+                client.post("/login/code", data={"csrf_token": csrf,
+                                                 "code": pyotp.TOTP(DEMO_TOTP).now()})
+        return clients[email]
+
     with app.app_context():
         engine = db.engine
     count = [0]
@@ -397,6 +441,7 @@ def statements(url: str, pages: list[tuple[str, str]]) -> dict[str, int]:
                  lambda *a, **k: count.__setitem__(0, count[0] + 1))
     out = {}
     for label, path in pages:
+        client = client_of(user_of(label))
         client.get(path)
         count[0] = 0
         response = client.get(path)
@@ -405,20 +450,34 @@ def statements(url: str, pages: list[tuple[str, str]]) -> dict[str, int]:
     return out
 
 
-def measure(url: str, pages, rounds: int, block: int) -> dict[str, dict]:
+def measure(url: str, pages, rounds: int, block: int, base: Path | None = None
+            ) -> dict[str, dict]:
+    """CPU per request of each page and of the floor, interleaved; with `base` (another checkout
+    of the app, e.g. `git archive main`) that app's too, served from the same database and
+    measured in the same rounds: a before/after comparison on a busy machine."""
     env = _env(url, None)
     app, floor = Server("app:app", env), Server("bench.floor:app", env)
+    before = Server("app:app", env, cwd=base) if base else None
     try:
-        web = login(app.base)
+        webs, before_webs = {}, {}
+        for email in {user_of(label) for label, _ in pages}:
+            fresh_code(url, email)
+            webs[email] = login(app.base, email)
+            if before:
+                fresh_code(url, email)
+                before_webs[email] = login(before.base, email)
         sizes = {}
         for label, path in pages:  # warm every page once (templates, plans)
-            r = web.get(app.base + path, allow_redirects=False)
+            r = webs[user_of(label)].get(app.base + path, allow_redirects=False)
             assert r.status_code == 200, (label, path, r.status_code)
             sizes[label] = len(r.content)
+            if before:
+                before_webs[user_of(label)].get(before.base + path, allow_redirects=False)
         plain = requests.Session()
         plain.get(floor.base + "/")
         samples: dict[str, list[float]] = {label: [] for label, _ in pages}
         samples["floor"] = []
+        base_samples: dict[str, list[float]] = {label: [] for label, _ in pages}
 
         def run(server, session, path):
             before = server.cpu()
@@ -429,13 +488,19 @@ def measure(url: str, pages, rounds: int, block: int) -> dict[str, dict]:
         for _ in range(rounds):
             for label, path in pages:
                 samples["floor"].append(run(floor, plain, "/"))
-                samples[label].append(run(app, web, path))
+                samples[label].append(run(app, webs[user_of(label)], path))
+                if before:
+                    base_samples[label].append(run(before, before_webs[user_of(label)], path))
         floor_ms = statistics.median(samples.pop("floor"))
-        return {"floor": floor_ms, **{label: {"cpu": statistics.median(v), "html": sizes[label]}
-                                      for label, v in samples.items()}}
+        return {"floor": floor_ms, **{label: {
+            "cpu": statistics.median(v), "html": sizes[label],
+            "base": statistics.median(base_samples[label]) if before else None}
+            for label, v in samples.items()}}
     finally:
         app.stop()
         floor.stop()
+        if before:
+            before.stop()
 
 
 def throughput(url: str, seconds: int = 10) -> tuple[float, float]:
@@ -450,6 +515,7 @@ def throughput(url: str, seconds: int = 10) -> tuple[float, float]:
         try:
             headers = []
             if target == "app:app":
+                fresh_code(url, ADMIN)
                 web = login(server.base)
                 cookie = "; ".join(f"{k}={v}" for k, v in web.cookies.items())
                 headers = ["-H", f"Cookie: {cookie}"]
@@ -463,9 +529,18 @@ def throughput(url: str, seconds: int = 10) -> tuple[float, float]:
 
 def report(db_label: str, size: str, result: dict, counts: dict[str, int]) -> str:
     floor = result.pop("floor")
-    lines = [f"\n### {db_label}, {size} — floor {floor:.2f} ms CPU per request\n",
-             "| page | CPU ms/request | × floor | statements | HTML KB |",
-             "| --- | ---: | ---: | ---: | ---: |"]
+    lines = [f"\n### {db_label}, {size} — floor {floor:.2f} ms CPU per request\n"]
+    if any(r.get("base") is not None for r in result.values()):
+        lines += ["| page | base CPU ms | base × floor | CPU ms/request | × floor | statements "
+                  "| HTML KB |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for label, r in result.items():
+            lines.append(f"| {label} | {r['base']:.1f} | {r['base'] / floor:.1f} | "
+                         f"{r['cpu']:.1f} | {r['cpu'] / floor:.1f}"
+                         f"{' ⚠' if r['cpu'] > 4 * floor else ''} | "
+                         f"{counts[label]} | {r['html'] / 1024:.0f} |")
+        return "\n".join(lines)
+    lines += ["| page | CPU ms/request | × floor | statements | HTML KB |",
+              "| --- | ---: | ---: | ---: | ---: |"]
     for label, r in result.items():
         lines.append(f"| {label} | {r['cpu']:.1f} | {r['cpu'] / floor:.1f} | "
                      f"{counts[label]} | {r['html'] / 1024:.0f} |")
@@ -478,7 +553,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--block", type=int, default=20, help="requests per measurement")
     parser.add_argument("--throughput", action="store_true")
-    parser.add_argument("--pages", default="", help="only pages whose label contains this")
+    parser.add_argument("--pages", default="",
+                        help="only pages whose label contains this (or one of several, "
+                             "comma-separated)")
+    parser.add_argument("--base", type=Path, help="another checkout of the app (e.g. an export "
+                        "of main) to measure interleaved with this one: before and after")
     parser.add_argument("--databases", default="sqlite,postgresql",
                         help="which of sqlite,postgresql (PostgreSQL needs BENCH_DATABASE_URL)")
     args = parser.parse_args()
@@ -498,9 +577,10 @@ def main() -> None:
                 db_url = url
             print(f"\n{db_label}, {size}: building…")
             build(db_url, migrations_url, size)
-            pages = [p for p in staff_pages(db_url) if args.pages in p[0]]
+            pages = [p for p in staff_pages(db_url)
+                     if any(part in p[0] for part in args.pages.split(","))]
             counts = statements(db_url, pages)
-            result = measure(db_url, pages, args.rounds, args.block)
+            result = measure(db_url, pages, args.rounds, args.block, args.base)
             print(report(db_label, size, result, counts))
             if args.throughput:
                 app_rps, floor_rps = throughput(db_url)

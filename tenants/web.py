@@ -304,6 +304,25 @@ def require_operator(view):
 
 # --- application wiring --------------------------------------------------------------------
 
+#: an id no row has (the largest 63-bit number): where it lands in a built URL, the id goes
+_ROW_ID = 2**63 - 1
+
+
+def row_url(endpoint: str, key: str, **values):
+    """A function id -> url_for(endpoint, key=id, **values), for the rows of a list: the URL is
+    built once and the id put in its place, instead of Werkzeug building it again per row (a
+    url_for costs about 25 µs; a page of 50 rows with two links each, 2–3 ms). Only for an
+    `<int:…>` argument: a number needs no quoting in a path."""
+    url = url_for(endpoint, **{key: _ROW_ID}, **values)
+    head, found, tail = url.partition(str(_ROW_ID))
+    if not found:  # pragma: no cover - the argument went into the query string
+        raise ValueError(f"{endpoint} has no <int:{key}> in its path")
+
+    def build(row_id: int) -> str:
+        return f"{head}{int(row_id)}{tail}"
+    return build
+
+
 def _url_defaults(endpoint, values):
     """Fill in the current tenant / municipality in url_for() where the route needs it."""
     if "tenant_slug" not in values and g.get("tenant") is not None:
@@ -350,6 +369,7 @@ def init_app(app) -> None:
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["cbs"] = CbsCodeConverter
     app.url_defaults(_url_defaults)
+    app.add_template_global(row_url, "row_url")
     login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in om deze pagina te zien.")

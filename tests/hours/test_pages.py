@@ -495,3 +495,48 @@ def test_hours_for_this_job_choose_the_job_only_when_it_is_the_participants(clie
     for value in (str(other.id), "abc", ""):
         html = client.get(f"/{w.tenant.slug}/uren/mijn?klus={value}").get_data(as_text=True)
         assert chosen.findall(html) == [] and f'value="{other.id}"' not in html
+
+
+def test_a_participants_hours_keep_a_constant_query_count_and_link_each_row(
+        client, session, count_queries, team):
+    """The page builds its row links once (row_url) and loads the rows without the participant:
+    the same statements for 2 and 40 entries, and each row still links to its own entry."""
+    tenant, coach = team
+    with tenant_context(session, tenant.id):
+        session.get(Tenant, tenant.id).volunteer_allowance_cents_per_hour = 300
+        session.commit()
+    [trajectory_id] = _add_team(session, tenant, coach, 1)
+    with tenant_context(session, tenant.id):
+        pid = session.scalar(select(Trajectory.participant_id)
+                             .where(Trajectory.id == trajectory_id))
+    login(client, coach)
+    path = f"/{tenant.slug}/uren/deelnemer/{pid}?van={date(TODAY.year - 1, 1, 1).isoformat()}"
+
+    def measure():
+        client.get(path)  # warm up
+        with count_queries() as n:
+            response = client.get(path)
+            assert response.status_code == 200
+        return n(), response.get_data(as_text=True)
+
+    few, _ = measure()
+    with tenant_context(session, tenant.id):
+        session.execute(insert(TimeEntry), [
+            {"tenant_id": tenant.id, "id": new_id(), "participant_id": pid,
+             "trajectory_id": trajectory_id, "work_date": TODAY - timedelta(days=d),
+             "minutes": 60, "hour_type": HourType.TRAJECTORY,
+             "status": EntryStatus.APPROVED if d % 2 else EntryStatus.SUBMITTED, "version": 1}
+            for d in range(2, 40)])
+        session.commit()
+        ids = {status: session.scalars(select(TimeEntry.id).where(
+            TimeEntry.participant_id == pid, TimeEntry.status == status)).all()
+            for status in (EntryStatus.APPROVED, EntryStatus.SUBMITTED)}
+    many, html = measure()
+    assert many == few
+    assert "40 regels uren in deze periode" in html
+    for entry_id in ids[EntryStatus.APPROVED]:
+        assert f'href="/{tenant.slug}/uren/{entry_id}/corrigeren"' in html
+    for entry_id in ids[EntryStatus.SUBMITTED]:
+        assert f'href="/{tenant.slug}/uren/{entry_id}/bewerken"' in html
+        assert f'action="/{tenant.slug}/uren/{entry_id}/intrekken"' in html
+    assert "Trajectwerk" in html and "Wacht op goedkeuring" in html and "Goedgekeurd" in html

@@ -144,7 +144,21 @@ def _flash_and_redirect(messages: list[tuple[str, str]], target: str):
 
 
 def _labels() -> dict:
-    return {"type_label": type_label, "status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS,
+    """The labels a list of hours shows per row, translated once for this request: each is a
+    lazy string, and turning one into text goes through Flask-Babel's lookup every time (150
+    lookups on a page of 50 rows, about 1 ms)."""
+    types: dict = {}
+
+    def row_type_label(hour_type: HourType, on: date | None = None) -> str:
+        if hour_type == HourType.COUNTER_PERFORMANCE:  # its name depends on the date
+            return type_label(hour_type, on)
+        if hour_type not in types:
+            types[hour_type] = type_label(hour_type, on)
+        return types[hour_type]
+
+    return {"type_label": row_type_label,
+            "status_labels": {k: str(v) for k, v in STATUS_LABELS.items()},
+            "kind_labels": {k: str(v) for k, v in KIND_LABELS.items()},
             "day_label": day_label}
 
 
