@@ -28,7 +28,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
+from sqlalchemy import select, text
 from werkzeug.exceptions import HTTPException
 
 from blueprints.demo import money as demo_money
@@ -113,14 +113,36 @@ def world(app):
             s = db.session
             from tenants.models import Tenant, User
 
+            from datetime import date as _date
+
+            from blueprints.reports import sharing
+            from tenants.actor import Actor
+            from tenants.membership import municipality_by_code
+
             t = s.get(Tenant, tenant.id)
             t.kvk_number = "90004760"
+            # in Breda, sharing one report with it: the sharing page and its revoke are fuzzed
+            t.municipality_id = municipality_by_code(s, "0758").id
             staff = {role: s.get(User, u.id) for role, u in users.items()}
             with tenant_context(s, t.id):
                 seed_people(s, t, staff, staff["participant"])
                 seed_work(s, t, staff, "Breda")
                 seed_money(s, t, staff, "Breda")
                 municipality_demo.seed_progress_shares(s, t, staff["admin"])
+                sharing.grant(s, Actor(user_id=staff["admin"].id), t,
+                              sharing.ShareData("uren", _date(2026, 1, 1)))
+                # the participant is planned on a job today: "Klaar" on the job card is fuzzed
+                from blueprints.helprequests import services as helprequests
+                from blueprints.participants.models import Participant
+                from tests.helprequests.builders import job
+
+                own = s.scalar(select(Participant).where(
+                    Participant.user_id == staff["participant"].id))
+                if own is not None:
+                    today_job = job(s, Actor(user_id=staff["supervisor"].id),
+                                    name="Mevrouw Vandaag (fuzz)")
+                    helprequests.plan_request(s, Actor(user_id=staff["supervisor"].id),
+                                              today_job, _date.today(), [own.id])
                 s.commit()
             # the admin is also a consulent of Breda: the municipality's pages are crawled too
             from tenants.membership import municipality_by_code
