@@ -10,9 +10,8 @@ import secrets
 import shutil
 import subprocess
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import psycopg
 import pytest
 from sqlalchemy import func, select, text
 
@@ -23,7 +22,7 @@ from tenants.actor import Actor
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.tenancy import tenant_context
-from tests.helpers import PG_OWNER_URL, PG_URL, login, test_config
+from tests.helpers import PG_OWNER_URL, PG_URL, login, pg_admin_url, test_config, with_url as _with
 
 pytestmark = pytest.mark.postgres
 
@@ -31,33 +30,12 @@ ROOT = Path(__file__).resolve().parents[2]
 BACKUP = ROOT / "deploy" / "backup"
 
 
-def _with(url: str, *, user: str | None = None, password: str | None = None,
-          dbname: str | None = None) -> str:
-    parts = urlsplit(url)
-    user = user if user is not None else parts.username
-    password = password if password is not None else parts.password
-    auth = f"{user}:{password}@" if password else f"{user}@"
-    path = f"/{dbname}" if dbname is not None else parts.path
-    return urlunsplit(parts._replace(netloc=f"{auth}{parts.hostname}:{parts.port or 5432}",
-                                     path=path))
-
-
 @pytest.fixture(scope="module")
 def admin_url():
-    """A superuser on the test server (TEST_ADMIN_DATABASE_URL, else PGSUPER or postgres without
-    a password, as .ci/run uses): creating a role and a database needs one."""
     for program in ("pg_dump", "pg_restore", "psql"):
         if not shutil.which(program):
             pytest.skip(f"{program} is not installed")
-    url = os.environ.get("TEST_ADMIN_DATABASE_URL") or _with(
-        PG_URL, user=os.environ.get("PGSUPER", "postgres"), password="", dbname="postgres")
-    try:
-        psycopg.connect(url, connect_timeout=3).close()
-    except psycopg.Error:
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail("no superuser connection for the restore drill")
-        pytest.skip("no superuser connection (set TEST_ADMIN_DATABASE_URL)")
-    return url
+    return pg_admin_url()
 
 
 @pytest.fixture(scope="module")

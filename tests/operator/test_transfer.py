@@ -116,3 +116,51 @@ def test_unknown_slug_and_foreign_archive_are_refused(app, tmp_path):
         z.writestr("manifest.json", '{"format": "iets anders"}')
     out = app.test_cli_runner().invoke(args=["tenant", "import", str(bogus)])
     assert out.exit_code != 0 and "Not a Wijkwerk tenant export" in out.output
+
+
+@pytest.mark.postgres
+def test_a_tenant_moves_into_a_fresh_postgresql_database(app, full_tenant, session, tmp_path):
+    """Into a database made by roles.sql and the migrations, imported as the app role: row-level
+    security applies to the import as to a request."""
+    import subprocess
+    from pathlib import Path
+    from urllib.parse import urlsplit
+
+    from tests.helpers import PG_OWNER_URL, PG_URL, pg_admin_url, with_url
+
+    tenant, user = full_tenant
+    admin = pg_admin_url()
+    target_db = f"{urlsplit(PG_URL).path.lstrip('/')}_move"
+    roles_sql = Path(__file__).resolve().parents[2] / "deploy" / "postgres" / "roles.sql"
+    subprocess.run(["psql", admin, "-q", "-c", f'DROP DATABASE IF EXISTS "{target_db}" WITH (FORCE)'],
+                   capture_output=True)
+    subprocess.run(["psql", admin, "-q", "-v", "ON_ERROR_STOP=1",
+                    "-v", f"owner={urlsplit(PG_OWNER_URL).username}",
+                    "-v", f"app={urlsplit(PG_URL).username}", "-v", f"dbname={target_db}",
+                    "-f", str(roles_sql)], check=True, capture_output=True)
+    try:
+        other = create_app(test_config(
+            tmp_path, SQLALCHEMY_DATABASE_URI=with_url(PG_URL, dbname=target_db),
+            MIGRATIONS_DATABASE_URL=with_url(PG_OWNER_URL, dbname=target_db)))
+        other.instance_path = str(tmp_path / "instance")
+        with other.app_context():
+            flask_migrate.upgrade()
+        archive = tmp_path / "move.zip"
+        out = app.test_cli_runner().invoke(args=["tenant", "export", tenant.slug, str(archive)])
+        assert out.exit_code == 0, out.output
+        result = other.test_cli_runner().invoke(args=["tenant", "import", str(archive)])
+        assert result.exit_code == 0, result.output
+        before = _counts(session, tenant.id)
+        with other.app_context():
+            assert _counts(db.session, tenant.id) == before
+            db.session.rollback()
+        client = other.test_client()
+        login(client, user)
+        assert client.get(f"/{tenant.slug}/").status_code == 200
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        subprocess.run(["psql", admin, "-q", "-c",
+                        f'DROP DATABASE IF EXISTS "{target_db}" WITH (FORCE)'],
+                       capture_output=True)
