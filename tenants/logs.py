@@ -137,7 +137,8 @@ def configure(app: Flask) -> None:
     """Log as JSON (LOG_FORMAT=json, the default outside development) or as plain text, to
     stderr, at INFO; one line per request; request ids in and out."""
     root = logging.getLogger()
-    if app.config.get("LOG_FORMAT", "json") == "json":
+    as_json = app.config.get("LOG_FORMAT", "json") == "json"
+    if as_json:
         if not any(getattr(h, "_wijkwerk", False) for h in root.handlers):
             handler = json_handler()
             handler._wijkwerk = True
@@ -163,6 +164,8 @@ def configure(app: Flask) -> None:
     @app.after_request
     def log_request(response):
         response.headers[REQUEST_ID_HEADER] = request_id()
+        if not as_json:
+            return response  # plain text (development): the server prints its own line
         started = g.get("request_started")
         duration = round((time.perf_counter() - started) * 1000, 1) if started else None
         request_log.info("request", extra={"fields": {
