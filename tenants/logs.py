@@ -27,6 +27,8 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import NoInspectionAvailable
 
 REQUEST_ID_HEADER = "X-Request-ID"
 #: An incoming request id is kept only when it looks like one (a proxy's, a load balancer's).
@@ -48,20 +50,28 @@ def request_id() -> str | None:
     return rid
 
 
+def _known_id(obj) -> int | None:
+    """The id of a loaded row without asking the database: from its identity key, which stays
+    when a commit expires the row (reading `obj.id` then would reload it — during an outage, a
+    second failure inside the log line)."""
+    if obj is None:
+        return None
+    try:
+        identity = sa_inspect(obj).identity
+    except NoInspectionAvailable:  # the anonymous user
+        return None
+    if identity and len(identity) == 1 and isinstance(identity[0], int):
+        return identity[0]
+    return None
+
+
 def _user_id() -> int | None:
     # Flask-Login's already-loaded user, if any: a log line never queries the database.
-    user = g.get("_login_user")
-    uid = getattr(user, "id", None) if user is not None else None
-    return uid if isinstance(uid, int) else None
+    return _known_id(g.get("_login_user"))
 
 
 def _tenant_id() -> int | None:
-    tenant = g.get("tenant")
-    tid = getattr(tenant, "id", None) if tenant is not None else None
-    if isinstance(tid, int):
-        return tid
-    job_tenant = g.get("job_tenant_id")
-    return job_tenant if isinstance(job_tenant, int) else None
+    return _known_id(g.get("tenant"))
 
 
 def context() -> dict:
