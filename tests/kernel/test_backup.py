@@ -30,6 +30,17 @@ ROOT = Path(__file__).resolve().parents[2]
 BACKUP = ROOT / "deploy" / "backup"
 
 
+@pytest.fixture(autouse=True)
+def _jobs_back_to_the_suite_app(app):
+    """These tests build other apps (on other databases): the job queue binds to the last app
+    made, so the suite's app gets it back after each test."""
+    from tenants import jobs
+
+    previous = jobs._state["app"]
+    yield
+    jobs.init_app(previous)
+
+
 @pytest.fixture(scope="module")
 def admin_url():
     for program in ("pg_dump", "pg_restore", "psql"):

@@ -20,6 +20,17 @@ from tests.helpers import PASSWORD, csrf_token, login, post, test_config
 TYPED = "mijn buurvrouw Klaasje Brinkman belde over de tuin"
 
 
+@pytest.fixture(autouse=True)
+def _jobs_back_to_the_suite_app(app):
+    """These tests build other apps (on other databases): the job queue binds to the last app
+    made, so the suite's app gets it back after each test."""
+    from tenants import jobs
+
+    previous = jobs._state["app"]
+    yield
+    jobs.init_app(previous)
+
+
 @contextmanager
 def captured():
     """The lines the app's JSON handler writes while the block runs, parsed."""

@@ -20,6 +20,17 @@ from tests.helpers import login, test_config
 from tests.tenant_rows import ROW_FACTORIES
 
 
+@pytest.fixture(autouse=True)
+def _jobs_back_to_the_suite_app(app):
+    """These tests build other apps (on other databases): the job queue binds to the last app
+    made, so the suite's app gets it back after each test."""
+    from tenants import jobs
+
+    previous = jobs._state["app"]
+    yield
+    jobs.init_app(previous)
+
+
 @pytest.fixture
 def full_tenant(app, make, session):
     """A tenant with a row in (nearly) every tenant table and a stored file."""
