@@ -5,7 +5,6 @@ helpers; `app = create_app()` is what `gunicorn app:app` and `flask --app app` u
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask, has_request_context, render_template, request, session
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tenants import formatting, i18n, jobs, tenancy, web, widgets
+from tenants import formatting, i18n, jobs, logs, tenancy, web, widgets
 from tenants.config import load_config
 from tenants.db import ping_when_idle, private_sqlite_file, use_real_sqlite_transactions
 from flask_talisman import Talisman
@@ -50,7 +49,8 @@ def create_app(config: str | dict | None = None) -> Flask:
         app.config.update(config)
     else:
         app.config.update(load_config(config))
-    logging.basicConfig(level=logging.INFO)
+    logs.configure(app)
+    logs.install_error_reporter(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -294,6 +294,7 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected_error(exc):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        logs.report_error(app, exc)
         return render_error(500)
 
 

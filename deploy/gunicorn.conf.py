@@ -39,8 +39,12 @@ graceful_timeout = 30
 max_requests = 50000
 max_requests_jitter = 5000
 
-# Logs go to stdout/stderr; the container runtime or systemd collects them.
-accesslog = "-"
+# Logs go to stdout/stderr; the container runtime or systemd collects them. No access log by
+# default: it writes paths and query strings, and those carry tokens (password reset,
+# invitations) and search terms (a participant's name). The app writes one JSON line per
+# request instead (tenants/logs.py: request id, tenant id, user id, endpoint, status, duration).
+# GUNICORN_ACCESS_LOG=- turns gunicorn's own back on (e.g. on a test machine).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 
 # Proxies whose X-Forwarded-Proto gunicorn believes. Client IPs are taken by the app's

@@ -202,6 +202,14 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
         "STRIPE_PRICE_PLUS": env.get("STRIPE_PRICE_PLUS") or None,
         "STRIPE_PRICE_GROOT": env.get("STRIPE_PRICE_GROOT") or None,
         "TESTING": name == "testing",
+        # Logs: one JSON object per line without personal data (tenants/logs.py); plain text
+        # in development when LOG_FORMAT=text.
+        "LOG_FORMAT": env.get("LOG_FORMAT") or ("text" if name == "development" else "json"),
+        # Unexpected errors go to this function ("package.module:function"), called with the
+        # exception and a scrubbed context (tenants.logs.report_error). Off when unset.
+        "ERROR_REPORTER": env.get("ERROR_REPORTER") or None,
+        # The operator's health page reads the backup scripts' status file (deploy/backup/).
+        "BACKUP_STATUS_FILE": env.get("BACKUP_STATUS_FILE") or None,
     }
     cfg.update(job_settings(name, env, redis_url))
     if db_url.startswith("sqlite"):

@@ -223,3 +223,16 @@ def ping_when_idle(engine, idle_seconds: float) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as exc:
             raise InvalidatePoolError("a pooled connection is dead") from exc
+
+
+def pool_state(session) -> dict:
+    """The connection pool of `session`'s engine in this process: its size, the connections in
+    use and the overflow beyond the size (for the operator's health page). Empty for a pool
+    without these figures (SQLite's)."""
+    pool = session.get_bind().pool
+    state = {}
+    for name in ("size", "checkedout", "overflow"):
+        value = getattr(pool, name, None)
+        if callable(value):
+            state[name] = value()
+    return state

@@ -30,6 +30,7 @@ row-level security, and commits before the tenant is cleared. Job code never cal
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import threading
@@ -39,7 +40,9 @@ from typing import Callable, Iterator
 
 from flask import Flask, current_app, has_app_context
 from huey import Huey, crontab
+from huey.signals import SIGNAL_ERROR
 from huey.consumer import Consumer
+from huey.constants import EmptyData
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 
 log = logging.getLogger(__name__)
@@ -52,7 +55,7 @@ _state: dict = {"app": None, "consumer": None}
 _lock = threading.Lock()
 
 __all__ = ["huey", "crontab", "init_app", "configure", "tenant_task", "job_app_context",
-           "run_pending", "every_day", "daily_cleanup"]
+           "run_pending", "every_day", "daily_cleanup", "queue_state"]
 
 
 def configure(backend: str, *, immediate: bool = False, path: str | None = None,
@@ -178,6 +181,48 @@ def run_pending(now: datetime | None = None) -> int:
         huey.execute(task, now)
         ran += 1
     return ran
+
+
+# --- what the operator sees (the health page) -----------------------------------------------
+
+#: Failed jobs, kept in the queue's own storage (Redis in production), so that every worker
+#: process counts into the same figure: {"failed": attempts that raised, "given_up": of those,
+#: the ones with no retry left, "last_at": ISO time, "last_task": the task's name}.
+FAILURES_KEY = "wijkwerk:job-failures"
+
+
+@huey.signal(SIGNAL_ERROR)
+def _count_failure(signal, task, exc=None) -> None:
+    try:
+        counts = _failures()
+        counts["failed"] += 1
+        if not getattr(task, "retries", 0):
+            counts["given_up"] += 1
+        counts["last_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        counts["last_task"] = getattr(task, "name", None)
+        huey.storage.put_data(FAILURES_KEY, json.dumps(counts).encode())
+    except Exception:  # noqa: BLE001 - counting must never change what happens to the job
+        log.warning("Job queue: could not count a failed job", exc_info=True)
+
+
+def _failures() -> dict:
+    raw = huey.storage.peek_data(FAILURES_KEY)
+    counts = {"failed": 0, "given_up": 0, "last_at": None, "last_task": None}
+    if raw and raw is not EmptyData:
+        counts.update(json.loads(raw))
+    return counts
+
+
+def queue_state() -> dict:
+    """Depth and failures of the queue, for the operator: {"pending", "scheduled", "failed",
+    "given_up", "last_at", "last_task", "error"}; "error" is set (and the figures None) when the
+    queue's storage cannot be read."""
+    try:
+        return {"pending": huey.pending_count(), "scheduled": huey.scheduled_count(),
+                **_failures(), "error": None}
+    except Exception as exc:  # noqa: BLE001 - Redis down: the page says so
+        return {"pending": None, "scheduled": None, "failed": None, "given_up": None,
+                "last_at": None, "last_task": None, "error": type(exc).__name__}
 
 
 # --- the daily clean-up --------------------------------------------------------------------

@@ -148,3 +148,34 @@ def post(client, path: str, data: dict | None = None, token_from: str | None = N
     data = dict(data or {})
     data["csrf_token"] = csrf_token(client, token_from or "/account")
     return client.post(path, data=data, **kw)
+
+
+def with_url(url: str, *, user: str | None = None, password: str | None = None,
+             dbname: str | None = None) -> str:
+    """`url` with another user, password (\"\" for none) or database name."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    user = user if user is not None else parts.username
+    password = password if password is not None else parts.password
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    path = f"/{dbname}" if dbname is not None else parts.path
+    return urlunsplit(parts._replace(netloc=f"{auth}{parts.hostname}:{parts.port or 5432}",
+                                     path=path))
+
+
+def pg_admin_url() -> str:
+    """A superuser on the test PostgreSQL server (TEST_ADMIN_DATABASE_URL, else PGSUPER or
+    postgres without a password, as .ci/run uses), for tests that create a database. Missing,
+    the test is skipped (failed with REQUIRE_SERVICES=1)."""
+    import psycopg
+
+    url = os.environ.get("TEST_ADMIN_DATABASE_URL") or with_url(
+        PG_URL, user=os.environ.get("PGSUPER", "postgres"), password="", dbname="postgres")
+    try:
+        psycopg.connect(url, connect_timeout=3).close()
+    except psycopg.Error:
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("no superuser connection to PostgreSQL", pytrace=False)
+        pytest.skip("no superuser connection to PostgreSQL (set TEST_ADMIN_DATABASE_URL)")
+    return url

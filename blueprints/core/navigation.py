@@ -116,5 +116,6 @@ def _build() -> list[NavItem]:
     if getattr(current_user, "is_platform_operator", False) and request.blueprint == "operator":
         items.append(_item(_l("Organisaties"), "operator.tenants"))
         items.append(_item(_l("Gemeenten"), "operator.municipalities"))
+        items.append(_item(_l("Gezondheid"), "operator.health_page"))
     items.append(_item(_l("Mijn account"), "auth.account"))
     return items

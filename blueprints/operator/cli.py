@@ -10,6 +10,7 @@ from tenants.errors import DomainError
 from tenants.extensions import db
 from tenants.membership import NewTenant, create_tenant
 from tenants.models import TenantKind
+from tenants.transfer import TransferError, export_tenant, import_tenant
 
 
 @click.group("tenant")
@@ -42,3 +43,32 @@ def create_command(slug, name, kind, municipality_code, admin_email):
         click.echo(f"Invitation for {admin_email}: {base}/uitnodiging/{tenant.slug}/{token}")
     else:
         click.echo(f"{admin_email} is now admin of {tenant.slug}.")
+
+
+@tenant_cli.command("export")
+@click.argument("slug")
+@click.argument("target", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def export_command(slug, target):
+    """Write tenant SLUG's rows (every tenant table), the platform rows they need (the tenant,
+    its users, its municipality) and its stored files to the zip archive TARGET."""
+    try:
+        counts = export_tenant(db.session, slug, target, current_app.instance_path)
+    except TransferError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Tenant {slug} exported to {target}: {sum(counts.values())} rows in "
+               f"{sum(1 for n in counts.values() if n)} tables. The archive holds personal "
+               f"data: keep it encrypted and delete it after the move.")
+
+
+@tenant_cli.command("import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_command(source):
+    """Load a tenant exported with `tenant export` into this instance, ids and keys intact."""
+    try:
+        counts = import_tenant(db.session, source, current_app.instance_path)
+    except TransferError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Imported {sum(counts.values())} rows from {source}.")

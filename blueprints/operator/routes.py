@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from blueprints.operator import services
+from blueprints.operator import health, services
 from blueprints.operator.forms import MunicipalityForm, PlanForm, TenantForm
 from blueprints.operator.services import (
     all_tenants,
@@ -123,3 +123,11 @@ def create_municipality():
     flash(_("Gemeente %(name)s heeft haar eerste medewerker.", name=municipality.name),
           "success")
     return redirect(url_for("operator.municipalities"))
+
+
+@bp.route("/gezondheid", methods=["GET"])
+@require_operator
+def health_page():
+    """Database, Redis, job queue, last backup and drill: the platform, no tenant's data."""
+    checks = health.report(db.session, current_app.config.get("BACKUP_STATUS_FILE"))
+    return render_template("operator/health.html", checks=checks)

@@ -203,6 +203,19 @@ def test_idle_session_expires(app, client, make, session):
     assert client.get(f"/{tenant.slug}/").status_code == 302
 
 
+def test_an_active_session_still_ends_at_the_absolute_limit(app, client, make, session):
+    tenant = make.tenant()
+    user = make.member(tenant, Role.SUPERVISOR)
+    login(client, user)
+    assert client.get(f"/{tenant.slug}/").status_code == 200
+    # in use a minute ago, but logged in 13 hours ago (the limit is 12)
+    session.execute(update(UserSession).where(UserSession.user_id == user.id)
+                    .values(created_at=utcnow() - timedelta(hours=13),
+                            last_seen_at=utcnow() - timedelta(minutes=1)))
+    session.commit()
+    assert client.get(f"/{tenant.slug}/").status_code == 302
+
+
 def test_deactivated_user_is_logged_out_at_once(app, client, make, session):
     from tenants.models import User
 

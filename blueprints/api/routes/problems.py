@@ -26,6 +26,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from tenants import logs
 from tenants.extensions import db
 
 MEDIA_TYPE = "application/problem+json"
@@ -189,6 +190,7 @@ def unexpected_problem(exc: Exception) -> Response:
                                    request.path, exc)
         return problem(503, headers={"Retry-After": str(RETRY_AFTER)})
     current_app.logger.exception("Unhandled API error on %s %s", request.method, request.path)
+    logs.report_error(current_app._get_current_object(), exc)
     return problem(500)
 
 
