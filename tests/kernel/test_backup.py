@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -22,7 +21,15 @@ from tenants.actor import Actor
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.tenancy import tenant_context
-from tests.helpers import PG_OWNER_URL, PG_URL, login, pg_admin_url, test_config, with_url as _with
+from tests.helpers import (
+    PG_OWNER_URL,
+    PG_URL,
+    login,
+    pg_admin_url,
+    require_program,
+    test_config,
+)
+from tests.helpers import with_url as _with
 
 pytestmark = pytest.mark.postgres
 
@@ -44,8 +51,7 @@ def _jobs_back_to_the_suite_app(app):
 @pytest.fixture(scope="module")
 def admin_url():
     for program in ("pg_dump", "pg_restore", "psql"):
-        if not shutil.which(program):
-            pytest.skip(f"{program} is not installed")
+        require_program(program)  # CI (REQUIRE_SERVICES=1) fails instead of skipping
     return pg_admin_url()
 
 
