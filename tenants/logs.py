@@ -153,7 +153,10 @@ def configure(app: Flask) -> None:
             handler = json_handler()
             handler._wijkwerk = True
             for old in list(root.handlers):
-                root.removeHandler(old)
+                # a plain stream handler (basicConfig's) would write every line twice; others
+                # (a test's log capture, a file or syslog handler someone added) stay
+                if type(old) is logging.StreamHandler:
+                    root.removeHandler(old)
             root.addHandler(handler)
         root.setLevel(logging.INFO)
         app.logger.handlers.clear()  # Flask's own handler would write the line twice

@@ -70,7 +70,7 @@ def test_registering_a_participant_records_it_and_audits(world, session):
     (dict(date_of_birth=date(2030, 1, 1)), "verleden"),
     (dict(vog_present=True, vog_date=date(2027, 1, 1)), "toekomst"),
     (dict(vog_present=True), "datum van de VOG"),
-    (dict(paying_municipality_code="9999"), "Onbekende gemeente"),
+    (dict(paying_municipality_code="0000"), "Onbekende gemeente"),
     (dict(postcode="12345"), "postcode"),
     (dict(available_hours=80), "tussen 0 en 60"),
     (dict(first_name="  "), "voornaam"),
