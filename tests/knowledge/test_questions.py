@@ -219,7 +219,7 @@ def test_the_word_overlap_fallback(app, network, monkeypatch):
     _admin, members = network
     word = unique("uitkeringsregels")
     question_id = ask(app, members[0], f"Gelden de {word} ook voor vrijwilligers?")
-    monkeypatch.setattr(services, "has_trigram", lambda session: False)
+    monkeypatch.setattr(services.questions, "has_trigram", lambda session: False)
     with app.app_context():
         found = services.similar_questions(db.session, f"vrijwilligers en {word}")
         assert question_id in [q.id for q in found]
