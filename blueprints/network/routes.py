@@ -40,7 +40,7 @@ from blueprints.network.forms import (
     RegisterForm,
     SessionForm,
 )
-from blueprints.network.models import RegistrationStatus
+from blueprints.network.models import Meeting, Registration, RegistrationStatus
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db, limiter
 from tenants.identity import create_user, user_by_email
@@ -424,7 +424,7 @@ def set_capacity(meeting_id: int):
 
 def _move(registration_id: int, up: bool):
     admin = _admin()
-    registration = db.session.get(services.Registration, registration_id)
+    registration = db.session.get(Registration, registration_id)
     if registration is None:
         abort(404)
     meeting_id = registration.meeting_id
@@ -501,7 +501,7 @@ def _by_token(token: str):
         registration = services.registration_by_token(db.session, token)
     except DomainError:
         abort(404)
-    return registration, db.session.get(services.Meeting, registration.meeting_id)
+    return registration, db.session.get(Meeting, registration.meeting_id)
 
 
 @links.route("/aanmelding/<token>/afmelden", methods=["GET", "POST"])

@@ -9,8 +9,9 @@ from blueprints.network import services
 from icalendar import Calendar
 
 from blueprints.network.ics import event_file
-from blueprints.network.models import Registration
+from blueprints.network.models import Meeting, Registration
 from tenants.db import utcnow
+from tenants.errors import DomainError
 from tenants.extensions import db
 from tenants.models import NetworkRole
 from tests.helpers import csrf_token, login, post
@@ -245,7 +246,7 @@ def test_registration_closes_after_the_deadline(app, make):
         try:
             services.register(db.session, member, member, m, [person(1)],
                               today=date.today() + timedelta(days=2))
-        except services.DomainError as exc:
+        except DomainError as exc:
             assert "gesloten" in str(exc.message)
         else:
             raise AssertionError("registered after the deadline")
@@ -260,7 +261,7 @@ def test_reminders_carry_the_calendar_file_and_leave_once(app, make):
     from datetime import date
 
     with app.app_context():
-        day = db.session.get(services.Meeting, m).day
+        day = db.session.get(Meeting, m).day
         assert services.send_reminders(db.session, today=day - timedelta(days=1)) >= 1
         db.session.commit()
         assert services.send_reminders(db.session, today=day - timedelta(days=1)) == 0
