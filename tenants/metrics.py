@@ -14,7 +14,8 @@ What is measured:
   ("404", "405"). Measured around the whole WSGI call: routing, the view, the error page, the
   session's teardown.
 - `wijkwerk_db_pool_*` (gauges): the SQLAlchemy pool's size, connections checked out and
-  overflow in use, per process and summed over the live ones (SQLite's file pool included;
+  overflow in use, read at scrape time; under gunicorn each worker's as of its last request
+  (or the scrape it answered), summed over the live workers (SQLite's file pool included;
   an in-memory database's pool has no such figures and is left out).
 - `wijkwerk_jobs_*`: the job queue's depth (waiting, scheduled) and its failed attempts and
   given-up jobs, read when scraped from the queue's own storage (`tenants.jobs.queue_state`,
@@ -91,7 +92,9 @@ class _Metrics:
         method = method if method in METHODS else "other"
         self.duration.labels(endpoint, method, f"{status // 100}xx").observe(seconds)
         self.requests.labels(endpoint, method, str(status)).inc()
-        self.refresh_pool()
+        if self.multiprocess:
+            # the scrape may reach another worker: leave this one's figures in its file
+            self.refresh_pool()
 
     def refresh_pool(self) -> None:
         figures = pool_figures(self.engine.pool)
