@@ -2,6 +2,7 @@
 for an allowed caller; no tenant or person in any label; right under several gunicorn workers."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -220,6 +221,21 @@ def _pids(directory: Path, prefix: str) -> set[int]:
     return {int(p.stem.rsplit("_", 1)[1]) for p in directory.glob(f"{prefix}_*.db")}
 
 
+def _scrapes_answered(directory: Path) -> dict[int, float]:
+    """{worker pid: scrapes it answered}, read from the workers' own counter files."""
+    from prometheus_client.mmap_dict import MmapedDict
+
+    answered: dict[int, float] = {}
+    for path in directory.glob("counter_*.db"):
+        pid = int(path.stem.rsplit("_", 1)[1])
+        for key, count, *_rest in MmapedDict.read_all_values_from_file(str(path)):
+            _metric, name, labels, _help = json.loads(key)
+            if name == "wijkwerk_http_requests_total" and labels.get("endpoint") == "metrics" \
+                    and labels.get("status") == "200":
+                answered[pid] = answered.get(pid, 0) + count
+    return answered
+
+
 @pytest.fixture
 def gunicorn(db_dir, tmp_path):
     """gunicorn as deployed (deploy/gunicorn.conf.py, gthread) with 2 workers, on a free port,
@@ -278,12 +294,19 @@ def test_counts_add_up_over_gunicorn_workers_whichever_answers(gunicorn, app):
     def healthz_total(text: str) -> float:
         return total(parse(text), "wijkwerk_http_requests_total", endpoint="core.healthz")
 
-    for _ in range(8):  # each scrape lands on either worker: all must say the same
+    # scrape until both workers have answered at least one scrape: each must say `sent`
+    before = _scrapes_answered(metrics_dir)
+    for scrapes in range(1, 41):
         status, text = _get(f"{base}/metrics", TOKEN)
         assert status == 200
         assert healthz_total(text) == sent
         assert total(parse(text), "wijkwerk_http_request_duration_seconds_count",
                      endpoint="core.healthz") == sent
+        answered = _scrapes_answered(metrics_dir)
+        if scrapes >= 4 and len({p for p in answered if answered[p] > before.get(p, 0)}) == 2:
+            break
+    else:
+        pytest.fail("40 scrapes, all answered by the same worker")
     with app.app_context():
         size = db.engine.pool.size()
     assert value(parse(text), "wijkwerk_db_pool_size") == 2 * size
@@ -294,7 +317,8 @@ def test_counts_add_up_over_gunicorn_workers_whichever_answers(gunicorn, app):
     deadline = time.monotonic() + 60
     while victim in _pids(metrics_dir, "gauge_livesum") or \
             len(_pids(metrics_dir, "gauge_livesum")) < 2:
-        assert time.monotonic() < deadline, "the killed worker was not replaced"
+        assert time.monotonic() < deadline, \
+            "the killed worker still counts among the live ones, or was not replaced"
         time.sleep(0.3)
     for _ in range(4):
         status, text = _get(f"{base}/metrics", TOKEN)
