@@ -16,7 +16,7 @@ What is measured:
 - `wijkwerk_db_pool_*` (gauges): the SQLAlchemy pool's size, connections checked out and
   overflow in use, read at scrape time; under gunicorn each worker's as of its last request
   (or the scrape it answered), summed over the live workers (SQLite's file pool included;
-  an in-memory database's pool has no such figures and is left out).
+  an in-memory database's pool has no such figures: its gauges stay 0).
 - `wijkwerk_jobs_*`: the job queue's depth (waiting, scheduled) and its failed attempts and
   given-up jobs, read when scraped from the queue's own storage (`tenants.jobs.queue_state`,
   the health page's figures), so every process reports the same numbers; `wijkwerk_jobs_up` is
@@ -86,7 +86,6 @@ class _Metrics:
                          ("size", "Connections the pool keeps (summed over the processes)."),
                          ("checked_out", "Connections in use by a request or job."),
                          ("overflow", "Connections open beyond the pool's size."))}
-        self.pool_seen = False
 
     def observe(self, endpoint: str, method: str, status: int, seconds: float) -> None:
         method = method if method in METHODS else "other"
@@ -100,7 +99,6 @@ class _Metrics:
         figures = pool_figures(self.engine.pool)
         if not figures:
             return
-        self.pool_seen = True
         self.pool["size"].set(figures["size"])
         self.pool["checked_out"].set(figures["checkedout"])
         self.pool["overflow"].set(max(figures["overflow"], 0))

@@ -120,7 +120,8 @@ def test_an_error_in_a_view_sends_one_scrubbed_event(db_dir, local_sentry, make)
                for f in event["exception"]["values"][-1]["stacktrace"]["frames"])
     raw = "\n".join(body for _path, body in server.received)
     for secret in (user.email, user.email.split("@")[0], PASSWORD, SECRET_TEXT, "Veldkamp",
-                   COOKIE_VALUE, QUERY_TOKEN, "api-geheim-7777", PERSON, "Geheime Tuin", tenant.slug, "wijkwerk_session"):
+                   COOKIE_VALUE, QUERY_TOKEN, "api-geheim-7777", PERSON, "Geheime Tuin",
+                   tenant.slug, "wijkwerk_session"):
         assert secret not in raw, secret
 
 
