@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tenants import formatting, i18n, jobs, logs, tenancy, web, widgets
+from tenants import formatting, i18n, jobs, logs, metrics, tenancy, web, widgets
 from tenants.config import load_config
 from tenants.db import ping_when_idle, private_sqlite_file, use_real_sqlite_transactions
 from flask_talisman import Talisman
@@ -104,6 +104,7 @@ def register_extensions(app: Flask) -> None:
         permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
     )
     web.init_app(app)
+    metrics.init_app(app)  # /metrics and the request timings (Prometheus)
 
     @app.after_request
     def no_store_personal_pages(response):

@@ -63,3 +63,40 @@ preload_app = False
 # gunicornc, the image's home (/app) is read-only to the app user, and it is one thing less to
 # reach.
 control_socket_disable = True
+
+# Prometheus metrics (tenants/metrics.py, GET /metrics): each worker counts in its own process,
+# and a scrape reaches one of them. So the workers write their figures to memory-mapped files
+# in PROMETHEUS_MULTIPROC_DIR and the worker that answers a scrape adds up all the files
+# (prometheus_client's multiprocess mode). Set here, before any worker starts (prometheus_client
+# reads it at import), when the environment does not: a fresh directory on tmpfs for this
+# server, removed when it stops. A directory given in the environment must be this server's
+# alone; it is emptied when the server starts (figures of an earlier run would be added in).
+# A worker that exits (recycled, killed, timed out) keeps its counts in the totals — its files
+# stay — but its pool gauges drop out (`mark_process_dead`).
+_metrics_dir_made = not os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+if _metrics_dir_made:
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(
+        prefix="wijkwerk-metrics-", dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
+
+
+def on_starting(server):
+    metrics_dir = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+    os.makedirs(metrics_dir, exist_ok=True)
+    for name in os.listdir(metrics_dir):
+        if name.endswith(".db"):
+            os.remove(os.path.join(metrics_dir, name))
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _metrics_dir_made:
+        import shutil
+
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

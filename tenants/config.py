@@ -208,6 +208,15 @@ def load_config(name: str | None = None, env: dict[str, str] | None = None) -> d
         # Unexpected errors go to this function ("package.module:function"), called with the
         # exception and a scrubbed context (tenants.logs.report_error). Off when unset.
         "ERROR_REPORTER": env.get("ERROR_REPORTER") or None,
+        # /metrics (tenants.metrics): only with this bearer token; without one only from
+        # loopback in development, and off elsewhere.
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        "METRICS_ALLOW_LOOPBACK": name == "development",
+        # Sentry (tenants.sentry): error reports through the ERROR_REPORTER hook, scrubbed;
+        # off unless set.
+        "SENTRY_DSN": env.get("SENTRY_DSN") or None,
+        "SENTRY_ENVIRONMENT": env.get("SENTRY_ENVIRONMENT") or name,
+        "SENTRY_RELEASE": env.get("SENTRY_RELEASE") or None,
         # The operator's health page reads the backup scripts' status file (deploy/backup/).
         "BACKUP_STATUS_FILE": env.get("BACKUP_STATUS_FILE") or None,
     }

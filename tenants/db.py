@@ -229,7 +229,12 @@ def pool_state(session) -> dict:
     """The connection pool of `session`'s engine in this process: its size, the connections in
     use and the overflow beyond the size (for the operator's health page). Empty for a pool
     without these figures (SQLite's)."""
-    pool = session.get_bind().pool
+    return pool_figures(session.get_bind().pool)
+
+
+def pool_figures(pool) -> dict:
+    """A pool's `size`, `checkedout` and `overflow` (negative while fewer connections than the
+    size are open); empty for a pool without them (an in-memory SQLite database's)."""
     state = {}
     for name in ("size", "checkedout", "overflow"):
         value = getattr(pool, name, None)

@@ -14,7 +14,7 @@ never names. Personal data stays out by construction, not by care at each call s
   carry tokens), status and duration.
 
 The error hook (`ERROR_REPORTER`, off by default) gets the exception and the same scrubbed
-context; see `report_error`.
+context; see `report_error`. `SENTRY_DSN` points it at Sentry (tenants/sentry.py).
 """
 from __future__ import annotations
 
@@ -204,8 +204,24 @@ def report_error(app: Flask, exc: BaseException) -> None:
         logging.getLogger(__name__).exception("The error reporter failed")
 
 
+SENTRY_REPORTER = "tenants.sentry:report"
+
+
 def install_error_reporter(app: Flask) -> None:
+    """The reporter from `ERROR_REPORTER`; with `SENTRY_DSN` set, Sentry's (`tenants.sentry`,
+    started here). Both set to different reporters is a configuration error: one hook."""
     target = app.config.get("ERROR_REPORTER")
+    if app.config.get("SENTRY_DSN"):
+        if target and target != SENTRY_REPORTER:
+            from tenants.config import ConfigError
+
+            raise ConfigError(f"SENTRY_DSN reports errors through {SENTRY_REPORTER}; unset "
+                              "ERROR_REPORTER or SENTRY_DSN (one error reporter).")
+        from tenants import sentry
+
+        sentry.init(app)
+        app.extensions["wijkwerk_error_reporter"] = sentry.report
+        return
     if not target:
         return
     if callable(target):

@@ -39,6 +39,7 @@ RESERVED_SLUGS = frozenset({
     "account", "admin", "api", "beheer", "gemeente", "healthz", "hulp", "kies-organisatie",
     "login", "logout", "netwerk", "static", "taal", "uitnodiging", "wachtwoord-vergeten",
     "wachtwoord-herstellen", "inloggen", "uitloggen", "www", "mail", "help", "over",
+    "metrics",
 })
 
 

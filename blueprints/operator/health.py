@@ -71,6 +71,17 @@ def backups(status_file: str | None, now: datetime | None = None) -> dict[str, C
     return result
 
 
-def report(session: Session, status_file: str | None) -> dict[str, Check]:
+def metrics(token: str | None, loopback: bool) -> Check:
+    """Is /metrics on (tenants.metrics), and do the workers add up their figures? Not configured
+    (None) without a token; the health page says how to turn it on."""
+    from tenants.metrics import multiprocess_dir
+
+    mode = "token" if token else ("loopback" if loopback else None)
+    return Check(True if mode else None,
+                 {"access": mode, "multiprocess": multiprocess_dir() is not None})
+
+
+def report(session: Session, status_file: str | None, metrics_token: str | None = None,
+           metrics_loopback: bool = False) -> dict[str, Check]:
     return {"database": database(session), "redis": redis(), "jobs": jobs(),
-            **backups(status_file)}
+            **backups(status_file), "metrics": metrics(metrics_token, metrics_loopback)}

@@ -129,5 +129,7 @@ def create_municipality():
 @require_operator
 def health_page():
     """Database, Redis, job queue, last backup and drill: the platform, no tenant's data."""
-    checks = health.report(db.session, current_app.config.get("BACKUP_STATUS_FILE"))
+    config = current_app.config
+    checks = health.report(db.session, config.get("BACKUP_STATUS_FILE"),
+                           config.get("METRICS_TOKEN"), config.get("METRICS_ALLOW_LOOPBACK"))
     return render_template("operator/health.html", checks=checks)

@@ -21,6 +21,7 @@ PUBLIC_ENDPOINTS = {
     # a mailed, signed link or invitation instead of a login (tests/network)
     "network_links.cancel", "network_links.accept", "network_links.accept_invitation",
     "billing_webhook.receive",  # signed by Stripe instead of a login (tests/billing)
+    "metrics",  # Prometheus: a bearer token instead of a login, else 404 (test_metrics.py)
 }
 TENANT_PREFIX = "/<slug:tenant_slug>"
 

@@ -42,6 +42,11 @@ def test_the_operator_sees_database_queue_and_backups(app, client, make, tmp_pat
     assert re.search(r"<dd>\d{2}-\d{2}-\d{4} \d{2}:\d{2}", text)  # a Dutch date and time
     assert "Zwanenburg" not in text and "Zonnebloem" not in text
     assert "Gezondheid" in client.get("/beheer/").get_data(as_text=True)  # in the menu
+    assert "Uit: zet METRICS_TOKEN" in text  # metrics off without a token
+    monkeypatch.setitem(app.config, "METRICS_TOKEN", "health-test-token-123456")
+    text = client.get("/beheer/gezondheid").get_data(as_text=True)
+    assert "alleen met het token uit METRICS_TOKEN" in text
+    assert "health-test-token-123456" not in text
 
 
 def test_others_do_not_find_the_health_page(client, make):
