@@ -128,4 +128,6 @@ def quarters(period: Period) -> list[Period]:
 def quarter_label(part: Period) -> str:
     """"Q2 2026", or for a cut quarter "Q2 2026 (deel)"."""
     name = f"Q{(part.start.month - 1) // 3 + 1} {part.start.year}"
-    return name if part.kind == "kwartaal" else f"{name} ({_l('deel')})"
+    if part.kind == "kwartaal":
+        return name
+    return str(_l("%(quarter)s (deel)", quarter=name))

@@ -111,15 +111,15 @@ class Assumption:
 ASSUMPTIONS = {a.key: a for a in (
     Assumption("dode_last", _l("Dode last: uitstroom die ook zonder de coöperatie was gebeurd"),
                "percent", 50, 0, 90,
-               _l("Standaard van het platform (50%, een aanname, geen gemeten cijfer). De "
+               _l("Standaard van het platform (50 procent, een aanname, geen gemeten cijfer). De "
                   "literatuur vindt dat re-integratie de kans op werk maar beperkt verhoogt, dus "
                   "dat veel uitstroom ook zonder begeleiding was gebeurd: SEOR, Effectiviteit "
                   "van reïntegratie (De Koning e.a., 2005, voor SZW); Ministerie van SZW, "
                   "Beleidsdoorlichting re-integratie (2008): trajecten hebben doorgaans een "
                   "‘klein, positief effect’; Kamerbrief netto-effectiviteit re-integratie "
                   "(Kamerstukken 28719, nr. 79, 2012). De lage schatting rekent met 20 "
-                  "procentpunten meer. Een coöperatie kiest een eigen waarde tussen 0% en 90%, "
-                  "met bron; elke wijziging staat in het logboek.")),
+                  "procentpunten meer. Een coöperatie kiest een eigen waarde tussen 0 en 90 "
+                  "procent, met bron; elke wijziging staat in het logboek.")),
     Assumption("bandbreedte", _l("Bandbreedte rond de dode last (procentpunten)"), "percent",
                20, 0, 50,
                _l("Platformaanname: laag = dode last + bandbreedte zonder uitvoeringskosten, "

@@ -148,7 +148,7 @@ def test_the_value_estimate_of_the_worked_example(client, coop, issue, worked): 
     assert inputs["dode_last"]["default"] == 50
 
 
-def test_the_value_estimate_refuses_a_bad_period_and_a_supervisor(client, coop, issue, make):  # noqa: F811
+def test_the_value_estimate_refuses_bad_calls(client, coop, issue, make):  # noqa: F811
     token = issue(coop.admin, coop.tenant)
     url = f"/api/v1/{coop.tenant.slug}/reports/value"
     assert client.get(f"{url}?period=eigen&start=2026-04-12&end=2026-04-06",

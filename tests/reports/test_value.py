@@ -265,7 +265,7 @@ def test_the_deadweight_default_carries_its_source_on_the_page(coop, worked, cli
     login(client, coop.admin)
     url = f"/{coop.tenant.slug}/rapportage/waarde?periode=jaar&jaar=2025"
     page = client.get(url).get_data(as_text=True)
-    assert "Standaard van het platform (50%" in page
+    assert "Standaard van het platform (50 procent" in page
     assert "Beleidsdoorlichting re-integratie (2008)" in page
     value.set_assumption(coop.session, coop.actor, "dode_last", 60, "Onderzoek gemeente 2025")
     coop.session.commit()
