@@ -24,6 +24,7 @@ from tenants.models import Role
 from tests.helpers import login
 from tests.invoicing.invoice_world import job
 from tests.reports.builders import TODAY, log
+from tests.pdftext import pdf_text
 from tests.reports.test_report import Q1, Q2, Q2_ARGS, hand_data
 
 YEAR_2026 = Period("jaar", date(2026, 1, 1), date(2026, 12, 31))
@@ -202,9 +203,17 @@ def test_each_templates_exports_equal_its_screen(coop, client, key):
             want = cell(row.unit, row.value)
             want = getattr(want, "euros", want)
             assert (c[1] is None and want is None) or float(c[1]) == float(want), row.key
-    # PDF: every row label of the template, and only those sections
+    # PDF: every section and row label of the template, and no other section
     pdf = client.get(f"{base}/export.pdf?{query}")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    flat = " ".join(pdf_text(pdf.data).split())
+    for section in expected:
+        assert section.title in flat, (key, section.title)
+        for row in section.rows:
+            assert " ".join(row.label.split()) in flat, (key, row.label)
+    shown = {s.title for s in expected}
+    for title in ("Omzet", "Uren per wijk"):  # no chart has these titles
+        assert (title in flat) == (title in shown), (key, title)
     # the charts of the template, each with its table
     for name, anchor in (("quarters", "uitstroom-per-kwartaal"), ("funnel", "trechter"),
                          ("ladder", "participatieladder"), ("weeks", "uren-per-week")):
