@@ -11,6 +11,7 @@ from datetime import date
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 36
+MAX_BAR = 120  # the widest a category's bar is drawn
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,9 @@ def category_bars(items: list[tuple[str, int | None]], per_unit: int = 1) -> Cha
     bars, labels = [], []
     for i, (label, value) in enumerate(items):
         h = plot_h * max(value or 0, 0) / (top * per_unit)
-        x = LEFT + i * slot + slot * 0.2
-        bars.append(Bar(round(x, 1), round(TOP + plot_h - h, 1), round(slot * 0.6, 1),
+        width = min(slot * 0.6, MAX_BAR)  # one or two categories: no slab across the chart
+        x = LEFT + i * slot + (slot - width) / 2
+        bars.append(Bar(round(x, 1), round(TOP + plot_h - h, 1), round(width, 1),
                         round(h, 1), label, value if value is not None else -1))
         labels.append((round(LEFT + i * slot + slot / 2, 1), label[:18]))
     ticks = [Tick(round(TOP + plot_h - plot_h * v / top, 1), v) for v in range(0, top + 1, step)]
