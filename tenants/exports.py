@@ -31,7 +31,7 @@ from openpyxl.utils import get_column_letter
 
 from tenants.money import amount_text
 
-__all__ = ["Money", "csv_file", "guard_text", "xlsx_file"]
+__all__ = ["Money", "csv_file", "guard_text", "xlsx_file", "xlsx_workbook"]
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBERISH = re.compile(r"^[+-]?[0-9\s().\-/]*$")
@@ -97,11 +97,8 @@ def _xlsx_cell(sheet, value, bold: bool = False) -> WriteOnlyCell:
     return cell
 
 
-def xlsx_file(headers: list[str], records: Iterable[list], title: str = "Export"
-              ) -> tuple[bytes, int]:
-    """The XLSX file (one sheet named `title`) and the number of records written."""
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+def _sheet(workbook, title: str, headers: list[str], records: Iterable[list]) -> int:
+    sheet = workbook.create_sheet(title=title)
     sheet.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 4)
@@ -110,6 +107,41 @@ def xlsx_file(headers: list[str], records: Iterable[list], title: str = "Export"
     for record in records:
         sheet.append([_xlsx_cell(sheet, v) for v in record])
         count += 1
+    return count
+
+
+_SHEET_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+
+
+def sheet_title(title: str, taken: set[str]) -> str:
+    """A valid, unique sheet name: no \\ / * ? : [ ], at most 31 characters."""
+    base = _SHEET_FORBIDDEN.sub(" ", ILLEGAL_CHARACTERS_RE.sub("", title)).strip()[:31] or "Blad"
+    name, n = base, 2
+    while name.casefold() in {t.casefold() for t in taken}:
+        suffix = f" ({n})"
+        name, n = base[:31 - len(suffix)] + suffix, n + 1
+    taken.add(name)
+    return name
+
+
+def xlsx_file(headers: list[str], records: Iterable[list], title: str = "Export"
+              ) -> tuple[bytes, int]:
+    """The XLSX file (one sheet named `title`) and the number of records written."""
+    workbook = openpyxl.Workbook(write_only=True)
+    count = _sheet(workbook, sheet_title(title, set()), headers, records)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue(), count
+
+
+def xlsx_workbook(sheets: Iterable[tuple[str, list[str], Iterable[list]]]) -> tuple[bytes, int]:
+    """An XLSX file with one sheet per (title, headers, records), in order, and the number of
+    records written in all. Titles are made valid and unique (sheet_title)."""
+    workbook = openpyxl.Workbook(write_only=True)
+    taken: set[str] = set()
+    count = 0
+    for title, headers, records in sheets:
+        count += _sheet(workbook, sheet_title(title, taken), headers, records)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue(), count

@@ -35,6 +35,7 @@ from blueprints.participants.models import Benefit, ParticipantStatus
 from blueprints.participants.services import CONSENT_KINDS, DAYS, TARGET_GROUPS
 from blueprints.reports.periods import COMPARISONS as REPORT_COMPARISONS
 from blueprints.reports.periods import KINDS as REPORT_KINDS
+from blueprints.reports.report_templates import TEMPLATES as REPORT_TEMPLATES
 from blueprints.trajectories.models import Funding, Outcome, TrajectoryKind, TrajectoryStatus
 from tenants.models import Role
 
@@ -453,10 +454,12 @@ class BudgetList(Answer):
 
 # --- reports -------------------------------------------------------------------------------------
 
-REPORT_UNITS = ("count", "minutes", "cents", "percent")
+REPORT_UNITS = ("count", "minutes", "cents", "percent", "days")
 
 
-class ReportQuery(Query):
+class ValueQuery(Query):
+    """The period of a report or value estimate."""
+
     period = fields.String(validate=values_of(REPORT_KINDS), metadata={
         "description": "maand, kwartaal, jaar of eigen (start en end); standaard de vorige "
                        "volle maand."})
@@ -468,9 +471,16 @@ class ReportQuery(Query):
         "description": "Het kwartaal (1-4) bij period=kwartaal."})
     start = Day(metadata={"description": "Eerste dag bij period=eigen (hoogstens drie jaar)."})
     end = Day(metadata={"description": "Laatste dag (inbegrepen) bij period=eigen."})
+
+
+class ReportQuery(ValueQuery):
     compare = fields.String(validate=values_of(REPORT_COMPARISONS), metadata={
         "description": "vorige (de periode ervoor, standaard) of vorig_jaar (dezelfde "
                        "periode een jaar eerder)."})
+    template = fields.String(validate=values_of(REPORT_TEMPLATES), metadata={
+        "description": "Het rapportsjabloon: standaard (de vaste cijfers), jaarverslag, "
+                       "maandoverzicht of financiers; dezelfde regels als op de pagina met "
+                       "?sjabloon=."})
 
 
 class FigureValue(fields.Number):
@@ -498,7 +508,7 @@ class ReportRow(Answer):
     definition = _text("Hoe het cijfer geteld wordt.")
     unit = fields.String(validate=values_of(REPORT_UNITS), metadata={
         "description": "count: aantal; minutes: minuten; cents: eurocenten; percent: procent "
-                       "met één decimaal."})
+                       "met één decimaal; days: dagen met één decimaal (een mediaan)."})
     value = FigureValue(allow_none=True, metadata={"description": "Het cijfer in de periode."})
     compare = FigureValue(allow_none=True, metadata={
         "description": "Het cijfer in de vergelijkingsperiode."})
@@ -520,6 +530,86 @@ class ReportWeek(Answer):
 class Report(Answer):
     period = fields.Nested(ReportPeriod)
     compare = fields.Nested(ReportPeriod)
+    template = _text("Het gebruikte rapportsjabloon.")
     source = _text("Altijd: volgens registratie van de coöperatie (geen CBS-cijfers).")
     sections = fields.List(fields.Nested(ReportSection))
-    hours_per_week = fields.List(fields.Nested(ReportWeek))
+    hours_per_week = fields.List(fields.Nested(ReportWeek), metadata={
+        "description": "Leeg bij een sjabloon zonder de grafiek van uren per week."})
+
+
+class ValueInput(Answer):
+    key = _text("Vaste sleutel van de aanname (dode_last, bandbreedte, duurzaamheid_cbs, "
+                "uitvoeringskosten, uitvoeringskosten_meetellen, brede_baten, "
+                "uurwaarde_vrijwilliger).")
+    label = _text()
+    unit = fields.String(validate=values_of(("percent", "cents", "yesno")), metadata={
+        "description": "percent: hele procenten; cents: eurocenten; yesno: 1 of 0."})
+    value = fields.Integer(metadata={"description": "De waarde die de schatting gebruikte."})
+    source = _text("De bron van de gebruikte waarde (van de coöperatie als die een eigen "
+                   "waarde koos, anders die van het platform).")
+    own = fields.Boolean(metadata={"description": "De coöperatie koos een eigen waarde."})
+    default = fields.Integer(metadata={"description": "De standaardwaarde van het platform."})
+    default_source = _text("De bron van de standaardwaarde van het platform.")
+    low = fields.Integer(metadata={"description": "De laagste waarde die een coöperatie mag "
+                                                  "kiezen."})
+    high = fields.Integer(metadata={"description": "De hoogste waarde die een coöperatie mag "
+                                                   "kiezen."})
+
+
+class ValueNorm(Answer):
+    category = _text("gehuwden, alleenstaand, kostendeler_2 of jongere_18_20.")
+    label = _text()
+    valid_from = fields.Date()
+    monthly_cents = _cents("Netto per maand inclusief vakantiegeld, in eurocenten.")
+    source = _text()
+
+
+class ValueBand(Answer):
+    low_cents = _cents("Laag: dode last + bandbreedte, zonder uitvoeringskosten.")
+    central_cents = _cents("Midden: de gekozen dode last; met uitvoeringskosten als de "
+                           "coöperatie dat koos.")
+    high_cents = _cents("Hoog: dode last − bandbreedte, met uitvoeringskosten.")
+    deadweight_low = fields.Integer(metadata={"description": "Dode last (procent) van laag."})
+    deadweight = fields.Integer(metadata={"description": "Dode last (procent) van midden."})
+    deadweight_high = fields.Integer(metadata={"description": "Dode last (procent) van hoog."})
+    includes_admin_cost = fields.Boolean(metadata={
+        "description": "Midden telt de uitvoeringskosten mee."})
+
+
+class ValueWorking(Answer):
+    outflows = fields.Integer(metadata={"description": "Uitstroom naar werk met maanden in "
+                                                       "de periode."})
+    confirmed_months = fields.Integer()
+    unconfirmed_months = fields.Integer()
+    gross_confirmed_cents = _cents("Bevestigde maanden × norm.")
+    gross_unconfirmed_cents = _cents("Onbevestigde maanden × norm.")
+    durability_percent = fields.Float(metadata={"description": "Duurzaamheidsfactor in "
+                                                               "procent (één decimaal)."})
+    durability_source = _text("Eigen nazorg (aantallen) of het CBS-cijfer.")
+    gross_cents = _cents("Bevestigd + factor × onbevestigd.")
+    admin_cents = _cents("Uitvoeringskosten voor dezelfde maanden (zonder dode last).")
+
+
+class ValueSocial(Answer):
+    broad_cents = _cents("Brede baten van werk: persoonjaren na dode last × het bedrag per "
+                         "persoon per jaar. Naast de besparing, nooit erbij opgeteld.")
+    person_years = fields.Float(metadata={"description": "Persoonjaren in werk na dode last "
+                                                         "(twee decimalen)."})
+    volunteer_minutes = fields.Integer(metadata={"description": "Goedgekeurde minuten "
+                                                                "vrijwilligerswerk."})
+    volunteer_cents = _cents("Vervangingswaarde van die uren.")
+
+
+class ValueEstimate(Answer):
+    period = fields.Nested(ReportPeriod)
+    source = _text("Altijd: een schatting volgens registratie van de coöperatie, geen "
+                   "CBS-cijfer.")
+    formula = _text("De berekening in woorden.")
+    benefits_saved = fields.Nested(ValueBand, metadata={
+        "description": "Bespaarde uitkeringen: komt terecht bij de gemeente."})
+    working = fields.Nested(ValueWorking)
+    social_value = fields.Nested(ValueSocial, metadata={
+        "description": "Maatschappelijke waarde: landt grotendeels elders (Rijk, zorg)."})
+    inputs = fields.List(fields.Nested(ValueInput))
+    norms = fields.List(fields.Nested(ValueNorm), metadata={
+        "description": "De bijstandsnormen die de schatting gebruikte."})

@@ -11,6 +11,7 @@ from datetime import date
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 12, 36
+MAX_BAR = 120  # the widest a category's bar is drawn
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,67 @@ def category_bars(items: list[tuple[str, int | None]], per_unit: int = 1) -> Cha
     bars, labels = [], []
     for i, (label, value) in enumerate(items):
         h = plot_h * max(value or 0, 0) / (top * per_unit)
-        x = LEFT + i * slot + slot * 0.2
-        bars.append(Bar(round(x, 1), round(TOP + plot_h - h, 1), round(slot * 0.6, 1),
+        width = min(slot * 0.6, MAX_BAR)  # one or two categories: no slab across the chart
+        x = LEFT + i * slot + (slot - width) / 2
+        bars.append(Bar(round(x, 1), round(TOP + plot_h - h, 1), round(width, 1),
                         round(h, 1), label, value if value is not None else -1))
         labels.append((round(LEFT + i * slot + slot / 2, 1), label[:18]))
     ticks = [Tick(round(TOP + plot_h - plot_h * v / top, 1), v) for v in range(0, top + 1, step)]
     return Chart(WIDTH, HEIGHT, bars, ticks, labels, TOP + plot_h, LEFT)
+
+
+@dataclass(frozen=True)
+class CategoryChart:
+    """A chart of the report below the figures: its key (anchor), title, a description for
+    screen readers, the bars and the same figures as (label, count) for the table beside it."""
+    key: str
+    title: str
+    description: str
+    chart: Chart
+    rows: list[tuple[str, int]]
+    column: str
+
+
+def _funnel(figures) -> list[tuple[str, int]]:
+    from flask_babel import gettext as _
+
+    return [(_("Instroom (gestarte trajecten)"), figures.started),
+            (_("Lopende trajecten"), figures.running_total),
+            (_("Uitstroom"), figures.outflow_total),
+            (_("Waarvan naar werk"), figures.outflow_to_work)]
+
+
+def report_charts(names, figures) -> list[CategoryChart]:
+    """The category charts a report template asks for (weekly hours are drawn apart), from the
+    figures of the period: outflow per quarter, the funnel intake → running → outflow → work,
+    and ladder movement. No statement: everything comes from the figures already read."""
+    from flask_babel import gettext as _
+
+    from blueprints.reports.periods import quarter_label
+
+    result = []
+    for name in names:
+        if name == "quarters":
+            rows = [(quarter_label(q), sum(counts.values())) for q, counts in figures.quarters]
+            result.append(CategoryChart(
+                "uitstroom-per-kwartaal", _("Uitstroom per kwartaal"),
+                _("Staafdiagram met één staaf per kwartaal: het aantal afgeronde trajecten. "
+                  "De cijfers staan in de tabel ernaast."), category_bars(rows), rows,
+                _("Afgeronde trajecten")))
+        elif name == "funnel":
+            rows = _funnel(figures)
+            result.append(CategoryChart(
+                "trechter", _("Van instroom tot uitstroom"),
+                _("Staafdiagram als trechter: gestarte trajecten, lopende trajecten, uitstroom "
+                  "en uitstroom naar werk in de periode. De cijfers staan in de tabel ernaast."),
+                category_bars(rows), rows, _("Aantal")))
+        elif name == "ladder":
+            rows = [(_("Hogere trede"), figures.ladder.get("up", 0)),
+                    (_("Zelfde trede"), figures.ladder.get("same", 0)),
+                    (_("Lagere trede"), figures.ladder.get("down", 0))]
+            result.append(CategoryChart(
+                "participatieladder", _("Ontwikkeling op de participatieladder"),
+                _("Staafdiagram: evaluaties in de periode met een hogere, dezelfde of een "
+                  "lagere trede dan de evaluatie ervoor. De cijfers staan in de tabel ernaast."),
+                category_bars(rows), rows, _("Evaluaties")))
+    return result

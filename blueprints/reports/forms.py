@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints.reports.followups import SOURCES
 from blueprints.reports.periods import COMPARISON_LABELS, KIND_LABELS, MONTH_NAMES
+from blueprints.reports.report_templates import TEMPLATES
 from blueprints.reports.schedule import FREQUENCIES
 from tenants.formfields import SelectField
 from tenants.forms import BaseForm
@@ -30,6 +31,8 @@ class PeriodForm(BaseForm):
     tot = DateField(_l("Tot en met (bij eigen periode)"), validators=[Optional()])
     vergelijk = SelectField(_l("Vergelijken met"), choices=list(COMPARISON_LABELS.items()),
                             validators=[Optional()], validate_choice=False)
+    sjabloon = SelectField(_l("Sjabloon"), choices=[(k, t.label) for k, t in TEMPLATES.items()],
+                           validators=[Optional()], validate_choice=False)
 
 
 class ScheduleForm(BaseForm):

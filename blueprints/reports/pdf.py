@@ -16,7 +16,8 @@ from reportlab.platypus import Image, KeepTogether, Spacer, Table
 from sqlalchemy.orm import Session
 
 from blueprints.hours.formats import format_minutes
-from blueprints.reports import services
+from blueprints.reports import chart as report_chart
+from blueprints.reports import report_templates, services
 from blueprints.reports.periods import Period
 from blueprints.reports.services import Section
 from tenants.errors import NotFound
@@ -45,6 +46,8 @@ def value_text(unit: str, value) -> str:
         return format_money(value)
     if unit == "percent":
         return f"{format_number(value)}%"
+    if unit == "days":
+        return f"{format_number(value)} {_('dagen')}"
     return str(value)
 
 
@@ -127,12 +130,44 @@ def _weeks_table(weeks: list[tuple[date, int]]) -> Table:
     return table
 
 
+def _category_bars(rows: list[tuple[str, int]]) -> Drawing:
+    width, height, left, bottom = CONTENT_WIDTH, 40 * mm, 10 * mm, 6 * mm
+    drawing = Drawing(width, height)
+    top = max([n for _l, n in rows] + [1])
+    slot = (width - left) / max(len(rows), 1)
+    plot = height - bottom - 4
+    drawing.add(Line(left, bottom, width, bottom, strokeColor=MUTED, strokeWidth=0.6))
+    drawing.add(String(left - 2, bottom + plot - 6, str(top), fontName=FONT, fontSize=7,
+                       fillColor=MUTED, textAnchor="end"))
+    for i, (label, n) in enumerate(rows):
+        x = left + i * slot + slot * 0.2
+        drawing.add(Rect(x, bottom, slot * 0.6, plot * max(n, 0) / top, fillColor=ACCENT,
+                         strokeColor=None))
+        drawing.add(String(x + slot * 0.3, 0, label[:28], fontName=FONT, fontSize=6.5,
+                           fillColor=MUTED, textAnchor="middle"))
+    return drawing
+
+
+def _category_table(c) -> Table:
+    rows = [[p(_e(_("Onderdeel")), "head"), p(_e(c.column), "head")]]
+    rows += [[p(_e(label), "cell"), str(n)] for label, n in c.rows]
+    table = Table(rows, colWidths=[90 * mm, 35 * mm], repeatRows=1, hAlign="LEFT")
+    table.setStyle(table_style([("LINEBELOW", (0, 0), (-1, 0), 0.8, ACCENT),
+                                ("ALIGN", (1, 1), (1, -1), "RIGHT"),
+                                ("FONTSIZE", (0, 1), (-1, -1), 8.5),
+                                ("LINEBELOW", (0, 1), (-1, -1), 0.3, RULE)]))
+    return table
+
+
 def report_pdf(tenant_name: str, sections: list[Section], period: Period, compare: Period,
                weeks: list[tuple[date, int]], logo: bytes | None = None,
-               compress: bool = True) -> bytes:
-    """The report as PDF bytes."""
+               compress: bool = True, template=None, charts=()) -> bytes:
+    """The report as PDF bytes: the template's rows (the sections given), the weekly hours
+    when the template shows them, and each of its other charts with its table."""
     buffer = BytesIO()
     title = f"{_('Rapportage')} {period.label}"
+    if template is not None and template.key != report_templates.DEFAULT:
+        title = f"{template.label} {period.label}"
     doc = document(buffer, title=title, author=tenant_name, subject=title, compress=compress)
     story = []
     image = _logo(logo)
@@ -145,12 +180,15 @@ def report_pdf(tenant_name: str, sections: list[Section], period: Period, compar
                + _("vergeleken met %(compare)s", compare=compare.label) + " · "
                + _("volgens registratie van de coöperatie")), "subtitle"),
         _figures_table(sections, period, compare),
-        KeepTogether([p(_e(_("Goedgekeurde uren per week")), "h2"), _bars(weeks),
-                      Spacer(0, 4)]),
-        _weeks_table(weeks),
-        p(_e(_("Definities")), "h2"),
-        *_definitions(sections),
     ]
+    if template is None or "weeks" in template.charts:
+        story += [KeepTogether([p(_e(_("Goedgekeurde uren per week")), "h2"), _bars(weeks),
+                                Spacer(0, 4)]),
+                  _weeks_table(weeks)]
+    for c in charts:
+        story += [KeepTogether([p(_e(c.title), "h2"), _category_bars(c.rows), Spacer(0, 4),
+                                _category_table(c)])]
+    story += [p(_e(_("Definities")), "h2"), *_definitions(sections)]
     doc.build(story)
     return buffer.getvalue()
 
@@ -172,9 +210,14 @@ def read_logo(session: Session, storage_root: Path | None) -> bytes | None:
 
 
 def render_report_pdf(session: Session, tenant_name: str, period: Period, compare: Period, *,
-                      storage_root: Path | None = None, compress: bool = True) -> bytes:
-    """The figures of `period` beside `compare`, read now, as PDF."""
-    now, then = services.figures(session, period, compare)
-    return report_pdf(tenant_name, services.sections(now, then), period, compare,
-                      services.hours_per_week(session, period),
-                      read_logo(session, storage_root), compress=compress)
+                      storage_root: Path | None = None, compress: bool = True,
+                      template=None) -> bytes:
+    """The figures of `period` beside `compare`, read now, as PDF, with the rows of `template`
+    (the default template when None)."""
+    template = template or report_templates.TEMPLATES[report_templates.DEFAULT]
+    now, then = services.figures(session, period, compare, parts=template.parts)
+    return report_pdf(tenant_name, report_templates.apply(template, services.sections(now, then)),
+                      period, compare, services.hours_per_week(session, period)
+                      if "weeks" in template.charts else [],
+                      read_logo(session, storage_root), compress=compress, template=template,
+                      charts=report_chart.report_charts(template.charts, now))

@@ -110,3 +110,24 @@ def compared(period: Period, how: str) -> Period:
         return Period("jaar", date(period.start.year - 1, 1, 1), date(period.start.year - 1, 12, 31))
     end = period.start - timedelta(days=1)
     return Period("eigen", end - timedelta(days=period.days - 1), end)
+
+
+def quarters(period: Period) -> list[Period]:
+    """The calendar quarters that overlap the period, each cut to the period's dates (a month
+    has one, a year four). A cut quarter keeps kind "kwartaal" only when it is whole."""
+    result, start = [], period.start
+    while start <= period.end:
+        first = 3 * ((start.month - 1) // 3) + 1
+        end = min(_month_end(start.year, first + 2), period.end)
+        whole = start == date(start.year, first, 1) and end == _month_end(start.year, first + 2)
+        result.append(Period("kwartaal" if whole else "eigen", start, end))
+        start = end + timedelta(days=1)
+    return result
+
+
+def quarter_label(part: Period) -> str:
+    """"Q2 2026", or for a cut quarter "Q2 2026 (deel)"."""
+    name = f"Q{(part.start.month - 1) // 3 + 1} {part.start.year}"
+    if part.kind == "kwartaal":
+        return name
+    return str(_l("%(quarter)s (deel)", quarter=name))

@@ -24,6 +24,7 @@ from blueprints.reports import (
     exports,
     followups,
     periods,
+    report_templates,
     schedule,
     services,
     sharing,
@@ -56,7 +57,7 @@ from tenants.web import (
 bp = tenant_blueprint("reports", __name__, url_prefix="/rapportage")
 
 #: the query arguments that name the period, kept on every link of the report
-PERIOD_ARGS = ("periode", "jaar", "maand", "kwartaal", "van", "tot", "vergelijk")
+PERIOD_ARGS = ("periode", "jaar", "maand", "kwartaal", "van", "tot", "vergelijk", "sjabloon")
 
 
 def _period():
@@ -75,33 +76,51 @@ def _period():
     return period, periods.compared(period, how), how, args, error
 
 
+def _template():
+    """(the report template asked for, error message): an unknown one falls back to the
+    default with a message."""
+    template = report_templates.find(request.args.get("sjabloon"))
+    if template is None:
+        return (report_templates.TEMPLATES[report_templates.DEFAULT],
+                _("Dit sjabloon bestaat niet; u ziet het standaardsjabloon."))
+    return template, None
+
+
 def _board() -> bool:
     """A board member (bestuur) sees the figures, never the named records behind them: no
     drill-down links, no follow-up list, no changing assumptions or the schedule."""
     return g.membership.role == Role.BOARD
 
 
-def _period_form(period, how) -> PeriodForm:
+def _period_form(period, how, template=None) -> PeriodForm:
     # The form shows the period as understood (a month's own dates in the date fields), not
     # the raw input: what the figures are about is what the form says.
-    return PeriodForm(formdata=None,
+    form = PeriodForm(formdata=None,
                       data={"periode": period.kind, "jaar": str(period.start.year),
                             "maand": str(period.start.month),
                             "kwartaal": str((period.start.month - 1) // 3 + 1),
-                            "van": period.start, "tot": period.end, "vergelijk": how})
+                            "van": period.start, "tot": period.end, "vergelijk": how,
+                            "sjabloon": template.key if template else None})
+    return form
 
 
 @bp.route("")
 @require_role(Role.ADMIN, board=True)
 def index():
     period, compare, how, args, error = _period()
-    form = _period_form(period, how)
-    now, then = services.figures(db.session, period, compare)
-    weeks = services.hours_per_week(db.session, period)
+    template, template_error = _template()
+    if template_error:
+        args.pop("sjabloon", None)
+    form = _period_form(period, how, template)
+    now, then = services.figures(db.session, period, compare, parts=template.parts)
+    weeks = services.hours_per_week(db.session, period) if "weeks" in template.charts else []
     return render_template(
         "reports/index.html", form=form, period=period, compare=compare, args=args,
-        error=error, sections=services.sections(now, then), weeks=weeks,
-        chart=chart.weekly_bars(weeks), format_minutes=format_minutes, board=_board())
+        error=error or template_error, template=template,
+        templates=report_templates.TEMPLATES,
+        sections=report_templates.apply(template, services.sections(now, then)), weeks=weeks,
+        chart=chart.weekly_bars(weeks), charts=chart.report_charts(template.charts, now),
+        format_minutes=format_minutes, board=_board())
 
 
 @bp.route("/export.<fmt>")
@@ -110,17 +129,21 @@ def export(fmt):
     if fmt not in ("csv", "xlsx", "pdf"):
         abort(404)
     period, compare, _how, _args, error = _period()
-    if error:
+    template, template_error = _template()
+    if error or template_error:
         abort(400)
     if fmt == "pdf":
         from tenants.storage import uploads_root
 
         body = report_pdf.render_report_pdf(db.session, g.tenant.name, period, compare,
-                                            storage_root=uploads_root(current_app.instance_path))
+                                            storage_root=uploads_root(current_app.instance_path),
+                                            template=template)
         return Response(body, mimetype="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="{report_pdf.file_name(period)}"',
             "Cache-Control": "no-store"})
-    sections = services.sections(*services.figures(db.session, period, compare))
+    sections = report_templates.apply(
+        template, services.sections(*services.figures(db.session, period, compare,
+                                                      parts=template.parts)))
     body, name = exports.report_file(sections, period, compare, fmt)
     mimetype = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
                 if fmt == "xlsx" else "text/csv; charset=utf-8")
@@ -134,16 +157,25 @@ def hours():
     period, _compare, _how, args, _error = _period()
     try:
         hour_type = HourType(request.args["soort"]) if request.args.get("soort") else None
+        place = services.Place(services.place_arg(request.args.get("wijk")),
+                               services.place_arg(request.args.get("inzet")))
     except ValueError:
         abort(404)
+    where = None
+    if place.wijk is not None or place.host is not None:
+        where = services.place_name(db.session, place)
+        if where is None:  # an id of nothing here (or of another tenant)
+            abort(404)
     page = page_arg()
-    rows, total, count = services.approved_hours(db.session, period, hour_type, page)
+    rows, total, count = services.approved_hours(db.session, period, hour_type, page, place)
+    extra = {k: v for k, v in (("soort", hour_type.value if hour_type else None),
+                               ("wijk", place.wijk), ("inzet", place.host)) if v}
     return render_template(
         "reports/hours.html", period=period, args=args, rows=rows, total=total, count=count,
         page=page, pages=max(1, -(-count // services.PAGE_SIZE)),
-        what=type_label(hour_type, period.end) if hour_type else None,
-        soort=hour_type.value if hour_type else None, format_minutes=format_minutes,
-        type_label=type_label)
+        what=type_label(hour_type, period.end) if hour_type else None, where=where,
+        soort=hour_type.value if hour_type else None, extra=extra,
+        format_minutes=format_minutes, type_label=type_label)
 
 
 @bp.route("/uitstroom")
@@ -155,9 +187,10 @@ def outflow():
     except ValueError:
         abort(404)
     page = page_arg()
-    rows, count = services.ended_trajectories(db.session, period, outcome, page)
+    rows, count, median_days = services.ended_trajectories(db.session, period, outcome, page)
     return render_template(
         "reports/outflow.html", period=period, args=args, rows=rows, count=count, page=page,
+        median_days=median_days,
         pages=max(1, -(-count // services.PAGE_SIZE)),
         what=OUTCOME_LABELS[outcome] if outcome else None,
         uitkomst=outcome.value if outcome else None, outcome_labels=OUTCOME_LABELS,

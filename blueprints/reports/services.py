@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from statistics import median
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -21,11 +22,17 @@ from blueprints.helprequests.models import HelpRequest, JobKind, RequestStatus
 from blueprints.helprequests.services import KIND_LABELS as JOB_KIND_LABELS
 from blueprints.hours.formats import HOUR_TYPES, type_label
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
-from blueprints.participants.models import Participant
+from blueprints.participants.models import HostOrganisation, Neighbourhood, Participant
 from blueprints.reports.followups import TO_WORK
 from blueprints.reports.models import HoursDaily, MoneyDaily, OutflowDaily, OutflowFollowUp
-from blueprints.reports.periods import Period
-from blueprints.trajectories.models import Outcome, Trajectory, TrajectoryKind, TrajectoryStatus
+from blueprints.reports.periods import Period, quarter_label, quarters
+from blueprints.trajectories.models import (
+    Evaluation,
+    Outcome,
+    Trajectory,
+    TrajectoryKind,
+    TrajectoryStatus,
+)
 from blueprints.trajectories.services import KIND_LABELS, OUTCOME_LABELS
 from tenants.weeks import monday_of
 
@@ -47,6 +54,18 @@ class Figures:
     paid_cents: int = 0
     #: months -> (outflows to work in the period followed up then, still out of benefit)
     durability: dict = field(default_factory=dict)
+    #: wijk id (None: no wijk known) -> (name, approved minutes)
+    by_wijk: dict = field(default_factory=dict)
+    #: host organisation id (None: the cooperative itself) -> (name, approved minutes)
+    by_host: dict = field(default_factory=dict)
+    #: "up", "same", "down" -> evaluations in the period against the one before
+    ladder: dict = field(default_factory=dict)
+    #: days from trajectory start to the outcome date, per trajectory ended in the period
+    outflow_days: list = field(default_factory=list)
+    #: the quarters of the period (cut to it): [(quarter, {outcome value: trajectories})]
+    quarters: list = field(default_factory=list)
+    #: the number of days of the period (for the per-week figure)
+    days: int = 0
 
     @property
     def running_total(self) -> int:
@@ -59,6 +78,24 @@ class Figures:
     @property
     def outflow_to_work(self) -> int:
         return sum(self.outflow.get(o.value, 0) for o in TO_WORK)
+
+    @property
+    def hours_total(self) -> int:
+        return sum(self.hours.values())
+
+    @property
+    def per_participant_week(self) -> int | None:
+        """Approved minutes per active participant per week (days / 7), rounded half up."""
+        if not self.active_participants or not self.days:
+            return None
+        exact = Decimal(self.hours_total * 7) / (self.active_participants * self.days)
+        return int(exact.quantize(Decimal("1"), ROUND_HALF_UP))
+
+    @property
+    def median_days_to_outflow(self) -> Decimal | None:
+        if not self.outflow_days:
+            return None
+        return Decimal(str(median(self.outflow_days))).quantize(Decimal("0.1"))
 
 
 def _running(period: Period):
@@ -91,9 +128,15 @@ def _per_key(session: Session, key, value, day, periods: tuple[Period, ...], *wh
     return result
 
 
-def figures(session: Session, *periods: Period) -> list[Figures]:
+#: the figures read only when a report template shows them, each one statement more
+OPTIONAL_PARTS = ("places", "ladder", "days")
+
+
+def figures(session: Session, *periods: Period, parts=OPTIONAL_PARTS) -> list[Figures]:
     """Every figure of each period, the periods side by side: seven grouped statements, however
-    many periods (the report asks two: the period and its comparison)."""
+    many periods (the report asks two: the period and its comparison), and one more for each
+    of the optional `parts` asked for (hours per wijk and host organisation, ladder movement,
+    days to outflow)."""
     kinds = session.execute(
         select(Trajectory.kind, *[_sum_in(_running(p)) for p in periods])
         .where(or_(*(_running(p) for p in periods))).group_by(Trajectory.kind)).all()
@@ -107,8 +150,14 @@ def figures(session: Session, *periods: Period) -> list[Figures]:
     hours = _per_key(session, HoursDaily.hour_type, HoursDaily.minutes, HoursDaily.day, periods)
     requests = _per_key(session, HelpRequest.kind, 1, HelpRequest.done_on, periods,
                         HelpRequest.status.in_((RequestStatus.DONE, RequestStatus.INVOICED)))
+    # the quarters of each period ride along in the outflow statement: no statement more
+    cuts = [quarters(p) for p in periods]
     outflow = _per_key(session, OutflowDaily.outcome, OutflowDaily.trajectories, OutflowDaily.day,
-                       periods)
+                       periods + tuple(q for qs in cuts for q in qs))
+    per_quarter, offset = [], len(periods)
+    for qs in cuts:
+        per_quarter.append(list(zip(qs, outflow[offset:offset + len(qs)])))
+        offset += len(qs)
     money = session.execute(select(*[
         _sum_in(_between(MoneyDaily.day, p), column) for p in periods
         for column in (MoneyDaily.invoiced_cents, MoneyDaily.credited_cents,
@@ -123,14 +172,105 @@ def figures(session: Session, *periods: Period) -> list[Figures]:
         .join(Trajectory, (Trajectory.tenant_id == OutflowFollowUp.tenant_id)
               & (Trajectory.id == OutflowFollowUp.trajectory_id))
         .where(Trajectory.outcome.in_(TO_WORK), or_(*cohort))).one()
+    empty = [{} for _ in periods]
+    by_wijk, by_host = _places(session, periods) if "places" in parts else (empty, empty)
+    ladder = _ladder(session, periods) if "ladder" in parts else empty
+    days = _days_to_outflow(session, periods) if "days" in parts else [[] for _ in periods]
     n, k = len(periods), len(cohort)
     return [Figures(int(people[i] or 0), running[i], int(people[n + i] or 0), hours[i],
                     requests[i], outflow[i], int(money[3 * i] or 0), int(money[3 * i + 1] or 0),
                     int(money[3 * i + 2] or 0),
                     {m: (int(durable[i * len(DURABLE_AFTER) + j] or 0),
                          int(durable[k + i * len(DURABLE_AFTER) + j] or 0))
-                     for j, m in enumerate(DURABLE_AFTER)})
+                     for j, m in enumerate(DURABLE_AFTER)},
+                    by_wijk[i], by_host[i], ladder[i], days[i], per_quarter[i],
+                    periods[i].days)
             for i in range(n)]
+
+
+def wijk_of_entry():
+    """The wijk of an hour: the help request's wijk when the hours were for one, otherwise the
+    participant's wijk (where they live) as it is now."""
+    return func.coalesce(HelpRequest.neighbourhood_id, Participant.neighbourhood_id)
+
+
+def _with_places(statement):
+    """Join a statement over TimeEntry to what places an hour: participant, help request,
+    trajectory (its host organisation)."""
+    return (statement
+            .join(Participant, (Participant.tenant_id == TimeEntry.tenant_id)
+                  & (Participant.id == TimeEntry.participant_id))
+            .outerjoin(HelpRequest, (HelpRequest.tenant_id == TimeEntry.tenant_id)
+                       & (HelpRequest.id == TimeEntry.help_request_id))
+            .outerjoin(Trajectory, (Trajectory.tenant_id == TimeEntry.tenant_id)
+                       & (Trajectory.id == TimeEntry.trajectory_id)))
+
+
+def _places(session: Session, periods: tuple[Period, ...]) -> tuple[list[dict], list[dict]]:
+    """Approved minutes per wijk and per host organisation, each period side by side: one
+    grouped statement over the approved entries of the periods (index tenant, status, date).
+    The place is read as it is now, so it is read from the entries, not from a summary."""
+    wijk = wijk_of_entry()
+    host = Trajectory.host_organisation_id
+    columns = [_sum_in(_between(TimeEntry.work_date, p), TimeEntry.minutes) for p in periods]
+    statement = _with_places(
+        select(wijk, Neighbourhood.name, host, HostOrganisation.name, *columns)
+        .select_from(TimeEntry)
+    ).outerjoin(Neighbourhood, (Neighbourhood.tenant_id == TimeEntry.tenant_id)
+                & (Neighbourhood.id == wijk)
+    ).outerjoin(HostOrganisation, (HostOrganisation.tenant_id == TimeEntry.tenant_id)
+                & (HostOrganisation.id == host)
+    ).where(TimeEntry.status == EntryStatus.APPROVED,
+            or_(*(_between(TimeEntry.work_date, p) for p in periods))
+    ).group_by(wijk, Neighbourhood.name, host, HostOrganisation.name)
+    by_wijk: list[dict] = [{} for _ in periods]
+    by_host: list[dict] = [{} for _ in periods]
+    for wijk_id, wijk_name, host_id, host_name, *totals in session.execute(statement):
+        for i, total in enumerate(totals):
+            if not total:
+                continue
+            name, minutes = by_wijk[i].get(wijk_id, (wijk_name, 0))
+            by_wijk[i][wijk_id] = (name, minutes + int(total))
+            name, minutes = by_host[i].get(host_id, (host_name, 0))
+            by_host[i][host_id] = (name, minutes + int(total))
+    return by_wijk, by_host
+
+
+def _ladder(session: Session, periods: tuple[Period, ...]) -> list[dict]:
+    """Per period: the held evaluations in it with a ladder step, compared with the previous
+    held evaluation (with a step) of the same trajectory — up, same or down. One statement; the
+    first evaluation of a trajectory has nothing to compare with and is not counted."""
+    last = max(p.end for p in periods)
+    previous = func.lag(Evaluation.ladder_step).over(
+        partition_by=(Evaluation.tenant_id, Evaluation.trajectory_id),
+        order_by=(Evaluation.held_on, Evaluation.id))
+    steps = (select(Evaluation.held_on.label("held_on"), Evaluation.ladder_step.label("step"),
+                    previous.label("previous"))
+             .where(Evaluation.held_on.is_not(None), Evaluation.ladder_step.is_not(None),
+                    Evaluation.held_on <= last)
+             .subquery())
+    moves = {"up": steps.c.step > steps.c.previous, "same": steps.c.step == steps.c.previous,
+             "down": steps.c.step < steps.c.previous}
+    row = session.execute(select(*[
+        _sum_in(and_(steps.c.held_on.between(p.start, p.end), condition))
+        for p in periods for condition in moves.values()])
+        .where(steps.c.previous.is_not(None))).one()
+    return [{move: int(row[i * len(moves) + j] or 0) for j, move in enumerate(moves)}
+            for i in range(len(periods))]
+
+
+def _days_to_outflow(session: Session, periods: tuple[Period, ...]) -> list[list[int]]:
+    """Per period: the days from start to outcome of each trajectory ended in it (one
+    statement; as many rows as the outflow of the periods)."""
+    result: list[list[int]] = [[] for _ in periods]
+    for starts_on, outcome_on in session.execute(
+            select(Trajectory.starts_on, Trajectory.outcome_on)
+            .where(Trajectory.status == TrajectoryStatus.ENDED,
+                   or_(*(_between(Trajectory.outcome_on, p) for p in periods)))):
+        for i, p in enumerate(periods):
+            if p.start <= outcome_on <= p.end:
+                result[i].append((outcome_on - starts_on).days)
+    return result
 
 
 def hours_per_week(session: Session, period: Period) -> list[tuple[date, int]]:
@@ -168,6 +308,8 @@ class Row:
 class Section:
     title: str
     rows: list[Row]
+    #: a fixed key (the report templates and the API name sections by it)
+    key: str = ""
 
 
 def percent(part: int, whole: int) -> Decimal | None:
@@ -203,6 +345,46 @@ def d_durable(months: int):
               "zegt). Volgens registratie van de coöperatie; geen CBS-cijfer.", months=months)
 
 
+D_PER_WEEK = _l("Goedgekeurde uren in de periode gedeeld door het aantal actieve deelnemers en "
+                "door het aantal weken van de periode (dagen gedeeld door 7).")
+D_WIJK = _l("Goedgekeurde uren met een werkdatum in de periode, naar wijk: de wijk van de "
+            "hulpvraag als de uren daarvoor waren, anders de wijk waar de deelnemer nu woont.")
+D_HOST = _l("Goedgekeurde uren met een werkdatum in de periode, naar de inzetorganisatie van "
+            "het traject (zoals die nu is vastgelegd); zonder inzetorganisatie: bij de "
+            "coöperatie zelf.")
+D_DAYS = _l("Van de trajecten afgerond in de periode: de mediaan van het aantal dagen van de "
+            "startdatum tot de datum van het uitstroomresultaat. De helft deed er korter over, "
+            "de helft langer.")
+D_QUARTER = _l("Trajecten afgerond in het kwartaal (binnen de periode), alle bestemmingen. "
+               "Volgens registratie van de coöperatie; geen CBS-cijfer.")
+D_LADDER = _l("Evaluaties gehouden in de periode met een trede op de participatieladder (1 tot "
+              "en met 6), vergeleken met de vorige gehouden evaluatie van hetzelfde traject "
+              "(ook als die vóór de periode lag). De eerste evaluatie van een traject telt niet "
+              "mee: er is niets om mee te vergelijken.")
+LADDER_LABELS = {"up": _l("Hogere trede"), "same": _l("Zelfde trede"),
+                 "down": _l("Lagere trede")}
+NO_WIJK = _l("Geen wijk bekend")
+OWN_PLACE = _l("De coöperatie zelf (geen inzetorganisatie)")
+#: the drill-down argument for "no wijk" / "no host organisation"
+NONE_ARG = "geen"
+
+
+def _breakdown(prefix: str, now: dict, then: dict, definition, none_label, drill_arg: str
+               ) -> list[Row]:
+    """Rows per wijk or host organisation: named ones by name, the unknown one last."""
+    keys = set(now) | set(then)
+    named = sorted((k for k in keys if k is not None),
+                   key=lambda k: ((now.get(k) or then.get(k))[0] or "").casefold())
+    rows = []
+    for k in named + ([None] if None in keys else []):
+        label = (now.get(k) or then.get(k))[0] if k is not None else str(none_label)
+        arg = NONE_ARG if k is None else str(k)
+        rows.append(Row(f"{prefix}_{arg}", label, str(definition), "minutes",
+                        now.get(k, ("", 0))[1], then.get(k, ("", 0))[1],
+                        drill=("reports.hours", {drill_arg: arg})))
+    return rows
+
+
 D_INVOICED = _l("Bedrag exclusief btw van de facturen met een factuurdatum in de periode, min "
                 "de creditnota's met een datum in de periode.")
 D_PAID = _l("Ontvangen betalingen (inclusief btw) met een betaaldatum in de periode, hoe ze "
@@ -223,12 +405,17 @@ def sections(now: Figures, then: Figures) -> list[Section]:
                    now.running.get(k.value, 0), then.running.get(k.value, 0), sub=True)
                for k in TrajectoryKind if now.running.get(k.value) or then.running.get(k.value)]
     hours = [Row("hours", str(_l("Goedgekeurde uren")), str(D_HOURS), "minutes",
-                 sum(now.hours.values()), sum(then.hours.values()),
+                 now.hours_total, then.hours_total,
                  drill=("reports.hours", {}))]
     hours += [Row(f"hours_{t.value}", type_label(t), str(D_HOUR_TYPE), "minutes",
                   now.hours.get(t.value, 0), then.hours.get(t.value, 0), sub=True,
                   drill=("reports.hours", {"soort": t.value}))
               for t in HOUR_TYPES]
+    hours.append(Row("per_participant_week", str(_l("Uren per deelnemer per week")),
+                     str(D_PER_WEEK), "minutes", now.per_participant_week,
+                     then.per_participant_week))
+    wijken = _breakdown("wijk", now.by_wijk, then.by_wijk, D_WIJK, NO_WIJK, "wijk")
+    hosts = _breakdown("inzet", now.by_host, then.by_host, D_HOST, OWN_PLACE, "inzet")
     requests = [Row("requests", str(_l("Uitgevoerde hulpvragen")), str(D_REQUESTS), "count",
                     sum(now.requests_done.values()), sum(then.requests_done.values()))]
     requests += [Row(f"requests_{k.value}", str(JOB_KIND_LABELS[k]), str(D_REQUESTS), "count",
@@ -251,6 +438,9 @@ def sections(now: Figures, then: Figures) -> list[Section]:
             "percent", percent(now.outflow_to_work, now.running_total),
             percent(then.outflow_to_work, then.running_total)),
     ]
+    outflow.append(Row("time_to_outflow", str(_l("Tijd tot uitstroom (mediaan, dagen)")),
+                       str(D_DAYS), "days", now.median_days_to_outflow,
+                       then.median_days_to_outflow, drill=("reports.outflow", {})))
     for months in DURABLE_AFTER:
         now_followed, now_off = now.durability.get(months, (0, 0))
         then_followed, then_off = then.durability.get(months, (0, 0))
@@ -266,11 +456,25 @@ def sections(now: Figures, then: Figures) -> list[Section]:
         Row("paid", str(_l("Ontvangen betalingen")), str(D_PAID), "cents", now.paid_cents,
             then.paid_cents),
     ]
-    return [Section(str(_l("Deelnemers en trajecten")), people),
-            Section(str(_l("Uren")), hours),
-            Section(str(_l("Hulpvragen")), requests),
-            Section(str(_l("Uitstroom")), outflow),
-            Section(str(_l("Omzet")), money)]
+    then_quarters = [total for _q, total in then.quarters]
+    per_quarter = [
+        Row(f"quarter_{i + 1}", quarter_label(q), str(D_QUARTER), "count", sum(counts.values()),
+            sum(then_quarters[i].values()) if i < len(then_quarters) else None,
+            drill=("reports.outflow", {"van": q.start.isoformat(), "tot": q.end.isoformat(),
+                                       "periode": "eigen"}))
+        for i, (q, counts) in enumerate(now.quarters)]
+    ladder = [Row(f"ladder_{move}", str(label), str(D_LADDER), "count",
+                  now.ladder.get(move, 0), then.ladder.get(move, 0))
+              for move, label in LADDER_LABELS.items()]
+    return [Section(str(_l("Deelnemers en trajecten")), people, "people"),
+            Section(str(_l("Uren")), hours, "hours"),
+            Section(str(_l("Uren per wijk")), wijken, "wijk"),
+            Section(str(_l("Uren per inzetorganisatie")), hosts, "inzet"),
+            Section(str(_l("Hulpvragen")), requests, "requests"),
+            Section(str(_l("Uitstroom")), outflow, "outflow"),
+            Section(str(_l("Uitstroom per kwartaal")), per_quarter, "quarters"),
+            Section(str(_l("Ontwikkeling op de participatieladder")), ladder, "ladder"),
+            Section(str(_l("Omzet")), money, "money")]
 
 
 # --- drill-downs: the records behind a figure --------------------------------------------------
@@ -278,37 +482,87 @@ def sections(now: Figures, then: Figures) -> list[Section]:
 PAGE_SIZE = 100
 
 
-def approved_hours(session: Session, period: Period, hour_type: HourType | None, page: int = 1):
+@dataclass(frozen=True)
+class Place:
+    """A drill-down's place filter: a wijk or host organisation id, or NONE_ARG."""
+    wijk: str | None = None
+    host: str | None = None
+
+
+def _place_where(place: Place | None) -> list:
+    where = []
+    if place is None:
+        return where
+    if place.wijk is not None:
+        wijk = wijk_of_entry()
+        where.append(wijk.is_(None) if place.wijk == NONE_ARG else wijk == int(place.wijk))
+    if place.host is not None:
+        host = Trajectory.host_organisation_id
+        where.append(host.is_(None) if place.host == NONE_ARG else host == int(place.host))
+    return where
+
+
+def place_arg(text: str | None) -> str | None:
+    """A wijk/inzet query argument as a Place field: an id, NONE_ARG, None (absent); raises
+    ValueError on anything else."""
+    if not text:
+        return None
+    if text == NONE_ARG or (text.isascii() and text.isdigit() and len(text) < 19):
+        return text
+    raise ValueError(text)
+
+
+def approved_hours(session: Session, period: Period, hour_type: HourType | None, page: int = 1,
+                   place: Place | None = None):
     """The approved entries behind the hours figure (corrections included), with the
-    participant's name: (rows, total minutes, number of rows). Rows are (entry, name)."""
+    participant's name: (rows, total minutes, number of rows). Rows are (entry, name). With a
+    place: only the hours of that wijk or host organisation (the rows behind a breakdown)."""
     where = [TimeEntry.status == EntryStatus.APPROVED,
-             TimeEntry.work_date.between(period.start, period.end)]
+             TimeEntry.work_date.between(period.start, period.end), *_place_where(place)]
     if hour_type is not None:
         where.append(TimeEntry.hour_type == hour_type)
-    total, count = session.execute(select(func.sum(TimeEntry.minutes), func.count())
-                                   .select_from(TimeEntry).where(*where)).one()
+    total, count = session.execute(
+        _with_places(select(func.sum(TimeEntry.minutes), func.count()).select_from(TimeEntry))
+        .where(*where)).one()
     rows = session.execute(
-        select(TimeEntry, Participant.first_name, Participant.last_name)
-        .join(Participant, (Participant.tenant_id == TimeEntry.tenant_id)
-              & (Participant.id == TimeEntry.participant_id))
+        _with_places(select(TimeEntry, Participant.first_name, Participant.last_name)
+                     .select_from(TimeEntry))
         .where(*where).order_by(TimeEntry.work_date, TimeEntry.id)
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return [(e, f"{first} {last}") for e, first, last in rows], int(total or 0), count
 
 
+def place_name(session: Session, place: Place) -> str | None:
+    """The name of a drill-down's wijk or host organisation (None: unknown id)."""
+    if place.wijk is not None:
+        if place.wijk == NONE_ARG:
+            return str(NO_WIJK)
+        return session.scalar(select(Neighbourhood.name).where(
+            Neighbourhood.id == int(place.wijk)))
+    if place.host is not None:
+        if place.host == NONE_ARG:
+            return str(OWN_PLACE)
+        return session.scalar(select(HostOrganisation.name).where(
+            HostOrganisation.id == int(place.host)))
+    return None
+
+
 def ended_trajectories(session: Session, period: Period, outcome: Outcome | None,
                        page: int = 1):
-    """The trajectories behind the outflow figure: (rows, number of rows); rows are
-    (trajectory, participant name)."""
+    """The trajectories behind the outflow figure: (rows, number of rows, median days from
+    start to outcome); rows are (trajectory, participant name)."""
     where = [Trajectory.status == TrajectoryStatus.ENDED,
              Trajectory.outcome_on.between(period.start, period.end)]
     if outcome is not None:
         where.append(Trajectory.outcome == outcome)
-    count = session.scalar(select(func.count()).select_from(Trajectory).where(*where))
+    days = [(end - start).days for start, end in session.execute(
+        select(Trajectory.starts_on, Trajectory.outcome_on).where(*where))]
+    count = len(days)
     rows = session.execute(
         select(Trajectory, Participant.first_name, Participant.last_name)
         .join(Participant, (Participant.tenant_id == Trajectory.tenant_id)
               & (Participant.id == Trajectory.participant_id))
         .where(*where).order_by(Trajectory.outcome_on, Trajectory.id)
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return [(t, f"{first} {last}") for t, first, last in rows], count
+    middle = (Decimal(str(median(days))).quantize(Decimal("0.1")) if days else None)
+    return [(t, f"{first} {last}") for t, first, last in rows], count, middle

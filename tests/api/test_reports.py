@@ -7,6 +7,7 @@ from tenants.models import Role
 from tests.api.conftest import bearer
 from tests.reports.builders import coop  # noqa: F401  (the fixture: this module's coop)
 from tests.reports.test_report import hand_data
+from tests.reports.test_value import worked  # noqa: F401  (the fixture)
 
 Q2 = "period=kwartaal&year=2026&quarter=2"
 
@@ -82,3 +83,80 @@ def test_the_document_describes_the_operation(client):
     assert operation["x-required-role"] == "admin" and operation["tags"] == ["rapportage"]
     assert {"200", "400", "401", "403", "404"} <= set(operation["responses"])
     assert "Report" in document["components"]["schemas"]
+
+
+def test_a_template_chooses_the_rows(client, coop, issue):  # noqa: F811
+    from tests.reports.test_figures import places_data
+
+    places_data(coop)
+    token = issue(coop.admin, coop.tenant)
+    body = _get(client, coop, token, Q2 + "&template=financiers").json
+    assert body["template"] == "financiers"
+    titles = [s["title"] for s in body["sections"]]
+    assert "Omzet" not in titles and "Ontwikkeling op de participatieladder" in titles
+    rows = {r["key"]: r for s in body["sections"] for r in s["rows"]}
+    assert (rows["time_to_outflow"]["value"], rows["time_to_outflow"]["unit"]) == (168.5, "days")
+    assert (rows["ladder_up"]["value"], rows["ladder_down"]["compare"]) == (1, 1)
+    assert rows["wijk_geen"]["value"] == 180 and rows["per_participant_week"]["value"] == 9
+    assert body["hours_per_week"] == []  # the funder view has no weekly chart
+    assert _get(client, coop, token, Q2).json["template"] == "standaard"
+    assert _get(client, coop, token, Q2 + "&template=onzin").status_code == 400
+
+
+def test_the_value_estimate_of_the_worked_example(client, coop, issue, worked):  # noqa: F811
+    """The worked example of tests/reports/test_value.py, through the API: the same band, the
+    inputs with their sources and bounds, the norms used; no names."""
+    token = issue(coop.admin, coop.tenant)
+    response = client.get(f"/api/v1/{coop.tenant.slug}/reports/value?period=jaar&year=2025",
+                          headers=bearer(token))
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    body = response.json
+    assert body["period"]["label"] == "2025"
+    assert body["benefits_saved"] == {
+        "low_cents": 383606, "central_cents": 639344, "high_cents": 1038030,
+        "deadweight_low": 70, "deadweight": 50, "deadweight_high": 30,
+        "includes_admin_cost": False}
+    working = body["working"]
+    assert (working["outflows"], working["confirmed_months"], working["unconfirmed_months"]) \
+        == (2, 6, 5)
+    assert (working["gross_cents"], working["admin_cents"], working["durability_percent"]) \
+        == (1278688, 204213, 50.0)
+    assert "eigen nazorg" in working["durability_source"]
+    assert body["social_value"]["broad_cents"] == 177083
+    inputs = {i["key"]: i for i in body["inputs"]}
+    deadweight = inputs["dode_last"]
+    assert (deadweight["value"], deadweight["default"], deadweight["low"], deadweight["high"],
+            deadweight["own"]) == (50, 50, 0, 90, False)
+    assert "Beleidsdoorlichting re-integratie" in deadweight["default_source"]
+    assert deadweight["source"] == deadweight["default_source"]
+    assert [(n["category"], n["valid_from"], n["monthly_cents"]) for n in body["norms"]] == [
+        ("alleenstaand", "2025-01-01", 134545), ("alleenstaand", "2025-07-01", 136906),
+        ("gehuwden", "2025-07-01", 195580)]
+    assert "Anna" not in response.get_data(as_text=True)
+    # a tenant's own deadweight: used, with its own source beside the platform's
+    from blueprints.reports import value
+    from tenants.tenancy import tenant_context
+
+    with tenant_context(coop.session, coop.tenant.id):
+        value.set_assumption(coop.session, coop.actor, "dode_last", 40, "Eigen onderzoek 2025")
+        coop.session.commit()
+    inputs = {i["key"]: i for i in client.get(
+        f"/api/v1/{coop.tenant.slug}/reports/value?period=jaar&year=2025",
+        headers=bearer(token)).json["inputs"]}
+    assert (inputs["dode_last"]["value"], inputs["dode_last"]["own"],
+            inputs["dode_last"]["source"]) == (40, True, "Eigen onderzoek 2025")
+    assert inputs["dode_last"]["default"] == 50
+
+
+def test_the_value_estimate_refuses_bad_calls(client, coop, issue, make):  # noqa: F811
+    token = issue(coop.admin, coop.tenant)
+    url = f"/api/v1/{coop.tenant.slug}/reports/value"
+    assert client.get(f"{url}?period=eigen&start=2026-04-12&end=2026-04-06",
+                      headers=bearer(token)).status_code == 400
+    assert client.get(f"{url}?quarter=9", headers=bearer(token)).status_code == 400
+    coach = make.member(coop.tenant, Role.SUPERVISOR)
+    assert client.get(url, headers=bearer(issue(coach, coop.tenant))).status_code == 403
+    operation = client.get("/api/v1/openapi.json").json["paths"][
+        "/api/v1/{tenant_slug}/reports/value"]["get"]
+    assert operation["operationId"] == "getReportValue"
+    assert {"200", "400", "401", "403", "404"} <= set(operation["responses"])

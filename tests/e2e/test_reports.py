@@ -45,14 +45,42 @@ def test_pick_a_quarter_compare_drill_down_and_download(page, coop):
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Excel (XLSX)").click()
-    sheet = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
-    assert ("Uren", "Goedgekeurde uren", 8.5, 0, "uren") in list(
-        sheet.iter_rows(min_row=2, values_only=True))
+    book = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    assert ("Goedgekeurde uren", 8.5, 0, "uren") in list(  # one sheet per section
+        book["Uren"].iter_rows(min_row=2, values_only=True))
 
     row.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Goedgekeurde uren")
     expect(page.get_by_text("5 registraties")).to_be_visible()
     check_accessibility(page, "report drill-down")
+
+
+def test_the_annual_report_template_its_charts_and_a_wijk(page, new_context, coop):
+    from tests.reports.test_figures import places_data
+
+    places_data(coop)
+    log_in(page, coop.admin)
+    page.goto(f"/{coop.tenant.slug}/rapportage?periode=kwartaal&jaar=2026&kwartaal=2")
+    field(page, "Sjabloon").select_option(label="Jaarverslag")
+    page.get_by_role("button", name="Tonen").click()
+    expect(page.locator("#sjabloon-uitleg")).to_contain_text("Jaarverslag")
+    for name in ("Uitstroom per kwartaal, Q2 2026", "Van instroom tot uitstroom, Q2 2026",
+                 "Ontwikkeling op de participatieladder, Q2 2026"):
+        expect(page.get_by_role("img", name=name)).to_be_visible()
+    expect(page.locator("#cijfer-time_to_outflow")).to_contain_text("168,5 dagen")
+    check_accessibility(page, "annual report")
+    if SCREENSHOT:
+        page.screenshot(path=SCREENSHOT.replace(".png", "-jaarverslag.png"), full_page=True)
+    page.locator("[id^=cijfer-wijk_]", has_text="Centrum").get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Centrum")
+    expect(page.get_by_text("3 registraties")).to_be_visible()
+    check_accessibility(page, "hours of a wijk")
+    phone = new_context(**PHONE).new_page()
+    log_in(phone, coop.admin)
+    phone.goto(f"/{coop.tenant.slug}/rapportage?periode=kwartaal&jaar=2026&kwartaal=2"
+               "&sjabloon=jaarverslag")
+    check_accessibility(phone, "annual report (phone)")
+    assert_fits_the_screen(phone, "annual report (phone)")
 
 
 def test_the_report_fits_a_phone(new_context, coop):

@@ -12,7 +12,7 @@ import pytest
 from blueprints.helprequests.models import JobKind, RequestStatus
 from blueprints.hours.models import HourType
 from blueprints.participants import services as participants
-from blueprints.reports import services
+from blueprints.reports import report_templates, services
 from blueprints.reports.periods import Period, compared
 from blueprints.trajectories import services as trajectories
 from blueprints.trajectories.models import Funding, Outcome, TrajectoryKind
@@ -174,16 +174,21 @@ def test_exports_equal_the_screen(coop, client):
     assert "Omzet;Ontvangen betalingen;121,00;0,00;euro" in lines
     assert "Uitstroom;Uitstroompercentage;40,0;0,0;procent" in lines
     xlsx = client.get(f"/{coop.tenant.slug}/rapportage/export.xlsx?{Q2_ARGS}")
-    sheet = openpyxl.load_workbook(io.BytesIO(xlsx.data)).active
-    cells = list(sheet.iter_rows(min_row=2, values_only=True))
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.data))
+    # one sheet per section, each with its header row
+    cells = [(sheet.title, *row) for sheet in book.worksheets
+             for row in sheet.iter_rows(min_row=2, values_only=True)]
     values = {row[1]: row[2:4] for row in cells}
     assert values["Goedgekeurde uren"] == (8.5, 4)
     assert values["Actieve deelnemers"] == (5, 4)
     assert values["Ontvangen betalingen"] == (121, 0)
     assert values["Uitstroompercentage"] == (40, 0)
-    page = services.sections(*services.figures(coop.session, Q2, Q1))
+    page = report_templates.apply(report_templates.TEMPLATES["standaard"],
+                                  services.sections(*services.figures(coop.session, Q2, Q1)))
     assert [(c[0], c[1]) for c in cells] == [(sec.title, r.label) for sec in page
                                               for r in sec.rows]
+    assert book.sheetnames == ["Deelnemers en trajecten", "Uren", "Hulpvragen", "Uitstroom",
+                               "Omzet"]
     assert len(lines) - 2 == len(cells)  # the header and the final line break
 
 

@@ -259,3 +259,21 @@ def test_statements_of_the_value_and_follow_up_pages_do_not_grow(coop, worked, c
             assert client.get(url).status_code == 200
         after.append(n())
     assert after == before
+
+
+def test_the_deadweight_default_carries_its_source_on_the_page(coop, worked, client):
+    login(client, coop.admin)
+    url = f"/{coop.tenant.slug}/rapportage/waarde?periode=jaar&jaar=2025"
+    page = client.get(url).get_data(as_text=True)
+    assert "Standaard van het platform (50 procent" in page
+    assert "Beleidsdoorlichting re-integratie (2008)" in page
+    value.set_assumption(coop.session, coop.actor, "dode_last", 60, "Onderzoek gemeente 2025")
+    coop.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    # the own value with its source, and beside it the platform's default with its source
+    assert "Eigen waarde van de coöperatie, met als bron: Onderzoek gemeente 2025" in page
+    assert "Standaard van het platform: 50%." in page
+    assert "Beleidsdoorlichting re-integratie (2008)" in page
+    logged = coop.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "report.assumption_changed")).all()
+    assert [e.details.get("new") for e in logged][-1] == 60
