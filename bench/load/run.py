@@ -1,6 +1,7 @@
 """The load test: the five journeys against gunicorn, then the framework floor, in one run.
 
     bash bench/load/stack.sh start             # own PostgreSQL, Redis, SMTP, gunicorn, worker
+    eval "$(bash bench/load/stack.sh env)"     # DATABASE_URL for the floor
     .benchvenv/bin/python bench/load/run.py --minutes 10 --users 12
     bash bench/load/stack.sh stop
 
@@ -90,6 +91,8 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=12)
     ap.add_argument("--saturate", type=int, default=60)
     args = ap.parse_args()
+    if args.saturate and not os.environ.get("DATABASE_URL"):
+        ap.error("the floor needs DATABASE_URL (eval \"$(bash bench/load/stack.sh env)\")")
     work = tempfile.mkdtemp(prefix="wijkwerk-load-")
     report = [f"machine: {os.cpu_count()} cores, load average at start {loadavg()}"]
 
