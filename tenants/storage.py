@@ -23,6 +23,7 @@ confirmation that never came (uploaded bank statements after a day).
 """
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
@@ -57,6 +58,18 @@ class InvalidUpload(DomainError):
     """An uploaded file was refused (too large, empty, not the expected type)."""
 
     default_message = _l("Dit bestand kan niet worden opgeslagen.")
+
+
+class StorageFull(DomainError):
+    """The disk (or the quota) of the upload folder is full: nothing was stored."""
+
+    default_message = _l("De opslag voor bestanden is vol: het bestand is niet opgeslagen en er "
+                         "is niets gewijzigd. Probeer het later opnieuw; blijft dit gebeuren, "
+                         "meld het dan aan de beheerder.")
+
+
+#: Write errors that are the disk's state, not a bug: the user gets StorageFull's message.
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def uploads_root(instance_path: str | os.PathLike) -> Path:
@@ -126,25 +139,34 @@ def save_file(root: Path, tenant_id: int, category: str, data: bytes, ext: str) 
     """Store `data` as a new file of `tenant_id`; return its key "<tenant>/<category>/<hex>.<ext>".
 
     The file is written under a temporary name and renamed, so a reader never sees half a file.
+    A full disk (ENOSPC, or the quota: EDQUOT) raises `StorageFull`, with the temporary file
+    removed: the caller's transaction rolls back and the user reads why.
     """
     tenant = _tenant_part(tenant_id)
     ext = (ext or "").lower().lstrip(".")
     if not _CATEGORY.match(category or "") or not _EXT.match(ext):
         raise ValueError(f"bad category or extension: {category!r}, {ext!r}")
-    folder = _private_folder(Path(root), tenant, category)
     name = f"{secrets.token_hex(16)}.{ext}"
-    final = folder / name
-    temporary = folder / f".{name}.part"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, final)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+        folder = _private_folder(Path(root), tenant, category)
+        final = folder / name
+        temporary = folder / f".{name}.part"
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(temporary, final)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        if exc.errno not in _FULL:
+            raise
+        log.error("Upload storage full (%s): %s bytes of %s not stored", exc.strerror,
+                  len(data), category)
+        raise StorageFull() from None
     return f"{tenant}/{category}/{name}"
 
 
