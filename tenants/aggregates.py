@@ -17,8 +17,11 @@ operator. They all call `aggregate()`:
 - `threshold`: the smallest group shown (tenants.suppression.threshold_for).
 
 It returns, per period, a `tenants.suppression.Table` with a column per tenant and the total,
-already protected (primary, period and secondary suppression); nothing unprotected leaves this
-module. Each call appends one `AggregateRead` (who, what, which period and tenants).
+already protected (primary, period and secondary suppression, each cooperative's column on its
+own and a total across cooperatives only from published cells: `protect_period`, so
+that tables of different periods and different sets of sharing cooperatives stay consistent
+with each other); nothing unprotected leaves this module. Each call appends one `AggregateRead`
+(who, what, which period and tenants).
 
 `benchmark(session, requester, tenant_ids, first, last)` gives the network's benchmark: each
 cooperative's yearly figures (participants, hours per participant per week, revenue per
@@ -48,7 +51,7 @@ from sqlalchemy.orm import Session
 
 from tenants.db import UTCDateTime
 from tenants.models import AggregateRead
-from tenants.suppression import PLATFORM_THRESHOLD, TOTAL, Table, build, period_forced, protect
+from tenants.suppression import PLATFORM_THRESHOLD, TOTAL, Table, build, protect_period
 from tenants.tenancy import current_tenant_id
 
 __all__ = ["BENCHMARK_FIGURES", "Distribution", "Grant", "Protected", "Requester", "TABLES",
@@ -165,8 +168,7 @@ def _table(session, table, rows, shares, first, last, threshold, forced_from=Non
     cells, totals = _raw(session, table, ids, first, last)
     hours = table == "uren"
     result = build(rows, ids, cells, totals if hours else None, rows_disjoint=not hours)
-    forced = period_forced(result, forced_from) if forced_from else ()
-    return protect(result, threshold, forced=forced)
+    return protect_period(result, threshold, forced_from)
 
 
 def aggregate(session: Session, requester: Requester, table: str, shares: Mapping[int, date],

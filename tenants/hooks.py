@@ -91,5 +91,16 @@ of the current funder, and the check that a chosen funder exists.
 Answered by customers. Default: [] (nobody to choose: no funder can be set).""",
                      default=lambda *a, **k: [])
 
+participant_sharing_export = Hook("participant-sharing-export", """
+What a participant's right-of-access export (AVG art. 15) holds about sharing their progress
+with a municipality: each recorded ground (municipality, ground, dates, scope, end) and each
+time the municipality viewed the progress (when, which municipality, the officer's role; no
+officer's name or address, as on "Mijn pagina").
+Asked: participant_sharing_export.ask(session, participant) -> {"grondslagen": [...],
+"bekeken": [...]} (JSON values, empty lists when nothing was shared), in the participant's
+tenant.
+Asked by privacy (export_participant, gegevens.json "gedeeld_met_gemeente").
+Answered by municipality. Default: None (the export has no such section).""")
+
 ALL = (week_minutes, participant_kind_filter, customer_prepaid_minutes, customer_archivable,
-       cooperative_phone, payer_choices)
+       cooperative_phone, payer_choices, participant_sharing_export)

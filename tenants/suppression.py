@@ -14,23 +14,39 @@ The rules, applied in this order (`protect`):
    month cells it adds up is hidden in that month's table ("periode"). Then a published cell
    of a longer period is always a sum of published month cells, and the difference between a
    year and its months (or a quarter and two of its months) never reveals a hidden month.
-3. **Secondary**: a hidden cell must not be computable from the published ones through the
-   row totals, column totals or the grand total. Each row and column with exactly one hidden
-   cell gets a second one (the smallest published cell with people, else the line's total);
-   also, when a line's total is shown, the hidden cells of the line together must describe
-   no fewer than `threshold` people (else their sum, total minus the shown cells, would
-   describe a small group); then an exact check over all sums (linear algebra with
-   fractions) hides more until no hidden cell is determined by the published cells
-   ("aanvullend").
+3. **Secondary**: a hidden cell must not be computable from the published ones. Two ways:
+
+   - `apart=True`, what the portal publishes (tenants/aggregates.py): **each cooperative's
+     column is protected on its own**, and **a total across cooperatives is published only
+     when every cooperative's cell in it is published** ("totaal"). In a cooperative's column,
+     a hidden cell hides the column's total too ("aanvullend"; when only the total is hidden,
+     the smallest published cell with people goes as well): then no hidden cell of the column
+     follows from it, nor the sum of its hidden cells, and the totals per row across
+     cooperatives (the portal's chart) are hidden only for the rows that hold a hidden cell.
+     What is hidden in a cooperative's column then depends on that cooperative's own figures
+     only — not on which other cooperatives share, nor on the period asked — so the tables
+     stay consistent with each other over time: every published figure of every period and
+     every set of sharing cooperatives is a sum of published cells of one cooperative's month
+     columns, and those columns are protected each on its own. A cooperative that starts or
+     stops sharing, a quarter next to its months, or two overlapping periods give nothing
+     away by subtraction (tests/kernel/test_suppression_over_time.py checks this over all
+     tables of a year, for two sets of cooperatives, by exact linear algebra over the
+     underlying month figures). The cost: a total across cooperatives is hidden when one
+     cooperative's cell in it is hidden, and a cooperative's total when one of its cells is.
+   - `apart=False` (one table on its own, as published once): each row and column with
+     exactly one hidden cell gets a second one (the smallest published cell with people, else
+     the line's total); when a line's total is shown, the hidden cells of the line together
+     must describe no fewer than `threshold` people; then an exact check over all sums (linear
+     algebra with fractions) hides more until no hidden cell is determined by the published
+     cells ("aanvullend"). Sound for one table, not across tables whose sets of cooperatives
+     differ (the secondary cell picked in a row depends on the other columns).
 
 Percentages from a hidden count are hidden too (`rate`).
 
-Not covered (yet): tables published at different times for different sets of cooperatives are
-not checked against each other. When a cooperative starts or stops sharing a period that was
-published before, the old and new totals differ by its cells; an audit of the published tables
-over time (tau-ARGUS style, from the `aggregate_reads` log) would close that. The threshold is the platform's (5)
-unless a municipality raised it, to at most 10 (`threshold_for`). The help page
-`/gemeente/<cbs>/privacy` explains the same in plain Dutch.
+Not covered: a month's figures that change after they were published (hours approved late, an
+outflow recorded afterwards): the old and new table differ by the late records. The threshold
+is the platform's (5) unless a municipality raised it, to at most 10 (`threshold_for`). The
+help page `/gemeente/<cbs>/privacy` explains the same in plain Dutch.
 """
 from __future__ import annotations
 
@@ -48,6 +64,7 @@ TOTAL = "__total__"
 SMALL = "klein"          # fewer than the threshold of people
 PERIOD = "periode"       # a month inside the period is hidden
 SECONDARY = "aanvullend"  # hidden so that another hidden cell cannot be worked back
+PARTS = "totaal"         # a total across cooperatives one of whose cells is hidden
 
 
 def threshold_for(municipal: int | None, platform: int = PLATFORM_THRESHOLD) -> int:
@@ -131,8 +148,11 @@ def build(rows: Iterable, columns: Iterable, values: Mapping[tuple, tuple[int, i
     return table
 
 
-def protect(table: Table, threshold: int, *, forced: Iterable[tuple] = ()) -> Table:
-    """Hide cells in place (primary, the `forced` period cells, secondary); returns the table."""
+def protect(table: Table, threshold: int, *, forced: Iterable[tuple] = (),
+            apart: bool = False) -> Table:
+    """Hide cells in place (primary, the `forced` period cells, secondary); returns the table.
+    `apart`: protect each cooperative's column on its own and publish a total across
+    cooperatives only as a sum of published cells (see the module's docstring)."""
     for cell in table.cells.values():
         cell.hidden = None
         if 0 < cell.people < threshold:
@@ -140,8 +160,39 @@ def protect(table: Table, threshold: int, *, forced: Iterable[tuple] = ()) -> Ta
     for key in forced:
         if key in table.cells and table.cells[key].hidden is None:
             table.cells[key].hidden = PERIOD
-    _secondary(table, threshold)
+    if apart:
+        _apart(table, threshold)
+    else:
+        _secondary(table, threshold)
     return table
+
+
+def _protect_line(table: Table, line: list[tuple], threshold: int) -> None:
+    """Hide more cells of one line (its cells, then its total) until no hidden cell of it
+    follows from its published cells and no small group from its shown total."""
+    while sum(1 for k in line if table.cells[k].hidden) == 1 \
+            or _small_together(table, line, threshold):
+        key = _pick(table, line)
+        if key is None:  # pragma: no cover - a line with a hidden cell has a published one
+            return
+        table.cells[key].hidden = SECONDARY
+
+
+def _apart(table: Table, threshold: int) -> None:
+    """Each cooperative's column on its own; then the totals across cooperatives."""
+    for column in table.columns:
+        line = [(r, column) for r in table.all_rows]
+        total = table.cells[(TOTAL, column)]
+        if total.hidden is None and any(table.cells[k].hidden for k in line[:-1]):
+            total.hidden = SECONDARY  # the column's total: the totals per row stay (the chart)
+        _protect_line(table, line, threshold)
+    for r in table.all_rows:
+        total = table.cells[(r, TOTAL)]
+        if total.hidden is None and any(table.cells[(r, c)].hidden for c in table.columns):
+            total.hidden = PARTS
+    # (the column of totals is then safe: a cooperative's hidden cells come at least two to a
+    # column and describe at least `threshold` people together; checked here all the same)
+    _protect_line(table, [(r, TOTAL) for r in table.all_rows], threshold)
 
 
 def _pick(table: Table, line: list[tuple]) -> tuple | None:
@@ -261,6 +312,14 @@ def period_forced(coarse: Table, months: list[Table]) -> set[tuple]:
                     forced.add((r, c))
                     break
     return forced
+
+
+def protect_period(table: Table, threshold: int, months: list[Table] | None = None) -> Table:
+    """How the portal protects the table of one period (tenants/aggregates.py): a month on its
+    own, a longer period with the cells forced by its `months` (each protected by this same
+    function); each cooperative's column apart."""
+    forced = period_forced(table, months) if months else ()
+    return protect(table, threshold, forced=forced, apart=True)
 
 
 def rate(part: Cell, whole: Cell) -> Decimal | None:

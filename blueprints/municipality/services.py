@@ -32,6 +32,9 @@ WHY = {
                      "rekenen."),
     "periode": _l("Verborgen: in een van de maanden van deze periode is deze cel verborgen; "
                   "anders is die maand uit het verschil terug te rekenen."),
+    "totaal": _l("Verborgen: in dit totaal zit een verborgen cel van een organisatie; anders is "
+                 "die terug te rekenen, bijvoorbeeld wanneer een organisatie begint of stopt "
+                 "met delen."),
 }
 
 

@@ -1,7 +1,8 @@
 """What the municipality feature adds to the pages below it (tenants/sections.py): on the
 participant's page the ground for sharing progress with the paying municipality (record, end,
 the views); on "Mijn pagina" with whom progress is shared, on what ground, each view, and
-withdrawing one's own consent."""
+withdrawing one's own consent. It answers the privacy export's question (tenants/hooks.py): the
+grounds and views for the participant's right-of-access export."""
 from __future__ import annotations
 
 from flask import render_template
@@ -9,7 +10,7 @@ from sqlalchemy import select
 
 from blueprints.municipality import sharing
 from blueprints.municipality.clients.forms import EndShareForm, ShareForm
-from tenants import sections
+from tenants import hooks, sections
 from tenants.extensions import db
 from tenants.models import Municipality
 
@@ -40,5 +41,6 @@ def my_section(*, participant, today, **_context) -> str | None:
 
 
 def connect() -> None:
+    hooks.participant_sharing_export.provide(sharing.export_of)
     sections.participant_page.add("municipality", participant_section, order=50)
     sections.my_page.add("municipality", my_section, order=50)

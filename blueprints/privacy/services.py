@@ -7,7 +7,9 @@ trajectories, learning goals and evaluations, and any event whose details name t
 Export (right of access, AVG art. 15; answered within one month). `export_participant` returns a
 ZIP with `gegevens.json` (every column of the person's records, generated from the models so a
 new column is never forgotten), each trajectory's agreement as a PDF generated from its data,
-the stored signed agreement scans, and `LEESMIJ.txt`.
+the stored signed agreement scans, and `LEESMIJ.txt`. What the person's progress is shared with
+their municipality on (the grounds, and each view) comes from the municipality feature through
+the hook `participant_sharing_export` (privacy stands below it).
 
 Erasure (AVG art. 17). `erase_participant` anonymises instead of deleting, because records that
 law requires us to keep (invoices and the training-budget ledger, 7 years) and the outcome counts
@@ -96,7 +98,7 @@ from blueprints.trajectories.models import (
     TrajectoryEvent,
     TrajectoryStatus,
 )
-from tenants import audit, events, storage
+from tenants import audit, events, hooks, storage
 from tenants.actor import Actor
 from tenants.db import utcnow
 from tenants.errors import DomainError, NotFound
@@ -227,7 +229,12 @@ Wat zit erin
   - "opleidingsbudget": uw opleidingsbudget: het saldo, elke boeking met wat het opleverde
     (factuur en klus) of waarvoor het betaald is (cursus), en de cursussen die voor u zijn
     voorgesteld;
-  - "logboek": wanneer uw dossier is bekeken of gewijzigd (AVG: wie keek naar uw gegevens).
+  - "logboek": wanneer uw dossier is bekeken of gewijzigd (AVG: wie keek naar uw gegevens);
+  - "gedeeld_met_gemeente": of uw voortgang met uw gemeente wordt gedeeld: per grondslag
+    ("grondslagen") met welke gemeente, op welke grond (een opdracht tot re-integratie van de
+    gemeente, of uw schriftelijke toestemming), vanaf en tot wanneer, welke onderdelen, en
+    wanneer en door wie het is beëindigd; en elke keer dat een consulent van de gemeente uw
+    voortgang bekeek ("bekeken": wanneer en welke gemeente). Leeg als er niets gedeeld is.
 - overeenkomsten/: per traject de overeenkomst als PDF, opgesteld uit de gegevens van nu
   (traject-<nummer>-overeenkomst.pdf), en de ondertekende overeenkomsten die als scan zijn
   bewaard, als die er zijn.
@@ -322,6 +329,9 @@ def export_participant(session: Session, actor: Actor, participant: Participant,
                      "object": e.object_type, "object_id": e.object_id}
                     for e in reversed(trail)],
     }
+    sharing = hooks.participant_sharing_export.ask(session, participant)
+    if sharing is not None:  # None: no feature shares progress with a municipality
+        data["gedeeld_met_gemeente"] = sharing
     organisation = tenant.name if tenant is not None else "de organisatie"
     readme = README.format(
         organisation=organisation, line="=" * len(f"Uw gegevens bij {organisation}"),

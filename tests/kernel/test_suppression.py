@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tenants.suppression import (
+    PARTS,
     PERIOD,
     SECONDARY,
     SMALL,
@@ -235,3 +236,17 @@ def test_no_month_cell_below_the_threshold_follows_from_a_quarter_and_its_months
     small = {(m, k) for m, t in enumerate(tables) for k, c in t.cells.items()
              if c.hidden and 0 < c.people < 5}
     assert fixed & small == set()
+
+
+def test_the_help_pages_example_over_time_hides_the_totals_that_hold_a_hidden_cell():
+    """The example on /gemeente/<cbs>/privacy, as the portal protects it (apart=True)."""
+    table = protect(build(["werk", "opleiding"], ["A", "B"],
+                          counts({("werk", "A"): 2, ("werk", "B"): 8,
+                                  ("opleiding", "A"): 6, ("opleiding", "B"): 7})), 5,
+                    apart=True)
+    shown = {k: (c.value if c.shown else c.hidden) for k, c in table.cells.items()}
+    assert shown == {
+        ("werk", "A"): SMALL, ("werk", "B"): 8, ("werk", TOTAL): PARTS,
+        ("opleiding", "A"): 6, ("opleiding", "B"): 7, ("opleiding", TOTAL): 13,
+        (TOTAL, "A"): SECONDARY, (TOTAL, "B"): 15, (TOTAL, TOTAL): PARTS}
+    assert determined(table) == set()

@@ -146,6 +146,8 @@ def test_the_privacy_page_explains_the_rules(world, client):
     login(client, world.officer1)
     html = client.get(f"/gemeente/{world.m1.cbs_code}/privacy").get_data(as_text=True)
     assert "minder dan 5 personen" in html and "Terugrekenen via totalen" in html
+    # the rule over time: totals across cooperatives only from shown cells
+    assert "Totalen over organisaties" in html and "begon of stopte met delen" in html
     assert "„&lt; 5”" in html and "„< " not in html  # escaped, not the start of a tag
 
 

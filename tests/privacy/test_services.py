@@ -190,6 +190,8 @@ def test_export_is_a_zip_with_all_data_the_scan_and_a_dutch_readme(session, worl
     held = [e for e in trajectory["evaluaties"] if e["held_on"]]
     assert [e["summary"] for e in held] == ["Fatma doet het goed"]
     assert "participant.created" in [e["actie"] for e in data["logboek"]]
+    # never shared with the municipality: the section is there, and empty
+    assert data["gedeeld_met_gemeente"] == {"grondslagen": [], "bekeken": []}
     assert "Yılmaz" in archive.read("gegevens.json").decode("utf-8")  # UTF-8, not \\u escapes
 
 
