@@ -8,7 +8,8 @@ work). Each worked weekly with a seasonal shape (less in the summer holidays and
 Christmas, a little more in spring and autumn), had an evaluation with a rung of the
 participation ladder each quarter (climbing, more for those who left for work), did help
 requests for residents, and, when they left for work, has the follow-ups at +1, +6 and +12
-months that were due.
+months that were due. Invoices and payments are not part of it: they stay the money demo's
+last twelve months (blueprints.demo.money), whose numbers are gapless per year in date order.
 
 Written straight to the tables in bulk (one INSERT per table): through the services it would
 cost minutes. The summaries are counted from these rows afterwards by the reports' rebuild
