@@ -11,8 +11,8 @@ requests for residents, and, when they left for work, has the follow-ups at +1, 
 months that were due. Invoices and payments are not part of it: they stay the money demo's
 last twelve months (blueprints.demo.money), whose numbers are gapless per year in date order.
 
-Written straight to the tables in bulk (one INSERT per table): through the services it would
-cost minutes. The summaries are counted from these rows afterwards by the reports' rebuild
+Written straight to the tables in bulk (ORM objects with their ids, flushed per table):
+through the services it would cost minutes. The summaries are counted from these rows afterwards by the reports' rebuild
 (blueprints.demo.cli). Deterministic (a fixed seed per tenant, dates relative to today) and
 idempotent (a tenant that has the history's first help request is left alone).
 """
@@ -22,7 +22,7 @@ import math
 import random
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from blueprints.demo.people import FIRST, GOALS, LAST, PLACES
@@ -191,13 +191,14 @@ def seed_history(session: Session, tenant: Tenant, staff: dict[str, User],
         if to_work:
             _followups(rows[OutflowFollowUp], rng, tenant, trajectory_id, ends, coach, today)
     requests, assignments = _requests(session, rng, tenant, place, done_days, coach, wijken)
-    for model in (Participant, Trajectory, TrajectoryEvent, Evaluation):
-        session.execute(insert(model), rows[model])
-    session.execute(insert(HelpRequest), requests)
-    session.execute(insert(Assignment), assignments)
-    session.execute(insert(TimeEntry), rows[TimeEntry])
-    if rows[OutflowFollowUp]:
-        session.execute(insert(OutflowFollowUp), rows[OutflowFollowUp])
+    # through the ORM (it stamps the tenant; with the ids given it batches each table's rows
+    # into a few multi-row INSERTs), parents first
+    for model, made in ((Participant, rows[Participant]), (Trajectory, rows[Trajectory]),
+                        (TrajectoryEvent, rows[TrajectoryEvent]), (Evaluation, rows[Evaluation]),
+                        (HelpRequest, requests), (Assignment, assignments),
+                        (TimeEntry, rows[TimeEntry]), (OutflowFollowUp, rows[OutflowFollowUp])):
+        session.add_all(model(**row) for row in made)
+        session.flush()
     audit.record(session, Actor(user_id=coach.id, email=coach.email), "demo.history_seeded",
                  object_type="Tenant", object_id=tenant.id, participants=len(rows[Participant]),
                  time_entries=len(rows[TimeEntry]), help_requests=len(requests))
