@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from blueprints.billing.demo import seed_subscriptions
 from blueprints.demo.benchmark import seed_benchmark
+from blueprints.demo.history import seed_history
 from blueprints.demo.money import seed_money
 from blueprints.demo.network import seed_network
 from blueprints.demo.outflow import seed_outflow
@@ -147,6 +148,7 @@ def seed() -> None:
             seed_money(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
             seed_progress_shares(db.session, tenant, users["admin"])
             seed_outflow(db.session, tenant, users)
+            seed_history(db.session, tenant, users)
             # The demo writes history straight to the tables (no events): count it once.
             summaries.rebuild(db.session)
     for code, person in MUNICIPALITY_USERS.items():
