@@ -315,3 +315,34 @@ def test_the_document_describes_the_municipal_api(client):
         assert "403" not in operation["responses"] and "401" in operation["responses"]
         assert "404" in operation["responses"]
     assert document["components"]["securitySchemes"]["municipalBearer"]["scheme"] == "bearer"
+
+
+def test_each_municipal_token_has_its_own_rate_limit(app, world, session, client,
+                                                     monkeypatch):
+    monkeypatch.setitem(app.config, "LIMIT_API", "2 per minute")
+    first, second = make_token(session, world), make_token(session, world, name="Tweede")
+    url = f"/api/v1/gemeente/{world.m1.cbs_code}/cooperatives"
+    assert [client.get(url, headers=bearer(first)).status_code for _ in range(2)] == [200, 200]
+    limited = client.get(url, headers=bearer(first))
+    assert limited.status_code == 429 and limited.json["code"] == "rate_limited"
+    assert "Retry-After" in limited.headers
+    assert client.get(url, headers=bearer(second)).status_code == 200
+
+
+def test_a_consulents_token_reads_aggregates_only(app, world, session, client):
+    """Tokens carry the maker's role, but the API has no client progress for any role."""
+    session.execute(update(MunicipalityMembership).where(
+        MunicipalityMembership.user_id == world.officer1.id).values(
+        role=MunicipalRole.CONSULENT))
+    session.commit()
+    value = make_token(session, world)
+    row = session.scalar(select(MunicipalApiToken).where(
+        MunicipalApiToken.municipality_id == world.m1.id))
+    assert row.role == MunicipalRole.CONSULENT
+    municipal_rules = [r.rule for r in app.url_map.iter_rules()
+                       if r.rule.startswith("/api/v1/gemeente/")]
+    assert sorted(municipal_rules) == ["/api/v1/gemeente/<cbs:cbs_code>/cooperatives",
+                                       "/api/v1/gemeente/<cbs:cbs_code>/reports"]
+    clients = client.get(f"/api/v1/gemeente/{world.m1.cbs_code}/clienten",
+                         headers=bearer(value))
+    assert clients.status_code == 404 and clients.mimetype == "application/problem+json"
