@@ -128,7 +128,7 @@ def revoke_invitation(invitation_id: int):
 
 def _tokens_page(form: MunicipalTokenForm, status: int = 200):
     return render_template(
-        "municipality/clients/api_tokens.html", form=form, revoke_form=RevokeForm(),
+        "municipality/clients/api_tokens.html", form=form,
         listings=tokens.tokens_of(db.session, g.municipality), now=utcnow(),
         role_labels=municipal.ROLE_LABELS), status
 
