@@ -10,6 +10,10 @@ otherwise, the same answer as for an unknown tenant), and the membership's role 
 (403 below supervisor; below admin for the views marked `admin_only`: invoices, customers,
 budgets). Errors are problem details (problems.py), in Dutch; no API answer may be cached.
 
+The municipal API's views (marked `municipal`, under /api/v1/gemeente/<cbs_code>/) take a
+municipality's token instead (blueprints/municipality/tokens.py): no tenant is set, the CBS code
+in the URL must be the token's municipality (404 otherwise), and there are no roles (no 403).
+
 The blueprint is flask-smorest's: `query()` parses the query string with a schema (a bad value is
 a 400 problem), `@bp.response` writes the answer with a schema, and `operation()` names the
 operation and every error status it can give, for the document (openapi.py).
@@ -26,9 +30,9 @@ from flask_smorest import Blueprint
 from werkzeug.routing import RequestRedirect
 
 from blueprints.api import services
-from blueprints.municipality import tokens as municipal_tokens
 from blueprints.api.routes import problems
 from blueprints.api.fields import MAX_ID
+from blueprints.municipality import tokens as municipal_tokens
 from tenants import audit, throttle
 from tenants.actor import Actor
 from tenants.errors import NotFound, PermissionDenied
