@@ -109,6 +109,7 @@ def _build() -> list[NavItem]:
         if g.get("municipal_role") == "consulent":
             _optional(items, _l("Cliënten"), "municipality_clients.clients")
         _optional(items, _l("Collega's"), "municipality_clients.colleagues")
+        _optional(items, _l("API-sleutels"), "municipality_clients.api_tokens")
     if request.blueprint in NETWORK_BLUEPRINTS:
         items.append(_item(_l("Netwerk"), "network.index"))
         _optional(items, _l("Vragen"), "knowledge.questions")

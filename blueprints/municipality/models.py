@@ -8,8 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from tenants.db import Base, TenantScoped, tenant_fk, utcnow
-from tenants.models import _enum
+from tenants.db import Base, TenantScoped, new_id, tenant_fk, utcnow
+from tenants.models import MunicipalRole, _enum
 
 
 class Ground(str, enum.Enum):
@@ -48,3 +48,29 @@ class ProgressShare(TenantScoped, Base):
 
     def active_on(self, day: date) -> bool:
         return (self.ended_on is None and self.starts_on <= day <= self.ends_on)
+
+
+class MunicipalApiToken(Base):
+    """A named bearer token of a municipality for the read-only municipal API
+    (/api/v1/gemeente/<cbs_code>/…): it reads what the portal shows, nothing more. A platform
+    table like the municipality's invitations (municipalities are no tenants); only the
+    SHA-256 of the token is stored. It carries the role of the officer who made it; it works
+    while that officer is still an officer of the municipality, until it expires (when it has
+    an expiry) or is revoked."""
+
+    __tablename__ = "municipal_api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True, default=new_id)
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipalities.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[MunicipalRole] = mapped_column(_enum(MunicipalRole, "municipal_role"))
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    #: None: no expiry (until revoked)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

@@ -72,3 +72,12 @@ class PlanForm(BaseForm):
         Regexp(r"^[A-Za-z0-9_-]+$", message=_l("Een couponcode bestaat uit letters, cijfers, "
                                                "_ en -."))])
     submit = SubmitField(_l("Opslaan"))
+
+
+class ThresholdForm(BaseForm):
+    """A municipality's suppression threshold; the service checks the range (5 to 10)."""
+
+    threshold = StringField(_l("Drempel (kleinste groep personen)"), validators=[
+        DataRequired(message=_l("Vul een drempel in."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    submit = SubmitField(_l("Drempel opslaan"))

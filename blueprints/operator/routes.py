@@ -5,7 +5,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 
 from blueprints.operator import health, services
-from blueprints.operator.forms import MunicipalityForm, PlanForm, TenantForm
+from blueprints.operator.forms import MunicipalityForm, PlanForm, TenantForm, ThresholdForm
 from blueprints.operator.services import (
     all_tenants,
     municipalities_with_officers,
@@ -17,6 +17,7 @@ from tenants.mail import send_mail
 from tenants.urls import absolute_url
 from tenants.membership import NewTenant, create_tenant
 from tenants.models import MunicipalRole, TenantKind
+from tenants.suppression import MAX_THRESHOLD, PLATFORM_THRESHOLD, threshold_for
 from tenants.web import current_actor, flash_form_errors, require_operator, run_service
 
 bp = Blueprint("operator", __name__, url_prefix="/beheer")
@@ -85,9 +86,18 @@ def create():
     return redirect(url_for("operator.tenants"))
 
 
+def _platform_threshold() -> int:
+    return current_app.config.get("SUPPRESSION_THRESHOLD", PLATFORM_THRESHOLD)
+
+
 def _municipalities_page(form: MunicipalityForm, status: int = 200):
+    platform = _platform_threshold()
     return render_template("operator/municipalities.html", form=form,
-                           municipalities=municipalities_with_officers(db.session)), status
+                           municipalities=municipalities_with_officers(db.session),
+                           threshold_form=ThresholdForm(), platform_threshold=platform,
+                           max_threshold=MAX_THRESHOLD,
+                           threshold_of=lambda m: threshold_for(m.suppression_threshold,
+                                                                platform)), status
 
 
 @bp.route("/gemeenten", methods=["GET"])
@@ -122,6 +132,25 @@ def create_municipality():
                   days=max_age.days)
     flash(_("Gemeente %(name)s heeft haar eerste medewerker.", name=municipality.name),
           "success")
+    return redirect(url_for("operator.municipalities"))
+
+
+@bp.route("/gemeenten/<int:municipality_id>/drempel", methods=["POST"])
+@require_operator
+def set_threshold(municipality_id: int):
+    """Raise a municipality's suppression threshold (5 to 10): the portal, its exports and the
+    municipal API use it at once."""
+    form = ThresholdForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return _municipalities_page(MunicipalityForm(formdata=None), 400)
+    _result, ok = run_service(
+        lambda: services.set_threshold(db.session, current_actor(), municipality_id,
+                                       form.threshold.data, _platform_threshold()),
+        lambda m: _("De drempel van gemeente %(name)s is nu %(n)s personen.", name=m.name,
+                    n=threshold_for(m.suppression_threshold, _platform_threshold())))
+    if not ok:
+        return _municipalities_page(MunicipalityForm(formdata=None), 400)
     return redirect(url_for("operator.municipalities"))
 
 

@@ -11,6 +11,7 @@ from tenants import audit, plans
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
 from tenants.models import Municipality, MunicipalityMembership, Tenant
+from tenants.suppression import MAX_THRESHOLD, PLATFORM_THRESHOLD, threshold_for
 from tenants.tenancy import tenant_context
 
 #: subscription statuses that bring in money each month
@@ -64,3 +65,26 @@ def assign_plan(session: Session, actor: Actor, tenant_id: int, plan_key: str,
                      pilot_until=pilot_until.isoformat() if pilot_until else None,
                      coupon=tenant.stripe_coupon)
     return tenant
+
+
+def set_threshold(session: Session, actor: Actor, municipality_id: int, value,
+                  platform: int = PLATFORM_THRESHOLD) -> Municipality:
+    """Raise (or lower again) a municipality's suppression threshold: a whole number from the
+    platform's (5) to MAX_THRESHOLD (10); the platform's own is stored as none. Written to the
+    platform's security log (municipalities are no tenants). Anything else changes nothing."""
+    low, high = max(platform, PLATFORM_THRESHOLD), MAX_THRESHOLD
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 2 and low <= int(text) <= high):
+        raise DomainError(_l("Kies als drempel een heel getal van %(low)s tot en met %(high)s "
+                             "personen.", low=low, high=high))
+    threshold = int(text)
+    municipality = session.scalar(select(Municipality).where(
+        Municipality.id == municipality_id).with_for_update())
+    if municipality is None:
+        raise NotFound()
+    before = threshold_for(municipality.suppression_threshold, platform)
+    municipality.suppression_threshold = None if threshold == platform else threshold
+    audit.record_security(session, "municipality.threshold_set", user_id=actor.user_id,
+                          email=actor.email, ip=actor.ip, municipality=municipality.cbs_code,
+                          before=before, after=threshold)
+    return municipality

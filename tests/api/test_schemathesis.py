@@ -1,5 +1,6 @@
 """schemathesis against /api/v1/openapi.json, through the WSGI app, as an admin of a cooperative
-with participants, a trajectory, customers and invoices (sent, paid, credited, a draft).
+with participants, a trajectory, customers and invoices (sent, paid, credited, a draft); the
+municipal API's operations with a token of the cooperative's municipality, which it shares with.
 
 Every operation in the document gets generated calls, valid ones and invalid ones (Unicode
 digits, huge numbers, empty values, strings where numbers belong...), with the tenant's own slug
@@ -27,12 +28,16 @@ from schemathesis.checks import (
 )
 from sqlalchemy import select
 
+from blueprints.municipality import tokens as municipal_tokens
 from blueprints.participants.models import Participant
 from blueprints.trajectories import services as trajectories
 from blueprints.trajectories.models import Funding, TrajectoryKind
 from tenants.actor import Actor
+from tenants.models import MunicipalityMembership, Tenant
 from tenants.tenancy import tenant_context
 from tests.api.conftest import bearer
+from tests.municipalities import municipality_row
+from tests.municipality.share_world import share
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance, negative_data_rejection]
@@ -53,15 +58,36 @@ def _participant_with_a_trajectory(session, person, tenant, coach) -> int:
     return pid
 
 
-def test_the_api_answers_as_its_document_says(app, coop, issue, books, person, session,
+def _municipal_token(session, make, tenant, admin) -> tuple[str, str]:
+    """The cooperative's municipality, sharing its hours with it, and a token of its officer:
+    (CBS code, token) for the municipal API's operations."""
+    municipality = municipality_row("Gemeente Schemathesis")
+    session.add(municipality)
+    session.commit()
+    session.get(Tenant, tenant.id).municipality_id = municipality.id
+    officer = make.user(totp=True)
+    membership = MunicipalityMembership(user_id=officer.id, municipality_id=municipality.id)
+    session.add(membership)
+    session.commit()
+    share(session, tenant, admin, "uren")
+    _token, value = municipal_tokens.create_token(
+        session, Actor(officer.id, officer.email), municipality, membership, "schemathesis",
+        None)
+    session.commit()
+    return municipality.cbs_code, value
+
+
+def test_the_api_answers_as_its_document_says(app, coop, issue, books, person, session, make,
                                               monkeypatch, capsys):
     tenant, admin, coach = coop
     pid = _participant_with_a_trajectory(session, person, tenant, coach)
     person(tenant, coach, first_name="Kees", last_name="de Vries")
-    headers = bearer(issue(admin, tenant, name="schemathesis"))
+    cooperative_headers = bearer(issue(admin, tenant, name="schemathesis"))
+    cbs_code, municipal_token = _municipal_token(session, make, tenant, admin)
     monkeypatch.setitem(app.config, "LIMIT_API", "100000 per minute")
     real_ids = {"participant_id": [pid],
-                "invoice_id": [books[k] for k in ("garden", "porch", "fees", "credit", "draft")]}
+                "invoice_id": [books[k] for k in ("garden", "porch", "fees", "credit", "draft")],
+                "cbs_code": [cbs_code, cbs_code]}
 
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     statuses: Counter = Counter()
@@ -69,6 +95,10 @@ def test_the_api_answers_as_its_document_says(app, coop, issue, books, person, s
     for result in schema.get_all_operations():
         operation = result.ok()
         operations.add(operation.label)
+        # the municipal API's operations with the municipality's token (the body of `call`
+        # stays as it is: hypothesis derives its derandomised examples from that source)
+        headers = bearer(municipal_token) if operation.path.startswith("/api/v1/gemeente/") \
+            else cooperative_headers
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @settings(max_examples=MAX_EXAMPLES, derandomize=True, deadline=None,

@@ -148,8 +148,17 @@ def world(app):
             from tenants.membership import municipality_by_code
             from tenants.models import MunicipalityMembership, MunicipalRole
 
-            s.add(MunicipalityMembership(user_id=staff["admin"].id, role=MunicipalRole.CONSULENT,
-                                         municipality_id=municipality_by_code(s, "0758").id))
+            breda = municipality_by_code(s, "0758")
+            officer = MunicipalityMembership(user_id=staff["admin"].id,
+                                             role=MunicipalRole.CONSULENT,
+                                             municipality_id=breda.id)
+            s.add(officer)
+            s.flush()
+            # a municipal API token: its revoke form is on the token page
+            from blueprints.municipality import tokens as municipal_tokens
+
+            municipal_tokens.create_token(s, Actor(user_id=staff["admin"].id), breda, officer,
+                                          "Fuzz-dashboard", None)
             s.commit()
             s.remove()
     finally:

@@ -6,7 +6,7 @@ request; the rules stay in ../services.py, the declared shapes in ../schemas.py 
     problems.py      errors as RFC 9457 problem details
     openapi.py       the document, generated from the schemas
     resources/       general (document, /me), participants, invoices, customers, budgets,
-                     reports
+                     reports, municipal (the municipal API: a municipality's token)
     token_page.py    "API-tokens" under Mijn account
 """
 from __future__ import annotations
@@ -17,10 +17,11 @@ from blueprints.api.routes.resources import (
     customers,
     general,
     invoices,
+    municipal,
     participants,
     reports,
 )
 from blueprints.api.routes.token_page import tokens_bp
 
-__all__ = ["bp", "tokens_bp", "budgets", "customers", "general", "invoices", "participants",
-           "reports"]
+__all__ = ["bp", "tokens_bp", "budgets", "customers", "general", "invoices", "municipal",
+           "participants", "reports"]

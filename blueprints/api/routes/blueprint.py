@@ -10,6 +10,10 @@ otherwise, the same answer as for an unknown tenant), and the membership's role 
 (403 below supervisor; below admin for the views marked `admin_only`: invoices, customers,
 budgets). Errors are problem details (problems.py), in Dutch; no API answer may be cached.
 
+The municipal API's views (marked `municipal`, under /api/v1/gemeente/<cbs_code>/) take a
+municipality's token instead (blueprints/municipality/tokens.py): no tenant is set, the CBS code
+in the URL must be the token's municipality (404 otherwise), and there are no roles (no 403).
+
 The blueprint is flask-smorest's: `query()` parses the query string with a schema (a bad value is
 a 400 problem), `@bp.response` writes the answer with a schema, and `operation()` names the
 operation and every error status it can give, for the document (openapi.py).
@@ -28,6 +32,7 @@ from werkzeug.routing import RequestRedirect
 from blueprints.api import services
 from blueprints.api.routes import problems
 from blueprints.api.fields import MAX_ID
+from blueprints.municipality import tokens as municipal_tokens
 from tenants import audit, throttle
 from tenants.actor import Actor
 from tenants.errors import NotFound, PermissionDenied
@@ -46,6 +51,11 @@ ADMIN_ONLY = ("Alleen voor beheerders: een sleutel van een begeleider krijgt 403
 AUTHENTICATED = (401, 403, 404, 429, 500, 503)
 #: the statuses of an operation open without a token
 PUBLIC = (429, 500)
+#: the statuses every operation of the municipal API can give (no roles: no 403)
+MUNICIPAL = (401, 404, 429, 500, 503)
+#: the municipality in every municipal URL, described once
+MUNICIPALITY = [{"in": "path", "name": "cbs_code",
+                 "description": "De CBS-gemeentecode; die van de sleutel."}]
 #: the tenant in every tenant URL, described once
 TENANT = [{"in": "path", "name": "tenant_slug",
            "description": "De korte naam van de organisatie; die van de sleutel."}]
@@ -65,7 +75,9 @@ def operation(operation_id: str, tag: str, summary: str, description: str | None
 
     def decorate(view):
         public_view = getattr(view, "_public_api_view", False)
-        statuses = set(errors) | set(PUBLIC if public_view else AUTHENTICATED)
+        municipal_view = getattr(view, "_municipal_api_view", False)
+        statuses = set(errors) | set(PUBLIC if public_view else MUNICIPAL if municipal_view
+                                     else AUTHENTICATED)
         doc = {"operationId": operation_id, "tags": [tag], "summary": summary}
         if description:
             doc["description"] = description
@@ -74,6 +86,8 @@ def operation(operation_id: str, tag: str, summary: str, description: str | None
             doc["description"] = f"{description} {ADMIN_ONLY}" if description else ADMIN_ONLY
         if public_view:
             doc["security"] = []
+        if municipal_view:
+            doc["security"] = [{"municipalBearer": []}]
         for status in sorted(statuses, reverse=True):
             view = bp.alt_response(status, response=problems_response_name(status))(view)
         return bp.doc(**doc)(view)  # functools.wraps carries the marks along
@@ -94,6 +108,13 @@ def query(schema):
 def public(view):
     """Mark an API view as open without a token (the OpenAPI document)."""
     view._public_api_view = True
+    return view
+
+
+def municipal(view):
+    """Mark an API view as the municipal API's: a municipality's token (`wwg_…`), no tenant;
+    the CBS code in the URL must be the token's municipality (404 otherwise)."""
+    view._municipal_api_view = True
     return view
 
 
@@ -163,6 +184,32 @@ def _log_refused(action: str, status: int, reason: str, user_id=None, email=None
 def _pull_tenant_slug(endpoint, values):
     if values is not None:
         g.api_tenant_slug = values.pop("tenant_slug", None)
+        g.api_cbs_code = values.pop("cbs_code", None)
+
+
+def _authenticate_municipal(value: str):
+    """The municipal API: the token's municipality must be the URL's (404 otherwise, the
+    answer for an unknown municipality too). Sets g.api_municipal."""
+    with force_locale(problems.API_LOCALE):
+        try:
+            access = municipal_tokens.authenticate(db.session, value)
+        except municipal_tokens.TokenRejected as exc:
+            db.session.rollback()
+            _log_refused("api.municipal_token_refused", 401, exc.reason)
+            if throttle.api_token_refused(request.remote_addr):
+                return problems.problem(429, headers={"Retry-After": "60"})
+            return problems.problem(401, exc.code, exc.message)
+    user_id, email = access.user.id, access.user.email
+    if g.get("api_cbs_code") != access.municipality.cbs_code:
+        db.session.rollback()
+        _log_refused("access.refused", 404, "municipal api token of another municipality",
+                     user_id, email)
+        return problems.problem(404)
+    g.api_municipal = access
+    g.api_actor = Actor(user_id=user_id, email=email, ip=request.remote_addr)
+    if db.session.dirty:
+        db.session.commit()  # the token's last use
+    return None
 
 
 @bp.before_request
@@ -173,6 +220,8 @@ def _authenticate():
     value = _bearer()
     if value is None:
         return problems.problem(401, "missing_token", MISSING_TOKEN)
+    if getattr(view, "_municipal_api_view", False):
+        return _authenticate_municipal(value)
     with force_locale(problems.API_LOCALE):
         try:
             access = services.authenticate(db.session, value)

@@ -21,7 +21,7 @@ from flask_smorest.utils import prepare_response
 
 from blueprints.api.routes import problems
 from blueprints.api.routes.blueprint import bp, problems_response_name
-from tenants.web import SlugConverter
+from tenants.web import CbsCodeConverter, SlugConverter
 
 VERSION = "1.0.0"
 TITLE = "Wijkwerk API"
@@ -32,8 +32,11 @@ INTRODUCTION = (
     "elk verzoek opnieuw bekeken. Facturen, klanten, budgetten en rapportages zijn alleen voor "
     "beheerders (x-required-role: admin). Bedragen zijn hele centen. Fouten zijn problem details "
     "(RFC 9457, application/problem+json) met een Nederlandse uitleg in detail en een code "
-    "voor programma's; elke operatie noemt alle statussen die ze kan geven.")
-TAGS = ["algemeen", "deelnemers", "facturen", "klanten", "budgetten", "rapportage"]
+    "voor programma's; elke operatie noemt alle statussen die ze kan geven. "
+    "De operaties onder /api/v1/gemeente/{cbs_code}/ (tag gemeente) zijn de gemeentelijke API: "
+    "een sleutel van een gemeente (gemaakt in het gemeenteportaal, /gemeente/{cbs_code}/"
+    "api-sleutels) leest precies wat het portaal toont, met dezelfde verborgen cellen.")
+TAGS = ["algemeen", "deelnemers", "facturen", "klanten", "budgetten", "rapportage", "gemeente"]
 _CACHE_KEY = "wijkwerk.api.openapi"
 
 
@@ -72,9 +75,14 @@ def _build(app) -> dict:
     })
     api.init_app(app)
     api.register_converter(SlugConverter, _slug_schema)
+    api.register_converter(CbsCodeConverter, _slug_schema)
     api.spec.components.security_scheme("bearerAuth", {
         "type": "http", "scheme": "bearer", "bearerFormat": "ww_<organisatie>_<geheim>",
         "description": "Een API-sleutel van /account/api-tokens."})
+    api.spec.components.security_scheme("municipalBearer", {
+        "type": "http", "scheme": "bearer", "bearerFormat": "wwg_<geheim>",
+        "description": "Een API-sleutel van een gemeente, van /gemeente/{cbs_code}/"
+                       "api-sleutels."})
     bp.register_views_in_doc(api, app, api.spec, name=bp.name, parameters=None)
     for tag in TAGS:
         api.spec.tag({"name": tag})

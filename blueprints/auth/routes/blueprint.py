@@ -45,6 +45,7 @@ RECENT_AUTH_REQUIRED = {
     "auth.disable_totp": {"POST"},
     "auth.change_password": {"POST"},
     "api_tokens.tokens": {"POST"},
+    "municipality_clients.api_tokens": {"POST"},
 }
 
 # A browser that logged in to an account before is a known device for it: its failed attempts

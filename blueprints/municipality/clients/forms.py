@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints.municipality.sharing import GROUND_LABELS, PARTS
+from blueprints.municipality.tokens import NAME_MAX
 from tenants.formfields import SelectField, SelectMultipleField
 from tenants.forms import BaseForm
 from tenants.municipal import ROLE_LABELS
@@ -51,3 +52,15 @@ class InviteOfficerForm(BaseForm):
 
 class RevokeForm(BaseForm):
     submit = SubmitField(_l("Intrekken"))
+
+
+class MunicipalTokenForm(BaseForm):
+    name = StringField(_l("Naam van de sleutel"), validators=[
+        DataRequired(message=_l("Geef de sleutel een naam, zodat u hem later herkent.")),
+        Length(max=NAME_MAX, message=_l("Hoogstens %(n)s tekens.", n=NAME_MAX)),
+    ], description=_l("Bijvoorbeeld de naam van het programma dat de sleutel gebruikt."),
+        render_kw={"autocomplete": "off"})
+    lifetime = SelectField(_l("Geldig"), default="365", validate_choice=True, choices=[
+        ("30", _l("30 dagen")), ("90", _l("90 dagen")), ("365", _l("1 jaar")),
+        ("", _l("Tot intrekken"))])
+    submit = SubmitField(_l("Sleutel maken"))

@@ -1,20 +1,29 @@
-"""The municipality's client pages and colleagues (/gemeente/<cbs_code>/clienten, /collegas),
+"""The municipality's client pages, colleagues and API tokens (/gemeente/<cbs_code>/clienten,
+/collegas, /api-sleutels),
 and the cooperative's and participant's side of the ground for sharing
 (/<tenant>/deelnemers/<id>/gemeente-delen…, /<tenant>/mijn/gemeente-delen/…)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from flask import current_app, flash, g, redirect, render_template, url_for
+from flask import current_app, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.municipality import progress, sharing
-from blueprints.municipality.clients.forms import EndShareForm, InviteOfficerForm, ShareForm
+from blueprints.auth import services as auth_services
+from blueprints.municipality import progress, sharing, tokens
+from blueprints.municipality.clients.forms import (
+    EndShareForm,
+    InviteOfficerForm,
+    MunicipalTokenForm,
+    RevokeForm,
+    ShareForm,
+)
 from blueprints.participants import services as participant_services
 from blueprints.participants.models import Participant
 from blueprints.trajectories import services as trajectory_services
 from tenants import municipal
+from tenants.db import utcnow
 from tenants.extensions import db
 from tenants.mail import send_mail
 from tenants.models import MunicipalRole, Role
@@ -113,6 +122,55 @@ def revoke_invitation(invitation_id: int):
                                                         g.municipality, invitation_id),
                     _("Uitnodiging ingetrokken."))
     return redirect(url_for("municipality_clients.colleagues"))
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+def _tokens_page(form: MunicipalTokenForm, status: int = 200):
+    return render_template(
+        "municipality/clients/api_tokens.html", form=form,
+        listings=tokens.tokens_of(db.session, g.municipality), now=utcnow(),
+        role_labels=municipal.ROLE_LABELS), status
+
+
+@bp.route("/api-sleutels", methods=["GET", "POST"])
+def api_tokens():
+    """The municipality's tokens for the read-only municipal API; making one needs a recent
+    password (and code): RECENT_AUTH_REQUIRED in blueprints/auth."""
+    form = MunicipalTokenForm()
+    if not form.is_submitted():
+        return _tokens_page(form)
+    if not form.validate_on_submit():
+        return _tokens_page(form, 400)
+    membership = municipal.membership_of(db.session, g.municipality, current_user)
+    days = form.lifetime.data
+    municipality = g.municipality
+    result, ok = run_service(
+        lambda: tokens.create_token(db.session, current_actor(), municipality, membership,
+                                    form.name.data,
+                                    timedelta(days=int(days)) if days else None),
+        None, refused=form.name.errors.append)
+    if not ok:
+        return _tokens_page(form, 400)
+    token, value = result
+    shown = {"name": token.name, "expires_at": token.expires_at, "role": token.role}
+    auth_services.factor_changed(db.session, current_actor(), current_user, "api.token_created",
+                                 keep_token=session.get("sid"))
+    db.session.commit()
+    return render_template("municipality/clients/api_token_created.html", token=shown,
+                           value=value, role_labels=municipal.ROLE_LABELS)
+
+
+@bp.route("/api-sleutels/<int:token_id>/intrekken", methods=["POST"])
+def revoke_api_token(token_id: int):
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+    else:
+        run_service(lambda: tokens.revoke_token(db.session, current_actor(), g.municipality,
+                                                token_id),
+                    lambda token: _("De API-sleutel %(name)s is ingetrokken.", name=token.name))
+    return redirect(url_for("municipality_clients.api_tokens"))
 
 
 # --- the cooperative records the ground; the participant withdraws consent -----------------
