@@ -16,6 +16,9 @@ would lock out whoever chose one with a decomposed accent.
 """
 from __future__ import annotations
 
+from babel import support
+from flask import current_app, has_request_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,6 +28,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import Length, NumberRange, StopValidation
 
 from tenants import inputs
@@ -93,10 +97,50 @@ def harden(field) -> None:
     field.validators = [*extra, *validators]
 
 
+class _WTFormsTranslations:
+    """WTForms' own messages ("Not a valid choice.", a field's default label) in the request's
+    language, as Flask-WTF's `translations` gives them, but with the catalogue parsed once per
+    process and locale: Flask-WTF reads and parses the wtforms `.mo` file again on every
+    request in which a form needs one of its messages (a field declared without a label, such
+    as a hidden `version`, gets a translated default label), 0.3 ms of CPU each time. A parsed
+    catalogue is never changed. Unlike Flask-WTF's, the language follows a `force_locale()`
+    within the request."""
+
+    _loaded: dict[str, support.Translations] = {}
+
+    def _translations(self):
+        if not has_request_context() or "babel" not in current_app.extensions:
+            return None
+        locale = str(get_locale())
+        found = self._loaded.get(locale)
+        if found is None:
+            found = self._loaded[locale] = support.Translations.load(
+                messages_path(), [locale], domain="wtforms")
+        return found
+
+    def gettext(self, string):
+        t = self._translations()
+        return string if t is None else t.ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        t = self._translations()
+        if t is None:
+            return singular if n == 1 else plural
+        return t.ungettext(singular, plural, n)
+
+
+_wtforms_translations = _WTFormsTranslations()
+
+
 class BaseForm(FlaskForm):
     """FlaskForm with the project's input rules on every field."""
 
     class Meta:
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return _wtforms_translations
+
         def bind_field(self, form, unbound_field, options):
             field = unbound_field.bind(form=form, **options)
             harden(field)

@@ -21,6 +21,7 @@ cache per Translations object. Extraction (pybabel reads the source) is not affe
 """
 from __future__ import annotations
 
+from decimal import Decimal
 from weakref import WeakKeyDictionary
 
 from babel.support import NullTranslations
@@ -29,7 +30,7 @@ from flask_babel import Domain, get_translations
 from jinja2 import pass_context, pass_eval_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 _NULL = NullTranslations()
 
@@ -71,11 +72,25 @@ class RequestCachedDomain(Domain):
         return translations
 
 
+#: Values put in a translation as they are: their text has nothing to escape, and `%(n)d`
+#: needs a number, not the escaped text of one.
+_NUMBERS = (int, float, Decimal)
+
+
+def _escaped_format(rv: str, variables: dict) -> Markup:
+    """`Markup(rv) % variables`, the same text: each value escaped (numbers kept as numbers),
+    then formatted once. Markupsafe's `%` wraps every value in a helper object and formats
+    through it, about 10 µs more per call; a list page translates a sentence with a value in
+    every row ("geschreven door …", "(uren van …)")."""
+    return Markup(rv % {key: value if isinstance(value, _NUMBERS) else escape(value)
+                        for key, value in variables.items()})
+
+
 @pass_eval_context
 def gettext(eval_ctx, string: str, **variables) -> str:
     rv = current_translations().ugettext(string)
     if eval_ctx.autoescape:
-        rv = Markup(rv)
+        return _escaped_format(rv, variables)
     return rv % variables
 
 
@@ -84,7 +99,7 @@ def ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str
     variables.setdefault("num", num)
     rv = current_translations().ungettext(singular, plural, num)
     if eval_ctx.autoescape:
-        rv = Markup(rv)
+        return _escaped_format(rv, variables)
     return rv % variables
 
 

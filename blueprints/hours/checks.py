@@ -52,24 +52,30 @@ def no_allowance_for(participant: Participant, day: date) -> bool:
     return participant.benefit == Benefit.BIJSTAND and age is not None and age < 27
 
 
-def entry_warnings(session: Session, tenant: Tenant, entries: Sequence[TimeEntry]
-                   ) -> dict[int, list[str]]:
+def entry_warnings(session: Session, tenant: Tenant, entries: Sequence[TimeEntry],
+                   known: Sequence[Participant | Trajectory] = ()) -> dict[int, list[str]]:
     """Warnings per entry id, in a fixed number of queries whatever the number of entries:
     - the week's hours on the trajectory (approved + submitted) above the agreed hours;
     - the volunteer allowance (approved + submitted volunteer hours × the tenant's rate) above
       the monthly or yearly cap of the rule valid on the date; for under-27s on bijstand a note
       that no allowance applies instead;
     - a date outside the trajectory's period.
-    Returned entries count nowhere and get no warnings."""
+    Returned entries count nowhere and get no warnings. `known`: participants and trajectories
+    the caller loaded already (a participant's hours page has the person and their trajectories):
+    only the others are read, and none at all when every one is known."""
     entries = [e for e in entries if e.status != EntryStatus.RETURNED and e.trajectory_id]
     if not entries:
         return {}
+    participants = {o.id: o for o in known if isinstance(o, Participant)}
+    trajectories = {o.id: o for o in known if isinstance(o, Trajectory)}
     pids = {e.participant_id for e in entries}
     tids = {e.trajectory_id for e in entries}
-    participants = {p.id: p for p in session.scalars(
-        select(Participant).where(Participant.id.in_(pids)))}
-    trajectories = {t.id: t for t in session.scalars(
-        select(Trajectory).where(Trajectory.id.in_(tids)))}
+    if pids - participants.keys():
+        participants.update((p.id, p) for p in session.scalars(
+            select(Participant).where(Participant.id.in_(pids - participants.keys()))))
+    if tids - trajectories.keys():
+        trajectories.update((t.id, t) for t in session.scalars(
+            select(Trajectory).where(Trajectory.id.in_(tids - trajectories.keys()))))
     first = min(monday_of(e.work_date) for e in entries)
     last = max(monday_of(e.work_date) for e in entries) + timedelta(days=6)
     week_total: dict[tuple[int, date], int] = defaultdict(int)

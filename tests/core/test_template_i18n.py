@@ -99,3 +99,23 @@ def test_lazy_strings_and_python_gettext_follow_the_request_locale(app):
             assert str(label) == gettext("Uitloggen") == "Log out"
             assert render_template_string("{{ label }}", label=label) == "Log out"
         assert str(label) == "Uitloggen"
+
+
+def test_a_translation_with_values_escapes_them_as_markupsafe_does():
+    """The template `_()` formats with escaped values itself (tenants/i18n.py): the same text as
+    `Markup(msg) % values` for text, markup, lazy strings, numbers and `%(n)d`."""
+    from decimal import Decimal
+
+    from flask_babel import lazy_gettext
+    from markupsafe import Markup
+
+    from tenants.i18n import _escaped_format
+
+    values = {"a": "<b>Jan & 'Piet'</b>", "b": Markup("<i>al veilig</i>"), "c": 3, "d": 2.5,
+              "e": Decimal("1.50"), "f": True, "g": lazy_gettext("Uitloggen"), "h": None,
+              "i": 'x"y'}
+    for message in ("%(a)s %(b)s %(c)s %(d)s %(e)s %(f)s %(h)s %(i)s", "%(c)d%% van %(e)d",
+                    "niets", "100%%", "%(g)s"):
+        expected = Markup(message) % values
+        got = _escaped_format(message, values)
+        assert got == expected and isinstance(got, Markup), message

@@ -164,3 +164,28 @@ def test_warnings_take_the_same_number_of_queries_for_1_or_40_entries(world, vol
     with count_queries() as n:
         checks.entry_warnings(s, world.tenant, many)
     assert n() == small
+
+
+def test_known_people_and_trajectories_give_the_same_warnings_without_reading_them(
+        world, count_queries):
+    """A participant's hours page passes the person and their trajectories it loaded already:
+    the same warnings (week total, allowance, dates), two queries fewer; one not passed is
+    still read."""
+    s, actor = world.session, world.coach_actor
+    world.tenant.volunteer_allowance_cents_per_hour = 500
+    person, t = add_person(s, actor, "Els", "Bakker", kind=TrajectoryKind.VOLUNTEER,
+                           starts_on=date(2026, 1, 5), planned_end_on=date(2026, 3, 31),
+                           date_of_birth=date(1981, 5, 1))
+    entries = [entry(s, person, t, date(2026, 3, 2), 50 * 60, hour_type=VOL),
+               entry(s, person, t, date(2026, 4, 2), 60, hour_type=VOL)]
+    s.flush()
+    with count_queries() as n:
+        plain = checks.entry_warnings(s, world.tenant, entries)
+    read = n()
+    assert len(plain[entries[0].id]) >= 2 and "valt buiten de looptijd" in plain[entries[1].id][0]
+    with count_queries() as n:
+        assert checks.entry_warnings(s, world.tenant, entries, known=[person, t]) == plain
+    assert n() == read - 2
+    with count_queries() as n:
+        assert checks.entry_warnings(s, world.tenant, entries, known=[person]) == plain
+    assert n() == read - 1

@@ -61,7 +61,8 @@ def participant(participant_id: int):
         total=total, page=_page(), pages=max(1, -(-total // lists.PAGE_SIZE)),
         args={"van": start.isoformat(), "tot": end.isoformat()}, start=start, end=end,
         totals=lists.approved_totals(db.session, p.id, start, end), period_form=period,
-        warnings=checks.entry_warnings(db.session, g.tenant, [r.entry for r in rows]),
+        warnings=checks.entry_warnings(db.session, g.tenant, [r.entry for r in rows],
+                                       known=[p, *trajectories]),
         anonymised=p.status == ParticipantStatus.ANONYMISED, return_form=ReturnForm(),
         **_labels())
     if request.method == "GET":
