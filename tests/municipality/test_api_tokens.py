@@ -268,15 +268,17 @@ def test_the_api_gives_the_portals_figures_with_the_same_hidden_cells(world, ses
     coops = [c["name"] for c in hours["period"]["cooperatives"]]
     assert coops == ["Coöperatie Alfa", "Coöperatie Bèta"]
     rows = {r["key"]: r for r in hours["period"]["rows"]}
-    # totals across the cooperatives: 16 people x 600 minutes traject, 8 x 120 volunteer
+    # totals across the cooperatives: 16 people x 600 minutes traject
     assert rows["traject"]["total"] == {"value": 9600, "suppressed": None}
-    assert rows["vrijwilligerswerk"]["total"] == {"value": 960, "suppressed": None}
-    assert rows["totaal"]["cells"] == [{"value": 4440, "suppressed": None},
-                                       {"value": 6120, "suppressed": None}]
-    # A's volunteer hours are from 2 people: hidden as small; the rest of the row and column
-    # too, so that it cannot be worked back from the totals
     # A's volunteer hours are from 2 people: hidden as small, like the portal's "< 5"
     assert rows["vrijwilligerswerk"]["cells"][0] == {"value": None, "suppressed": "klein"}
+    assert rows["vrijwilligerswerk"]["cells"][1] == {"value": 720, "suppressed": None}
+    # so that it cannot be worked back: A's own total is hidden, and so is every total
+    # across the cooperatives that holds A's hidden cell
+    assert rows["totaal"]["cells"] == [{"value": None, "suppressed": "aanvullend"},
+                                       {"value": 6120, "suppressed": None}]
+    assert rows["vrijwilligerswerk"]["total"] == {"value": None, "suppressed": "totaal"}
+    assert rows["totaal"]["total"] == {"value": None, "suppressed": "totaal"}
 
     # the same figures as the portal's service for the same period
     period = periods.choose({"periode": "maand", "jaar": "2026", "maand": "3"}, date.today())
