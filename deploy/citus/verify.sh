@@ -5,6 +5,9 @@
 #
 #   deploy/citus/verify.sh            # keeps the cluster running at the end (prints how to stop)
 #   KEEP=0 deploy/citus/verify.sh     # stops it and removes its directory
+#   PLAIN_DATABASE_URL=postgresql://app:pw@127.0.0.1:5432/db deploy/citus/verify.sh
+#                                     # also runs the load check against plain PostgreSQL
+#                                     # holding the demo (seed-demo there first), to compare
 #
 # Needs: PostgreSQL 15 server binaries (PGBIN, default /usr/lib/postgresql/15/bin), Citus
 # installed for that PostgreSQL (citus.so in `pg_config --pkglibdir`), the project's .venv.
@@ -151,23 +154,69 @@ set +e
 "$PY" -m pytest -q -p no:cacheprovider \
   tests/kernel/test_rls.py tests/kernel/test_tenancy.py tests/kernel/test_tenant_setting.py \
   tests/kernel/test_request_overhead.py tests/kernel/test_citus.py \
-  tests/municipality/test_postgres_path.py 2>&1 | tail -15
+  tests/kernel/test_session_touch.py tests/municipality/test_postgres_path.py 2>&1 | tail -15
 tests_rc=${PIPESTATUS[0]}
 set -e
+
+log "the session touch: SKIP LOCKED on user_sessions (a reference table) while another transaction holds a session row"
+# A holds row a for 12 s (an uncommitted write: a login, a logout, another request's touch);
+# B runs the touch's statement with a 3 s statement_timeout: on plain PostgreSQL B answers at
+# once for row a (skipped) and row b; on Citus FOR UPDATE on a reference table takes an
+# ExclusiveLock on its shard, so B waits in both cases unless lock_timeout stops it (the app's
+# set_local form sends SET LOCAL lock_timeout = '100ms' first: tenants/sessions.py).
+touch_probe() {
+  local row=$1 pre=$2 start out
+  start=$(date +%s%N)
+  out=$(PGPASSWORD=$PW psql -X -q -h 127.0.0.1 -p "$C" -U $APP -d $DB 2>&1 <<SQL
+SET statement_timeout = '3s';
+BEGIN; $pre
+UPDATE user_sessions SET last_seen_at = last_seen_at
+ WHERE id = (SELECT id FROM user_sessions WHERE id = $row FOR UPDATE SKIP LOCKED);
+ROLLBACK;
+SQL
+  ) || true
+  printf '%6d ms  %s\n' "$(( ($(date +%s%N) - start) / 1000000 ))" "$(echo "${out:-answered}" | head -1)"
+}
+rows=$(psql_on "$C" -d $DB -Atc "SELECT id FROM user_sessions ORDER BY id LIMIT 2")
+row_a=$(echo "$rows" | sed -n 1p) row_b=$(echo "$rows" | sed -n 2p)
+if [ -n "$row_b" ]; then
+  psql_on "$C" -d $DB -c "BEGIN" -c "UPDATE user_sessions SET user_agent = user_agent WHERE id = $row_a" \
+    -c "SELECT pg_sleep(12)" -c "ROLLBACK" >/dev/null &
+  holder=$!
+  sleep 1
+  printf 'same row, SKIP LOCKED:                 '; touch_probe "$row_a" ""
+  printf 'another row, SKIP LOCKED:              '; touch_probe "$row_b" ""
+  printf 'another row, SKIP LOCKED + lock_timeout: '; touch_probe "$row_b" "SET LOCAL lock_timeout = '100ms';"
+  wait "$holder"
+else
+  echo "(no two sessions yet: the isolation tests make them)"
+fi
 
 log "demo: seed-demo, then every page the demo accounts reach"
 start=$(date +%s)
 "$FLASK" --app app seed-demo 2>&1 | tail -2
 echo "seeded in $(( $(date +%s) - start )) s"
 set +e
-"$PY" deploy/citus/crawl_demo.py "${CRAWL_LIMIT:-80}"
+"$PY" deploy/citus/crawl_demo.py "${CRAWL_LIMIT:-80}" 2>"$DIR/crawl.log"   # request logs: crawl.log
 crawl_rc=$?
+grep -c '"status": 5' "$DIR/crawl.log" | sed 's/^/5xx lines in the request log: /'
+set -e
+
+log "load: demo accounts request their first pages in a loop (in-process, ${LOAD_SECONDS:-30} s, ${LOAD_THREADS:-2} threads)"
+set +e
+"$PY" deploy/citus/load_demo.py "${LOAD_SECONDS:-30}" "${LOAD_THREADS:-2}" 2>"$DIR/load.log"
+load_rc=$?
+if [ -n "${PLAIN_DATABASE_URL:-}" ]; then
+  echo "-- the same against plain PostgreSQL (PLAIN_DATABASE_URL, set_config, demo seeded there):"
+  DATABASE_URL="$PLAIN_DATABASE_URL" DATABASE_TENANT_SETTING=set_config \
+    "$PY" deploy/citus/load_demo.py "${LOAD_SECONDS:-30}" "${LOAD_THREADS:-2}" 2>>"$DIR/load.log"
+fi
 set -e
 
 log "result"
-echo "tests: exit $tests_rc; demo pages: exit $crawl_rc"
+echo "tests: exit $tests_rc; demo pages: exit $crawl_rc; load: exit $load_rc"
 if [ "$KEEP" != 0 ]; then
   echo "cluster still running: psql -h 127.0.0.1 -p $C -U postgres $DB"
   echo "stop it: for n in $DIR/n*; do ${RUN[*]} $PGBIN/pg_ctl -D \$n stop; done; rm -rf $DIR"
 fi
-[ "$tests_rc" = 0 ] && [ "$crawl_rc" = 0 ]
+[ "$tests_rc" = 0 ] && [ "$crawl_rc" = 0 ] && [ "$load_rc" = 0 ]
