@@ -15,7 +15,7 @@ keeps a session open: "last seen" is moved forward at most once a minute by `tou
 a statement of its own in a transaction of its own, committed whatever the page then does
 (a page that only reads rolls back; readers must not be logged out at the idle limit) and
 holding the row for that one statement only, so requests of one login never wait for each
-other's pages.
+other's pages (nor, on Citus, for another login's session write: see `touch_session`).
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import and_, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from tenants import tenancy
@@ -34,6 +35,10 @@ from tenants.models import Membership, Tenant, User, UserSession
 
 #: "last seen" is written at most this often per session
 TOUCH_EVERY = timedelta(minutes=1)
+#: the longest the touch waits for a lock before it skips (Citus: see `touch_session`)
+TOUCH_LOCK_WAIT_MS = 100
+#: SQLSTATE of "canceling statement due to lock timeout" (and of NOWAIT)
+LOCK_NOT_AVAILABLE = "55P03"
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,14 @@ def touch_session(bind: Engine, session_id: int, *, now: datetime | None = None)
     the page's own transaction neither carries nor undoes it. Never waits: on PostgreSQL a row
     another transaction holds is skipped (SKIP LOCKED; the next request touches it), and two
     requests of one login touch it once. True when this call wrote it.
+
+    On Citus SKIP LOCKED is not enough: `user_sessions` is a reference table, and Citus takes
+    an ExclusiveLock on its shard for `FOR UPDATE` (seen: 13.2.2), which waits for every open
+    transaction that wrote *any* session row (another request's touch, a login, a logout). So
+    in the set_local form (the one Citus needs) the touch also gives up after
+    `TOUCH_LOCK_WAIT_MS` of waiting for any lock (`SET LOCAL lock_timeout`, this transaction
+    only, passed on to the workers with it): skipped, like a held row. That is one statement
+    more, once a minute per login, and only there: on plain PostgreSQL SKIP LOCKED is enough.
     """
     now = now or utcnow()
     stale = (
@@ -134,9 +147,16 @@ def touch_session(bind: Engine, session_id: int, *, now: datetime | None = None)
         .scalar_subquery()
         .correlate(None)
     )
-    with bind.begin() as conn:
-        result = conn.execute(
-            update(UserSession).where(UserSession.id == stale).values(last_seen_at=now))
+    try:
+        with bind.begin() as conn:
+            if tenancy.setting_mode(conn) == tenancy.SET_LOCAL:  # Citus: see above
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{TOUCH_LOCK_WAIT_MS}ms'")
+            result = conn.execute(
+                update(UserSession).where(UserSession.id == stale).values(last_seen_at=now))
+    except OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) == LOCK_NOT_AVAILABLE:
+            return False  # someone holds user_sessions: the next request touches it
+        raise
     return result.rowcount == 1
 
 

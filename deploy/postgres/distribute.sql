@@ -116,12 +116,16 @@ END $$;
 --    distributed plan'). CREATE OR REPLACE keeps their owner and grants; the rest of
 --    their definition (SECURITY DEFINER, search_path) is kept from pg_get_functiondef.
 DO $$ DECLARE f record; def text; BEGIN
-  FOR f IN SELECT p.oid, p.prosrc FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+  FOR f IN SELECT p.oid, p.prosrc, p.proretset FROM pg_proc p
+            JOIN pg_language l ON l.oid = p.prolang
             WHERE l.lanname = 'sql' AND p.pronamespace = 'public'::regnamespace
               AND p.proname LIKE 'wijkwerk\_%' LOOP
     def := replace(pg_get_functiondef(f.oid), ' LANGUAGE sql', ' LANGUAGE plpgsql');
-    def := replace(def, f.prosrc, E'\n#variable_conflict use_column\nBEGIN\n  RETURN QUERY '
-                   || rtrim(f.prosrc, E' \n\t;') || E';\nEND\n');
+    -- a set: RETURN QUERY …; one value (RETURNS bigint): RETURN (…)
+    def := replace(def, f.prosrc, E'\n#variable_conflict use_column\nBEGIN\n  RETURN '
+                   || CASE WHEN f.proretset THEN 'QUERY ' ELSE '(' END
+                   || rtrim(f.prosrc, E' \n\t;')
+                   || CASE WHEN f.proretset THEN '' ELSE ')' END || E';\nEND\n');
     EXECUTE def;
   END LOOP;
 END $$;

@@ -112,6 +112,35 @@ def test_the_helpers_make_a_distributed_table_with_its_keys(app, owner_engine):
             trans.rollback()
 
 
+@pytest.mark.postgres
+def test_the_scripts_function_step_rewrites_every_sql_function_so_that_it_still_answers(
+        app, owner_engine):
+    """Step 5 (the cross-tenant SQL functions as PL/pgSQL) needs no Citus: run it on the
+    migrated database in a transaction that is rolled back. A function returning one value
+    (`wijkwerk_tenant_of_stripe_account`) broke it once ("cannot use RETURN QUERY in a
+    non-SETOF function"), found only on a cluster."""
+    sql = citus.distribute_sql()
+    step = sql[sql.index("-- 5."):sql.index("COMMIT;")]
+    with owner_engine.connect() as conn:
+        trans = conn.begin()
+        try:
+            names = conn.execute(sa.text(
+                "SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
+                "AND proname LIKE 'wijkwerk\\_%' ORDER BY proname")).scalars().all()
+            assert "wijkwerk_tenant_of_stripe_account" in names
+            conn.connection.driver_connection.execute(step)  # no placeholders: % is SQL here
+            languages = dict(conn.execute(sa.text(
+                "SELECT p.proname, l.lanname FROM pg_proc p JOIN pg_language l "
+                "ON l.oid = p.prolang WHERE p.pronamespace = 'public'::regnamespace "
+                "AND p.proname LIKE 'wijkwerk\\_%'")).all())
+            assert set(languages) == set(names)
+            assert set(languages.values()) == {"plpgsql"}
+            assert conn.scalar(sa.text(
+                "SELECT wijkwerk_tenant_of_stripe_account('acct_nobody_has_this')")) is None
+        finally:
+            trans.rollback()
+
+
 def test_a_foreign_key_on_a_column_is_refused_where_it_cannot_be_split(monkeypatch):
     monkeypatch.setattr(citus, "present", lambda bind=None: True)
     import alembic.op

@@ -7,10 +7,11 @@ minutes ago" is what a reader clicking every 100 minutes for 3 hours would have.
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select, text, update
+from sqlalchemy import create_engine, event, select, text, update
 
 from tenants.db import utcnow
 from tenants.extensions import db
@@ -145,6 +146,79 @@ def test_the_touch_never_waits_for_a_row_another_request_holds(app, client, sess
     assert utcnow() - _row(session, user).last_seen_at > timedelta(minutes=4)  # skipped
     assert client.get(f"/{tenant.slug}/").status_code == 200
     assert utcnow() - _row(session, user).last_seen_at < timedelta(seconds=30)
+
+
+@pytest.mark.postgres
+def test_the_touch_never_waits_for_another_logins_session_write(app, make, client, session,
+                                                               reader):
+    """Another login's request has written its own session row and not yet committed (a login,
+    a logout, a touch). On PostgreSQL that row is none of this touch's business; on Citus
+    `user_sessions` is a reference table whose FOR UPDATE locks the whole shard, so the touch
+    gives up after its lock_timeout instead of waiting. Either way the page answers at once and
+    a later request keeps the login alive."""
+    tenant, user = reader
+    other = make.member(tenant, Role.PARTICIPANT)
+    login(app.test_client(), other)
+    other_id = _row(session, other).id
+    _age(session, user, minutes=5)
+    with app.app_context():
+        engine = db.engine
+    holder = engine.connect()
+    holder.begin()
+    holder.execute(text("UPDATE user_sessions SET user_agent = user_agent WHERE id = :id"),
+                   {"id": other_id})
+    done = threading.Event()
+    result = {}
+
+    def request():
+        started = time.monotonic()
+        result["status"] = client.get(f"/{tenant.slug}/").status_code
+        result["seconds"] = time.monotonic() - started
+        done.set()
+
+    thread = threading.Thread(target=request)
+    try:
+        thread.start()
+        assert done.wait(10), "the page waited for another login's session write"
+        assert result["status"] == 200
+        assert result["seconds"] < 3
+    finally:
+        holder.rollback()
+        holder.close()
+        thread.join(10)
+    _age(session, user, minutes=2)
+    assert client.get(f"/{tenant.slug}/").status_code == 200
+    assert utcnow() - _row(session, user).last_seen_at < timedelta(seconds=30)
+
+
+@pytest.mark.postgres
+def test_in_the_set_local_form_the_touch_gives_up_on_a_held_lock(app, session, reader):
+    """The touch's guard for Citus, on any PostgreSQL: an engine in the set_local form (the one
+    Citus needs), a lock the touch would wait for (the table itself, as Citus's shard lock on
+    the reference table is): skipped within its lock_timeout, made once the lock is gone."""
+    from tenants import tenancy
+    from tests.helpers import PG_URL
+
+    _tenant, user = reader
+    row = _row(session, user)
+    engine = create_engine(PG_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+    tenancy.configure_setting(engine, tenancy.SET_LOCAL)
+    holder = engine.connect()
+    holder.begin()
+    holder.execute(text("LOCK TABLE user_sessions IN EXCLUSIVE MODE"))
+    try:
+        started = time.monotonic()
+        touched = touch_session(engine, row.id, now=utcnow() + TOUCH_EVERY * 2)
+        elapsed = time.monotonic() - started
+    finally:
+        holder.rollback()
+        holder.close()
+    try:
+        assert touched is False
+        assert elapsed < 2
+        assert touch_session(engine, row.id, now=utcnow() + TOUCH_EVERY * 2) is True
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite's single writer")
