@@ -31,6 +31,25 @@ threads = int(os.environ.get("WEB_THREADS", "2"))
 timeout = 30
 graceful_timeout = 30
 
+# Keep-alive, 75 s (gunicorn's default is 2 s). Gunicorn runs behind a proxy or load balancer
+# (deploy/compose.yaml), which reuses idle connections to it: the side that closes an idle
+# connection must be the proxy, never gunicorn, or a request the proxy sends at the moment
+# gunicorn closes is lost (a 502 to the visitor). So this must outlast the proxy's idle timeout
+# towards the app: nginx's upstream `keepalive_timeout` is 60 s by default, AWS ALB's idle
+# timeout 60 s. Raise it above your proxy's if that is longer (Heroku's router: 90 s).
+# Measured (bench/RESULTS.md, "Load test and fault drills"): in the 10-minute load run (12
+# users reusing connections after 2-6 s of think time) 2 s lost 7 of 2,599 requests to
+# connection resets; 75 s lost 0 of 3,705 (run 3), with no 4xx/5xx either time.
+# The cost is small: with gthread an idle kept-alive connection waits in the worker's poller,
+# not in a thread, and gunicorn bounds them by `worker_connections` (1,000 per worker; past
+# `worker_connections - threads` kept-alive ones it answers "Connection: close"). Measured
+# (bench/load/keepalive_idle.py): 500 idle kept-alive connections added 500 file descriptors,
+# 0.0 MB of RSS and no latency to the two workers, and all 500 served a request after 13 s
+# idle. A connection that sends nothing also waits this long (5 s in a thread, then the
+# poller): fine behind a proxy, which is why the port must only be reachable from the proxy.
+# On SIGTERM gunicorn keeps idle connections 2 s at most, so deploys do not wait for this.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
+
 # Recycling, by measurement: a recycled worker re-imports the app, 2.15 s of CPU (bench/
 # workers.py), which every 1,000 requests added ~2 ms to each request (10-20% of a page). No page
 # leaks: one worker's RSS was 149.3 MB after 200 requests, 151.1 MB after 1,000 and 151.3 MB
