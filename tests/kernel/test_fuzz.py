@@ -5,12 +5,16 @@ Every page of the URL map is opened as each role; every form found on those page
 a POST form gets hypothesis-generated hostile values in its fields (control characters, NUL,
 Unicode digits, numbers beyond 64 bits, 5,000 digits, 100,000 characters, impossible dates,
 fields missing or sent twice), a GET form (a list's filter) the same in its query string,
-together with `page`. Each is submitted as admin, supervisor, participant and an anonymous
-visitor, always with a valid CSRF token, so that what is tested is the parsing, not the token.
+together with `page`. Each is submitted as admin, supervisor, participant, the platform
+operator (/beheer/: organisations, plans, municipalities and their suppression threshold) and
+an anonymous visitor, always with a valid CSRF token, so that what is tested is the parsing,
+not the token.
 
 - no answer is a 5xx;
 - a refused submit (4xx, the form shown again, or an error message) changes nothing: the rows
-  of every tenant table are counted before and after.
+  of every tenant table are counted before and after, and so are the platform's tenants,
+  municipalities and their officers, the world's plan, pilot and discount and its own
+  municipality's threshold (what the operator's forms change).
 
 Runtime is bounded: one submit per input class (that class in every field), then a fixed
 number of hypothesis examples per target, `derandomize=True` so CI sees the same values each
@@ -47,9 +51,9 @@ from tests.tenant_rows import ROW_FACTORIES
 EXAMPLES_PER_POST_FORM = 3
 EXAMPLES_PER_LIST = 3
 CLASSES = ["Jan\x00de Vries", "²", str(2**63), "1" * 5000, "2026-02-30"]
-ROLES = ("admin", "supervisor", "participant", "anonymous")
+ROLES = ("admin", "supervisor", "participant", "operator", "anonymous")
 #: the pages a supervisor sees, an admin sees too
-CRAWL_ROLES = ("admin", "participant", "anonymous")
+CRAWL_ROLES = ("admin", "participant", "operator", "anonymous")
 #: not fuzzed here: the signed Stripe webhook, the API (schemathesis), logging out (it would end
 #: the role's session half-way), files and PDFs (not forms).
 SKIP_ENDPOINTS = {"static", "stripe_webhook.receive", "billing_webhook.receive", "auth.logout",
@@ -61,6 +65,21 @@ BLIND_FIELDS = ("code", "email", "password", "name", "amount", "key", "afschrift
                 "trajectories", "months", "plan", "lifetime", "tenant")
 #: pages that need a query parameter to show their form
 QUERY_PAGES = {"trajectories.create": ("deelnemer", "participant_id")}
+#: the operator's forms on one row of every tenant or municipality on the platform: only the
+#: world's own row is fuzzed (the database is shared with the rest of the suite, whose tenants
+#: and municipalities keep their plan and threshold). Endpoint -> the world's id for it.
+OWN_ROWS = {"operator.assign_plan": "tenant_id", "operator.set_threshold": "municipality_id"}
+#: what the operator's forms change outside the world's tenant tables, read with the counts
+PLATFORM = {
+    "tenants": "(SELECT count(*) FROM tenants)",
+    "municipalities": "(SELECT count(*) FROM municipalities)",
+    "municipality officers": "(SELECT count(*) FROM municipality_memberships)",
+    "municipality invitations": "(SELECT count(*) FROM municipality_invitations)",
+    "plan": "(SELECT plan FROM tenants WHERE id = :t)",
+    "pilot": "(SELECT pilot_until FROM tenants WHERE id = :t)",
+    "discount": "(SELECT stripe_coupon FROM tenants WHERE id = :t)",
+    "threshold": "(SELECT suppression_threshold FROM municipalities WHERE id = :m)",
+}
 #: endpoints whose valid submit removes or closes what later targets need: fuzzed last
 LAST = re.compile(r"delete|remove|erase|end$|archive|withdraw|revoke|finalise|cancel|decline"
                   r"|disable|regenerate|credit")
@@ -88,6 +107,9 @@ class World:
     slug: str
     tenant_id: int
     users: dict
+    #: the world's own municipality (with an officer): the operator's threshold form is aimed
+    #: at it
+    municipality_id: int = 0
     ids: dict = field(default_factory=dict)
     #: logged-in clients by role (an admin's code is used once: log in once per run)
     clients: dict = field(default_factory=dict)
@@ -103,6 +125,7 @@ def world(app):
     users = {"admin": make.member(tenant, Role.ADMIN),
              "supervisor": make.member(tenant, Role.SUPERVISOR),
              "participant": make.member(tenant, Role.PARTICIPANT)}
+    own_officer = make.user(totp=True)  # of the world's own municipality (below)
     mp = pytest.MonkeyPatch()
     # the demo is keyed by slug: this tenant gets Breda's cooperative
     mp.setitem(demo_people.PLACES, slug, demo_people.PLACES["ons-breda"])
@@ -159,11 +182,23 @@ def world(app):
 
             municipal_tokens.create_token(s, Actor(user_id=staff["admin"].id), breda, officer,
                                           "Fuzz-dashboard", None)
+            # the world's own municipality, with an officer: listed on the operator's
+            # /beheer/gemeenten, where its threshold form is fuzzed
+            from tests.municipalities import municipality_row
+
+            own = municipality_row(name=f"Fuzzgemeente {slug}")
+            s.add(own)
+            s.flush()
+            s.add(MunicipalityMembership(user_id=own_officer.id,
+                                         role=MunicipalRole.BELEID, municipality_id=own.id))
             s.commit()
+            municipality_id = own.id
             s.remove()
     finally:
         mp.undo()
-    w = World(slug=slug, tenant_id=tenant.id, users=users)
+    # the platform operator (as the demo's beheer@wijkwerk.example.org): two-factor, no tenant
+    users["operator"] = make.user(operator=True, totp=True)
+    w = World(slug=slug, tenant_id=tenant.id, users=users, municipality_id=municipality_id)
     _network(app, w)
     _knowledge(app, users)
     w.ids = _ids(app, w)
@@ -419,6 +454,10 @@ class Run:
         self.adapter = app.url_map.bind("localhost")
         self.clients, self.tokens = dict(world.clients), {}
         self.models = [m for m in ROW_FACTORIES if m is not AuditEvent]
+        #: what `counts` reads, in its order
+        self.labels = [m.__name__ for m in self.models] + list(PLATFORM)
+        self.own_rows = {endpoint: self.adapter.build(endpoint, {
+            arg: getattr(world, arg)}) for endpoint, arg in OWN_ROWS.items()}
 
     def client(self, role: str):
         if role not in self.clients:
@@ -439,13 +478,14 @@ class Run:
             return None
         return endpoint
 
-    def counts(self) -> tuple[int, ...]:
+    def counts(self) -> tuple:
         sql = "SELECT " + ", ".join(
-            f"(SELECT count(*) FROM {m.__table__.name} WHERE tenant_id = :t)"
-            for m in self.models)
+            [f"(SELECT count(*) FROM {m.__table__.name} WHERE tenant_id = :t)"
+             for m in self.models] + list(PLATFORM.values()))
         with self.app.app_context():
             with tenant_context(db.session, self.world.tenant_id):
-                row = db.session.execute(text(sql), {"t": self.world.tenant_id}).one()
+                row = db.session.execute(text(sql), {"t": self.world.tenant_id,
+                                                     "m": self.world.municipality_id}).one()
             db.session.rollback()
             db.session.remove()
         return tuple(row)
@@ -517,6 +557,9 @@ def _crawl(run: Run, rules) -> tuple[dict, dict]:
                     endpoint = run.endpoint(form.action, form.method)
                     if endpoint is None or endpoint in SKIP_ENDPOINTS:
                         continue
+                    if endpoint in run.own_rows and urlsplit(
+                            form.action).path != run.own_rows[endpoint]:
+                        continue  # another tenant's or municipality's row (OWN_ROWS)
                     target = posts if form.method == "POST" else lists
                     known = target.get(endpoint)
                     if known is None or len(form.fields) > len(known.fields):
@@ -551,7 +594,7 @@ def _fuzz_post(run: Run, form: Form, role: str):
         if response.status_code < 500 and run.refused(role, response):
             after = run.counts()
             if after != before:
-                changed = [m.__name__ for m, b, a in zip(run.models, before, after) if a != b]
+                changed = [name for name, b, a in zip(run.labels, before, after) if a != b]
                 run.failures.append(f"{role} POST {form.action} {_short(data)} was refused "
                                     f"({response.status_code}) but changed {changed}")
 
@@ -593,9 +636,11 @@ def test_hostile_input_never_answers_5xx_and_a_refused_submit_changes_nothing(
     assert len(found) >= 0.75 * len(post_endpoints), sorted(post_endpoints - found)
 
     ordered = sorted(posts.items(), key=lambda item: bool(LAST.search(item[0])))
-    for _endpoint, form in ordered:
+    reached = set()
+    for endpoint, form in ordered:
         for role in ROLES:
             if run.reaches(role, "POST", form.action):
+                reached.add((endpoint, role))
                 _fuzz_post(run, form, role)
     # POST endpoints whose form no page showed (a state the demo lacks, a token in a mail):
     # hostile values under the names forms use, as each role
@@ -616,5 +661,11 @@ def test_hostile_input_never_answers_5xx_and_a_refused_submit_changes_nothing(
           f"{len(ROLES)} roles")
     print("POST endpoints without a form on any page:", sorted(post_endpoints - found))
     record_property("fuzz_requests", run.requests)
+    # every operator form (the threshold form among them) was fuzzed as the operator, on the
+    # world's own rows, and no other role got past its door
+    operator_forms = {e for e in post_endpoints if e.startswith("operator.")}
+    assert {(e, "operator") for e in operator_forms} <= reached, sorted(
+        operator_forms - {e for e, role in reached if role == "operator"})
+    assert {role for e, role in reached if e in operator_forms} == {"operator"}
     assert not run.failures, f"{len(run.failures)} of {run.requests} requests:\n" + "\n".join(
         run.failures[:40])
