@@ -347,6 +347,18 @@ def _line(outflow: Outflow, months: list[date], norms: Norms) -> PersonLine:
     return line
 
 
+#: outflows per page in the value page's list "per uitstroom" (the estimate is over all of them)
+LINES_PAGE_SIZE = 50
+
+
+def lines_page(est: Estimate, page: int, per_page: int = LINES_PAGE_SIZE):
+    """(the estimate's lines on `page`, the page shown, the number of pages): a page past the
+    last shows the last. Only the list is paged; every total stays over all lines."""
+    pages = max(1, -(-len(est.lines) // per_page))
+    page = max(1, min(page, pages))
+    return est.lines[(page - 1) * per_page:page * per_page], page, pages
+
+
 def estimate(session: Session, period: Period) -> Estimate:
     """The value estimate for the period: five statements whatever the number of outflows."""
     used = assumptions(session)
