@@ -80,6 +80,8 @@ class Norms:
         self.by_category: dict[str, list[BenefitNorm]] = defaultdict(list)
         for row in sorted(rows, key=lambda r: r.valid_from):
             self.by_category[row.category].append(row)
+        #: the valid-from dates per category, built once (`on` runs per outflow per month)
+        self.days = {c: [r.valid_from for r in rows] for c, rows in self.by_category.items()}
         self.used: dict[int, BenefitNorm] = {}
 
     @classmethod
@@ -88,7 +90,7 @@ class Norms:
 
     def on(self, category: str, day: date) -> BenefitNorm | None:
         rows = self.by_category.get(category, [])
-        i = bisect_right([r.valid_from for r in rows], day)
+        i = bisect_right(self.days.get(category, []), day)
         if not i:
             return None
         self.used[rows[i - 1].id] = rows[i - 1]
