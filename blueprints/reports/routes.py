@@ -186,12 +186,13 @@ def outflow():
         outcome = Outcome(request.args["uitkomst"]) if request.args.get("uitkomst") else None
     except ValueError:
         abort(404)
-    page = page_arg()
-    rows, count, median_days = services.ended_trajectories(db.session, period, outcome, page)
+    rows, count, median_days, page = services.ended_trajectories(
+        db.session, period, outcome, page_arg())
     return render_template(
         "reports/outflow.html", period=period, args=args, rows=rows, count=count, page=page,
         median_days=median_days,
-        pages=max(1, -(-count // services.PAGE_SIZE)),
+        pages=services.pages_of(count, services.OUTFLOW_PAGE_SIZE),
+        page_size=services.OUTFLOW_PAGE_SIZE,
         what=OUTCOME_LABELS[outcome] if outcome else None,
         uitkomst=outcome.value if outcome else None, outcome_labels=OUTCOME_LABELS,
         kind_labels=KIND_LABELS)
@@ -267,6 +268,7 @@ def value_page():
     social value beside it; who gains what; the assumptions used, editable within bounds."""
     period, _compare, how, args, error = _period()
     result = value.estimate(db.session, period)
+    lines, page, pages = value.lines_page(result, page_arg())
     forms = {key: AssumptionForm(prefix=key, formdata=None, data={
         "value": value.input_text(used.assumption, used.value),
         "source": used.own.source if used.own else ""}) for key, used in result.used.items()}
@@ -274,7 +276,8 @@ def value_page():
         f.value.label.text = _("Eigen waarde: %(what)s", what=result.used[key].assumption.label)
     return render_template(
         "reports/value.html", form=_period_form(period, how), period=period, args=args,
-        error=error, est=result, forms=forms, value=value, format_minutes=format_minutes,
+        error=error, est=result, lines=lines, page=page, pages=pages, forms=forms, value=value,
+        format_minutes=format_minutes,
         outcome_labels=OUTCOME_LABELS, board=_board())
 
 

@@ -480,6 +480,8 @@ def sections(now: Figures, then: Figures) -> list[Section]:
 # --- drill-downs: the records behind a figure --------------------------------------------------
 
 PAGE_SIZE = 100
+#: rows per page of the outflow drill-down (its count and median are over all rows)
+OUTFLOW_PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -549,8 +551,10 @@ def place_name(session: Session, place: Place) -> str | None:
 
 def ended_trajectories(session: Session, period: Period, outcome: Outcome | None,
                        page: int = 1):
-    """The trajectories behind the outflow figure: (rows, number of rows, median days from
-    start to outcome); rows are (trajectory, participant name)."""
+    """The trajectories behind the outflow figure: (rows of the page, number of rows, median
+    days from start to outcome, the page shown); rows are (trajectory, participant name). The
+    count and median are over all rows; a page past the last shows the last. Two statements,
+    whatever the number of rows."""
     where = [Trajectory.status == TrajectoryStatus.ENDED,
              Trajectory.outcome_on.between(period.start, period.end)]
     if outcome is not None:
@@ -558,11 +562,17 @@ def ended_trajectories(session: Session, period: Period, outcome: Outcome | None
     days = [(end - start).days for start, end in session.execute(
         select(Trajectory.starts_on, Trajectory.outcome_on).where(*where))]
     count = len(days)
+    page = max(1, min(page, pages_of(count, OUTFLOW_PAGE_SIZE)))
     rows = session.execute(
         select(Trajectory, Participant.first_name, Participant.last_name)
         .join(Participant, (Participant.tenant_id == Trajectory.tenant_id)
               & (Participant.id == Trajectory.participant_id))
         .where(*where).order_by(Trajectory.outcome_on, Trajectory.id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        .limit(OUTFLOW_PAGE_SIZE).offset((page - 1) * OUTFLOW_PAGE_SIZE)).all()
     middle = (Decimal(str(median(days))).quantize(Decimal("0.1")) if days else None)
-    return [(t, f"{first} {last}") for t, first, last in rows], count, middle
+    return [(t, f"{first} {last}") for t, first, last in rows], count, middle, page
+
+
+def pages_of(count: int, per_page: int) -> int:
+    """The number of pages of a list of `count` rows (at least 1, for the empty list)."""
+    return max(1, -(-count // per_page))

@@ -80,6 +80,8 @@ class Norms:
         self.by_category: dict[str, list[BenefitNorm]] = defaultdict(list)
         for row in sorted(rows, key=lambda r: r.valid_from):
             self.by_category[row.category].append(row)
+        #: the valid-from dates per category, built once (`on` runs per outflow per month)
+        self.days = {c: [r.valid_from for r in rows] for c, rows in self.by_category.items()}
         self.used: dict[int, BenefitNorm] = {}
 
     @classmethod
@@ -88,7 +90,7 @@ class Norms:
 
     def on(self, category: str, day: date) -> BenefitNorm | None:
         rows = self.by_category.get(category, [])
-        i = bisect_right([r.valid_from for r in rows], day)
+        i = bisect_right(self.days.get(category, []), day)
         if not i:
             return None
         self.used[rows[i - 1].id] = rows[i - 1]
@@ -345,6 +347,18 @@ def _line(outflow: Outflow, months: list[date], norms: Norms) -> PersonLine:
             line.unconfirmed_months += 1
             line.unconfirmed_cents += norm.monthly_cents
     return line
+
+
+#: outflows per page in the value page's list "per uitstroom" (the estimate is over all of them)
+LINES_PAGE_SIZE = 50
+
+
+def lines_page(est: Estimate, page: int, per_page: int = LINES_PAGE_SIZE):
+    """(the estimate's lines on `page`, the page shown, the number of pages): a page past the
+    last shows the last. Only the list is paged; every total stays over all lines."""
+    pages = max(1, -(-len(est.lines) // per_page))
+    page = max(1, min(page, pages))
+    return est.lines[(page - 1) * per_page:page * per_page], page, pages
 
 
 def estimate(session: Session, period: Period) -> Estimate:
