@@ -78,6 +78,7 @@ class ThresholdForm(BaseForm):
     """A municipality's suppression threshold; the service checks the range (5 to 10)."""
 
     threshold = StringField(_l("Drempel (kleinste groep personen)"), validators=[
-        DataRequired(message=_l("Vul een drempel in."))],
+        DataRequired(message=_l("Vul een drempel in.")),
+        Length(max=2, message=_l("Een drempel is een getal van 5 tot en met 10."))],
         render_kw={"inputmode": "numeric", "autocomplete": "off"})
     submit = SubmitField(_l("Drempel opslaan"))

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from blueprints.network import services
+from blueprints.network.models import Registration
 from tenants.extensions import db
 from tenants.models import NetworkRole
 from tests.e2e.axe import check_accessibility
@@ -110,7 +111,7 @@ def test_the_members_page_new_meeting_form_and_mailed_links_on_a_phone(app, make
     p = person("Link")
     (rid,) = register(app, admin, m, p)
     with app.app_context():
-        token = services.registration_token(db.session.get(services.Registration, rid))
+        token = services.registration_token(db.session.get(Registration, rid))
 
     page.goto(f"/netwerk/aanmelding/{token}/afmelden")  # no login: the mailed link
     expect(page.locator("#status")).to_have_text("U heeft een plaats.")

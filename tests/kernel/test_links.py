@@ -391,7 +391,7 @@ def test_network_mails(app, make, forged):
     from datetime import timedelta
 
     from blueprints.network import services
-    from blueprints.network.models import Meeting
+    from blueprints.network.models import Meeting, RegistrationStatus
     from tenants.extensions import db
     from tenants.models import NetworkRole
     from tests.network.builders import meeting, network_member
@@ -422,7 +422,7 @@ def test_network_mails(app, make, forged):
     with app.app_context():
         meeting_row = db.session.get(Meeting, m)
         [offered] = services.registrations(db.session, meeting_row,
-                                           services.RegistrationStatus.OFFERED)
+                                           RegistrationStatus.OFFERED)
         services.accept_offer(db.session, offered.id)
         db.session.commit()
         day = meeting_row.day
