@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from tenants.formfields import SelectField
 from tenants.forms import BaseForm
+from tenants.suppression import MAX_THRESHOLD, PLATFORM_THRESHOLD
 
 KIND_CHOICES = [
     ("bewonersinitiatief", _l("Bewonersinitiatief / bewonerscoöperatie")),
@@ -79,6 +80,8 @@ class ThresholdForm(BaseForm):
 
     threshold = StringField(_l("Drempel (kleinste groep personen)"), validators=[
         DataRequired(message=_l("Vul een drempel in.")),
-        Length(max=2, message=_l("Een drempel is een getal van 5 tot en met 10."))],
+        Length(max=2, message=_l("Kies als drempel een heel getal van %(low)s tot en met "
+                                 "%(high)s personen.", low=PLATFORM_THRESHOLD,
+                                 high=MAX_THRESHOLD))],
         render_kw={"inputmode": "numeric", "autocomplete": "off"})
     submit = SubmitField(_l("Drempel opslaan"))
