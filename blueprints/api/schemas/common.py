@@ -57,6 +57,17 @@ class Query(ma.Schema):
         unknown = ma.EXCLUDE
 
 
+
+class CalendarQuery(Query):
+    """A calendar period's year, month and quarter (the report and the municipal API)."""
+
+    year = AsciiInteger(validate=validate.Range(FIRST_YEAR, LAST_INVOICE_YEAR), metadata={
+        "description": "Het jaar van de maand, het kwartaal of het jaar."})
+    month = AsciiInteger(validate=validate.Range(1, 12), metadata={
+        "description": "De maand (1-12) bij period=maand."})
+    quarter = AsciiInteger(validate=validate.Range(1, 4), metadata={
+        "description": "Het kwartaal (1-4) bij period=kwartaal."})
+
 class ParticipantQuery(Query):
     status = Choice(ParticipantStatus)
     wijk = IdParam(metadata={"description": "Het id van een wijk (zie neighbourhood.id)."})

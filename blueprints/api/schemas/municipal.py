@@ -1,15 +1,14 @@
 """The municipal API's shapes: what a municipality's token reads, as its portal shows it."""
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from blueprints.api.fields import (
     Answer,
-    AsciiInteger,
     Id,
     values_of,
 )
-from blueprints.api.schemas.common import FIRST_YEAR, LAST_INVOICE_YEAR, Query, text_field
+from blueprints.api.schemas.common import CalendarQuery, text_field
 from blueprints.api.schemas.reports import FigureValue, ReportPeriod
 from blueprints.municipality.services import PORTAL_KINDS
 from blueprints.reports.periods import COMPARISONS as REPORT_COMPARISONS
@@ -22,16 +21,10 @@ SUPPRESSION_MARKS = (suppression.SMALL, suppression.SECONDARY, suppression.PERIO
                      suppression.PARTS)
 
 
-class MunicipalQuery(Query):
+class MunicipalQuery(CalendarQuery):
     period = fields.String(validate=values_of(PORTAL_KINDS), metadata={
         "description": "maand, kwartaal of jaar (hele kalenderperioden, zoals het portaal); "
                        "standaard de vorige volle maand."})
-    year = AsciiInteger(validate=validate.Range(FIRST_YEAR, LAST_INVOICE_YEAR), metadata={
-        "description": "Het jaar van de maand, het kwartaal of het jaar."})
-    month = AsciiInteger(validate=validate.Range(1, 12), metadata={
-        "description": "De maand (1-12) bij period=maand."})
-    quarter = AsciiInteger(validate=validate.Range(1, 4), metadata={
-        "description": "Het kwartaal (1-4) bij period=kwartaal."})
     compare = fields.String(validate=values_of(REPORT_COMPARISONS), metadata={
         "description": "vorige (de periode ervoor, standaard) of vorig_jaar (dezelfde "
                        "periode een jaar eerder)."})

@@ -1,18 +1,15 @@
 """The shapes of the report figures and of the value estimate with its working."""
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from blueprints.api.fields import (
     Answer,
-    AsciiInteger,
     Day,
     values_of,
 )
 from blueprints.api.schemas.common import (
-    FIRST_YEAR,
-    LAST_INVOICE_YEAR,
-    Query,
+    CalendarQuery,
     cents_field,
     text_field,
 )
@@ -25,18 +22,12 @@ from blueprints.reports.report_templates import TEMPLATES as REPORT_TEMPLATES
 REPORT_UNITS = ("count", "minutes", "cents", "percent", "days")
 
 
-class ValueQuery(Query):
+class ValueQuery(CalendarQuery):
     """The period of a report or value estimate."""
 
     period = fields.String(validate=values_of(REPORT_KINDS), metadata={
         "description": "maand, kwartaal, jaar of eigen (start en end); standaard de vorige "
                        "volle maand."})
-    year = AsciiInteger(validate=validate.Range(FIRST_YEAR, LAST_INVOICE_YEAR), metadata={
-        "description": "Het jaar van de maand, het kwartaal of het jaar."})
-    month = AsciiInteger(validate=validate.Range(1, 12), metadata={
-        "description": "De maand (1-12) bij period=maand."})
-    quarter = AsciiInteger(validate=validate.Range(1, 4), metadata={
-        "description": "Het kwartaal (1-4) bij period=kwartaal."})
     start = Day(metadata={"description": "Eerste dag bij period=eigen (hoogstens drie jaar)."})
     end = Day(metadata={"description": "Laatste dag (inbegrepen) bij period=eigen."})
 
