@@ -13,7 +13,11 @@ times an average tenant's share. Rows are generated inside PostgreSQL (INSERT ..
 generate_series and unnest, one transaction per tenant with its `app.tenant_id` set, so the
 row-level security policies hold on every row written); the report summaries are then counted
 per tenant in bulk SQL — the same definitions as `blueprints.reports.summaries.counted` — and
-checked against `flask reports rebuild` on a sample tenant. ANALYZE runs as the owner.
+checked against `flask reports rebuild` on a sample tenant. The bulk tables' secondary indexes
+and foreign keys are dropped before the load and made again after the summaries (one sort per
+index, one join per key, instead of upkeep for every row); the schema afterwards is the one the
+migrations made (a build that stops halfway leaves them missing: build again). ANALYZE runs
+as the owner. Each phase prints its seconds.
 
 Then it serves the app and the floor (bench/floor.py) each with one sync gunicorn worker and
 measures each report page of ONS Breda the way bench/pages.py does (its code, imported): CPU per
