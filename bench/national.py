@@ -13,7 +13,11 @@ times an average tenant's share. Rows are generated inside PostgreSQL (INSERT ..
 generate_series and unnest, one transaction per tenant with its `app.tenant_id` set, so the
 row-level security policies hold on every row written); the report summaries are then counted
 per tenant in bulk SQL — the same definitions as `blueprints.reports.summaries.counted` — and
-checked against `flask reports rebuild` on a sample tenant. ANALYZE runs as the owner.
+checked against `flask reports rebuild` on a sample tenant. The bulk tables' secondary indexes
+and foreign keys are dropped before the load and made again after the summaries (one sort per
+index, one join per key, instead of upkeep for every row); the schema afterwards is the one the
+migrations made (a build that stops halfway leaves them missing: build again). ANALYZE runs
+as the owner. Each phase prints its seconds.
 
 Then it serves the app and the floor (bench/floor.py) each with one sync gunicorn worker and
 measures each report page of ONS Breda the way bench/pages.py does (its code, imported): CPU per
@@ -60,6 +64,10 @@ JOB_KINDS = ["boodschappen", "tuin", "schutting", "klein_onderhoud", "schoonmaak
              "gezelschap", "overig"]
 
 
+#: seconds spent per table written (the phases of the build), printed after the rows
+PHASES: dict[str, float] = {}
+
+
 def libpq(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
@@ -80,6 +88,7 @@ def build_national(owner_url: str, scale: float, seed: int = 13) -> dict:
     today = date.today()
     counts: dict[str, int] = {}
     with psycopg.connect(libpq(owner_url), autocommit=False) as conn:
+        _bulk_session(conn)
         global HOUSEHOLDS, JOB_KINDS
         HOUSEHOLDS = _enum_values(conn, "participants", "household_type") or HOUSEHOLDS
         JOB_KINDS = _enum_values(conn, "help_requests", "kind") or JOB_KINDS
@@ -119,6 +128,14 @@ def build_national(owner_url: str, scale: float, seed: int = 13) -> dict:
     return counts
 
 
+def _bulk_session(conn) -> None:
+    """A writing session of the build: a commit need not wait for the WAL flush (a crash loses
+    the last transactions of a benchmark data set, nothing else), sorts in memory."""
+    conn.execute("SET synchronous_commit = off")
+    conn.execute("SET work_mem = '64MB'")
+    conn.commit()
+
+
 def _set_tenant(conn, tenant_id: int) -> None:
     conn.execute("SELECT set_config('app.tenant_id', %s, true)", (str(tenant_id),))
 
@@ -131,8 +148,10 @@ def _tenant(conn, tenant_id, number, slug, municipality_id, n, rng, today, count
     user = conn.execute("SELECT min(user_id) FROM memberships").fetchone()[0]
 
     def run(label, sql, params):
+        t = time.perf_counter()
         cur = conn.execute(sql, params)
         counts[label] = counts.get(label, 0) + max(cur.rowcount, 0)
+        PHASES[label] = PHASES.get(label, 0.0) + time.perf_counter() - t
 
     run("neighbourhoods", "INSERT INTO neighbourhoods (tenant_id, id, name) SELECT %s, %s + g, "
         "'Bench-wijk ' || g FROM generate_series(1, 4) g", (tenant_id, base))
@@ -253,11 +272,9 @@ def _tenant(conn, tenant_id, number, slug, municipality_id, n, rng, today, count
 
 
 #: the summaries as `blueprints.reports.summaries.counted` defines them, in bulk SQL
+SUMMARY_TABLES = ["report_hours_daily", "report_hours_monthly", "report_outflow_daily",
+                  "report_money_daily"]
 SUMMARY_SQL = [
-    "DELETE FROM report_hours_daily",
-    "DELETE FROM report_hours_monthly",
-    "DELETE FROM report_outflow_daily",
-    "DELETE FROM report_money_daily",
     """INSERT INTO report_hours_daily (tenant_id, id, day, hour_type, minutes)
        SELECT %(t)s, %(base)s + row_number() OVER (), work_date, hour_type, sum(minutes)
        FROM time_entries WHERE tenant_id = %(t)s AND status = 'goedgekeurd'
@@ -285,17 +302,97 @@ SUMMARY_SQL = [
 ]
 
 
+#: the tables the bulk load writes most rows to: their secondary indexes and foreign keys are
+#: dropped before the load and made again after it (one sort per index, one join per key,
+#: instead of maintaining seven indexes and checking five keys for each of 3,000,000 rows)
+BULK_TABLES = ["participants", "trajectories", "time_entries", "evaluations", "help_requests",
+               "customers", "invoices", "payments", "report_hours_daily",
+               "report_hours_monthly", "report_outflow_daily", "report_money_daily"]
+
+
+def drop_secondary(owner_url: str) -> list[str]:
+    """Drop the foreign keys and every index but the primary key of BULK_TABLES (as the owner);
+    return the statements that make them again, in order: the indexes, then the keys."""
+    with psycopg.connect(libpq(owner_url)) as conn:
+        tables = [f"public.{t}" for t in BULK_TABLES]
+        keys = conn.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY 1, 2", (tables,)).fetchall()
+        # unique constraints are made again as constraints; other indexes with their own DDL
+        unique = conn.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'u' AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY 1, 2", (tables,)).fetchall()
+        indexes = conn.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) ORDER BY 1",
+            (tables,)).fetchall()
+        # nothing outside BULK_TABLES may lean on an index dropped here (all point at primary keys)
+        leaning = conn.execute(
+            "SELECT count(*) FROM pg_constraint c JOIN pg_index i ON i.indexrelid = c.conindid "
+            "WHERE c.contype = 'f' AND i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary",
+            (tables,)).fetchone()[0]
+        if leaning:
+            raise SystemExit("a foreign key points at a non-primary index of the bulk tables")
+        for table, name, _d in keys + unique:
+            conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _d in indexes:
+            conn.execute(f"DROP INDEX {name}")
+        conn.commit()
+    return ([f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in unique]
+            + [d for _n, d in indexes]
+            + [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in keys])
+
+
+def restore_secondary(owner_url: str, statements: list[str]) -> None:
+    """Make the indexes and foreign keys again, with room for the sorts. PostgreSQL checks a new
+    foreign key over all rows with one join, as the table's owner — under FORCE ROW LEVEL
+    SECURITY that join would see only the rows the owner's policies show (none of a tenant's
+    participants without `app.tenant_id`) and report keys as missing. So the keys are added in
+    one transaction in which the tables do not force RLS on their owner, forced again before it
+    commits: no other session ever sees them unforced."""
+    with psycopg.connect(libpq(owner_url), autocommit=True) as conn:
+        conn.execute("SET maintenance_work_mem = '256MB'")
+        conn.execute("SET work_mem = '64MB'")
+        for sql in statements:
+            if "FOREIGN KEY" not in sql:
+                t = time.perf_counter()
+                conn.execute(sql)
+                PHASES["indexes"] = PHASES.get("indexes", 0.0) + time.perf_counter() - t
+        t = time.perf_counter()
+        forced = [r[0] for r in conn.execute(
+            "SELECT oid::regclass::text FROM pg_class WHERE relforcerowsecurity "
+            "AND relnamespace = 'public'::regnamespace ORDER BY 1")]
+        with conn.transaction():
+            for table in forced:
+                conn.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+            for sql in statements:
+                if "FOREIGN KEY" in sql:
+                    conn.execute(sql)
+            for table in forced:
+                conn.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+        PHASES["foreign keys"] = time.perf_counter() - t
+
+
 def build_summaries(owner_url: str) -> None:
     """Every tenant's summaries, counted from the raw rows in bulk SQL (one transaction per
-    tenant, under its `app.tenant_id`)."""
+    tenant, under its `app.tenant_id`). The demo's summaries go first, all at once: TRUNCATE
+    by the owner (a DELETE per tenant would look for that tenant's rows in ever larger tables)."""
     with psycopg.connect(libpq(owner_url)) as conn:
+        _bulk_session(conn)
+        conn.execute("TRUNCATE " + ", ".join(SUMMARY_TABLES))
         tenants = [r[0] for r in conn.execute("SELECT id FROM tenants ORDER BY id")]
         conn.commit()
         for number, tenant_id in enumerate(tenants):
             _set_tenant(conn, tenant_id)
             for sql in SUMMARY_SQL:
+                t = time.perf_counter()
                 conn.execute(sql, {"t": tenant_id, "base": 9_000_000_000_000 + number
                                    * 100_000_000})
+                label = "summary " + sql.split()[2]
+                PHASES[label] = PHASES.get(label, 0.0) + time.perf_counter() - t
             conn.commit()
 
 
@@ -438,6 +535,8 @@ def main() -> None:
                         help="measure the data set already in the database")
     parser.add_argument("--skip-demo", action="store_true",
                         help="the database already has the migrations and the demo, nothing else")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the data set and verify its summaries, measure nothing")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--block", type=int, default=10, help="requests per measurement")
     parser.add_argument("--verify", default="nl-001", help="the tenant whose bulk summaries are "
@@ -456,12 +555,22 @@ def main() -> None:
             pages._flask(pages._env(url, None), "seed-demo")
             print(f"  migrations and demo: {time.perf_counter() - started:.0f} s")
         t = time.perf_counter()
+        restore = drop_secondary(owner)
+        print(f"  {len(restore)} secondary indexes and foreign keys dropped in "
+              f"{time.perf_counter() - t:.0f} s")
+        t = time.perf_counter()
         counts = build_national(owner, args.scale)
         print(f"  national rows in {time.perf_counter() - t:.0f} s: "
               + ", ".join(f"{n:,} {k}" for k, n in counts.items()))
+        print("  per table: " + ", ".join(f"{k} {s:.0f} s" for k, s in PHASES.items()))
         t = time.perf_counter()
         build_summaries(owner)
-        print(f"  summaries in {time.perf_counter() - t:.0f} s")
+        print(f"  summaries in {time.perf_counter() - t:.0f} s: " + ", ".join(
+            f"{k[8:]} {s:.0f} s" for k, s in PHASES.items() if k.startswith("summary ")))
+        t = time.perf_counter()
+        restore_secondary(owner, restore)
+        print(f"  indexes and foreign keys made again in {time.perf_counter() - t:.0f} s "
+              f"(indexes {PHASES['indexes']:.0f} s, foreign keys {PHASES['foreign keys']:.0f} s)")
         t = time.perf_counter()
         analyze(owner)
         print(f"  ANALYZE in {time.perf_counter() - t:.0f} s; "
@@ -469,6 +578,8 @@ def main() -> None:
               f"({(time.perf_counter() - started) / 60:.1f} min), load {os.getloadavg()[0]:.1f}")
         t = time.perf_counter()
         print("  " + verify(url, args.verify) + f" ({time.perf_counter() - t:.0f} s)")
+    if args.build_only:
+        return
     with psycopg.connect(libpq(owner)) as conn:
         large = conn.execute("SELECT id FROM tenants WHERE slug = %s", (LARGE,)).fetchone()[0]
         breda = [r[0] for r in conn.execute(
