@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from statistics import median
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Date, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from blueprints.helprequests.models import HelpRequest, JobKind, RequestStatus
@@ -113,14 +114,15 @@ def _sum_in(condition, value=1):
     return func.sum(case((condition, value), else_=0))
 
 
-def _per_key(session: Session, key, value, day, periods: tuple[Period, ...], *where
-              ) -> list[dict]:
+def _per_key_statement(key, value, day, periods, *where):
     """{key: total} per period, in one grouped statement over the days of all periods."""
     columns = [_sum_in(_between(day, p), value) for p in periods]
-    rows = session.execute(
-        select(key, *columns).where(*where, or_(*(_between(day, p) for p in periods)))
-        .group_by(key))
-    result: list[dict] = [{} for _ in periods]
+    return (select(key, *columns).where(*where, or_(*(_between(day, p) for p in periods)))
+            .group_by(key))
+
+
+def _per_key_rows(rows, n: int) -> list[dict]:
+    result: list[dict] = [{} for _ in range(n)]
     for k, *totals in rows:
         for i, total in enumerate(totals):
             if total:
@@ -132,51 +134,105 @@ def _per_key(session: Session, key, value, day, periods: tuple[Period, ...], *wh
 OPTIONAL_PARTS = ("places", "ladder", "days")
 
 
-def figures(session: Session, *periods: Period, parts=OPTIONAL_PARTS) -> list[Figures]:
-    """Every figure of each period, the periods side by side: seven grouped statements, however
-    many periods (the report asks two: the period and its comparison), and one more for each
-    of the optional `parts` asked for (hours per wijk and host organisation, ladder movement,
-    days to outflow)."""
-    kinds = session.execute(
-        select(Trajectory.kind, *[_sum_in(_running(p)) for p in periods])
-        .where(or_(*(_running(p) for p in periods))).group_by(Trajectory.kind)).all()
-    running = [{row[0].value: int(row[i + 1]) for row in kinds if row[i + 1]}
-               for i in range(len(periods))]
-    people = session.execute(select(
-        *[func.count(func.distinct(case((_running(p), Trajectory.participant_id))))
-          for p in periods],
-        *[_sum_in(_between(Trajectory.starts_on, p)) for p in periods])
-        .select_from(Trajectory)).one()
-    hours = _per_key(session, HoursDaily.hour_type, HoursDaily.minutes, HoursDaily.day, periods)
-    requests = _per_key(session, HelpRequest.kind, 1, HelpRequest.done_on, periods,
-                        HelpRequest.status.in_((RequestStatus.DONE, RequestStatus.INVOICED)))
-    # the quarters of each period ride along in the outflow statement: no statement more
-    cuts = [quarters(p) for p in periods]
-    outflow = _per_key(session, OutflowDaily.outcome, OutflowDaily.trajectories, OutflowDaily.day,
-                       periods + tuple(q for qs in cuts for q in qs))
-    per_quarter, offset = [], len(periods)
-    for qs in cuts:
-        per_quarter.append(list(zip(qs, outflow[offset:offset + len(qs)])))
-        offset += len(qs)
-    money = session.execute(select(*[
-        _sum_in(_between(MoneyDaily.day, p), column) for p in periods
-        for column in (MoneyDaily.invoiced_cents, MoneyDaily.credited_cents,
-                       MoneyDaily.paid_cents)])
-        .where(or_(*(_between(MoneyDaily.day, p) for p in periods)))).one()
+@dataclass(frozen=True)
+class _Slot:
+    """A period in a statement built once: its dates are bound parameters (s<i>, e<i>)."""
+    start: object
+    end: object
+
+
+def _slots(count: int, first: int = 0) -> tuple[_Slot, ...]:
+    return tuple(_Slot(bindparam(f"s{i}", type_=Date()), bindparam(f"e{i}", type_=Date()))
+                 for i in range(first, first + count))
+
+
+@lru_cache(maxsize=128)
+def _statements(n: int, cuts: tuple[int, ...], parts: frozenset) -> dict:
+    """The statements of `figures` for n periods whose quarters number `cuts`, built once per
+    shape and process: the periods' dates are bound parameters (`_params`). Building the
+    expressions (a few hundred CASE and BETWEEN clauses) cost more CPU than running them."""
+    periods = _slots(n)
+    quarter_slots = _slots(sum(cuts), n)
+    statements = {
+        "kinds": select(Trajectory.kind, *[_sum_in(_running(p)) for p in periods])
+        .where(or_(*(_running(p) for p in periods))).group_by(Trajectory.kind),
+        "people": select(
+            *[func.count(func.distinct(case((_running(p), Trajectory.participant_id))))
+              for p in periods],
+            *[_sum_in(_between(Trajectory.starts_on, p)) for p in periods])
+        .select_from(Trajectory),
+        "hours": _per_key_statement(HoursDaily.hour_type, HoursDaily.minutes, HoursDaily.day,
+                                    periods),
+        "requests": _per_key_statement(
+            HelpRequest.kind, 1, HelpRequest.done_on, periods,
+            HelpRequest.status.in_((RequestStatus.DONE, RequestStatus.INVOICED))),
+        # the quarters of each period ride along in the outflow statement: no statement more
+        "outflow": _per_key_statement(OutflowDaily.outcome, OutflowDaily.trajectories,
+                                      OutflowDaily.day, periods + quarter_slots),
+        "money": select(*[
+            _sum_in(_between(MoneyDaily.day, p), column) for p in periods
+            for column in (MoneyDaily.invoiced_cents, MoneyDaily.credited_cents,
+                           MoneyDaily.paid_cents)])
+        .where(or_(*(_between(MoneyDaily.day, p) for p in periods))),
+    }
     cohort = [and_(_between(Trajectory.outcome_on, p), OutflowFollowUp.months == m)
               for p in periods for m in DURABLE_AFTER]
-    durable = session.execute(
+    statements["durable"] = (
         select(*[_sum_in(c) for c in cohort],
                *[_sum_in(and_(c, OutflowFollowUp.still_off_benefit)) for c in cohort])
         .select_from(OutflowFollowUp)
         .join(Trajectory, (Trajectory.tenant_id == OutflowFollowUp.tenant_id)
               & (Trajectory.id == OutflowFollowUp.trajectory_id))
-        .where(Trajectory.outcome.in_(TO_WORK), or_(*cohort))).one()
+        .where(Trajectory.outcome.in_(TO_WORK), or_(*cohort)))
+    if "places" in parts:
+        statements["places"] = _places_statement(periods)
+    if "ladder" in parts:
+        statements["ladder"] = _ladder_statement(periods)
+    if "days" in parts:
+        statements["days"] = _days_statement(periods)
+    return statements
+
+
+def _params(periods) -> dict:
+    params = {}
+    for i, p in enumerate(periods):
+        params[f"s{i}"], params[f"e{i}"] = p.start, p.end
+    params["last"] = max(p.end for p in periods)
+    return params
+
+
+def figures(session: Session, *periods: Period, parts=OPTIONAL_PARTS) -> list[Figures]:
+    """Every figure of each period, the periods side by side: seven grouped statements, however
+    many periods (the report asks two: the period and its comparison), and one more for each
+    of the optional `parts` asked for (hours per wijk and host organisation, ladder movement,
+    days to outflow)."""
+    n = len(periods)
+    cuts = [quarters(p) for p in periods]
+    statements = _statements(n, tuple(len(qs) for qs in cuts),
+                             frozenset(parts) & frozenset(OPTIONAL_PARTS))
+    params = _params(periods + tuple(q for qs in cuts for q in qs))
+    kinds = session.execute(statements["kinds"], params).all()
+    running = [{row[0].value: int(row[i + 1]) for row in kinds if row[i + 1]}
+               for i in range(n)]
+    people = session.execute(statements["people"], params).one()
+    hours = _per_key_rows(session.execute(statements["hours"], params), n)
+    requests = _per_key_rows(session.execute(statements["requests"], params), n)
+    outflow = _per_key_rows(session.execute(statements["outflow"], params),
+                            n + sum(len(qs) for qs in cuts))
+    per_quarter, offset = [], n
+    for qs in cuts:
+        per_quarter.append(list(zip(qs, outflow[offset:offset + len(qs)])))
+        offset += len(qs)
+    money = session.execute(statements["money"], params).one()
+    durable = session.execute(statements["durable"], params).one()
+    k = n * len(DURABLE_AFTER)
     empty = [{} for _ in periods]
-    by_wijk, by_host = _places(session, periods) if "places" in parts else (empty, empty)
-    ladder = _ladder(session, periods) if "ladder" in parts else empty
-    days = _days_to_outflow(session, periods) if "days" in parts else [[] for _ in periods]
-    n, k = len(periods), len(cohort)
+    by_wijk, by_host = (_places_rows(session.execute(statements["places"], params), n)
+                        if "places" in statements else (empty, empty))
+    ladder = (_ladder_rows(session.execute(statements["ladder"], params).one(), n)
+              if "ladder" in statements else empty)
+    days = (_days_rows(session.execute(statements["days"], params), periods)
+            if "days" in statements else [[] for _ in periods])
     return [Figures(int(people[i] or 0), running[i], int(people[n + i] or 0), hours[i],
                     requests[i], outflow[i], int(money[3 * i] or 0), int(money[3 * i + 1] or 0),
                     int(money[3 * i + 2] or 0),
@@ -206,14 +262,14 @@ def _with_places(statement):
                        & (Trajectory.id == TimeEntry.trajectory_id)))
 
 
-def _places(session: Session, periods: tuple[Period, ...]) -> tuple[list[dict], list[dict]]:
+def _places_statement(periods):
     """Approved minutes per wijk and per host organisation, each period side by side: one
     grouped statement over the approved entries of the periods (index tenant, status, date).
     The place is read as it is now, so it is read from the entries, not from a summary."""
     wijk = wijk_of_entry()
     host = Trajectory.host_organisation_id
     columns = [_sum_in(_between(TimeEntry.work_date, p), TimeEntry.minutes) for p in periods]
-    statement = _with_places(
+    return _with_places(
         select(wijk, Neighbourhood.name, host, HostOrganisation.name, *columns)
         .select_from(TimeEntry)
     ).outerjoin(Neighbourhood, (Neighbourhood.tenant_id == TimeEntry.tenant_id)
@@ -223,9 +279,12 @@ def _places(session: Session, periods: tuple[Period, ...]) -> tuple[list[dict], 
     ).where(TimeEntry.status == EntryStatus.APPROVED,
             or_(*(_between(TimeEntry.work_date, p) for p in periods))
     ).group_by(wijk, Neighbourhood.name, host, HostOrganisation.name)
-    by_wijk: list[dict] = [{} for _ in periods]
-    by_host: list[dict] = [{} for _ in periods]
-    for wijk_id, wijk_name, host_id, host_name, *totals in session.execute(statement):
+
+
+def _places_rows(rows, n: int) -> tuple[list[dict], list[dict]]:
+    by_wijk: list[dict] = [{} for _ in range(n)]
+    by_host: list[dict] = [{} for _ in range(n)]
+    for wijk_id, wijk_name, host_id, host_name, *totals in rows:
         for i, total in enumerate(totals):
             if not total:
                 continue
@@ -236,50 +295,62 @@ def _places(session: Session, periods: tuple[Period, ...]) -> tuple[list[dict], 
     return by_wijk, by_host
 
 
-def _ladder(session: Session, periods: tuple[Period, ...]) -> list[dict]:
+#: ladder movements: the columns of the ladder statement, per period
+_MOVES = ("up", "same", "down")
+
+
+def _ladder_statement(periods):
     """Per period: the held evaluations in it with a ladder step, compared with the previous
     held evaluation (with a step) of the same trajectory — up, same or down. One statement; the
     first evaluation of a trajectory has nothing to compare with and is not counted."""
-    last = max(p.end for p in periods)
     previous = func.lag(Evaluation.ladder_step).over(
         partition_by=(Evaluation.tenant_id, Evaluation.trajectory_id),
         order_by=(Evaluation.held_on, Evaluation.id))
     steps = (select(Evaluation.held_on.label("held_on"), Evaluation.ladder_step.label("step"),
                     previous.label("previous"))
              .where(Evaluation.held_on.is_not(None), Evaluation.ladder_step.is_not(None),
-                    Evaluation.held_on <= last)
+                    Evaluation.held_on <= bindparam("last", type_=Date()))
              .subquery())
     moves = {"up": steps.c.step > steps.c.previous, "same": steps.c.step == steps.c.previous,
              "down": steps.c.step < steps.c.previous}
-    row = session.execute(select(*[
-        _sum_in(and_(steps.c.held_on.between(p.start, p.end), condition))
-        for p in periods for condition in moves.values()])
-        .where(steps.c.previous.is_not(None))).one()
-    return [{move: int(row[i * len(moves) + j] or 0) for j, move in enumerate(moves)}
-            for i in range(len(periods))]
+    return select(*[
+        _sum_in(and_(steps.c.held_on.between(p.start, p.end), moves[move]))
+        for p in periods for move in _MOVES]).where(steps.c.previous.is_not(None))
 
 
-def _days_to_outflow(session: Session, periods: tuple[Period, ...]) -> list[list[int]]:
+def _ladder_rows(row, n: int) -> list[dict]:
+    return [{move: int(row[i * len(_MOVES) + j] or 0) for j, move in enumerate(_MOVES)}
+            for i in range(n)]
+
+
+def _days_statement(periods):
     """Per period: the days from start to outcome of each trajectory ended in it (one
     statement; as many rows as the outflow of the periods)."""
+    return select(Trajectory.starts_on, Trajectory.outcome_on).where(
+        Trajectory.status == TrajectoryStatus.ENDED,
+        or_(*(_between(Trajectory.outcome_on, p) for p in periods)))
+
+
+def _days_rows(rows, periods) -> list[list[int]]:
     result: list[list[int]] = [[] for _ in periods]
-    for starts_on, outcome_on in session.execute(
-            select(Trajectory.starts_on, Trajectory.outcome_on)
-            .where(Trajectory.status == TrajectoryStatus.ENDED,
-                   or_(*(_between(Trajectory.outcome_on, p) for p in periods)))):
+    for starts_on, outcome_on in rows:
         for i, p in enumerate(periods):
             if p.start <= outcome_on <= p.end:
                 result[i].append((outcome_on - starts_on).days)
     return result
 
 
+_HOURS_PER_DAY = (select(HoursDaily.day, func.sum(HoursDaily.minutes))
+                  .where(HoursDaily.day.between(bindparam("s0", type_=Date()),
+                                                bindparam("e0", type_=Date())))
+                  .group_by(HoursDaily.day))
+
+
 def hours_per_week(session: Session, period: Period) -> list[tuple[date, int]]:
     """Approved minutes per ISO week (Monday) touching the period, every week listed (zero
     included); a week cut by the period's edge counts only its days inside the period."""
     per_week: dict[date, int] = defaultdict(int)
-    for day, minutes in session.execute(
-            select(HoursDaily.day, func.sum(HoursDaily.minutes))
-            .where(HoursDaily.day.between(period.start, period.end)).group_by(HoursDaily.day)):
+    for day, minutes in session.execute(_HOURS_PER_DAY, {"s0": period.start, "e0": period.end}):
         per_week[monday_of(day)] += int(minutes or 0)
     weeks, monday = [], monday_of(period.start)
     while monday <= period.end:
