@@ -14,6 +14,7 @@ from statistics import median
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Date, and_, bindparam, case, func, or_, select
@@ -35,6 +36,7 @@ from blueprints.trajectories.models import (
     TrajectoryStatus,
 )
 from blueprints.trajectories.services import KIND_LABELS, OUTCOME_LABELS
+from tenants.i18n import current_translations
 from tenants.weeks import monday_of
 
 #: follow-up checkpoints whose durability the report shows
@@ -264,21 +266,36 @@ def _with_places(statement):
 
 def _places_statement(periods):
     """Approved minutes per wijk and per host organisation, each period side by side: one
-    grouped statement over the approved entries of the periods (index tenant, status, date).
-    The place is read as it is now, so it is read from the entries, not from a summary."""
+    statement over the approved entries of the periods (index tenant, status, date), summed
+    per participant, help request and trajectory first, so that only those sums are joined to
+    what places them. The place is read as it is now, so it is read from the entries, not from
+    a summary."""
+    sums = (select(TimeEntry.tenant_id, TimeEntry.participant_id, TimeEntry.help_request_id,
+                   TimeEntry.trajectory_id,
+                   *[_sum_in(_between(TimeEntry.work_date, p), TimeEntry.minutes).label(f"m{i}")
+                     for i, p in enumerate(periods)])
+            .where(TimeEntry.status == EntryStatus.APPROVED,
+                   or_(*(_between(TimeEntry.work_date, p) for p in periods)))
+            .group_by(TimeEntry.tenant_id, TimeEntry.participant_id,
+                      TimeEntry.help_request_id, TimeEntry.trajectory_id)
+            .subquery())
     wijk = wijk_of_entry()
     host = Trajectory.host_organisation_id
-    columns = [_sum_in(_between(TimeEntry.work_date, p), TimeEntry.minutes) for p in periods]
-    return _with_places(
-        select(wijk, Neighbourhood.name, host, HostOrganisation.name, *columns)
-        .select_from(TimeEntry)
-    ).outerjoin(Neighbourhood, (Neighbourhood.tenant_id == TimeEntry.tenant_id)
-                & (Neighbourhood.id == wijk)
-    ).outerjoin(HostOrganisation, (HostOrganisation.tenant_id == TimeEntry.tenant_id)
-                & (HostOrganisation.id == host)
-    ).where(TimeEntry.status == EntryStatus.APPROVED,
-            or_(*(_between(TimeEntry.work_date, p) for p in periods))
-    ).group_by(wijk, Neighbourhood.name, host, HostOrganisation.name)
+    return (
+        select(wijk, Neighbourhood.name, host, HostOrganisation.name,
+               *[func.sum(sums.c[f"m{i}"]) for i in range(len(periods))])
+        .select_from(sums)
+        .join(Participant, (Participant.tenant_id == sums.c.tenant_id)
+              & (Participant.id == sums.c.participant_id))
+        .outerjoin(HelpRequest, (HelpRequest.tenant_id == sums.c.tenant_id)
+                   & (HelpRequest.id == sums.c.help_request_id))
+        .outerjoin(Trajectory, (Trajectory.tenant_id == sums.c.tenant_id)
+                   & (Trajectory.id == sums.c.trajectory_id))
+        .outerjoin(Neighbourhood, (Neighbourhood.tenant_id == sums.c.tenant_id)
+                   & (Neighbourhood.id == wijk))
+        .outerjoin(HostOrganisation, (HostOrganisation.tenant_id == sums.c.tenant_id)
+                   & (HostOrganisation.id == host))
+        .group_by(wijk, Neighbourhood.name, host, HostOrganisation.name))
 
 
 def _places_rows(rows, n: int) -> tuple[list[dict], list[dict]]:
@@ -440,17 +457,17 @@ OWN_PLACE = _l("De coöperatie zelf (geen inzetorganisatie)")
 NONE_ARG = "geen"
 
 
-def _breakdown(prefix: str, now: dict, then: dict, definition, none_label, drill_arg: str
-               ) -> list[Row]:
+def _breakdown(prefix: str, now: dict, then: dict, definition: str, none_label: str,
+               drill_arg: str) -> list[Row]:
     """Rows per wijk or host organisation: named ones by name, the unknown one last."""
     keys = set(now) | set(then)
     named = sorted((k for k in keys if k is not None),
                    key=lambda k: ((now.get(k) or then.get(k))[0] or "").casefold())
     rows = []
     for k in named + ([None] if None in keys else []):
-        label = (now.get(k) or then.get(k))[0] if k is not None else str(none_label)
+        label = (now.get(k) or then.get(k))[0] if k is not None else none_label
         arg = NONE_ARG if k is None else str(k)
-        rows.append(Row(f"{prefix}_{arg}", label, str(definition), "minutes",
+        rows.append(Row(f"{prefix}_{arg}", label, definition, "minutes",
                         now.get(k, ("", 0))[1], then.get(k, ("", 0))[1],
                         drill=("reports.hours", {drill_arg: arg})))
     return rows
@@ -462,90 +479,138 @@ D_PAID = _l("Ontvangen betalingen (inclusief btw) met een betaaldatum in de peri
             "ook binnenkwamen (overboeking, bankafschrift, online).")
 
 
+#: every fixed text of the report's rows, by a key of its own: translated once per locale
+#: (`_texts`), not a lazy string evaluated per row and request (a report has ~150)
+_TEXT_SOURCES = {
+    "active": _l("Actieve deelnemers"), "started": _l("Nieuwe trajecten (instroom)"),
+    "running": _l("Lopende trajecten"), "hours": _l("Goedgekeurde uren"),
+    "per_participant_week": _l("Uren per deelnemer per week"),
+    "requests": _l("Uitgevoerde hulpvragen"), "outflow": _l("Uitstroom (afgeronde trajecten)"),
+    "outflow_rate": _l("Uitstroompercentage"), "to_work_rate": _l("Uitstroom naar betaald werk"),
+    "time_to_outflow": _l("Tijd tot uitstroom (mediaan, dagen)"),
+    "invoiced": _l("Gefactureerd (excl. btw, na creditnota's)"),
+    "paid": _l("Ontvangen betalingen"),
+    "s_people": _l("Deelnemers en trajecten"), "s_hours": _l("Uren"),
+    "s_wijk": _l("Uren per wijk"), "s_inzet": _l("Uren per inzetorganisatie"),
+    "s_requests": _l("Hulpvragen"), "s_outflow": _l("Uitstroom"),
+    "s_quarters": _l("Uitstroom per kwartaal"),
+    "s_ladder": _l("Ontwikkeling op de participatieladder"), "s_money": _l("Omzet"),
+    "D_ACTIVE": D_ACTIVE, "D_RUNNING": D_RUNNING, "D_STARTED": D_STARTED, "D_HOURS": D_HOURS,
+    "D_HOUR_TYPE": D_HOUR_TYPE, "D_REQUESTS": D_REQUESTS, "D_OUTFLOW": D_OUTFLOW,
+    "D_OUTFLOW_RATE": D_OUTFLOW_RATE, "D_TO_WORK_RATE": D_TO_WORK_RATE,
+    "D_PER_WEEK": D_PER_WEEK, "D_WIJK": D_WIJK, "D_HOST": D_HOST, "D_DAYS": D_DAYS,
+    "D_QUARTER": D_QUARTER, "D_LADDER": D_LADDER, "D_INVOICED": D_INVOICED,
+    "D_PAID": D_PAID, "NO_WIJK": NO_WIJK, "OWN_PLACE": OWN_PLACE,
+    **{f"durable_{m}": _l("Nog uit de uitkering na %(months)s maanden", months=m)
+       for m in DURABLE_AFTER},
+    **{f"D_durable_{m}": d_durable(m) for m in DURABLE_AFTER},
+    **{f"kind_{k.value}": KIND_LABELS[k] for k in TrajectoryKind},
+    **{f"job_{k.value}": JOB_KIND_LABELS[k] for k in JobKind},
+    **{f"outcome_{o.value}": OUTCOME_LABELS[o] for o in Outcome},
+    **{f"ladder_{move}": label for move, label in LADDER_LABELS.items()},
+}
+#: Translations object -> {key: text}; a locale's Translations lives as long as the process
+_TEXTS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _texts() -> dict[str, str]:
+    """The texts of _TEXT_SOURCES in the request's language."""
+    translations = current_translations()
+    try:
+        return _TEXTS[translations]
+    except (KeyError, TypeError):
+        pass
+    texts = {key: str(lazy) for key, lazy in _TEXT_SOURCES.items()}
+    try:
+        _TEXTS[translations] = texts
+    except TypeError:  # not weak-referenceable: translated per call
+        pass
+    return texts
+
+
 def sections(now: Figures, then: Figures) -> list[Section]:
     """The report's rows, the same for the page and the exports."""
+    t = _texts()
     people = [
-        Row("active", str(_l("Actieve deelnemers")), str(D_ACTIVE), "count",
+        Row("active", t["active"], t["D_ACTIVE"], "count",
             now.active_participants, then.active_participants),
-        Row("started", str(_l("Nieuwe trajecten (instroom)")), str(D_STARTED), "count",
-            now.started, then.started),
-        Row("running", str(_l("Lopende trajecten")), str(D_RUNNING), "count",
+        Row("started", t["started"], t["D_STARTED"], "count", now.started, then.started),
+        Row("running", t["running"], t["D_RUNNING"], "count",
             now.running_total, then.running_total),
     ]
-    people += [Row(f"running_{k.value}", str(KIND_LABELS[k]), str(D_RUNNING), "count",
+    people += [Row(f"running_{k.value}", t[f"kind_{k.value}"], t["D_RUNNING"], "count",
                    now.running.get(k.value, 0), then.running.get(k.value, 0), sub=True)
                for k in TrajectoryKind if now.running.get(k.value) or then.running.get(k.value)]
-    hours = [Row("hours", str(_l("Goedgekeurde uren")), str(D_HOURS), "minutes",
+    hours = [Row("hours", t["hours"], t["D_HOURS"], "minutes",
                  now.hours_total, then.hours_total,
                  drill=("reports.hours", {}))]
-    hours += [Row(f"hours_{t.value}", type_label(t), str(D_HOUR_TYPE), "minutes",
-                  now.hours.get(t.value, 0), then.hours.get(t.value, 0), sub=True,
-                  drill=("reports.hours", {"soort": t.value}))
-              for t in HOUR_TYPES]
-    hours.append(Row("per_participant_week", str(_l("Uren per deelnemer per week")),
-                     str(D_PER_WEEK), "minutes", now.per_participant_week,
+    hours += [Row(f"hours_{ht.value}", type_label(ht), t["D_HOUR_TYPE"], "minutes",
+                  now.hours.get(ht.value, 0), then.hours.get(ht.value, 0), sub=True,
+                  drill=("reports.hours", {"soort": ht.value}))
+              for ht in HOUR_TYPES]
+    hours.append(Row("per_participant_week", t["per_participant_week"],
+                     t["D_PER_WEEK"], "minutes", now.per_participant_week,
                      then.per_participant_week))
-    wijken = _breakdown("wijk", now.by_wijk, then.by_wijk, D_WIJK, NO_WIJK, "wijk")
-    hosts = _breakdown("inzet", now.by_host, then.by_host, D_HOST, OWN_PLACE, "inzet")
-    requests = [Row("requests", str(_l("Uitgevoerde hulpvragen")), str(D_REQUESTS), "count",
+    wijken = _breakdown("wijk", now.by_wijk, then.by_wijk, t["D_WIJK"], t["NO_WIJK"], "wijk")
+    hosts = _breakdown("inzet", now.by_host, then.by_host, t["D_HOST"], t["OWN_PLACE"],
+                       "inzet")
+    requests = [Row("requests", t["requests"], t["D_REQUESTS"], "count",
                     sum(now.requests_done.values()), sum(then.requests_done.values()))]
-    requests += [Row(f"requests_{k.value}", str(JOB_KIND_LABELS[k]), str(D_REQUESTS), "count",
+    requests += [Row(f"requests_{k.value}", t[f"job_{k.value}"], t["D_REQUESTS"], "count",
                      now.requests_done.get(k.value, 0), then.requests_done.get(k.value, 0),
                      sub=True)
                  for k in JobKind if now.requests_done.get(k.value)
                  or then.requests_done.get(k.value)]
-    outflow = [Row("outflow", str(_l("Uitstroom (afgeronde trajecten)")), str(D_OUTFLOW),
+    outflow = [Row("outflow", t["outflow"], t["D_OUTFLOW"],
                    "count", now.outflow_total, then.outflow_total,
                    drill=("reports.outflow", {}))]
-    outflow += [Row(f"outflow_{o.value}", str(OUTCOME_LABELS[o]), str(D_OUTFLOW), "count",
+    outflow += [Row(f"outflow_{o.value}", t[f"outcome_{o.value}"], t["D_OUTFLOW"], "count",
                     now.outflow.get(o.value, 0), then.outflow.get(o.value, 0), sub=True,
                     drill=("reports.outflow", {"uitkomst": o.value}))
                 for o in Outcome if now.outflow.get(o.value) or then.outflow.get(o.value)]
     outflow += [
-        Row("outflow_rate", str(_l("Uitstroompercentage")), str(D_OUTFLOW_RATE), "percent",
+        Row("outflow_rate", t["outflow_rate"], t["D_OUTFLOW_RATE"], "percent",
             percent(now.outflow_total, now.running_total),
             percent(then.outflow_total, then.running_total)),
-        Row("to_work_rate", str(_l("Uitstroom naar betaald werk")), str(D_TO_WORK_RATE),
+        Row("to_work_rate", t["to_work_rate"], t["D_TO_WORK_RATE"],
             "percent", percent(now.outflow_to_work, now.running_total),
             percent(then.outflow_to_work, then.running_total)),
     ]
-    outflow.append(Row("time_to_outflow", str(_l("Tijd tot uitstroom (mediaan, dagen)")),
-                       str(D_DAYS), "days", now.median_days_to_outflow,
+    outflow.append(Row("time_to_outflow", t["time_to_outflow"],
+                       t["D_DAYS"], "days", now.median_days_to_outflow,
                        then.median_days_to_outflow, drill=("reports.outflow", {})))
     for months in DURABLE_AFTER:
         now_followed, now_off = now.durability.get(months, (0, 0))
         then_followed, then_off = then.durability.get(months, (0, 0))
         outflow.append(Row(
-            f"durable_{months}", str(_l("Nog uit de uitkering na %(months)s maanden",
-                                        months=months)),
-            str(d_durable(months)), "percent", percent(now_off, now_followed),
-            percent(then_off, then_followed), drill=("reports.followups_page", {})))
+            f"durable_{months}", t[f"durable_{months}"], t[f"D_durable_{months}"], "percent",
+            percent(now_off, now_followed), percent(then_off, then_followed),
+            drill=("reports.followups_page", {})))
     money = [
-        Row("invoiced", str(_l("Gefactureerd (excl. btw, na creditnota's)")), str(D_INVOICED),
+        Row("invoiced", t["invoiced"], t["D_INVOICED"],
             "cents", now.invoiced_cents - now.credited_cents,
             then.invoiced_cents - then.credited_cents),
-        Row("paid", str(_l("Ontvangen betalingen")), str(D_PAID), "cents", now.paid_cents,
-            then.paid_cents),
+        Row("paid", t["paid"], t["D_PAID"], "cents", now.paid_cents, then.paid_cents),
     ]
     then_quarters = [total for _q, total in then.quarters]
     per_quarter = [
-        Row(f"quarter_{i + 1}", quarter_label(q), str(D_QUARTER), "count", sum(counts.values()),
+        Row(f"quarter_{i + 1}", quarter_label(q), t["D_QUARTER"], "count", sum(counts.values()),
             sum(then_quarters[i].values()) if i < len(then_quarters) else None,
             drill=("reports.outflow", {"van": q.start.isoformat(), "tot": q.end.isoformat(),
                                        "periode": "eigen"}))
         for i, (q, counts) in enumerate(now.quarters)]
-    ladder = [Row(f"ladder_{move}", str(label), str(D_LADDER), "count",
+    ladder = [Row(f"ladder_{move}", t[f"ladder_{move}"], t["D_LADDER"], "count",
                   now.ladder.get(move, 0), then.ladder.get(move, 0))
-              for move, label in LADDER_LABELS.items()]
-    return [Section(str(_l("Deelnemers en trajecten")), people, "people"),
-            Section(str(_l("Uren")), hours, "hours"),
-            Section(str(_l("Uren per wijk")), wijken, "wijk"),
-            Section(str(_l("Uren per inzetorganisatie")), hosts, "inzet"),
-            Section(str(_l("Hulpvragen")), requests, "requests"),
-            Section(str(_l("Uitstroom")), outflow, "outflow"),
-            Section(str(_l("Uitstroom per kwartaal")), per_quarter, "quarters"),
-            Section(str(_l("Ontwikkeling op de participatieladder")), ladder, "ladder"),
-            Section(str(_l("Omzet")), money, "money")]
+              for move in LADDER_LABELS]
+    return [Section(t["s_people"], people, "people"),
+            Section(t["s_hours"], hours, "hours"),
+            Section(t["s_wijk"], wijken, "wijk"),
+            Section(t["s_inzet"], hosts, "inzet"),
+            Section(t["s_requests"], requests, "requests"),
+            Section(t["s_outflow"], outflow, "outflow"),
+            Section(t["s_quarters"], per_quarter, "quarters"),
+            Section(t["s_ladder"], ladder, "ladder"),
+            Section(t["s_money"], money, "money")]
 
 
 # --- drill-downs: the records behind a figure --------------------------------------------------
