@@ -17,7 +17,7 @@ from functools import lru_cache
 from weakref import WeakKeyDictionary
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, and_, bindparam, case, func, or_, select
+from sqlalchemy import Date, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from blueprints.helprequests.models import HelpRequest, JobKind, RequestStatus
@@ -158,11 +158,6 @@ def _statements(n: int, cuts: tuple[int, ...], parts: frozenset) -> dict:
     statements = {
         "kinds": select(Trajectory.kind, *[_sum_in(_running(p)) for p in periods])
         .where(or_(*(_running(p) for p in periods))).group_by(Trajectory.kind),
-        "people": select(
-            *[func.count(func.distinct(case((_running(p), Trajectory.participant_id))))
-              for p in periods],
-            *[_sum_in(_between(Trajectory.starts_on, p)) for p in periods])
-        .select_from(Trajectory),
         "hours": _per_key_statement(HoursDaily.hour_type, HoursDaily.minutes, HoursDaily.day,
                                     periods),
         "requests": _per_key_statement(
@@ -171,28 +166,47 @@ def _statements(n: int, cuts: tuple[int, ...], parts: frozenset) -> dict:
         # the quarters of each period ride along in the outflow statement: no statement more
         "outflow": _per_key_statement(OutflowDaily.outcome, OutflowDaily.trajectories,
                                       OutflowDaily.day, periods + quarter_slots),
-        "money": select(*[
-            _sum_in(_between(MoneyDaily.day, p), column) for p in periods
-            for column in (MoneyDaily.invoiced_cents, MoneyDaily.credited_cents,
-                           MoneyDaily.paid_cents)])
-        .where(or_(*(_between(MoneyDaily.day, p) for p in periods))),
     }
+    # The figures of one row each (people, money, durability, ladder) in one statement: each
+    # an aggregate without GROUP BY (always exactly one row) as a derived table, side by side.
+    people = select(
+        *[func.count(func.distinct(case((_running(p), Trajectory.participant_id))))
+          for p in periods],
+        *[_sum_in(_between(Trajectory.starts_on, p)) for p in periods]).select_from(Trajectory)
+    money = select(*[
+        _sum_in(_between(MoneyDaily.day, p), column) for p in periods
+        for column in (MoneyDaily.invoiced_cents, MoneyDaily.credited_cents,
+                       MoneyDaily.paid_cents)]).where(
+        or_(*(_between(MoneyDaily.day, p) for p in periods)))
     cohort = [and_(_between(Trajectory.outcome_on, p), OutflowFollowUp.months == m)
               for p in periods for m in DURABLE_AFTER]
-    statements["durable"] = (
+    durable = (
         select(*[_sum_in(c) for c in cohort],
                *[_sum_in(and_(c, OutflowFollowUp.still_off_benefit)) for c in cohort])
         .select_from(OutflowFollowUp)
         .join(Trajectory, (Trajectory.tenant_id == OutflowFollowUp.tenant_id)
               & (Trajectory.id == OutflowFollowUp.trajectory_id))
         .where(Trajectory.outcome.in_(TO_WORK), or_(*cohort)))
+    ones = [people, money, durable] + ([_ladder_statement(periods)] if "ladder" in parts else [])
+    derived = [_labelled(statement, f"t{i}").subquery(f"one_{i}")
+               for i, statement in enumerate(ones)]
+    joined = derived[0]
+    for table in derived[1:]:
+        joined = joined.join(table, true())
+    statements["ones"] = select(*[c for table in derived for c in table.c]).select_from(joined)
+    statements["widths"] = [len(statement.selected_columns) for statement in ones]
     if "places" in parts:
         statements["places"] = _places_statement(periods)
-    if "ladder" in parts:
-        statements["ladder"] = _ladder_statement(periods)
     if "days" in parts:
         statements["days"] = _days_statement(periods)
     return statements
+
+
+def _labelled(statement, prefix: str):
+    """The statement with its columns named prefix0, prefix1, … (unique in a derived table)."""
+    return statement.with_only_columns(
+        *[c.label(f"{prefix}_{i}") for i, c in enumerate(statement.selected_columns)],
+        maintain_column_froms=True)
 
 
 def _params(periods) -> dict:
@@ -204,10 +218,11 @@ def _params(periods) -> dict:
 
 
 def figures(session: Session, *periods: Period, parts=OPTIONAL_PARTS) -> list[Figures]:
-    """Every figure of each period, the periods side by side: seven grouped statements, however
-    many periods (the report asks two: the period and its comparison), and one more for each
-    of the optional `parts` asked for (hours per wijk and host organisation, ladder movement,
-    days to outflow)."""
+    """Every figure of each period, the periods side by side: five statements, however many
+    periods (the report asks two: the period and its comparison) — trajectories per kind,
+    hours, help requests, outflow (with the quarters), and one row of people, money and
+    durability — and one more for hours per wijk and host organisation and for days to
+    outflow when `parts` asks for them (ladder movement rides in the one-row statement)."""
     n = len(periods)
     cuts = [quarters(p) for p in periods]
     statements = _statements(n, tuple(len(qs) for qs in cuts),
@@ -216,7 +231,12 @@ def figures(session: Session, *periods: Period, parts=OPTIONAL_PARTS) -> list[Fi
     kinds = session.execute(statements["kinds"], params).all()
     running = [{row[0].value: int(row[i + 1]) for row in kinds if row[i + 1]}
                for i in range(n)]
-    people = session.execute(statements["people"], params).one()
+    ones = session.execute(statements["ones"], params).one()
+    widths, parts_of_ones, at = statements["widths"], [], 0
+    for width in widths:
+        parts_of_ones.append(ones[at:at + width])
+        at += width
+    people, money, durable = parts_of_ones[:3]
     hours = _per_key_rows(session.execute(statements["hours"], params), n)
     requests = _per_key_rows(session.execute(statements["requests"], params), n)
     outflow = _per_key_rows(session.execute(statements["outflow"], params),
@@ -225,14 +245,11 @@ def figures(session: Session, *periods: Period, parts=OPTIONAL_PARTS) -> list[Fi
     for qs in cuts:
         per_quarter.append(list(zip(qs, outflow[offset:offset + len(qs)])))
         offset += len(qs)
-    money = session.execute(statements["money"], params).one()
-    durable = session.execute(statements["durable"], params).one()
     k = n * len(DURABLE_AFTER)
     empty = [{} for _ in periods]
     by_wijk, by_host = (_places_rows(session.execute(statements["places"], params), n)
                         if "places" in statements else (empty, empty))
-    ladder = (_ladder_rows(session.execute(statements["ladder"], params).one(), n)
-              if "ladder" in statements else empty)
+    ladder = _ladder_rows(parts_of_ones[3], n) if len(parts_of_ones) > 3 else empty
     days = (_days_rows(session.execute(statements["days"], params), periods)
             if "days" in statements else [[] for _ in periods])
     return [Figures(int(people[i] or 0), running[i], int(people[n + i] or 0), hours[i],
