@@ -399,6 +399,12 @@ def staff_pages(url: str) -> list[tuple[str, str]]:
         ("retention", f"{t}/privacy/bewaartermijn"),
         ("report: year", f"{t}/rapportage?periode=jaar&jaar={year - 1}&vergelijk=vorig_jaar"),
         ("report: quarter", f"{t}/rapportage?periode=kwartaal&jaar={year - 1}&kwartaal=4"),
+        ("report: year, template jaarverslag",
+         f"{t}/rapportage?periode=jaar&jaar={year - 1}&vergelijk=vorig_jaar&sjabloon=jaarverslag"),
+        ("report: quarter, template financiers",
+         f"{t}/rapportage?periode=kwartaal&jaar={year - 1}&kwartaal=4&sjabloon=financiers"),
+        ("report: month, template maandoverzicht",
+         f"{t}/rapportage?periode=maand&jaar={year - 1}&maand=11&sjabloon=maandoverzicht"),
         ("report: hours drill-down", f"{t}/rapportage/uren?periode=kwartaal&jaar={year - 1}"
                                      "&kwartaal=4"),
         ("report: value", f"{t}/rapportage/waarde"),

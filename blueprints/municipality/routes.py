@@ -10,13 +10,13 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from blueprints.hours.formats import format_minutes
-from blueprints.municipality import exports, services
+from blueprints.municipality import exports, html, services
 from blueprints.reports import chart, periods
 from blueprints.reports.forms import PeriodForm
 from tenants.errors import DomainError
 from tenants.exports import csv_file, xlsx_file
 from tenants.extensions import db
-from tenants.suppression import PLATFORM_THRESHOLD, TOTAL
+from tenants.suppression import PLATFORM_THRESHOLD
 from tenants.web import municipality_blueprint
 
 bp = municipality_blueprint("municipality", __name__)
@@ -50,16 +50,20 @@ def _cell_renderer():
     """cell(c, unit, limit): one protected cell — its value, or "< 5" / "verborgen" with the
     reason and a link to why. The markup of the macro it replaced (municipality/_cell.html), with
     the link and the words looked up once: the portal shows ~90 cells, and a macro call per cell
-    was a fifth of the page's CPU."""
+    was a fifth of the page's CPU. The tables around the cells: blueprints.municipality.html."""
     privacy = url_for("municipality.privacy")
     hidden, why_hidden, hour = (Markup(_("verborgen")), Markup(_("Waarom verborgen?")),
                                 Markup(_("uur")))
+
+    reasons = {}  # (why hidden, limit) -> the sentence, escaped: looked up once per page
 
     def cell(c, unit, limit):
         if c is None:
             return "–"
         if c.hidden:
-            reason = escape(services.why(c, limit))
+            reason = reasons.get((c.hidden, limit))
+            if reason is None:
+                reason = reasons[c.hidden, limit] = escape(services.why(c, limit))
             shown = Markup("&lt; ") + escape(limit) if c.hidden == "klein" else hidden
             return Markup(f'<a class="utrecht-link suppressed" href="{escape(privacy)}#'
                           f'{escape(c.hidden)}" title="{reason}">{shown}<span '
@@ -83,8 +87,8 @@ def index():
         shared.totals(), 60 if shared.unit == "minutes" else 1) for shared in portal.tables}
     return render_template(
         "municipality/index.html", portal=portal, period=period, compare=compare, args=args,
-        form=form, charts=charts, why=services.why, format_minutes=format_minutes, TOTAL=TOTAL,
-        cell=_cell_renderer())
+        form=form, charts=charts, cell=_cell_renderer(), total_rows=html.total_rows,
+        cooperative_rows=html.cooperative_rows, chart_bars=html.chart_bars)
 
 
 @bp.route("/export.<fmt>")

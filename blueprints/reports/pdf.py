@@ -37,7 +37,7 @@ from tenants.pdf import text as _e
 
 
 def value_text(unit: str, value) -> str:
-    """A figure as the page writes it (templates/reports/_value.html)."""
+    """A figure as the page writes it (blueprints.reports.html.Values)."""
     if value is None:
         return "–"
     if unit == "minutes":

@@ -23,6 +23,7 @@ from blueprints.reports import (
     chart,
     exports,
     followups,
+    html,
     periods,
     report_templates,
     schedule,
@@ -120,7 +121,9 @@ def index():
         templates=report_templates.TEMPLATES,
         sections=report_templates.apply(template, services.sections(now, then)), weeks=weeks,
         chart=chart.weekly_bars(weeks), charts=chart.report_charts(template.charts, now),
-        format_minutes=format_minutes, board=_board())
+        board=_board(), figures_rows=html.figures_rows, week_bars=html.week_bars,
+        week_rows=html.week_rows, category_bars=html.category_bars,
+        category_rows=html.category_rows)
 
 
 @bp.route("/export.<fmt>")

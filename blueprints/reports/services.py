@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from statistics import median
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Date, and_, bindparam, case, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from blueprints.helprequests.models import HelpRequest, JobKind, RequestStatus
@@ -34,6 +36,7 @@ from blueprints.trajectories.models import (
     TrajectoryStatus,
 )
 from blueprints.trajectories.services import KIND_LABELS, OUTCOME_LABELS
+from tenants.i18n import current_translations
 from tenants.weeks import monday_of
 
 #: follow-up checkpoints whose durability the report shows
@@ -113,14 +116,15 @@ def _sum_in(condition, value=1):
     return func.sum(case((condition, value), else_=0))
 
 
-def _per_key(session: Session, key, value, day, periods: tuple[Period, ...], *where
-              ) -> list[dict]:
+def _per_key_statement(key, value, day, periods, *where):
     """{key: total} per period, in one grouped statement over the days of all periods."""
     columns = [_sum_in(_between(day, p), value) for p in periods]
-    rows = session.execute(
-        select(key, *columns).where(*where, or_(*(_between(day, p) for p in periods)))
-        .group_by(key))
-    result: list[dict] = [{} for _ in periods]
+    return (select(key, *columns).where(*where, or_(*(_between(day, p) for p in periods)))
+            .group_by(key))
+
+
+def _per_key_rows(rows, n: int) -> list[dict]:
+    result: list[dict] = [{} for _ in range(n)]
     for k, *totals in rows:
         for i, total in enumerate(totals):
             if total:
@@ -132,51 +136,122 @@ def _per_key(session: Session, key, value, day, periods: tuple[Period, ...], *wh
 OPTIONAL_PARTS = ("places", "ladder", "days")
 
 
-def figures(session: Session, *periods: Period, parts=OPTIONAL_PARTS) -> list[Figures]:
-    """Every figure of each period, the periods side by side: seven grouped statements, however
-    many periods (the report asks two: the period and its comparison), and one more for each
-    of the optional `parts` asked for (hours per wijk and host organisation, ladder movement,
-    days to outflow)."""
-    kinds = session.execute(
-        select(Trajectory.kind, *[_sum_in(_running(p)) for p in periods])
-        .where(or_(*(_running(p) for p in periods))).group_by(Trajectory.kind)).all()
-    running = [{row[0].value: int(row[i + 1]) for row in kinds if row[i + 1]}
-               for i in range(len(periods))]
-    people = session.execute(select(
+@dataclass(frozen=True)
+class _Slot:
+    """A period in a statement built once: its dates are bound parameters (s<i>, e<i>)."""
+    start: object
+    end: object
+
+
+def _slots(count: int, first: int = 0) -> tuple[_Slot, ...]:
+    return tuple(_Slot(bindparam(f"s{i}", type_=Date()), bindparam(f"e{i}", type_=Date()))
+                 for i in range(first, first + count))
+
+
+@lru_cache(maxsize=128)
+def _statements(n: int, cuts: tuple[int, ...], parts: frozenset) -> dict:
+    """The statements of `figures` for n periods whose quarters number `cuts`, built once per
+    shape and process: the periods' dates are bound parameters (`_params`). Building the
+    expressions (a few hundred CASE and BETWEEN clauses) cost more CPU than running them."""
+    periods = _slots(n)
+    quarter_slots = _slots(sum(cuts), n)
+    statements = {
+        "kinds": select(Trajectory.kind, *[_sum_in(_running(p)) for p in periods])
+        .where(or_(*(_running(p) for p in periods))).group_by(Trajectory.kind),
+        "hours": _per_key_statement(HoursDaily.hour_type, HoursDaily.minutes, HoursDaily.day,
+                                    periods),
+        "requests": _per_key_statement(
+            HelpRequest.kind, 1, HelpRequest.done_on, periods,
+            HelpRequest.status.in_((RequestStatus.DONE, RequestStatus.INVOICED))),
+        # the quarters of each period ride along in the outflow statement: no statement more
+        "outflow": _per_key_statement(OutflowDaily.outcome, OutflowDaily.trajectories,
+                                      OutflowDaily.day, periods + quarter_slots),
+    }
+    # The figures of one row each (people, money, durability, ladder) in one statement: each
+    # an aggregate without GROUP BY (always exactly one row) as a derived table, side by side.
+    people = select(
         *[func.count(func.distinct(case((_running(p), Trajectory.participant_id))))
           for p in periods],
-        *[_sum_in(_between(Trajectory.starts_on, p)) for p in periods])
-        .select_from(Trajectory)).one()
-    hours = _per_key(session, HoursDaily.hour_type, HoursDaily.minutes, HoursDaily.day, periods)
-    requests = _per_key(session, HelpRequest.kind, 1, HelpRequest.done_on, periods,
-                        HelpRequest.status.in_((RequestStatus.DONE, RequestStatus.INVOICED)))
-    # the quarters of each period ride along in the outflow statement: no statement more
-    cuts = [quarters(p) for p in periods]
-    outflow = _per_key(session, OutflowDaily.outcome, OutflowDaily.trajectories, OutflowDaily.day,
-                       periods + tuple(q for qs in cuts for q in qs))
-    per_quarter, offset = [], len(periods)
-    for qs in cuts:
-        per_quarter.append(list(zip(qs, outflow[offset:offset + len(qs)])))
-        offset += len(qs)
-    money = session.execute(select(*[
+        *[_sum_in(_between(Trajectory.starts_on, p)) for p in periods]).select_from(Trajectory)
+    money = select(*[
         _sum_in(_between(MoneyDaily.day, p), column) for p in periods
         for column in (MoneyDaily.invoiced_cents, MoneyDaily.credited_cents,
-                       MoneyDaily.paid_cents)])
-        .where(or_(*(_between(MoneyDaily.day, p) for p in periods)))).one()
+                       MoneyDaily.paid_cents)]).where(
+        or_(*(_between(MoneyDaily.day, p) for p in periods)))
     cohort = [and_(_between(Trajectory.outcome_on, p), OutflowFollowUp.months == m)
               for p in periods for m in DURABLE_AFTER]
-    durable = session.execute(
+    durable = (
         select(*[_sum_in(c) for c in cohort],
                *[_sum_in(and_(c, OutflowFollowUp.still_off_benefit)) for c in cohort])
         .select_from(OutflowFollowUp)
         .join(Trajectory, (Trajectory.tenant_id == OutflowFollowUp.tenant_id)
               & (Trajectory.id == OutflowFollowUp.trajectory_id))
-        .where(Trajectory.outcome.in_(TO_WORK), or_(*cohort))).one()
+        .where(Trajectory.outcome.in_(TO_WORK), or_(*cohort)))
+    ones = [people, money, durable] + ([_ladder_statement(periods)] if "ladder" in parts else [])
+    derived = [_labelled(statement, f"t{i}").subquery(f"one_{i}")
+               for i, statement in enumerate(ones)]
+    joined = derived[0]
+    for table in derived[1:]:
+        joined = joined.join(table, true())
+    statements["ones"] = select(*[c for table in derived for c in table.c]).select_from(joined)
+    statements["widths"] = [len(statement.selected_columns) for statement in ones]
+    if "places" in parts:
+        statements["places"] = _places_statement(periods)
+    if "days" in parts:
+        statements["days"] = _days_statement(periods)
+    return statements
+
+
+def _labelled(statement, prefix: str):
+    """The statement with its columns named prefix0, prefix1, … (unique in a derived table)."""
+    return statement.with_only_columns(
+        *[c.label(f"{prefix}_{i}") for i, c in enumerate(statement.selected_columns)],
+        maintain_column_froms=True)
+
+
+def _params(periods) -> dict:
+    params = {}
+    for i, p in enumerate(periods):
+        params[f"s{i}"], params[f"e{i}"] = p.start, p.end
+    params["last"] = max(p.end for p in periods)
+    return params
+
+
+def figures(session: Session, *periods: Period, parts=OPTIONAL_PARTS) -> list[Figures]:
+    """Every figure of each period, the periods side by side: five statements, however many
+    periods (the report asks two: the period and its comparison) — trajectories per kind,
+    hours, help requests, outflow (with the quarters), and one row of people, money and
+    durability — and one more for hours per wijk and host organisation and for days to
+    outflow when `parts` asks for them (ladder movement rides in the one-row statement)."""
+    n = len(periods)
+    cuts = [quarters(p) for p in periods]
+    statements = _statements(n, tuple(len(qs) for qs in cuts),
+                             frozenset(parts) & frozenset(OPTIONAL_PARTS))
+    params = _params(periods + tuple(q for qs in cuts for q in qs))
+    kinds = session.execute(statements["kinds"], params).all()
+    running = [{row[0].value: int(row[i + 1]) for row in kinds if row[i + 1]}
+               for i in range(n)]
+    ones = session.execute(statements["ones"], params).one()
+    widths, parts_of_ones, at = statements["widths"], [], 0
+    for width in widths:
+        parts_of_ones.append(ones[at:at + width])
+        at += width
+    people, money, durable = parts_of_ones[:3]
+    hours = _per_key_rows(session.execute(statements["hours"], params), n)
+    requests = _per_key_rows(session.execute(statements["requests"], params), n)
+    outflow = _per_key_rows(session.execute(statements["outflow"], params),
+                            n + sum(len(qs) for qs in cuts))
+    per_quarter, offset = [], n
+    for qs in cuts:
+        per_quarter.append(list(zip(qs, outflow[offset:offset + len(qs)])))
+        offset += len(qs)
+    k = n * len(DURABLE_AFTER)
     empty = [{} for _ in periods]
-    by_wijk, by_host = _places(session, periods) if "places" in parts else (empty, empty)
-    ladder = _ladder(session, periods) if "ladder" in parts else empty
-    days = _days_to_outflow(session, periods) if "days" in parts else [[] for _ in periods]
-    n, k = len(periods), len(cohort)
+    by_wijk, by_host = (_places_rows(session.execute(statements["places"], params), n)
+                        if "places" in statements else (empty, empty))
+    ladder = _ladder_rows(parts_of_ones[3], n) if len(parts_of_ones) > 3 else empty
+    days = (_days_rows(session.execute(statements["days"], params), periods)
+            if "days" in statements else [[] for _ in periods])
     return [Figures(int(people[i] or 0), running[i], int(people[n + i] or 0), hours[i],
                     requests[i], outflow[i], int(money[3 * i] or 0), int(money[3 * i + 1] or 0),
                     int(money[3 * i + 2] or 0),
@@ -206,26 +281,44 @@ def _with_places(statement):
                        & (Trajectory.id == TimeEntry.trajectory_id)))
 
 
-def _places(session: Session, periods: tuple[Period, ...]) -> tuple[list[dict], list[dict]]:
+def _places_statement(periods):
     """Approved minutes per wijk and per host organisation, each period side by side: one
-    grouped statement over the approved entries of the periods (index tenant, status, date).
-    The place is read as it is now, so it is read from the entries, not from a summary."""
+    statement over the approved entries of the periods (index tenant, status, date), summed
+    per participant, help request and trajectory first, so that only those sums are joined to
+    what places them. The place is read as it is now, so it is read from the entries, not from
+    a summary."""
+    sums = (select(TimeEntry.tenant_id, TimeEntry.participant_id, TimeEntry.help_request_id,
+                   TimeEntry.trajectory_id,
+                   *[_sum_in(_between(TimeEntry.work_date, p), TimeEntry.minutes).label(f"m{i}")
+                     for i, p in enumerate(periods)])
+            .where(TimeEntry.status == EntryStatus.APPROVED,
+                   or_(*(_between(TimeEntry.work_date, p) for p in periods)))
+            .group_by(TimeEntry.tenant_id, TimeEntry.participant_id,
+                      TimeEntry.help_request_id, TimeEntry.trajectory_id)
+            .subquery())
     wijk = wijk_of_entry()
     host = Trajectory.host_organisation_id
-    columns = [_sum_in(_between(TimeEntry.work_date, p), TimeEntry.minutes) for p in periods]
-    statement = _with_places(
-        select(wijk, Neighbourhood.name, host, HostOrganisation.name, *columns)
-        .select_from(TimeEntry)
-    ).outerjoin(Neighbourhood, (Neighbourhood.tenant_id == TimeEntry.tenant_id)
-                & (Neighbourhood.id == wijk)
-    ).outerjoin(HostOrganisation, (HostOrganisation.tenant_id == TimeEntry.tenant_id)
-                & (HostOrganisation.id == host)
-    ).where(TimeEntry.status == EntryStatus.APPROVED,
-            or_(*(_between(TimeEntry.work_date, p) for p in periods))
-    ).group_by(wijk, Neighbourhood.name, host, HostOrganisation.name)
-    by_wijk: list[dict] = [{} for _ in periods]
-    by_host: list[dict] = [{} for _ in periods]
-    for wijk_id, wijk_name, host_id, host_name, *totals in session.execute(statement):
+    return (
+        select(wijk, Neighbourhood.name, host, HostOrganisation.name,
+               *[func.sum(sums.c[f"m{i}"]) for i in range(len(periods))])
+        .select_from(sums)
+        .join(Participant, (Participant.tenant_id == sums.c.tenant_id)
+              & (Participant.id == sums.c.participant_id))
+        .outerjoin(HelpRequest, (HelpRequest.tenant_id == sums.c.tenant_id)
+                   & (HelpRequest.id == sums.c.help_request_id))
+        .outerjoin(Trajectory, (Trajectory.tenant_id == sums.c.tenant_id)
+                   & (Trajectory.id == sums.c.trajectory_id))
+        .outerjoin(Neighbourhood, (Neighbourhood.tenant_id == sums.c.tenant_id)
+                   & (Neighbourhood.id == wijk))
+        .outerjoin(HostOrganisation, (HostOrganisation.tenant_id == sums.c.tenant_id)
+                   & (HostOrganisation.id == host))
+        .group_by(wijk, Neighbourhood.name, host, HostOrganisation.name))
+
+
+def _places_rows(rows, n: int) -> tuple[list[dict], list[dict]]:
+    by_wijk: list[dict] = [{} for _ in range(n)]
+    by_host: list[dict] = [{} for _ in range(n)]
+    for wijk_id, wijk_name, host_id, host_name, *totals in rows:
         for i, total in enumerate(totals):
             if not total:
                 continue
@@ -236,50 +329,62 @@ def _places(session: Session, periods: tuple[Period, ...]) -> tuple[list[dict], 
     return by_wijk, by_host
 
 
-def _ladder(session: Session, periods: tuple[Period, ...]) -> list[dict]:
+#: ladder movements: the columns of the ladder statement, per period
+_MOVES = ("up", "same", "down")
+
+
+def _ladder_statement(periods):
     """Per period: the held evaluations in it with a ladder step, compared with the previous
     held evaluation (with a step) of the same trajectory — up, same or down. One statement; the
     first evaluation of a trajectory has nothing to compare with and is not counted."""
-    last = max(p.end for p in periods)
     previous = func.lag(Evaluation.ladder_step).over(
         partition_by=(Evaluation.tenant_id, Evaluation.trajectory_id),
         order_by=(Evaluation.held_on, Evaluation.id))
     steps = (select(Evaluation.held_on.label("held_on"), Evaluation.ladder_step.label("step"),
                     previous.label("previous"))
              .where(Evaluation.held_on.is_not(None), Evaluation.ladder_step.is_not(None),
-                    Evaluation.held_on <= last)
+                    Evaluation.held_on <= bindparam("last", type_=Date()))
              .subquery())
     moves = {"up": steps.c.step > steps.c.previous, "same": steps.c.step == steps.c.previous,
              "down": steps.c.step < steps.c.previous}
-    row = session.execute(select(*[
-        _sum_in(and_(steps.c.held_on.between(p.start, p.end), condition))
-        for p in periods for condition in moves.values()])
-        .where(steps.c.previous.is_not(None))).one()
-    return [{move: int(row[i * len(moves) + j] or 0) for j, move in enumerate(moves)}
-            for i in range(len(periods))]
+    return select(*[
+        _sum_in(and_(steps.c.held_on.between(p.start, p.end), moves[move]))
+        for p in periods for move in _MOVES]).where(steps.c.previous.is_not(None))
 
 
-def _days_to_outflow(session: Session, periods: tuple[Period, ...]) -> list[list[int]]:
+def _ladder_rows(row, n: int) -> list[dict]:
+    return [{move: int(row[i * len(_MOVES) + j] or 0) for j, move in enumerate(_MOVES)}
+            for i in range(n)]
+
+
+def _days_statement(periods):
     """Per period: the days from start to outcome of each trajectory ended in it (one
     statement; as many rows as the outflow of the periods)."""
+    return select(Trajectory.starts_on, Trajectory.outcome_on).where(
+        Trajectory.status == TrajectoryStatus.ENDED,
+        or_(*(_between(Trajectory.outcome_on, p) for p in periods)))
+
+
+def _days_rows(rows, periods) -> list[list[int]]:
     result: list[list[int]] = [[] for _ in periods]
-    for starts_on, outcome_on in session.execute(
-            select(Trajectory.starts_on, Trajectory.outcome_on)
-            .where(Trajectory.status == TrajectoryStatus.ENDED,
-                   or_(*(_between(Trajectory.outcome_on, p) for p in periods)))):
+    for starts_on, outcome_on in rows:
         for i, p in enumerate(periods):
             if p.start <= outcome_on <= p.end:
                 result[i].append((outcome_on - starts_on).days)
     return result
 
 
+_HOURS_PER_DAY = (select(HoursDaily.day, func.sum(HoursDaily.minutes))
+                  .where(HoursDaily.day.between(bindparam("s0", type_=Date()),
+                                                bindparam("e0", type_=Date())))
+                  .group_by(HoursDaily.day))
+
+
 def hours_per_week(session: Session, period: Period) -> list[tuple[date, int]]:
     """Approved minutes per ISO week (Monday) touching the period, every week listed (zero
     included); a week cut by the period's edge counts only its days inside the period."""
     per_week: dict[date, int] = defaultdict(int)
-    for day, minutes in session.execute(
-            select(HoursDaily.day, func.sum(HoursDaily.minutes))
-            .where(HoursDaily.day.between(period.start, period.end)).group_by(HoursDaily.day)):
+    for day, minutes in session.execute(_HOURS_PER_DAY, {"s0": period.start, "e0": period.end}):
         per_week[monday_of(day)] += int(minutes or 0)
     weeks, monday = [], monday_of(period.start)
     while monday <= period.end:
@@ -369,17 +474,17 @@ OWN_PLACE = _l("De coöperatie zelf (geen inzetorganisatie)")
 NONE_ARG = "geen"
 
 
-def _breakdown(prefix: str, now: dict, then: dict, definition, none_label, drill_arg: str
-               ) -> list[Row]:
+def _breakdown(prefix: str, now: dict, then: dict, definition: str, none_label: str,
+               drill_arg: str) -> list[Row]:
     """Rows per wijk or host organisation: named ones by name, the unknown one last."""
     keys = set(now) | set(then)
     named = sorted((k for k in keys if k is not None),
                    key=lambda k: ((now.get(k) or then.get(k))[0] or "").casefold())
     rows = []
     for k in named + ([None] if None in keys else []):
-        label = (now.get(k) or then.get(k))[0] if k is not None else str(none_label)
+        label = (now.get(k) or then.get(k))[0] if k is not None else none_label
         arg = NONE_ARG if k is None else str(k)
-        rows.append(Row(f"{prefix}_{arg}", label, str(definition), "minutes",
+        rows.append(Row(f"{prefix}_{arg}", label, definition, "minutes",
                         now.get(k, ("", 0))[1], then.get(k, ("", 0))[1],
                         drill=("reports.hours", {drill_arg: arg})))
     return rows
@@ -391,90 +496,138 @@ D_PAID = _l("Ontvangen betalingen (inclusief btw) met een betaaldatum in de peri
             "ook binnenkwamen (overboeking, bankafschrift, online).")
 
 
+#: every fixed text of the report's rows, by a key of its own: translated once per locale
+#: (`_texts`), not a lazy string evaluated per row and request (a report has ~150)
+_TEXT_SOURCES = {
+    "active": _l("Actieve deelnemers"), "started": _l("Nieuwe trajecten (instroom)"),
+    "running": _l("Lopende trajecten"), "hours": _l("Goedgekeurde uren"),
+    "per_participant_week": _l("Uren per deelnemer per week"),
+    "requests": _l("Uitgevoerde hulpvragen"), "outflow": _l("Uitstroom (afgeronde trajecten)"),
+    "outflow_rate": _l("Uitstroompercentage"), "to_work_rate": _l("Uitstroom naar betaald werk"),
+    "time_to_outflow": _l("Tijd tot uitstroom (mediaan, dagen)"),
+    "invoiced": _l("Gefactureerd (excl. btw, na creditnota's)"),
+    "paid": _l("Ontvangen betalingen"),
+    "s_people": _l("Deelnemers en trajecten"), "s_hours": _l("Uren"),
+    "s_wijk": _l("Uren per wijk"), "s_inzet": _l("Uren per inzetorganisatie"),
+    "s_requests": _l("Hulpvragen"), "s_outflow": _l("Uitstroom"),
+    "s_quarters": _l("Uitstroom per kwartaal"),
+    "s_ladder": _l("Ontwikkeling op de participatieladder"), "s_money": _l("Omzet"),
+    "D_ACTIVE": D_ACTIVE, "D_RUNNING": D_RUNNING, "D_STARTED": D_STARTED, "D_HOURS": D_HOURS,
+    "D_HOUR_TYPE": D_HOUR_TYPE, "D_REQUESTS": D_REQUESTS, "D_OUTFLOW": D_OUTFLOW,
+    "D_OUTFLOW_RATE": D_OUTFLOW_RATE, "D_TO_WORK_RATE": D_TO_WORK_RATE,
+    "D_PER_WEEK": D_PER_WEEK, "D_WIJK": D_WIJK, "D_HOST": D_HOST, "D_DAYS": D_DAYS,
+    "D_QUARTER": D_QUARTER, "D_LADDER": D_LADDER, "D_INVOICED": D_INVOICED,
+    "D_PAID": D_PAID, "NO_WIJK": NO_WIJK, "OWN_PLACE": OWN_PLACE,
+    **{f"durable_{m}": _l("Nog uit de uitkering na %(months)s maanden", months=m)
+       for m in DURABLE_AFTER},
+    **{f"D_durable_{m}": d_durable(m) for m in DURABLE_AFTER},
+    **{f"kind_{k.value}": KIND_LABELS[k] for k in TrajectoryKind},
+    **{f"job_{k.value}": JOB_KIND_LABELS[k] for k in JobKind},
+    **{f"outcome_{o.value}": OUTCOME_LABELS[o] for o in Outcome},
+    **{f"ladder_{move}": label for move, label in LADDER_LABELS.items()},
+}
+#: Translations object -> {key: text}; a locale's Translations lives as long as the process
+_TEXTS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def _texts() -> dict[str, str]:
+    """The texts of _TEXT_SOURCES in the request's language."""
+    translations = current_translations()
+    try:
+        return _TEXTS[translations]
+    except (KeyError, TypeError):
+        pass
+    texts = {key: str(lazy) for key, lazy in _TEXT_SOURCES.items()}
+    try:
+        _TEXTS[translations] = texts
+    except TypeError:  # not weak-referenceable: translated per call
+        pass
+    return texts
+
+
 def sections(now: Figures, then: Figures) -> list[Section]:
     """The report's rows, the same for the page and the exports."""
+    t = _texts()
     people = [
-        Row("active", str(_l("Actieve deelnemers")), str(D_ACTIVE), "count",
+        Row("active", t["active"], t["D_ACTIVE"], "count",
             now.active_participants, then.active_participants),
-        Row("started", str(_l("Nieuwe trajecten (instroom)")), str(D_STARTED), "count",
-            now.started, then.started),
-        Row("running", str(_l("Lopende trajecten")), str(D_RUNNING), "count",
+        Row("started", t["started"], t["D_STARTED"], "count", now.started, then.started),
+        Row("running", t["running"], t["D_RUNNING"], "count",
             now.running_total, then.running_total),
     ]
-    people += [Row(f"running_{k.value}", str(KIND_LABELS[k]), str(D_RUNNING), "count",
+    people += [Row(f"running_{k.value}", t[f"kind_{k.value}"], t["D_RUNNING"], "count",
                    now.running.get(k.value, 0), then.running.get(k.value, 0), sub=True)
                for k in TrajectoryKind if now.running.get(k.value) or then.running.get(k.value)]
-    hours = [Row("hours", str(_l("Goedgekeurde uren")), str(D_HOURS), "minutes",
+    hours = [Row("hours", t["hours"], t["D_HOURS"], "minutes",
                  now.hours_total, then.hours_total,
                  drill=("reports.hours", {}))]
-    hours += [Row(f"hours_{t.value}", type_label(t), str(D_HOUR_TYPE), "minutes",
-                  now.hours.get(t.value, 0), then.hours.get(t.value, 0), sub=True,
-                  drill=("reports.hours", {"soort": t.value}))
-              for t in HOUR_TYPES]
-    hours.append(Row("per_participant_week", str(_l("Uren per deelnemer per week")),
-                     str(D_PER_WEEK), "minutes", now.per_participant_week,
+    hours += [Row(f"hours_{ht.value}", type_label(ht), t["D_HOUR_TYPE"], "minutes",
+                  now.hours.get(ht.value, 0), then.hours.get(ht.value, 0), sub=True,
+                  drill=("reports.hours", {"soort": ht.value}))
+              for ht in HOUR_TYPES]
+    hours.append(Row("per_participant_week", t["per_participant_week"],
+                     t["D_PER_WEEK"], "minutes", now.per_participant_week,
                      then.per_participant_week))
-    wijken = _breakdown("wijk", now.by_wijk, then.by_wijk, D_WIJK, NO_WIJK, "wijk")
-    hosts = _breakdown("inzet", now.by_host, then.by_host, D_HOST, OWN_PLACE, "inzet")
-    requests = [Row("requests", str(_l("Uitgevoerde hulpvragen")), str(D_REQUESTS), "count",
+    wijken = _breakdown("wijk", now.by_wijk, then.by_wijk, t["D_WIJK"], t["NO_WIJK"], "wijk")
+    hosts = _breakdown("inzet", now.by_host, then.by_host, t["D_HOST"], t["OWN_PLACE"],
+                       "inzet")
+    requests = [Row("requests", t["requests"], t["D_REQUESTS"], "count",
                     sum(now.requests_done.values()), sum(then.requests_done.values()))]
-    requests += [Row(f"requests_{k.value}", str(JOB_KIND_LABELS[k]), str(D_REQUESTS), "count",
+    requests += [Row(f"requests_{k.value}", t[f"job_{k.value}"], t["D_REQUESTS"], "count",
                      now.requests_done.get(k.value, 0), then.requests_done.get(k.value, 0),
                      sub=True)
                  for k in JobKind if now.requests_done.get(k.value)
                  or then.requests_done.get(k.value)]
-    outflow = [Row("outflow", str(_l("Uitstroom (afgeronde trajecten)")), str(D_OUTFLOW),
+    outflow = [Row("outflow", t["outflow"], t["D_OUTFLOW"],
                    "count", now.outflow_total, then.outflow_total,
                    drill=("reports.outflow", {}))]
-    outflow += [Row(f"outflow_{o.value}", str(OUTCOME_LABELS[o]), str(D_OUTFLOW), "count",
+    outflow += [Row(f"outflow_{o.value}", t[f"outcome_{o.value}"], t["D_OUTFLOW"], "count",
                     now.outflow.get(o.value, 0), then.outflow.get(o.value, 0), sub=True,
                     drill=("reports.outflow", {"uitkomst": o.value}))
                 for o in Outcome if now.outflow.get(o.value) or then.outflow.get(o.value)]
     outflow += [
-        Row("outflow_rate", str(_l("Uitstroompercentage")), str(D_OUTFLOW_RATE), "percent",
+        Row("outflow_rate", t["outflow_rate"], t["D_OUTFLOW_RATE"], "percent",
             percent(now.outflow_total, now.running_total),
             percent(then.outflow_total, then.running_total)),
-        Row("to_work_rate", str(_l("Uitstroom naar betaald werk")), str(D_TO_WORK_RATE),
+        Row("to_work_rate", t["to_work_rate"], t["D_TO_WORK_RATE"],
             "percent", percent(now.outflow_to_work, now.running_total),
             percent(then.outflow_to_work, then.running_total)),
     ]
-    outflow.append(Row("time_to_outflow", str(_l("Tijd tot uitstroom (mediaan, dagen)")),
-                       str(D_DAYS), "days", now.median_days_to_outflow,
+    outflow.append(Row("time_to_outflow", t["time_to_outflow"],
+                       t["D_DAYS"], "days", now.median_days_to_outflow,
                        then.median_days_to_outflow, drill=("reports.outflow", {})))
     for months in DURABLE_AFTER:
         now_followed, now_off = now.durability.get(months, (0, 0))
         then_followed, then_off = then.durability.get(months, (0, 0))
         outflow.append(Row(
-            f"durable_{months}", str(_l("Nog uit de uitkering na %(months)s maanden",
-                                        months=months)),
-            str(d_durable(months)), "percent", percent(now_off, now_followed),
-            percent(then_off, then_followed), drill=("reports.followups_page", {})))
+            f"durable_{months}", t[f"durable_{months}"], t[f"D_durable_{months}"], "percent",
+            percent(now_off, now_followed), percent(then_off, then_followed),
+            drill=("reports.followups_page", {})))
     money = [
-        Row("invoiced", str(_l("Gefactureerd (excl. btw, na creditnota's)")), str(D_INVOICED),
+        Row("invoiced", t["invoiced"], t["D_INVOICED"],
             "cents", now.invoiced_cents - now.credited_cents,
             then.invoiced_cents - then.credited_cents),
-        Row("paid", str(_l("Ontvangen betalingen")), str(D_PAID), "cents", now.paid_cents,
-            then.paid_cents),
+        Row("paid", t["paid"], t["D_PAID"], "cents", now.paid_cents, then.paid_cents),
     ]
     then_quarters = [total for _q, total in then.quarters]
     per_quarter = [
-        Row(f"quarter_{i + 1}", quarter_label(q), str(D_QUARTER), "count", sum(counts.values()),
+        Row(f"quarter_{i + 1}", quarter_label(q), t["D_QUARTER"], "count", sum(counts.values()),
             sum(then_quarters[i].values()) if i < len(then_quarters) else None,
             drill=("reports.outflow", {"van": q.start.isoformat(), "tot": q.end.isoformat(),
                                        "periode": "eigen"}))
         for i, (q, counts) in enumerate(now.quarters)]
-    ladder = [Row(f"ladder_{move}", str(label), str(D_LADDER), "count",
+    ladder = [Row(f"ladder_{move}", t[f"ladder_{move}"], t["D_LADDER"], "count",
                   now.ladder.get(move, 0), then.ladder.get(move, 0))
-              for move, label in LADDER_LABELS.items()]
-    return [Section(str(_l("Deelnemers en trajecten")), people, "people"),
-            Section(str(_l("Uren")), hours, "hours"),
-            Section(str(_l("Uren per wijk")), wijken, "wijk"),
-            Section(str(_l("Uren per inzetorganisatie")), hosts, "inzet"),
-            Section(str(_l("Hulpvragen")), requests, "requests"),
-            Section(str(_l("Uitstroom")), outflow, "outflow"),
-            Section(str(_l("Uitstroom per kwartaal")), per_quarter, "quarters"),
-            Section(str(_l("Ontwikkeling op de participatieladder")), ladder, "ladder"),
-            Section(str(_l("Omzet")), money, "money")]
+              for move in LADDER_LABELS]
+    return [Section(t["s_people"], people, "people"),
+            Section(t["s_hours"], hours, "hours"),
+            Section(t["s_wijk"], wijken, "wijk"),
+            Section(t["s_inzet"], hosts, "inzet"),
+            Section(t["s_requests"], requests, "requests"),
+            Section(t["s_outflow"], outflow, "outflow"),
+            Section(t["s_quarters"], per_quarter, "quarters"),
+            Section(t["s_ladder"], ladder, "ladder"),
+            Section(t["s_money"], money, "money")]
 
 
 # --- drill-downs: the records behind a figure --------------------------------------------------
