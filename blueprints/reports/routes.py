@@ -276,12 +276,12 @@ def outflow_export(fmt):
 def schedule_page():
     """The scheduled report: monthly or quarterly, to chosen addresses."""
     current = schedule.find_schedule(db.session)
-    form = ScheduleForm(data={"frequency": current.frequency,
+    form = ScheduleForm(data={"frequency": current.frequency, "template": current.template,
                               "recipients": current.recipients} if current else None)
     if form.validate_on_submit():
         try:
             schedule.save_schedule(db.session, current_actor(), schedule.ScheduleData(
-                form.frequency.data, form.recipients.data))
+                form.frequency.data, form.recipients.data, form.template.data))
         except DomainError as exc:
             db.session.rollback()
             form.recipients.errors = [exc.message]
@@ -291,6 +291,7 @@ def schedule_page():
             return redirect(url_for("reports.schedule_page"))
     due = schedule.due_period(current, date.today()) if current else None
     return render_template("reports/schedule.html", form=form, schedule=current, due=due,
+                           template=schedule.template_of(current) if current else None,
                            next_period=schedule.last_complete(current.frequency, date.today())
                            if current else None)
 
