@@ -2,26 +2,30 @@
 (tenants.exports: formula-safe; in XLSX counts, hours, percentages, days and amounts are
 numbers). CSV: one table with the section in the first column; XLSX: one sheet per section.
 
-The drill-down lists (the hours, the ended trajectories behind a figure) download the same way:
-the columns of the list on screen, every row of the same filter (all pages, not only the page
-shown), dates and hours as the app's other CSV files write them and as numbers in XLSX."""
+The drill-down lists (the hours, the ended trajectories behind a figure, the outflows behind the
+value estimate) download the same way: the columns of the list on screen, every row of the same
+filter (all pages, not only the page shown), dates, hours and amounts as the app's other CSV
+files write them and as numbers in XLSX. A screen cell that holds two numbers ("3 · € 450,00":
+months and amount) is two columns in the file."""
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from sqlalchemy.orm import Session
 
 from blueprints.hours.formats import type_label
 from blueprints.hours.models import HourType
-from blueprints.reports import services
+from blueprints.reports import services, value
 from blueprints.reports.periods import Period
 from blueprints.trajectories.models import Outcome
 from blueprints.trajectories.services import KIND_LABELS, OUTCOME_LABELS
 from tenants import audit
 from tenants.actor import Actor
 from tenants.exports import Money, csv_file, xlsx_file, xlsx_workbook
+from tenants.formatting import format_date
 
 UNITS = {"count": _l("aantal"), "minutes": _l("uren"), "cents": _l("euro"),
          "percent": _l("procent"), "days": _l("dagen")}
@@ -123,3 +127,45 @@ def outflow_download(session: Session, actor: Actor, period: Period, outcome: Ou
                  filter={"uitkomst": outcome.value} if outcome else {})
     stem = _stem("uitstroom", period, outcome.value if outcome else None)
     return body, f"{stem}.{fmt}"
+
+
+#: the columns of the value page's list "per uitstroom" (templates/reports/value.html); its
+#: "months · amount" cells are two columns each
+VALUE_HEADERS = (_l("Uitstroom op"), _l("Soort werk"), _l("Norm"), _l("Bevestigd (maanden)"),
+                 _l("Bevestigd (bedrag)"), _l("Onbevestigd (maanden)"),
+                 _l("Onbevestigd (bedrag)"), _l("Opmerking"))
+
+
+def _remark(line) -> str | None:
+    parts = []
+    if line.stopped_on:
+        parts.append(str(_l("Weer in de uitkering volgens nazorg van %(date)s.",
+                            date=format_date(line.stopped_on))))
+    if line.missing_norm_months:
+        parts.append(ngettext("%(num)s maand zonder bekende norm: niet meegeteld.",
+                              "%(num)s maanden zonder bekende norm: niet meegeteld.",
+                              line.missing_norm_months))
+    return " ".join(parts) or None
+
+
+def value_records(lines) -> list[list]:
+    """The value estimate's lines (value.PersonLine) as the cells of the list's columns; no
+    names, as on the page (a board member sees it)."""
+    return [[line.outflow.trajectory.outcome_on,
+             str(OUTCOME_LABELS[line.outflow.trajectory.outcome]),
+             "; ".join(str(value.CATEGORY_LABELS[c]) for c in sorted(line.categories)),
+             line.confirmed_months, Money(line.confirmed_cents), line.unconfirmed_months,
+             Money(line.unconfirmed_cents), _remark(line)] for line in lines]
+
+
+def value_download(session: Session, actor: Actor, period: Period, fmt: str
+                   ) -> tuple[bytes, str]:
+    """(file body, file name) of the value page's list "per uitstroom", every line of the
+    estimate (all pages); recorded in the audit log. The estimate's own statements."""
+    est = value.estimate(session, period)
+    body, count = list_file(VALUE_HEADERS, value_records(est.lines), fmt,
+                            str(_l("Per uitstroom")))
+    audit.record(session, actor, "report_list.exported", object_type="Trajectory",
+                 list="waarde", format=fmt, count=count, start=period.start.isoformat(),
+                 end=period.end.isoformat(), filter={})
+    return body, f"{_stem('waarde-per-uitstroom', period)}.{fmt}"

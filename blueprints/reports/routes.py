@@ -355,6 +355,21 @@ def value_page():
         outcome_labels=OUTCOME_LABELS, board=_board())
 
 
+@bp.route("/waarde/export.<fmt>")
+@require_role(Role.ADMIN, board=True)
+def value_export(fmt):
+    """The value page's list "per uitstroom" as CSV or XLSX: every line of the estimate, no
+    names (as on the page, which a board member sees too)."""
+    if fmt not in LIST_FORMATS:
+        abort(404)
+    period, _compare, _how, _args, error = _period()
+    if error:
+        return _refuse_download(error)
+    body, name = exports.value_download(db.session, current_actor(), period, fmt)
+    db.session.commit()  # the audit event of the download
+    return _download(fmt, body, name)
+
+
 @bp.route("/waarde/aanname/<key>", methods=["POST"])
 @require_role(Role.ADMIN)
 def value_assumption(key):

@@ -16,12 +16,14 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from blueprints.reports import services
+from blueprints.reports import services, value
 from tenants.models import AuditEvent, Role
 from tenants.tenancy import tenant_context
 from tests.helpers import login
 from tests.reports.builders import log
 from tests.reports.test_figures import places_data
+from tests.reports.test_paging import YEAR_2025, _outflows
+from tests.reports.test_value import worked  # noqa: F401  (the fixture)
 from tests.reports.test_report import Q2_ARGS, hand_data
 
 NAMES = ("Deelnemer0 Rapport", "Deelnemer1 Rapport", "Deelnemer2 Rapport", "Deelnemer3 Rapport")
@@ -66,17 +68,18 @@ def _table(html: str) -> tuple[list[str], list[list[str]]]:
     return parser.headers, [row for row in parser.rows if row]
 
 
-def _screen(client, url: str) -> tuple[list[str], list[list[str]]]:
-    """The list's headers and its rows from every page, in order."""
+def _screen(client, url: str, cut=lambda html: html) -> tuple[list[str], list[list[str]]]:
+    """The list's headers and its rows from every page, in order (`cut`: the part of the page
+    that holds the list)."""
     first = client.get(url)
     assert first.status_code == 200
     html = first.get_data(as_text=True)
     found = re.search(r"Pagina 1 van (\d+)", html)
-    headers, rows = _table(html)
+    headers, rows = _table(cut(html))
     for page in range(2, int(found.group(1)) + 1 if found else 2):
         more = client.get(f"{url}&page={page}").get_data(as_text=True)
         assert f"Pagina {page} van" in more
-        rows += _table(more)[1]
+        rows += _table(cut(more))[1]
     return headers, rows
 
 
@@ -254,10 +257,12 @@ def test_another_tenant_and_bad_filters(app, coop, client, make):
 
 def test_the_statements_of_a_download_do_not_grow_with_its_rows(coop, client, count_queries):
     hand_data(coop)
+    _outflows(coop, 1)  # the value estimate reads its follow-ups once there is an outflow
     login(client, coop.admin)
     base = f"/{coop.tenant.slug}/rapportage"
     urls = [f"{base}/{what}/export.{fmt}?{Q2_ARGS}" for what in ("uren", "uitstroom")
-            for fmt in ("csv", "xlsx")] + [f"{base}/uren/export.csv?{Q2_ARGS}&wijk=geen"]
+            for fmt in ("csv", "xlsx")] + [f"{base}/uren/export.csv?{Q2_ARGS}&wijk=geen",
+                                           f"{base}/waarde/export.csv?periode=jaar&jaar=2025"]
 
     def counts():
         result = []
@@ -273,7 +278,60 @@ def test_the_statements_of_a_download_do_not_grow_with_its_rows(coop, client, co
     few = counts()
     for day in range(1, 29):
         log(coop, day % 3, date(2026, 5, day), "1")
-    coop.session.commit()
+    _outflows(coop, 4, first=1)  # lines of the value estimate in 2025
     many = counts()
     assert [n for n, _rows in many] == [n for n, _rows in few]
     assert many[0][1] == few[0][1] + 28  # the hours list did grow
+    assert many[-1][1] == few[-1][1] + 4  # and the value list
+
+
+def _value_list(html: str) -> str:
+    return html.split('id="per-uitstroom"')[1].split("</table>")[0]
+
+
+def _amount(text: str) -> Decimal:
+    """€ 1.234,56 (screen) or 1234,56 (CSV) as a Decimal."""
+    return _number("".join(text.replace("€", "").split()).replace(".", ""))
+
+
+def test_the_value_list_download_is_the_list_of_every_page(coop, worked, client, make,
+                                                           monkeypatch):
+    """The list "per uitstroom" of the value page (no names; a board member sees it): its
+    "months · amount" cells are two columns in the files, every line of the estimate."""
+    _outflows(coop, 5)
+    original = value.lines_page
+    monkeypatch.setattr(value, "lines_page", lambda est, page: original(est, page, 2))
+    query = "periode=jaar&jaar=2025"
+    login(client, make.member(coop.tenant, Role.BOARD))  # the board's view: no names
+    base = f"/{coop.tenant.slug}/rapportage/waarde"
+    headers, rows = _screen(client, f"{base}?{query}", _value_list)
+    assert headers == ["Uitstroom op", "Soort werk", "Norm", "Bevestigd", "Onbevestigd",
+                       "Opmerking"]
+    expected = []
+    for day, kind, norm, confirmed, unconfirmed, remark in rows:
+        months, amount = confirmed.split(" · ")
+        months_2, amount_2 = unconfirmed.split(" · ")
+        expected.append([day, kind, norm, Decimal(months), _amount(amount), Decimal(months_2),
+                         _amount(amount_2), remark])
+    assert len(expected) == len(value.estimate(coop.session, YEAR_2025).lines) == 7
+    file_headers = ["Uitstroom op", "Soort werk", "Norm", "Bevestigd (maanden)",
+                    "Bevestigd (bedrag)", "Onbevestigd (maanden)", "Onbevestigd (bedrag)",
+                    "Opmerking"]
+    csv_headers, csv_rows = _csv(client.get(f"{base}/export.csv?{query}"))
+    assert csv_headers == file_headers
+    assert [[r[0], r[1], r[2], Decimal(r[3]), _amount(r[4]), Decimal(r[5]), _amount(r[6]),
+             " ".join(r[7].split())] for r in csv_rows] == expected
+    xlsx_headers, xlsx_rows = _xlsx(client.get(f"{base}/export.xlsx?{query}"))
+    assert xlsx_headers == file_headers
+    assert [_xlsx_as_text(r, {3, 4, 5, 6}) for r in xlsx_rows] == expected
+    for body in (client.get(f"{base}/export.csv?{query}").get_data(as_text=True),
+                 str(xlsx_rows)):
+        assert "Waarde" not in body and "Anna" not in body  # no names, as on the page
+    page = client.get(f"{base}?{query}").get_data(as_text=True)
+    assert re.search(r'href="[^"]*/waarde/export\.csv\?[^"]*jaar=2025', page)
+    # a follow-up that ended the months off benefit: its remark in the file too
+    remarks = client.get(f"{base}/export.csv?periode=jaar&jaar=2024").get_data(as_text=True)
+    assert "Weer in de uitkering volgens nazorg van 20-07-2024." in remarks
+    assert client.get(f"{base}/export.csv?periode=eigen&van=2025-02-01&tot=2025-01-01"
+                      ).status_code == 400
+    assert client.get(f"{base}/export.pdf?{query}").status_code == 404
