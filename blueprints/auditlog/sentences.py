@@ -149,6 +149,7 @@ SENTENCES: dict[str, object] = {
     "digest.choices_saved": _l("%(actor)s koos wat de dagelijkse e-mail meldt"),
     "report_schedule.saved": _l("%(actor)s plande de rapportage per e-mail"),
     "report_schedule.removed": _l("%(actor)s stopte de geplande rapportage"),
+    "report_list.exported": _l("%(actor)s downloadde een lijst achter de rapportage"),
     "api_token.created": _l("%(actor)s maakte een API-sleutel ‘%(name)s’"),
     "api_token.revoked": _l("%(actor)s trok API-sleutel ‘%(name)s’ in"),
     "onlinepay.account_connected": _l("%(actor)s koppelde online betalen"),

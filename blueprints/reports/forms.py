@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from blueprints.reports.followups import SOURCES
 from blueprints.reports.periods import COMPARISON_LABELS, KIND_LABELS, MONTH_NAMES
-from blueprints.reports.report_templates import TEMPLATES
+from blueprints.reports.report_templates import DEFAULT, TEMPLATES
 from blueprints.reports.schedule import FREQUENCIES
 from tenants.formfields import SelectField
 from tenants.forms import BaseForm
@@ -35,11 +35,20 @@ class PeriodForm(BaseForm):
                            validators=[Optional()], validate_choice=False)
 
 
+TEMPLATE_CHOICE = _l("Kies een van de sjablonen in de lijst.")
+
+
 class ScheduleForm(BaseForm):
-    """The scheduled report: how often, and to whom."""
+    """The scheduled report: how often, with which report template, and to whom."""
 
     frequency = SelectField(_l("Hoe vaak"), choices=list(FREQUENCIES.items()),
                             validators=[DataRequired()])
+    template = SelectField(
+        _l("Sjabloon"), choices=[(k, t.label) for k, t in TEMPLATES.items()], default=DEFAULT,
+        validators=[DataRequired(TEMPLATE_CHOICE), AnyOf(list(TEMPLATES), TEMPLATE_CHOICE)],
+        validate_choice=False,  # AnyOf says it in the words of the page
+        description=_l("Welke cijfers de PDF toont: dezelfde als de rapportagepagina met dit "
+                       "sjabloon."))
     recipients = TextAreaField(
         _l("E-mailadressen"), validators=[DataRequired(), Length(max=3000)],
         description=_l("Eén adres per regel (hoogstens tien). De PDF gaat naar elk adres."))

@@ -111,6 +111,9 @@ class ReportSchedule(TenantScoped, Base):
     frequency: Mapped[str] = mapped_column(String(20))
     #: the addresses, one a line, checked by tenants.emails
     recipients: Mapped[str] = mapped_column(Text)
+    #: the report template of the PDF (blueprints.reports.report_templates.TEMPLATES)
+    template: Mapped[str] = mapped_column(String(20), default="standaard",
+                                          server_default="standaard")
     last_start: Mapped[date | None] = mapped_column(Date)
     last_end: Mapped[date | None] = mapped_column(Date)
     last_sent_at: Mapped[datetime | None]

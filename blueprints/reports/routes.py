@@ -154,21 +154,54 @@ def export(fmt):
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
+#: the drill-down lists' downloads
+LIST_FORMATS = {"csv": "text/csv",  # Werkzeug adds "; charset=utf-8"
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _hours_filter():
+    """(hour type, place) of the hours drill-down; ValueError for a malformed one."""
+    hour_type = HourType(request.args["soort"]) if request.args.get("soort") else None
+    place = services.Place(services.place_arg(request.args.get("wijk")),
+                           services.place_arg(request.args.get("inzet")))
+    return hour_type, place
+
+
+def _place_name(place):
+    """The name of the drill-down's wijk or host organisation; 404 for an id of nothing here
+    (or of another tenant); None without a place."""
+    if place.wijk is None and place.host is None:
+        return None
+    where = services.place_name(db.session, place)
+    if where is None:
+        abort(404)
+    return where
+
+
+def _outflow_filter():
+    """The outcome of the outflow drill-down (None: all); ValueError for a malformed one."""
+    return Outcome(request.args["uitkomst"]) if request.args.get("uitkomst") else None
+
+
+def _refuse_download(message):
+    """A download asked with a filter that is not one: a Dutch page, 400, no file."""
+    return render_template("error.html", code=400, message=message), 400
+
+
+def _download(fmt, body, name):
+    return Response(body, mimetype=LIST_FORMATS[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
 @bp.route("/uren")
 @require_role(Role.ADMIN)
 def hours():
     period, _compare, _how, args, _error = _period()
     try:
-        hour_type = HourType(request.args["soort"]) if request.args.get("soort") else None
-        place = services.Place(services.place_arg(request.args.get("wijk")),
-                               services.place_arg(request.args.get("inzet")))
+        hour_type, place = _hours_filter()
     except ValueError:
         abort(404)
-    where = None
-    if place.wijk is not None or place.host is not None:
-        where = services.place_name(db.session, place)
-        if where is None:  # an id of nothing here (or of another tenant)
-            abort(404)
+    where = _place_name(place)
     page = page_arg()
     rows, total, count = services.approved_hours(db.session, period, hour_type, page, place)
     extra = {k: v for k, v in (("soort", hour_type.value if hour_type else None),
@@ -181,12 +214,33 @@ def hours():
         format_minutes=format_minutes, type_label=type_label)
 
 
+@bp.route("/uren/export.<fmt>")
+@require_role(Role.ADMIN)
+def hours_export(fmt):
+    """The hours drill-down as CSV or XLSX: its columns, every row of the same filter."""
+    if fmt not in LIST_FORMATS:
+        abort(404)
+    period, _compare, _how, _args, error = _period()
+    if error:
+        return _refuse_download(error)
+    try:
+        hour_type, place = _hours_filter()
+    except ValueError:
+        return _refuse_download(_("Deze soort uren, wijk of inzetorganisatie bestaat niet. "
+                                  "Open de lijst opnieuw vanuit de rapportage."))
+    _place_name(place)
+    body, name = exports.hours_download(db.session, current_actor(), period, hour_type, place,
+                                        fmt)
+    db.session.commit()  # the audit event of the download
+    return _download(fmt, body, name)
+
+
 @bp.route("/uitstroom")
 @require_role(Role.ADMIN)
 def outflow():
     period, _compare, _how, args, _error = _period()
     try:
-        outcome = Outcome(request.args["uitkomst"]) if request.args.get("uitkomst") else None
+        outcome = _outflow_filter()
     except ValueError:
         abort(404)
     rows, count, median_days, page = services.ended_trajectories(
@@ -201,17 +255,36 @@ def outflow():
         kind_labels=KIND_LABELS)
 
 
+@bp.route("/uitstroom/export.<fmt>")
+@require_role(Role.ADMIN)
+def outflow_export(fmt):
+    """The outflow drill-down as CSV or XLSX: its columns, every row of the same filter."""
+    if fmt not in LIST_FORMATS:
+        abort(404)
+    period, _compare, _how, _args, error = _period()
+    if error:
+        return _refuse_download(error)
+    try:
+        outcome = _outflow_filter()
+    except ValueError:
+        return _refuse_download(_("Deze bestemming bestaat niet. Open de lijst opnieuw vanuit "
+                                  "de rapportage."))
+    body, name = exports.outflow_download(db.session, current_actor(), period, outcome, fmt)
+    db.session.commit()  # the audit event of the download
+    return _download(fmt, body, name)
+
+
 @bp.route("/planning", methods=["GET", "POST"])
 @require_role(Role.ADMIN)
 def schedule_page():
     """The scheduled report: monthly or quarterly, to chosen addresses."""
     current = schedule.find_schedule(db.session)
-    form = ScheduleForm(data={"frequency": current.frequency,
+    form = ScheduleForm(data={"frequency": current.frequency, "template": current.template,
                               "recipients": current.recipients} if current else None)
     if form.validate_on_submit():
         try:
             schedule.save_schedule(db.session, current_actor(), schedule.ScheduleData(
-                form.frequency.data, form.recipients.data))
+                form.frequency.data, form.recipients.data, form.template.data))
         except DomainError as exc:
             db.session.rollback()
             form.recipients.errors = [exc.message]
@@ -221,6 +294,7 @@ def schedule_page():
             return redirect(url_for("reports.schedule_page"))
     due = schedule.due_period(current, date.today()) if current else None
     return render_template("reports/schedule.html", form=form, schedule=current, due=due,
+                           template=schedule.template_of(current) if current else None,
                            next_period=schedule.last_complete(current.frequency, date.today())
                            if current else None)
 
@@ -282,6 +356,21 @@ def value_page():
         error=error, est=result, lines=lines, page=page, pages=pages, forms=forms, value=value,
         format_minutes=format_minutes,
         outcome_labels=OUTCOME_LABELS, board=_board())
+
+
+@bp.route("/waarde/export.<fmt>")
+@require_role(Role.ADMIN, board=True)
+def value_export(fmt):
+    """The value page's list "per uitstroom" as CSV or XLSX: every line of the estimate, no
+    names (as on the page, which a board member sees too)."""
+    if fmt not in LIST_FORMATS:
+        abort(404)
+    period, _compare, _how, _args, error = _period()
+    if error:
+        return _refuse_download(error)
+    body, name = exports.value_download(db.session, current_actor(), period, fmt)
+    db.session.commit()  # the audit event of the download
+    return _download(fmt, body, name)
 
 
 @bp.route("/waarde/aanname/<key>", methods=["POST"])

@@ -1,5 +1,6 @@
-"""The scheduled report: an admin chooses monthly or quarterly and the addresses; the job
-(blueprints.reports.jobs) mails the PDF of the last complete period to them, once per period.
+"""The scheduled report: an admin chooses monthly or quarterly, the report template (sjabloon,
+blueprints.reports.report_templates) and the addresses; the job (blueprints.reports.jobs) mails
+the PDF of the last complete period with that template's rows to them, once per period.
 
 "Once" is kept in the database: the schedule's row is locked, the period compared with the last
 one sent, the mails queued with `after_commit` and the period recorded in the same transaction.
@@ -16,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from blueprints.reports import report_templates
 from blueprints.reports.models import ReportSchedule
 from blueprints.reports.periods import Period, compared, choose
 from tenants import audit
@@ -36,6 +38,7 @@ MAX_RECIPIENTS = 10
 class ScheduleData:
     frequency: str
     recipients: str  #: addresses as typed: one a line, or separated by commas or semicolons
+    template: str = report_templates.DEFAULT  #: a key of report_templates.TEMPLATES
 
 
 def clean_recipients(text: str | None) -> list[str]:
@@ -69,16 +72,19 @@ def save_schedule(session: Session, actor: Actor, data: ScheduleData) -> ReportS
     The last period sent is kept: changing the addresses does not send a period again."""
     if data.frequency not in FREQUENCIES:
         raise DomainError(_l("Kies elke maand of elk kwartaal."))
+    if data.template not in report_templates.TEMPLATES:
+        raise DomainError(_l("Kies een van de sjablonen in de lijst."))
     addresses = clean_recipients(data.recipients)
     schedule = find_schedule(session)
     if schedule is None:
         schedule = ReportSchedule(frequency=data.frequency, recipients="")
         session.add(schedule)
     schedule.frequency = data.frequency
+    schedule.template = data.template
     schedule.recipients = "\n".join(addresses)
     session.flush()
     audit.record(session, actor, "report_schedule.saved", schedule,
-                 frequency=data.frequency, recipients=len(addresses))
+                 frequency=data.frequency, template=data.template, recipients=len(addresses))
     return schedule
 
 
@@ -88,6 +94,12 @@ def remove_schedule(session: Session, actor: Actor) -> None:
         audit.record(session, actor, "report_schedule.removed", schedule)
         session.delete(schedule)
         session.flush()
+
+
+def template_of(schedule: ReportSchedule) -> report_templates.Template:
+    """The schedule's report template; the standard one for a key no longer known."""
+    return (report_templates.TEMPLATES.get(schedule.template)
+            or report_templates.TEMPLATES[report_templates.DEFAULT])
 
 
 def last_complete(frequency: str, today: date) -> Period:
@@ -109,8 +121,9 @@ def due_period(schedule: ReportSchedule, today: date) -> Period | None:
 
 def send_due(session: Session, tenant_name: str, today: date, *,
              storage_root: Path | None = None) -> Period | None:
-    """Mail the PDF of the due period to every recipient and record it; the period sent, or
-    None (no schedule, or nothing due). The mails leave when the caller commits."""
+    """Mail the PDF of the due period, with the rows of the schedule's report template, to
+    every recipient and record it; the period sent, or None (no schedule, or nothing due). The
+    mails leave when the caller commits."""
     from blueprints.reports.pdf import file_name, render_report_pdf
 
     schedule = find_schedule(session, lock=True)
@@ -120,13 +133,15 @@ def send_due(session: Session, tenant_name: str, today: date, *,
     if period is None:
         return None
     compare = compared(period, "vorige")
-    pdf = render_report_pdf(session, tenant_name, period, compare, storage_root=storage_root)
+    template = template_of(schedule)
+    pdf = render_report_pdf(session, tenant_name, period, compare, storage_root=storage_root,
+                            template=template)
     subject = _l("Rapportage %(period)s – %(name)s", period=period.label, name=tenant_name)
     for address in schedule.addresses:
         send_mail(address, str(subject), "scheduled_report",
                   attachments=[(file_name(period), pdf, "application/pdf")],
                   from_name=tenant_name, after_commit=session, tenant_name=tenant_name,
-                  period=period, compare=compare,
+                  period=period, compare=compare, template_label=str(template.label),
                   frequency=str(FREQUENCY_WORDS[schedule.frequency]))
     schedule.last_start, schedule.last_end = period.start, period.end
     schedule.last_sent_at = utcnow()

@@ -667,24 +667,42 @@ def place_arg(text: str | None) -> str | None:
     raise ValueError(text)
 
 
+def _hours_where(period: Period, hour_type: HourType | None, place: Place | None) -> list:
+    where = [TimeEntry.status == EntryStatus.APPROVED,
+             TimeEntry.work_date.between(period.start, period.end), *_place_where(place)]
+    if hour_type is not None:
+        where.append(TimeEntry.hour_type == hour_type)
+    return where
+
+
+def _hours_rows(where: list):
+    """The statement of the hours drill-down's rows, (entry, first name, last name), in the
+    list's order."""
+    return (_with_places(select(TimeEntry, Participant.first_name, Participant.last_name)
+                         .select_from(TimeEntry))
+            .where(*where).order_by(TimeEntry.work_date, TimeEntry.id))
+
+
 def approved_hours(session: Session, period: Period, hour_type: HourType | None, page: int = 1,
                    place: Place | None = None):
     """The approved entries behind the hours figure (corrections included), with the
     participant's name: (rows, total minutes, number of rows). Rows are (entry, name). With a
     place: only the hours of that wijk or host organisation (the rows behind a breakdown)."""
-    where = [TimeEntry.status == EntryStatus.APPROVED,
-             TimeEntry.work_date.between(period.start, period.end), *_place_where(place)]
-    if hour_type is not None:
-        where.append(TimeEntry.hour_type == hour_type)
+    where = _hours_where(period, hour_type, place)
     total, count = session.execute(
         _with_places(select(func.sum(TimeEntry.minutes), func.count()).select_from(TimeEntry))
         .where(*where)).one()
     rows = session.execute(
-        _with_places(select(TimeEntry, Participant.first_name, Participant.last_name)
-                     .select_from(TimeEntry))
-        .where(*where).order_by(TimeEntry.work_date, TimeEntry.id)
-        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+        _hours_rows(where).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return [(e, f"{first} {last}") for e, first, last in rows], int(total or 0), count
+
+
+def all_approved_hours(session: Session, period: Period, hour_type: HourType | None,
+                       place: Place | None = None) -> list[tuple]:
+    """Every row of the hours drill-down for the same filter, every page, in its order: one
+    statement (the download of the list)."""
+    return [(e, f"{first} {last}") for e, first, last in session.execute(
+        _hours_rows(_hours_where(period, hour_type, place)))]
 
 
 def place_name(session: Session, place: Place) -> str | None:
@@ -702,28 +720,46 @@ def place_name(session: Session, place: Place) -> str | None:
     return None
 
 
+def _ended_where(period: Period, outcome: Outcome | None) -> list:
+    where = [Trajectory.status == TrajectoryStatus.ENDED,
+             Trajectory.outcome_on.between(period.start, period.end)]
+    if outcome is not None:
+        where.append(Trajectory.outcome == outcome)
+    return where
+
+
+def _ended_rows(where: list):
+    """The statement of the outflow drill-down's rows, (trajectory, first name, last name), in
+    the list's order."""
+    return (select(Trajectory, Participant.first_name, Participant.last_name)
+            .join(Participant, (Participant.tenant_id == Trajectory.tenant_id)
+                  & (Participant.id == Trajectory.participant_id))
+            .where(*where).order_by(Trajectory.outcome_on, Trajectory.id))
+
+
 def ended_trajectories(session: Session, period: Period, outcome: Outcome | None,
                        page: int = 1):
     """The trajectories behind the outflow figure: (rows of the page, number of rows, median
     days from start to outcome, the page shown); rows are (trajectory, participant name). The
     count and median are over all rows; a page past the last shows the last. Two statements,
     whatever the number of rows."""
-    where = [Trajectory.status == TrajectoryStatus.ENDED,
-             Trajectory.outcome_on.between(period.start, period.end)]
-    if outcome is not None:
-        where.append(Trajectory.outcome == outcome)
+    where = _ended_where(period, outcome)
     days = [(end - start).days for start, end in session.execute(
         select(Trajectory.starts_on, Trajectory.outcome_on).where(*where))]
     count = len(days)
     page = max(1, min(page, pages_of(count, OUTFLOW_PAGE_SIZE)))
     rows = session.execute(
-        select(Trajectory, Participant.first_name, Participant.last_name)
-        .join(Participant, (Participant.tenant_id == Trajectory.tenant_id)
-              & (Participant.id == Trajectory.participant_id))
-        .where(*where).order_by(Trajectory.outcome_on, Trajectory.id)
-        .limit(OUTFLOW_PAGE_SIZE).offset((page - 1) * OUTFLOW_PAGE_SIZE)).all()
+        _ended_rows(where).limit(OUTFLOW_PAGE_SIZE).offset((page - 1) * OUTFLOW_PAGE_SIZE)).all()
     middle = (Decimal(str(median(days))).quantize(Decimal("0.1")) if days else None)
     return [(t, f"{first} {last}") for t, first, last in rows], count, middle, page
+
+
+def all_ended_trajectories(session: Session, period: Period, outcome: Outcome | None
+                           ) -> list[tuple]:
+    """Every row of the outflow drill-down for the same filter, every page, in its order: one
+    statement (the download of the list)."""
+    return [(t, f"{first} {last}") for t, first, last in session.execute(
+        _ended_rows(_ended_where(period, outcome)))]
 
 
 def pages_of(count: int, per_page: int) -> int:

@@ -53,6 +53,12 @@ def test_pick_a_quarter_compare_drill_down_and_download(page, coop):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Goedgekeurde uren")
     expect(page.get_by_text("5 registraties")).to_be_visible()
     check_accessibility(page, "report drill-down")
+    # the list's own download: every row of the list, hours as numbers
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Excel (XLSX)").click()
+    sheet = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 5 and sum(r[3] for r in rows) == 8.5
 
 
 def test_the_annual_report_template_its_charts_and_a_wijk(page, new_context, coop):

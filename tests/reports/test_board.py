@@ -12,7 +12,8 @@ from tests.kernel.test_access import _fill, _method, tenant_rules
 from tests.reports.test_report import Q2_ARGS, hand_data, login
 
 #: the views a board member may open (tenants.web.require_role(..., board=True))
-BOARD_PAGES = {"reports.index", "reports.export", "reports.value_page"}
+BOARD_PAGES = {"reports.index", "reports.export", "reports.value_page",
+               "reports.value_export"}
 NAV_RE = re.compile(r'class="site-nav__link[^"]*" href="[^"]*"[^>]*>([^<]+)</a>')
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import re
+
 import pytest
 from sqlalchemy import select
 
-from blueprints.reports import schedule
+from blueprints.reports import report_templates, schedule, services
 from blueprints.reports.jobs import scheduled_reports, send_scheduled_report
 from blueprints.reports.models import ReportSchedule
 from blueprints.reports.periods import Period
@@ -18,7 +20,8 @@ from tenants.models import AuditEvent, Role
 from tenants.tenancy import tenant_context
 from tests.helpers import login, post
 from tests.pdftext import pdf_text
-from tests.reports.test_report import hand_data
+from tests.reports.test_figures import places_data
+from tests.reports.test_report import Q1, Q2, hand_data
 
 
 def _outbox(app):
@@ -148,3 +151,84 @@ def test_only_admins_plan_the_report(coop, client, make):
     url = f"/{coop.tenant.slug}/rapportage/planning"
     assert client.get(url).status_code == 403
     assert post(client, f"{url}/stoppen").status_code == 403
+
+
+def test_a_scheduled_jaarverslag_mails_the_jaarverslag_rows(app, coop):
+    """The schedule's template decides the PDF's rows: the Jaarverslag has the hours per wijk,
+    the time to outflow, the outflow per quarter and the ladder, which the standard lacks."""
+    places_data(coop)
+    template = report_templates.TEMPLATES["jaarverslag"]
+    schedule.save_schedule(coop.session, coop.actor, schedule.ScheduleData(
+        "kwartaal", "bestuur@devaart.example.org", "jaarverslag"))
+    coop.session.commit()
+    before = len(_outbox(app))
+    assert _run(app, send_scheduled_report, coop.tenant.id, "2026-07-02") == "2026-04-01"
+    [mail] = _outbox(app)[before:]
+    assert "Sjabloon: Jaarverslag." in mail.body
+    text = " ".join(pdf_text(mail.attachments[0][1]).split())
+    expected = report_templates.apply(template, services.sections(
+        *services.figures(coop.session, Q2, Q1)))
+    for section in expected:
+        assert section.title in text
+        for row in section.rows:
+            assert " ".join(row.label.split()) in text, row.label
+    assert "Jaarverslag" in text
+    assert "Uren per wijk" in text and "Centrum" in text and "Kringloop Oost" in text
+    assert "Tijd tot uitstroom (mediaan, dagen) 168,5" in text
+    assert "Hogere trede 1 0" in text
+
+    # the same schedule with the standard template, for the next quarter: none of those rows
+    schedule.save_schedule(coop.session, coop.actor, schedule.ScheduleData(
+        "kwartaal", "bestuur@devaart.example.org", "standaard"))
+    coop.session.commit()
+    assert _run(app, send_scheduled_report, coop.tenant.id, "2026-10-01") == "2026-07-01"
+    [standard] = _outbox(app)[before + 1:]
+    text = " ".join(pdf_text(standard.attachments[0][1]).split())
+    assert "Uren per wijk" not in text and "Hogere trede" not in text
+    assert "Goedgekeurde uren" in text
+
+
+def test_the_admin_chooses_the_template_and_a_bad_one_changes_nothing(coop, client):
+    login(client, coop.admin)
+    url = f"/{coop.tenant.slug}/rapportage/planning"
+    page = client.get(url).get_data(as_text=True)
+    for template in report_templates.TEMPLATES.values():
+        assert f'value="{template.key}"' in page and str(template.label) in page
+    saved = post(client, url, {"frequency": "maand", "template": "financiers",
+                               "recipients": "bestuur@devaart.example.org"},
+                 follow_redirects=True)
+    html = saved.get_data(as_text=True)
+    assert "De geplande rapportage is opgeslagen." in html
+    assert "Sjabloon: Financiersoverzicht." in html
+    assert re.search(r'<option selected value="financiers">', html)
+    for bad in ("onzin", "", "standaard" * 10, "%00"):
+        response = post(client, url, {"frequency": "kwartaal", "template": bad,
+                                      "recipients": "ander@devaart.example.org"})
+        assert response.status_code == 200, bad
+        body = response.get_data(as_text=True)
+        assert "Kies een van de sjablonen in de lijst." in body, bad
+    with tenant_context(coop.session, coop.tenant.id):
+        row = coop.session.scalar(select(ReportSchedule))
+        assert (row.frequency, row.template, row.addresses) == (
+            "maand", "financiers", ["bestuur@devaart.example.org"])
+    coop.session.rollback()
+    # the service refuses an unknown template too, and changes nothing
+    with pytest.raises(DomainError):
+        schedule.save_schedule(coop.session, coop.actor, schedule.ScheduleData(
+            "maand", "x@devaart.example.org", "onzin"))
+    coop.session.rollback()
+
+
+def test_an_existing_schedule_without_a_choice_sends_the_standard_template(app, coop):
+    """Schedules made before the choice (the column's default) and an old key no longer
+    known both send the standard template."""
+    hand_data(coop)
+    _plan(coop)  # no template given
+    with tenant_context(coop.session, coop.tenant.id):
+        row = coop.session.scalar(select(ReportSchedule))
+        assert row.template == "standaard"
+        row.template = "verdwenen"
+        coop.session.commit()
+    before = len(_outbox(app))
+    assert _run(app, send_scheduled_report, coop.tenant.id, "2026-07-02") == "2026-04-01"
+    assert all("Sjabloon: Standaard." in m.body for m in _outbox(app)[before:])
