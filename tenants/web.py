@@ -336,6 +336,11 @@ def _url_defaults(endpoint, values):
             values["cbs_code"] = g.municipality.cbs_code
 
 
+#: it fills in values only for endpoints that take them: the URL of an endpoint without
+#: arguments may be remembered (tenants.application.Wijkwerk.url_for)
+_url_defaults.memo_safe = True
+
+
 def _load_user(user_id: str):
     """The logged-in user of this request, from the server-side session (Flask-Login calls it
     at the first use of `current_user`). One query, with the tenant and membership on a tenant
