@@ -18,9 +18,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tenants import formatting, i18n, jobs, logs, metrics, tenancy, web, widgets
+from tenants.application import SecurityHeaders, Wijkwerk
 from tenants.config import load_config
 from tenants.db import ping_when_idle, private_sqlite_file, use_real_sqlite_transactions
-from flask_talisman import Talisman
 
 from tenants.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
@@ -42,7 +42,7 @@ CSP = {
 
 def create_app(config: str | dict | None = None) -> Flask:
     """Build the app. `config` is an environment name or a dict of overrides."""
-    app = Flask(__name__, instance_path=str(ROOT / "instance"),
+    app = Wijkwerk(__name__, instance_path=str(ROOT / "instance"),
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     if isinstance(config, dict):
         app.config.update(load_config(config.get("ENV_NAME", "testing")))
@@ -90,7 +90,7 @@ def register_extensions(app: Flask) -> None:
     jobs.init_app(app)  # the job queue: all outgoing mail, periodic clean-ups
     limiter.init_app(app)
     # One Talisman per app: it keeps its options on the instance.
-    app.extensions["talisman"] = Talisman(
+    app.extensions["talisman"] = SecurityHeaders(
         app,
         force_https=app.config["FORCE_HTTPS"],
         strict_transport_security=app.config["HSTS"],

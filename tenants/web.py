@@ -142,7 +142,10 @@ def _load_tenant():
         g.tenant = None
         refuse(404, "not a member")
     g.membership = membership
-    session["last_tenant"] = tenant.slug
+    if session.get("last_tenant") != tenant.slug:
+        # Only when it changes: writing the session marks it modified, and a modified session
+        # is signed and sent again as a cookie with every answer.
+        session["last_tenant"] = tenant.slug
     if membership.role == Role.BOARD and not getattr(view, "_board_may_view", False):
         # A board member reads the reports and nothing personal: every other page of the
         # tenant is refused here, whatever role the view itself asks for; the start page
@@ -331,6 +334,11 @@ def _url_defaults(endpoint, values):
     if "cbs_code" not in values and g.get("municipality") is not None:
         if current_app.url_map.is_endpoint_expecting(endpoint, "cbs_code"):
             values["cbs_code"] = g.municipality.cbs_code
+
+
+#: it fills in values only for endpoints that take them: the URL of an endpoint without
+#: arguments may be remembered (tenants.application.Wijkwerk.url_for)
+_url_defaults.memo_safe = True
 
 
 def _load_user(user_id: str):
