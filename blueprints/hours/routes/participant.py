@@ -24,6 +24,7 @@ from blueprints.hours.routes.blueprint import (
     _saved_messages,
     bp,
 )
+from blueprints.hours.rows import participant_rows
 from blueprints.participants import services as participant_services
 from blueprints.participants.models import ParticipantStatus
 from tenants.errors import DomainError
@@ -64,7 +65,7 @@ def participant(participant_id: int):
         warnings=checks.entry_warnings(db.session, g.tenant, [r.entry for r in rows],
                                        known=[p, *trajectories]),
         anonymised=p.status == ParticipantStatus.ANONYMISED, return_form=ReturnForm(),
-        **_labels())
+        participant_rows=participant_rows, **_labels())
     if request.method == "GET":
         db.session.commit()
     return html, 400 if request.method == "POST" else 200
