@@ -1,6 +1,7 @@
-"""blueprints/hours/rows.py writes the rows hours/participant.html's loop wrote.
+"""blueprints/hours/rows.py writes the rows hours/participant.html's and hours/review.html's
+loops wrote.
 
-The loop below is the template's as it was before the rows became a Python function: the
+The loops below are the templates' as they were before the rows became Python functions: the
 reference. Rows in every state a participant's list shows — waiting, approved, returned (with
 and without reviewer), a correction of each, with and without trajectory, help request, note,
 "geschreven door", warnings, tegenprestatie before and after its renaming — with values that
@@ -21,7 +22,7 @@ from markupsafe import Markup
 from blueprints.hours.lists import EntryRow
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.hours.routes.blueprint import _labels
-from blueprints.hours.rows import participant_rows
+from blueprints.hours.rows import participant_rows, review_rows
 from blueprints.trajectories.models import TrajectoryKind
 
 REFERENCE_LOOP = r"""
@@ -55,6 +56,61 @@ REFERENCE_LOOP = r"""
     <input type="hidden" name="version" value="{{ e.version }}">
     <button type="submit" class="utrecht-button utrecht-button--subtle">{{ w_withdraw }}<span class="visually-hidden"> {{ when }}</span></button>
   </form>
+        {% endif %}
+      </td>
+    </tr>
+  {% endfor %}
+"""
+
+REVIEW_LOOP = r"""
+{% set badge_kinds = {'goedgekeurd': 'ok', 'ingediend': 'warning', 'teruggestuurd': 'error'} %}
+  {% set participant_url, return_url, correct_url = row_url('hours.participant', 'participant_id'), row_url('hours.return_entry', 'entry_id'), row_url('hours.correct', 'entry_id') %}
+  {%- for row in rows %}{% set e = row.entry %}{% set p = row.participant %}
+    <tr class="utrecht-table__row">
+      <td class="utrecht-table__cell" data-label="{{ _('Kies') }}">
+        {% if e.status.value == 'ingediend' %}
+        <div class="checkbox-row">
+          <input class="utrecht-checkbox utrecht-checkbox--html-input" type="checkbox" name="entry" value="{{ e.id }}" id="kies-{{ e.id }}" form="goedkeuren">
+          <label class="utrecht-form-label utrecht-form-label--checkbox" for="kies-{{ e.id }}"><span class="visually-hidden">{{ _('Kies de uren van %(name)s op %(date)s', name=p.full_name, date=e.work_date|date) }}</span></label>
+          <input type="hidden" name="version-{{ e.id }}" value="{{ e.version }}" form="goedkeuren">
+          <input type="hidden" name="page_entry" value="{{ e.id }}" form="goedkeuren">
+        </div>
+        {% else %}—{% endif %}
+      </td>
+      <td class="utrecht-table__cell" data-label="{{ _('Deelnemer') }}"><a class="utrecht-link" href="{{ participant_url(p.id) }}">{{ p.full_name }}</a></td>
+      <td class="utrecht-table__cell" data-label="{{ _('Datum') }}">{{ e.work_date|date }}</td>
+      <td class="utrecht-table__cell" data-label="{{ _('Uren') }}">{{ e.minutes|hours_from_minutes }}</td>
+      <td class="utrecht-table__cell" data-label="{{ _('Soort en traject') }}">{{ type_label(e.hour_type, e.work_date) }}<br><span class="muted">{% if row.trajectory_kind %}{{ kind_labels[row.trajectory_kind] }}{% endif %}
+  {%- if row.help_request %} · {{ _('hulpvraag') }} {{ row.help_request }}{% endif %}
+  {%- if e.corrects_id %} · <span class="status-badge status-badge--neutral">{{ _('correctie') }}</span>{% endif %}</span></td>
+      <td class="utrecht-table__cell" data-label="{{ _('Notitie en waarschuwingen') }}">
+        {{ e.note or '' }}
+        {% if row.submitted_by and p.user_id != e.submitted_by_id %}<span class="muted">({{ _('geschreven door %(name)s', name=row.submitted_by) }})</span>{% endif %}
+        {% if e.return_reason and e.status.value == 'ingediend' %}<br><span class="muted">{{ _('Eerder teruggestuurd') }}: {{ e.return_reason }}</span>{% endif %}
+        {% set messages = warnings.get(e.id) %}{% if messages %}
+  <ul class="warning-list">
+    {% for m in messages %}<li><span class="status-badge status-badge--warning">{{ _('let op') }}</span> {{ m }}</li>{% endfor %}
+  </ul>
+  {% endif %}
+      </td>
+      <td class="utrecht-table__cell" data-label="{{ _('Status') }}">
+        <span class="status-badge status-badge--{{ badge_kinds[e.status.value] }}">{{ status_labels[e.status] }}</span>
+        {% if e.status.value == 'ingediend' %}
+        <details class="return-details">
+          <summary class="utrecht-link">{{ _('Terugsturen') }}<span class="visually-hidden"> {{ _('(uren van %(name)s op %(date)s)', name=p.full_name, date=e.work_date|date) }}</span></summary>
+          <form method="post" action="{{ return_url(e.id) }}">
+            <input type="hidden" name="csrf_token" value="{{ csrf_token() }}">
+            <input type="hidden" name="next" value="{{ this_url }}">
+            <input type="hidden" name="version" value="{{ e.version }}">
+            <div class="utrecht-form-field">
+              <label class="utrecht-form-label" for="reden-{{ e.id }}">{{ _('Reden voor de deelnemer') }}</label>
+              <textarea class="utrecht-textarea utrecht-textarea--html-textarea" id="reden-{{ e.id }}" name="reason" rows="2" maxlength="500" required></textarea>
+            </div>
+            <button type="submit" class="utrecht-button utrecht-button--secondary-action">{{ _('Terugsturen') }}</button>
+          </form>
+        </details>
+        {% elif e.status.value == 'teruggestuurd' %}<br>{{ e.return_reason }}
+        {% elif e.status.value == 'goedgekeurd' %}<br><a class="utrecht-link" href="{{ correct_url(e.id) }}">{{ _('Corrigeren') }}<span class="visually-hidden"> {{ _('(uren van %(name)s op %(date)s)', name=p.full_name, date=e.work_date|date) }}</span></a>
         {% endif %}
       </td>
     </tr>
@@ -116,3 +172,35 @@ def test_the_rows_as_the_template_wrote_them(app):
         assert "&lt;de&gt;" in html and "<de>" not in html
         assert participant_rows([], {}, labels["type_label"], labels["kind_labels"],
                                 labels["status_labels"]) == ""
+
+
+def test_the_review_rows_as_the_template_wrote_them(app):
+    rows, warnings = _rows()
+    people = [SimpleNamespace(id=7, full_name=AWKWARD, user_id=None),
+              SimpleNamespace(id=8, full_name="Sandra Verhoeven", user_id=41)]
+    review = []
+    for n, row in enumerate(rows):
+        row.entry.submitted_by_id = (None, 41, 42)[n % 3]
+        review.append(EntryRow(row.entry, people[n % 2], *list(row.__dict__.values())[2:]))
+    reference = app.jinja_env.from_string(REVIEW_LOOP)
+    this_url = '/de-vaart/uren/?status=alle&van=2026-01-01&x="<y>"'
+    with app.test_request_context("/"):
+        g.tenant = SimpleNamespace(slug="de-vaart")
+        for locale in ("nl", "en"):
+            with force_locale(locale):
+                labels = _labels()
+                expected = reference.render(rows=review, warnings=warnings, this_url=this_url,
+                                            **labels)
+                actual = review_rows(review, warnings, labels["type_label"],
+                                     labels["kind_labels"], labels["status_labels"], this_url)
+                assert isinstance(actual, Markup)
+                for want, got in zip(expected.split("</tr>"), str(actual).split("</tr>")):
+                    assert _norm(got) == _norm(want)
+                assert _norm(actual) == _norm(expected)
+        html = str(actual)
+        assert html.count("<tr ") == len(review)
+        assert 'action="/de-vaart/uren/1000/terugsturen"' in html  # waiting: return form
+        assert 'href="/de-vaart/uren/deelnemer/7"' in html
+        assert "&#34;&lt;y&gt;&#34;" in html and '"<y>"' not in html
+        assert review_rows([], {}, labels["type_label"], labels["kind_labels"],
+                           labels["status_labels"], this_url) == ""
