@@ -61,7 +61,7 @@ def review():
         # the rows carry their participant: the warnings need not read them again
         warnings=checks.entry_warnings(db.session, g.tenant, [r.entry for r in rows],
                                        known=[r.participant for r in rows]),
-        approve_form=ApproveForm(), return_form=ReturnForm(), this_url=request.full_path,
+        this_url=request.full_path,
         is_admin=_role() == Role.ADMIN, review_rows=review_rows, **_labels())
 
 
