@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tenants import formatting, i18n, jobs, logs, metrics, tenancy, web, widgets
+from tenants import fieldhtml, formatting, i18n, jobs, logs, metrics, tenancy, web, widgets
 from tenants.application import SecurityHeaders, Wijkwerk
 from tenants.config import load_config
 from tenants.db import ping_when_idle, private_sqlite_file, use_real_sqlite_transactions
@@ -306,6 +306,7 @@ def register_template_helpers(app: Flask) -> None:
     i18n.install(app, babel)
     widgets.install()
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.add_template_global(fieldhtml.render_field, "render_field")
 
     @app.context_processor
     def inject():

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from sqlalchemy import and_, func, null, or_, select
+from sqlalchemy import and_, bindparam, func, null, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from blueprints.helprequests.models import Assignment, HelpRequest
@@ -158,13 +158,23 @@ def trajectories_for_hours(session: Session, participant_id: int) -> list[Trajec
     return sorted(found, key=lambda t: (rank.get(t.status, 3), -t.starts_on.toordinal()))
 
 
-def help_requests_for_hours(session: Session, participant_id: int) -> list[HelpRequest]:
-    """Help requests this participant is planned on and that still take hours."""
-    return list(session.scalars(
-        select(HelpRequest).join(Assignment, and_(
-            Assignment.tenant_id == HelpRequest.tenant_id,
-            Assignment.help_request_id == HelpRequest.id))
-        .where(Assignment.participant_id == participant_id,
+@cache
+def _help_requests_for_hours():
+    """The statement of help_requests_for_hours, built once per process (like `_rows`): the
+    participant is a bound parameter, the tenant's criteria are added when it runs."""
+    return (
+        select(HelpRequest.id, HelpRequest.reference, HelpRequest.description)
+        .join(Assignment, and_(Assignment.tenant_id == HelpRequest.tenant_id,
+                               Assignment.help_request_id == HelpRequest.id))
+        .where(Assignment.participant_id == bindparam("participant_id"),
                HelpRequest.status.not_in(CLOSED_REQUESTS))
-        .order_by(HelpRequest.planned_on.desc(), HelpRequest.reference.desc()).limit(50)))
+        .order_by(HelpRequest.planned_on.desc(), HelpRequest.reference.desc()).limit(50))
+
+
+def help_requests_for_hours(session: Session, participant_id: int):
+    """Help requests this participant is planned on and that still take hours: their id,
+    reference and description (what the entry form's choices show), not the whole request.
+    Building the statement and loading whole requests was half of its 1.6 ms (30 requests)."""
+    return session.execute(_help_requests_for_hours(),
+                           {"participant_id": participant_id}).all()
 

@@ -156,10 +156,20 @@ def _labels() -> dict:
             types[hour_type] = type_label(hour_type, on)
         return types[hour_type]
 
+    days: dict = {}
+
+    def grid_day_label(day: date, long: bool = False) -> str:
+        """day_label once per day and form for this request: the week grid asks for each of
+        its seven days in every row (Babel formats a date in ~100 µs)."""
+        key = (day, long)
+        if key not in days:
+            days[key] = day_label(day, long)
+        return days[key]
+
     return {"type_label": row_type_label,
             "status_labels": {k: str(v) for k, v in STATUS_LABELS.items()},
             "kind_labels": {k: str(v) for k, v in KIND_LABELS.items()},
-            "day_label": day_label}
+            "day_label": grid_day_label}
 
 
 def _supervisor_arg() -> int | None:

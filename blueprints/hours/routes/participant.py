@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from blueprints.hours import checks, lists, services
 from blueprints.hours import pdf as statement
-from blueprints.hours.forms import PeriodForm, ReturnForm, StaffEntryForm
+from blueprints.hours.forms import PeriodForm, StaffEntryForm
 from blueprints.hours.routes.blueprint import (
     _date_arg,
     _entry_data,
@@ -24,6 +24,7 @@ from blueprints.hours.routes.blueprint import (
     _saved_messages,
     bp,
 )
+from blueprints.hours.rows import participant_rows
 from blueprints.participants import services as participant_services
 from blueprints.participants.models import ParticipantStatus
 from tenants.errors import DomainError
@@ -63,7 +64,7 @@ def participant(participant_id: int):
         totals=lists.approved_totals(db.session, p.id, start, end), period_form=period,
         warnings=checks.entry_warnings(db.session, g.tenant, [r.entry for r in rows],
                                        known=[p, *trajectories]),
-        anonymised=p.status == ParticipantStatus.ANONYMISED, return_form=ReturnForm(),
+        anonymised=p.status == ParticipantStatus.ANONYMISED, participant_rows=participant_rows,
         **_labels())
     if request.method == "GET":
         db.session.commit()

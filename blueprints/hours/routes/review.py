@@ -26,6 +26,7 @@ from blueprints.hours.routes.blueprint import (
     _supervisor_arg,
     bp,
 )
+from blueprints.hours.rows import review_rows
 from tenants.extensions import db
 from tenants.models import Role
 from tenants.urls import absolute_url
@@ -57,9 +58,11 @@ def review():
     return render_template(
         "hours/review.html", form=form, rows=rows, total=total, page=_page(),
         pages=max(1, -(-total // lists.PAGE_SIZE)), args=args,
-        warnings=checks.entry_warnings(db.session, g.tenant, [r.entry for r in rows]),
-        approve_form=ApproveForm(), return_form=ReturnForm(), this_url=request.full_path,
-        is_admin=_role() == Role.ADMIN, **_labels())
+        # the rows carry their participant: the warnings need not read them again
+        warnings=checks.entry_warnings(db.session, g.tenant, [r.entry for r in rows],
+                                       known=[r.participant for r in rows]),
+        this_url=request.full_path,
+        is_admin=_role() == Role.ADMIN, review_rows=review_rows, **_labels())
 
 
 @bp.route("/uren/goedkeuren", methods=["POST"])
