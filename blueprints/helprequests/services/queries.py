@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -149,12 +150,17 @@ class Undated:
     total: int
 
 
+@cache
+def _undated_statement(limit: int):
+    """Built once per process: the start page asks for it on every request."""
+    return (select(HelpRequest, func.count().over())
+            .where(HelpRequest.status == RequestStatus.NEW)
+            .order_by(HelpRequest.created_at, HelpRequest.id).limit(limit))
+
+
 def undated_requests(session: Session, limit: int = 10) -> Undated:
     """New requests that have no date yet, oldest first, and how many there are: one query."""
-    rows = session.execute(
-        select(HelpRequest, func.count().over())
-        .where(HelpRequest.status == RequestStatus.NEW)
-        .order_by(HelpRequest.created_at, HelpRequest.id).limit(limit)).all()
+    rows = session.execute(_undated_statement(limit)).all()
     return Undated([r for r, _ in rows], rows[0][1] if rows else 0)
 
 
