@@ -45,6 +45,7 @@ from blueprints.participants.services.participants import (
 from blueprints.participants.services.queries import (
     ParticipantFilter,
     ParticipantRow,
+    filter_choices,
     filtered,
     list_participants,
     neighbourhoods,
@@ -89,6 +90,7 @@ __all__ = [
     "create_host",
     "create_participant",
     "exemptions_of",
+    "filter_choices",
     "filtered",
     "get_host",
     "get_participant",
