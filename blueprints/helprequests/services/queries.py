@@ -76,15 +76,23 @@ def _filtered(f: RequestFilter):
 
 def list_requests(session: Session, f: RequestFilter, page: int = 1,
                   per_page: int = PAGE_SIZE) -> tuple[list[RequestRow], int]:
-    """One page of requests, newest first, with wijk and participants: three queries."""
+    """One page of requests, newest first, with wijk and participants, and how many match:
+    two queries (the count is a window over the page's query; a page past the last, which
+    has no row to carry it, counts apart)."""
     base = _filtered(f)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     page = max(1, page)
     rows = session.execute(
-        _with_wijk(base).order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
+        _with_wijk(base).add_columns(func.count().over())
+        .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()
-    names = _names_by_request(session, [r.id for r, _ in rows])
-    return [RequestRow(r, wijk, names[r.id]) for r, wijk in rows], total
+    if rows:
+        total = rows[0][2]
+    elif page > 1:
+        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    else:
+        total = 0
+    names = _names_by_request(session, [r.id for r, _wijk, _n in rows])
+    return [RequestRow(r, wijk, names[r.id]) for r, wijk, _n in rows], total
 
 
 def request_detail(session: Session, help_request: HelpRequest):

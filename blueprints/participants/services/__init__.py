@@ -48,6 +48,7 @@ from blueprints.participants.services.queries import (
     filter_choices,
     filtered,
     list_participants,
+    neighbourhood_choices,
     neighbourhoods,
     staff,
 )
@@ -100,6 +101,7 @@ __all__ = [
     "link_account",
     "linkable_accounts",
     "list_participants",
+    "neighbourhood_choices",
     "neighbourhood_id",
     "neighbourhoods",
     "normalise_postcode",

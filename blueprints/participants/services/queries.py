@@ -135,3 +135,13 @@ def filter_choices(session: Session) -> tuple[list[tuple[int, str]], list[tuple[
     for which, row_id, name in session.execute(_choices_statement()):
         lists[which].append((row_id, name))
     return lists
+
+
+@cache
+def _neighbourhood_choices_statement():
+    return select(Neighbourhood.id, Neighbourhood.name).order_by(Neighbourhood.name)
+
+
+def neighbourhood_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of the neighbourhoods, by name, for a filter."""
+    return [(row_id, name) for row_id, name in session.execute(_neighbourhood_choices_statement())]
