@@ -206,19 +206,30 @@ class Proposal:
 
 
 def proposals(session: Session, page: int = 1) -> tuple[list[Proposal], int]:
-    """Proposals waiting for an admin, oldest first, with each participant's balance."""
-    where = CourseEnrolment.status == EnrolmentStatus.PROPOSED
-    total = waiting_total(session)
+    """Proposals waiting for an admin, oldest first, with each participant's balance: one
+    query (the balance a subquery per row, how many are waiting a window); a page past the
+    last counts apart."""
+    balance = (select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+               .select_from(LedgerEntry)
+               .join(LedgerAccount, and_(LedgerAccount.tenant_id == LedgerEntry.tenant_id,
+                                         LedgerAccount.id == LedgerEntry.account_id))
+               .where(LedgerAccount.participant_id == Participant.id,
+                      LedgerAccount.kind == AccountKind.PARTICIPANT)
+               .correlate(Participant).scalar_subquery())
     rows = session.execute(
-        select(CourseEnrolment, Participant, Course)
+        select(CourseEnrolment, Participant, Course, balance, func.count().over())
         .join(Participant, and_(Participant.tenant_id == CourseEnrolment.tenant_id,
                                 Participant.id == CourseEnrolment.participant_id))
         .join(Course, and_(Course.tenant_id == CourseEnrolment.tenant_id,
                            Course.id == CourseEnrolment.course_id))
-        .where(where).order_by(CourseEnrolment.proposed_at, CourseEnrolment.id)
+        .where(CourseEnrolment.status == EnrolmentStatus.PROPOSED)
+        .order_by(CourseEnrolment.proposed_at, CourseEnrolment.id)
         .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)).all()
-    balances = participant_balances(session, [p.id for _, p, _ in rows])
-    return [Proposal(e, p, c, balances.get(p.id, 0)) for e, p, c in rows], total
+    if rows:
+        total = rows[0][4]
+    else:
+        total = waiting_total(session) if page > 1 else 0
+    return [Proposal(e, p, c, int(b or 0)) for e, p, c, b, _n in rows], total
 
 
 # --- the yearly earnings-to-training overview ------------------------------------------------
