@@ -9,7 +9,7 @@ tests/core/test_formatting.py checks both against Babel over many values.
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from functools import cache
 
 from babel.numbers import format_currency, format_decimal
@@ -80,9 +80,23 @@ def format_money(cents: int | None) -> str:
     return prefix + text + suffix
 
 
+@cache
+def _quantum(digits: int) -> Decimal:
+    return Decimal(1).scaleb(-digits)
+
+
 def format_number(value, digits: int = 1) -> str:
+    """A number with `digits` decimals and the locale's separators: 1234.5 -> '1.234,5' (nl),
+    the text Babel writes (rounded half to even on the decimal text, as Babel does); negative
+    numbers and other types go to Babel itself."""
     if value is None:
         return ""
+    if type(value) in (int, float, Decimal) and value >= 0 and 0 <= digits <= 6:
+        number = Decimal(str(value)) if type(value) is float else Decimal(value)
+        if number.is_finite():
+            text = f"{number.quantize(_quantum(digits), ROUND_HALF_EVEN):,.{digits}f}"
+            _p, _s, _np, _ns, group, decimal = _money_shape(_lang())
+            return text.replace(",", "\0").replace(".", decimal).replace("\0", group)
     fmt = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=fmt, locale=BABEL_LOCALES[_lang()])
 

@@ -44,7 +44,12 @@ def _year(year: int) -> tuple[date, date]:
 
 
 def pool_balance(session: Session) -> int:
-    return ledger.balance(session, ledger.find_account(session, ledger.POOL_KEY))
+    """The pool's balance (0 before it has an account): one query."""
+    return int(session.scalar(
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+        .join(LedgerAccount, and_(LedgerAccount.tenant_id == LedgerEntry.tenant_id,
+                                  LedgerAccount.id == LedgerEntry.account_id))
+        .where(LedgerAccount.key == ledger.POOL_KEY)) or 0)
 
 
 # --- the overview of all budgets -------------------------------------------------------------
@@ -70,19 +75,30 @@ def _name_filter(stmt, q: str | None):
 def overview(session: Session, year: int, page: int = 1,
              q: str | None = None) -> tuple[list[BudgetRow], int]:
     """Participants (not anonymised) with balance, earned and spent in `year`, and proposals
-    waiting; a page of PAGE_SIZE, sorted by name. Four queries whatever the number of rows."""
-    base = _name_filter(select(Participant.id).where(
-        Participant.status != ParticipantStatus.ANONYMISED), q)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    waiting; a page of PAGE_SIZE, sorted by name. Two queries whatever the number of rows: the
+    page (with how many match, a window, and each one's proposals waiting, a subquery) and the
+    sums of the page's accounts; a page past the last counts apart."""
+    waiting = (select(func.count()).select_from(CourseEnrolment)
+               .where(CourseEnrolment.participant_id == Participant.id,
+                      CourseEnrolment.status == EnrolmentStatus.PROPOSED)
+               .correlate(Participant).scalar_subquery())
     page_rows = session.execute(_name_filter(
-        select(Participant, LedgerAccount.id)
+        select(Participant, LedgerAccount.id, waiting, func.count().over())
         .outerjoin(LedgerAccount, and_(LedgerAccount.tenant_id == Participant.tenant_id,
                                        LedgerAccount.participant_id == Participant.id,
                                        LedgerAccount.kind == AccountKind.PARTICIPANT))
         .where(Participant.status != ParticipantStatus.ANONYMISED), q)
         .order_by(Participant.sort_name, Participant.first_name, Participant.id)
         .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)).all()
-    account_ids = [a for _, a in page_rows if a is not None]
+    if page_rows:
+        total = page_rows[0][3]
+    elif page > 1:
+        total = session.scalar(select(func.count()).select_from(_name_filter(
+            select(Participant.id).where(Participant.status != ParticipantStatus.ANONYMISED),
+            q).subquery())) or 0
+    else:
+        total = 0
+    account_ids = [a for _, a, _w, _n in page_rows if a is not None]
     start, end = _year(year)
     in_year = and_(LedgerTransaction.booked_on >= start, LedgerTransaction.booked_on < end)
     sums: dict[int, tuple[int, int, int]] = {}
@@ -99,20 +115,8 @@ def overview(session: Session, year: int, page: int = 1,
                 .where(LedgerEntry.account_id.in_(account_ids))
                 .group_by(LedgerEntry.account_id)):
             sums[account_id] = (int(bal or 0), int(earned or 0), int(spent or 0))
-    waiting = waiting_counts(session, [p.id for p, _ in page_rows])
-    rows = [BudgetRow(p, a, *sums.get(a, (0, 0, 0)), waiting.get(p.id, 0))
-            for p, a in page_rows]
+    rows = [BudgetRow(p, a, *sums.get(a, (0, 0, 0)), int(w or 0)) for p, a, w, _n in page_rows]
     return rows, total
-
-
-def waiting_counts(session: Session, participant_ids: list[int]) -> dict[int, int]:
-    if not participant_ids:
-        return {}
-    return {pid: int(n) for pid, n in session.execute(
-        select(CourseEnrolment.participant_id, func.count())
-        .where(CourseEnrolment.participant_id.in_(participant_ids),
-               CourseEnrolment.status == EnrolmentStatus.PROPOSED)
-        .group_by(CourseEnrolment.participant_id))}
 
 
 def participant_balances(session: Session, participant_ids: Iterable[int]) -> dict[int, int]:
@@ -202,19 +206,30 @@ class Proposal:
 
 
 def proposals(session: Session, page: int = 1) -> tuple[list[Proposal], int]:
-    """Proposals waiting for an admin, oldest first, with each participant's balance."""
-    where = CourseEnrolment.status == EnrolmentStatus.PROPOSED
-    total = waiting_total(session)
+    """Proposals waiting for an admin, oldest first, with each participant's balance: one
+    query (the balance a subquery per row, how many are waiting a window); a page past the
+    last counts apart."""
+    balance = (select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+               .select_from(LedgerEntry)
+               .join(LedgerAccount, and_(LedgerAccount.tenant_id == LedgerEntry.tenant_id,
+                                         LedgerAccount.id == LedgerEntry.account_id))
+               .where(LedgerAccount.participant_id == Participant.id,
+                      LedgerAccount.kind == AccountKind.PARTICIPANT)
+               .correlate(Participant).scalar_subquery())
     rows = session.execute(
-        select(CourseEnrolment, Participant, Course)
+        select(CourseEnrolment, Participant, Course, balance, func.count().over())
         .join(Participant, and_(Participant.tenant_id == CourseEnrolment.tenant_id,
                                 Participant.id == CourseEnrolment.participant_id))
         .join(Course, and_(Course.tenant_id == CourseEnrolment.tenant_id,
                            Course.id == CourseEnrolment.course_id))
-        .where(where).order_by(CourseEnrolment.proposed_at, CourseEnrolment.id)
+        .where(CourseEnrolment.status == EnrolmentStatus.PROPOSED)
+        .order_by(CourseEnrolment.proposed_at, CourseEnrolment.id)
         .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)).all()
-    balances = participant_balances(session, [p.id for _, p, _ in rows])
-    return [Proposal(e, p, c, balances.get(p.id, 0)) for e, p, c in rows], total
+    if rows:
+        total = rows[0][4]
+    else:
+        total = waiting_total(session) if page > 1 else 0
+    return [Proposal(e, p, c, int(b or 0)) for e, p, c, b, _n in rows], total
 
 
 # --- the yearly earnings-to-training overview ------------------------------------------------

@@ -41,9 +41,10 @@ def index():
     if mine:
         context["people"] = services.my_people(db.session, current_user)
     else:
-        context["counts"] = services.team_counts(db.session)
-        context["participants"] = services.participant_counts(db.session)
-        context["outflow"] = services.outflow_this_year(db.session, today)
+        summary = services.admin_summary(db.session, today)
+        context["counts"] = summary.team
+        context["participants"] = summary.participants
+        context["outflow"] = summary.outflow
         context["outcome_labels"] = {k.value: v for k, v in OUTCOME_LABELS.items()}
-        context["money"] = services.money_summary(db.session, today)
+        context["money"] = summary.money
     return render_template("dashboard/index.html", **context)

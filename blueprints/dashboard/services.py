@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Date, and_, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import HostOrganisation, Participant, ParticipantStatus
-from blueprints.trajectories.models import Trajectory, TrajectoryStatus
-from tenants.db import utcnow
+from blueprints.trajectories.models import Outcome, Trajectory, TrajectoryStatus
+from tenants.db import UTCDateTime, utcnow
 from tenants.models import Invitation, Membership, Role, User
 
 
@@ -21,33 +22,93 @@ class TeamCounts:
     open_invitations: int
 
 
-def team_counts(session: Session) -> TeamCounts:
-    """How many members per role, and open invitations, in the current tenant (two queries)."""
-    rows = dict(session.execute(
-        select(Membership.role, func.count()).group_by(Membership.role)
-    ).all())
-    invitations = session.scalar(
-        select(func.count()).select_from(Invitation).where(
-            Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
-            Invitation.expires_at > utcnow())
-    ) or 0
-    return TeamCounts(rows.get(Role.ADMIN, 0), rows.get(Role.SUPERVISOR, 0),
-                      rows.get(Role.PARTICIPANT, 0), invitations)
+@dataclass(frozen=True)
+class MoneySummary:
+    drafts: int
+    open_cents: int
+    overdue: int
+    overdue_cents: int
+    proposals: int
 
 
-def participant_counts(session: Session) -> dict[str, int]:
-    """Participants per status (one query)."""
-    rows = dict(session.execute(
-        select(Participant.status, func.count()).group_by(Participant.status)).all())
-    return {status.value: rows.get(status, 0) for status in ParticipantStatus}
+@dataclass(frozen=True)
+class AdminSummary:
+    """The figures of an admin's start page."""
+
+    team: TeamCounts
+    #: participants per status value, every status
+    participants: dict[str, int]
+    #: trajectories ended this year per outcome value, only outcomes that occurred
+    outflow: dict[str, int]
+    money: MoneySummary
 
 
-def outflow_this_year(session: Session, today: date) -> dict[str, int]:
-    rows = session.execute(
-        select(Trajectory.outcome, func.count()).where(
-            Trajectory.status == TrajectoryStatus.ENDED,
-            Trajectory.outcome_on >= date(today.year, 1, 1)).group_by(Trajectory.outcome)).all()
-    return {outcome.value: n for outcome, n in rows if outcome is not None}
+@cache
+def _admin_summary_statement():
+    """One statement for every count of an admin's start page: each table's counts are a
+    one-row aggregate (``count(*) FILTER (…)``, on SQLite and PostgreSQL) and the rows are
+    joined side by side. Built once per process; the dates are parameters and the tenant's
+    criteria are added to each subquery at execution (tenants/tenancy.py): only to a subquery
+    whose FROM names the model (``select_from``), not to one that names columns inside an
+    aggregate only; tests/dashboard/test_counts.py checks every figure against another tenant.
+    """
+    from blueprints.budgets.models import CourseEnrolment, EnrolmentStatus
+    from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
+
+    today = bindparam("today", type_=Date)
+    year_start = bindparam("year_start", type_=Date)
+    now = bindparam("now", type_=UTCDateTime)
+    members = select(*(func.count().filter(Membership.role == role) for role in _ROLES)
+                     ).select_from(Membership).subquery("team")
+    invitations = select(func.count()).select_from(Invitation).where(
+        Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
+        Invitation.expires_at > now).subquery("invitations")
+    participants = select(*(func.count().filter(Participant.status == status)
+                            for status in ParticipantStatus)
+                          ).select_from(Participant).subquery("participants")
+    outflow = select(*(func.count().filter(Trajectory.outcome == outcome)
+                       for outcome in Outcome)).select_from(Trajectory).where(
+        Trajectory.status == TrajectoryStatus.ENDED,
+        Trajectory.outcome_on >= year_start).subquery("outflow")
+    owed = Invoice.total_incl_cents - Invoice.credited_cents - Invoice.paid_cents
+    is_open = and_(Invoice.kind == InvoiceKind.INVOICE,
+                   Invoice.status.in_([InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID]))
+    late = and_(is_open, Invoice.due_date < today)
+    money = select(
+        func.count().filter(Invoice.status == InvoiceStatus.DRAFT),
+        func.coalesce(func.sum(owed).filter(is_open), 0),
+        func.count().filter(late),
+        func.coalesce(func.sum(owed).filter(late), 0),
+    ).select_from(Invoice).subquery("money")
+    proposals = select(func.count()).select_from(CourseEnrolment).where(
+        CourseEnrolment.status == EnrolmentStatus.PROPOSED).subquery("proposals")
+    parts = (members, invitations, participants, outflow, money, proposals)
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.join(part, true())
+    return select(*(c for part in parts for c in part.c)).select_from(joined)
+
+
+_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.PARTICIPANT)
+
+
+def admin_summary(session: Session, today: date) -> AdminSummary:
+    """Members per role and open invitations, participants per status, this year's outflow
+    per outcome, drafts, what customers owe and what is overdue, and the course proposals
+    waiting for a decision: one query, whatever the number of rows."""
+    row = list(session.execute(_admin_summary_statement(), {
+        "today": today, "year_start": date(today.year, 1, 1), "now": utcnow()}).one())
+    team = TeamCounts(*(row[:3]), row[3])
+    del row[:4]
+    statuses = list(ParticipantStatus)
+    participants = {s.value: n for s, n in zip(statuses, row)}
+    del row[:len(statuses)]
+    # the outcomes that occurred, in the order of their stored values
+    outflow = {o.value: n for o, n in sorted(zip(Outcome, row), key=lambda p: p[0].value) if n}
+    del row[:len(Outcome)]
+    drafts, open_cents, overdue, overdue_cents, proposals = row
+    return AdminSummary(team, participants, outflow, MoneySummary(
+        drafts, int(open_cents), overdue, int(overdue_cents), proposals or 0))
 
 
 def my_people(session: Session, user: User, limit: int = 100) -> list[Participant]:
@@ -68,8 +129,9 @@ class MissingVog:
     renewal: bool
 
 
-def missing_vogs(session: Session, today: date, user: User | None = None) -> list[MissingVog]:
-    """Running trajectories at a host that requires a VOG, where the VOG is missing or due."""
+@cache
+def _missing_vogs_statement(mine: bool):
+    """Built once per process (per variant); today and the supervisor are parameters."""
     stmt = (
         select(Participant, HostOrganisation)
         .join(Trajectory, and_(Trajectory.tenant_id == Participant.tenant_id,
@@ -77,40 +139,19 @@ def missing_vogs(session: Session, today: date, user: User | None = None) -> lis
         .join(HostOrganisation, and_(HostOrganisation.tenant_id == Trajectory.tenant_id,
                                      HostOrganisation.id == Trajectory.host_organisation_id))
         .where(Trajectory.status != TrajectoryStatus.ENDED, HostOrganisation.vog_required.is_(True),
-               or_(Participant.vog_present.is_(False), Participant.vog_renewal_due <= today))
+               or_(Participant.vog_present.is_(False),
+                   Participant.vog_renewal_due <= bindparam("today", type_=Date)))
         .order_by(Participant.sort_name)
     )
-    if user is not None:
-        stmt = stmt.where(or_(Participant.supervisor_id == user.id,
-                              Trajectory.job_coach_id == user.id))
-    return [MissingVog(p, h, p.vog_present) for p, h in session.execute(stmt)]
+    if mine:
+        user_id = bindparam("user_id", type_=Participant.supervisor_id.type)
+        stmt = stmt.where(or_(Participant.supervisor_id == user_id,
+                              Trajectory.job_coach_id == user_id))
+    return stmt
 
 
-@dataclass(frozen=True)
-class MoneySummary:
-    drafts: int
-    open_cents: int
-    overdue: int
-    overdue_cents: int
-    proposals: int
-
-
-def money_summary(session: Session, today: date) -> MoneySummary:
-    """For an admin's start page: drafts, what customers owe, what is overdue, and the course
-    proposals waiting for a decision. Two queries, whatever the number of invoices."""
-    from blueprints.budgets.models import CourseEnrolment, EnrolmentStatus
-    from blueprints.invoicing.models import Invoice, InvoiceKind, InvoiceStatus
-
-    owed = Invoice.total_incl_cents - Invoice.credited_cents - Invoice.paid_cents
-    is_open = and_(Invoice.kind == InvoiceKind.INVOICE,
-                   Invoice.status.in_([InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID]))
-    late = and_(is_open, Invoice.due_date < today)
-    row = session.execute(select(
-        func.count().filter(Invoice.status == InvoiceStatus.DRAFT),
-        func.coalesce(func.sum(owed).filter(is_open), 0),
-        func.count().filter(late),
-        func.coalesce(func.sum(owed).filter(late), 0),
-    ).select_from(Invoice)).one()
-    proposals = session.scalar(select(func.count()).select_from(CourseEnrolment).where(
-        CourseEnrolment.status == EnrolmentStatus.PROPOSED))
-    return MoneySummary(row[0], int(row[1]), row[2], int(row[3]), proposals or 0)
+def missing_vogs(session: Session, today: date, user: User | None = None) -> list[MissingVog]:
+    """Running trajectories at a host that requires a VOG, where the VOG is missing or due."""
+    params = {"today": today} if user is None else {"today": today, "user_id": user.id}
+    return [MissingVog(p, h, p.vog_present)
+            for p, h in session.execute(_missing_vogs_statement(user is not None), params)]

@@ -117,10 +117,9 @@ def _filter_from_args() -> tuple[ParticipantFilterForm, services.ParticipantFilt
     form = ParticipantFilterForm(request.args)
     labels = _status_labels()
     form.status.choices = [("", _("Alle (behalve geanonimiseerd)"))] + list(labels.items())
-    form.wijk.choices = [("", _("Alle wijken"))] + [
-        (str(n.id), n.name) for n in services.neighbourhoods(db.session)]
-    form.begeleider.choices = [("", _("Iedereen"))] + [
-        (str(u.id), u.name) for u in services.staff(db.session)]
+    areas, staff = services.filter_choices(db.session)
+    form.wijk.choices = [("", _("Alle wijken"))] + [(str(i), name) for i, name in areas]
+    form.begeleider.choices = [("", _("Iedereen"))] + [(str(i), name) for i, name in staff]
     form.doelgroep.choices = [("", _("Alle doelgroepen"))] + list(services.TARGET_GROUPS.items())
     kind_filter = hooks.participant_kind_filter.ask()  # trajectories answers
     kinds = kind_filter.choices if kind_filter else []

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from flask_babel import force_locale, get_timezone
 
 from tenants import formatting
@@ -52,3 +52,29 @@ def test_dates_are_babels_in_both_languages(app):
                         moment, f"{pattern} HH:mm", tzinfo=zone, locale=locale), moment
         assert formatting.format_date(date(2026, 11, 22)) == "22-11-2026"
         assert formatting.format_date(None) == formatting.format_datetime(None) == ""
+
+
+def _numbers():
+    rng = random.Random(11)
+    yield from (0, 1, 0.05, 0.15, 0.25, 2.25, 2.35, 0.5, 1.5, 2.5, 999.95, 1234.5, 7 / 3, 1e-7,
+                1e16, 10**12, Decimal("2.25"), Decimal("1.005"), Decimal("0.00"), -1, -2.25,
+                -0.04, Decimal("-1234.5"), float("nan"), float("inf"))
+    for _ in range(300):
+        yield rng.random() * 10 ** rng.randint(0, 8)
+        yield rng.randint(0, 4000) / 60  # hours from minutes
+        yield Decimal(rng.randint(0, 10**8)) / 1000
+
+
+def test_numbers_are_babels_in_both_languages(app):
+    with app.test_request_context("/"):
+        for lang, locale in formatting.BABEL_LOCALES.items():
+            with force_locale(lang):
+                for value in _numbers():
+                    for digits in (0, 1, 2):
+                        fmt = "#,##0" + ("." + "0" * digits if digits else "")
+                        expected = format_decimal(value, format=fmt, locale=locale)
+                        assert formatting.format_number(value, digits) == expected, \
+                            (lang, value, digits)
+        assert formatting.format_number(1234.56) == "1.234,6"
+        assert formatting.format_number(2.25) == "2,2"  # half to even, as Babel
+        assert formatting.format_number(None) == ""

@@ -199,3 +199,6 @@ def test_participant_list_keeps_a_constant_query_count(client, coop, session, co
     many, html = measure()
     assert many == few
     assert "1000 deelnemers gevonden" in html and "Pagina 2 van 40" in html
+    # a page past the last still says how many there are
+    past = client.get(f"/{tenant.slug}/deelnemers/?page=41").get_data(as_text=True)
+    assert "1000 deelnemers gevonden" in past

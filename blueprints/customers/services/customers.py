@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Row, func, or_, select
 from sqlalchemy.orm import Session
 
 from blueprints.customers.identifiers import clean_kvk, clean_oin, clean_postcode, clean_vat_id
@@ -192,12 +193,18 @@ CUSTOMER_SELECT_LIMIT = 50
 CUSTOMER_SEARCH_LIMIT = 20
 
 
+@cache
+def _choice_statement(limit: int):
+    return (select(Customer.id, Customer.name).where(Customer.archived_at.is_(None))
+            .order_by(func.lower(Customer.name), Customer.id).limit(limit + 1))
+
+
 def customers_for_choice(session: Session,
-                         limit: int = CUSTOMER_SELECT_LIMIT) -> list[Customer] | None:
-    """Customers that can be picked (not archived), by name in any case; None when there are more
-    than `limit` (the page then offers `search_customers` instead). One bounded query."""
-    rows = list(session.scalars(select(Customer).where(Customer.archived_at.is_(None))
-                                .order_by(func.lower(Customer.name), Customer.id).limit(limit + 1)))
+                         limit: int = CUSTOMER_SELECT_LIMIT) -> list[Row] | None:
+    """Customers that can be picked (not archived), by name in any case, as rows of `.id` and
+    `.name` (what a select needs; not the whole customer); None when there are more than
+    `limit` (the page then offers `search_customers` instead). One bounded query."""
+    rows = session.execute(_choice_statement(limit)).all()
     return None if len(rows) > limit else rows
 
 

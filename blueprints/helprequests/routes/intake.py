@@ -46,7 +46,7 @@ def _filter_from_args() -> tuple[FilterForm, services.RequestFilter]:
     form.soort.choices = [("", _("Alle soorten"))] + [
         (k.value, v) for k, v in services.KIND_LABELS.items()]
     form.wijk.choices = [("", _("Alle wijken"))] + [
-        (str(n.id), n.name) for n in participant_services.neighbourhoods(db.session)]
+        (str(i), name) for i, name in participant_services.neighbourhood_choices(db.session)]
     status = request.args.get("status", "")
     kind = request.args.get("soort", "")
     f = services.RequestFilter(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -75,15 +76,23 @@ def _filtered(f: RequestFilter):
 
 def list_requests(session: Session, f: RequestFilter, page: int = 1,
                   per_page: int = PAGE_SIZE) -> tuple[list[RequestRow], int]:
-    """One page of requests, newest first, with wijk and participants: three queries."""
+    """One page of requests, newest first, with wijk and participants, and how many match:
+    two queries (the count is a window over the page's query; a page past the last, which
+    has no row to carry it, counts apart)."""
     base = _filtered(f)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     page = max(1, page)
     rows = session.execute(
-        _with_wijk(base).order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
+        _with_wijk(base).add_columns(func.count().over())
+        .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()
-    names = _names_by_request(session, [r.id for r, _ in rows])
-    return [RequestRow(r, wijk, names[r.id]) for r, wijk in rows], total
+    if rows:
+        total = rows[0][2]
+    elif page > 1:
+        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    else:
+        total = 0
+    names = _names_by_request(session, [r.id for r, _wijk, _n in rows])
+    return [RequestRow(r, wijk, names[r.id]) for r, wijk, _n in rows], total
 
 
 def request_detail(session: Session, help_request: HelpRequest):
@@ -149,12 +158,17 @@ class Undated:
     total: int
 
 
+@cache
+def _undated_statement(limit: int):
+    """Built once per process: the start page asks for it on every request."""
+    return (select(HelpRequest, func.count().over())
+            .where(HelpRequest.status == RequestStatus.NEW)
+            .order_by(HelpRequest.created_at, HelpRequest.id).limit(limit))
+
+
 def undated_requests(session: Session, limit: int = 10) -> Undated:
     """New requests that have no date yet, oldest first, and how many there are: one query."""
-    rows = session.execute(
-        select(HelpRequest, func.count().over())
-        .where(HelpRequest.status == RequestStatus.NEW)
-        .order_by(HelpRequest.created_at, HelpRequest.id).limit(limit)).all()
+    rows = session.execute(_undated_statement(limit)).all()
     return Undated([r for r, _ in rows], rows[0][1] if rows else 0)
 
 

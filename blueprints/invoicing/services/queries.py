@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -55,49 +56,67 @@ class InvoiceList:
     sum_open_cents: int
 
 
+@cache
+def _list_parts():
+    """What every invoice list adds to its filter, built once per process: the sums over the
+    whole selection (invoiced net of credit notes, drafts not counted; still open) and the
+    order (drafts first, then newest)."""
+    signed = case((Invoice.status == InvoiceStatus.DRAFT, 0),
+                  (Invoice.kind == InvoiceKind.CREDIT_NOTE, -Invoice.total_incl_cents),
+                  else_=Invoice.total_incl_cents)
+    open_ = case((and_(Invoice.kind == InvoiceKind.INVOICE, Invoice.status.in_(OPEN)),
+                  Invoice.total_incl_cents - Invoice.credited_cents - Invoice.paid_cents),
+                 else_=0)
+    sums = (func.count(), func.coalesce(func.sum(signed), 0), func.coalesce(func.sum(open_), 0))
+    over = (func.count().over(), func.coalesce(func.sum(signed).over(), 0),
+            func.coalesce(func.sum(open_).over(), 0))
+    order = ((Invoice.status == InvoiceStatus.DRAFT).desc(),
+             Invoice.issue_date.desc().nulls_first(), Invoice.id.desc())
+    joined = and_(Customer.tenant_id == Invoice.tenant_id, Customer.id == Invoice.customer_id)
+    return sums, over, order, joined
+
+
 def list_invoices(session: Session, f: InvoiceFilter, page: int = 1,
                   per_page: int = PAGE_SIZE) -> InvoiceList:
     """One page of invoices (drafts first, then newest), with the count and the sums of the
     whole selection (what was invoiced net of credit notes, drafts not counted; what is still
-    open): two queries, however many invoices."""
+    open): one query, however many invoices (the count and sums are windows over the page's
+    query; a page past the last, which has no row to carry them, sums apart)."""
     today = f.today or date.today()
-    stmt = select(Invoice, Customer.name).join(
-        Customer, and_(Customer.tenant_id == Invoice.tenant_id, Customer.id == Invoice.customer_id))
+    sums, over, order, joined = _list_parts()
+    conditions = []
     if f.status:
-        stmt = stmt.where(Invoice.status == f.status)
+        conditions.append(Invoice.status == f.status)
     if f.customer_id:
-        stmt = stmt.where(Invoice.customer_id == f.customer_id)
+        conditions.append(Invoice.customer_id == f.customer_id)
     if f.year:
-        stmt = stmt.where(or_(Invoice.year == f.year,
+        conditions.append(or_(Invoice.year == f.year,
                               and_(Invoice.year.is_(None),
                                    func.extract("year", Invoice.created_at) == f.year)))
     if f.kind:
-        stmt = stmt.where(Invoice.kind == f.kind)
+        conditions.append(Invoice.kind == f.kind)
     if f.overdue:
-        stmt = stmt.where(Invoice.kind == InvoiceKind.INVOICE, Invoice.status.in_(OPEN),
-                          Invoice.due_date < today)
+        conditions += [Invoice.kind == InvoiceKind.INVOICE, Invoice.status.in_(OPEN),
+                       Invoice.due_date < today]
     if f.q:
         like = f"%{f.q.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(Invoice.number_text).like(like),
+        conditions.append(or_(func.lower(Invoice.number_text).like(like),
                               func.lower(Customer.name).like(like)))
-    sub = stmt.subquery()
-    signed = case((sub.c.status == InvoiceStatus.DRAFT, 0),
-                  (sub.c.kind == InvoiceKind.CREDIT_NOTE, -sub.c.total_incl_cents),
-                  else_=sub.c.total_incl_cents)
-    open_ = case((and_(sub.c.kind == InvoiceKind.INVOICE, sub.c.status.in_(OPEN)),
-                  sub.c.total_incl_cents - sub.c.credited_cents - sub.c.paid_cents), else_=0)
-    count, total, open_total = session.execute(
-        select(func.count(), func.coalesce(func.sum(signed), 0),
-               func.coalesce(func.sum(open_), 0)).select_from(sub)).one()
     page = max(1, page)
     rows = session.execute(
-        stmt.order_by((Invoice.status == InvoiceStatus.DRAFT).desc(),
-                      Invoice.issue_date.desc().nulls_first(), Invoice.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
+        select(Invoice, Customer.name, *over).join(Customer, joined).where(*conditions)
+        .order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+    if rows:
+        count, total, open_total = rows[0][2:]
+    elif page > 1:
+        count, total, open_total = session.execute(
+            select(*sums).select_from(Invoice).join(Customer, joined).where(*conditions)).one()
+    else:
+        count = total = open_total = 0
     return InvoiceList(
         [InvoiceRow(i, name, open_cents(i),
                     i.status in OPEN and i.due_date is not None and i.due_date < today)
-         for i, name in rows], int(count or 0), int(total or 0), int(open_total or 0))
+         for i, name, *_sums in rows], int(count or 0), int(total or 0), int(open_total or 0))
 
 
 @dataclass

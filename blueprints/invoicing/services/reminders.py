@@ -61,35 +61,34 @@ def _overdue_where(today: date):
 
 def _overdue_rows(session: Session, today: date, limit: int | None = None,
                   offset: int = 0) -> list[OverdueRow]:
-    """Oldest due first, with the reminders sent so far (two queries)."""
+    """Oldest due first, with the reminders sent so far (one query: the highest level and the
+    last reminder are subqueries per invoice)."""
+    sent = select(Reminder).select_from(Reminder).where(Reminder.invoice_id == Invoice.id) \
+        .correlate(Invoice)
+    level = sent.with_only_columns(func.max(Reminder.level)).scalar_subquery()
+    last = sent.with_only_columns(func.max(Reminder.sent_at)).scalar_subquery()
     found = session.execute(
-        select(Invoice, Customer.name, Customer.email)
+        select(Invoice, Customer.name, Customer.email, level, last)
         .join(Customer, and_(Customer.tenant_id == Invoice.tenant_id,
                              Customer.id == Invoice.customer_id))
         .where(*_overdue_where(today))
         .order_by(Invoice.due_date, Invoice.number_text, Invoice.id)
         .limit(limit).offset(offset)).all()
-    sent = {}
-    if found:
-        sent = {invoice_id: (level, last) for invoice_id, level, last in session.execute(
-            select(Reminder.invoice_id, func.max(Reminder.level), func.max(Reminder.sent_at))
-            .where(Reminder.invoice_id.in_([i.id for i, _name, _email in found]))
-            .group_by(Reminder.invoice_id))}
     return [OverdueRow(i, name, email, (today - i.due_date).days, open_cents(i),
-                       sent.get(i.id, (0, None))[0] or 0, sent.get(i.id, (0, None))[1])
-            for i, name, email in found]
+                       level or 0, last_at)
+            for i, name, email, level, last_at in found]
 
 
 def overdue(session: Session, today: date | None = None) -> list[OverdueRow]:
     """Sent or partly paid invoices past their due date on which something is still open,
     oldest due first, with the days overdue, the open amount and the reminders sent so far.
-    All of them (two queries); a page shows `overdue_page`."""
+    All of them (one query); a page shows `overdue_page`."""
     return _overdue_rows(session, today or date.today())
 
 
 def overdue_page(session: Session, today: date | None = None, page: int = 1,
                  per_page: int = OVERDUE_PAGE_SIZE) -> OverdueList:
-    """One page of `overdue`, with the number and open sum of all overdue invoices (three
+    """One page of `overdue`, with the number and open sum of all overdue invoices (two
     queries, however many are overdue). A page past the last shows the last."""
     today = today or date.today()
     count, open_total = session.execute(

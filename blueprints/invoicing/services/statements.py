@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import force_locale
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
@@ -36,19 +35,20 @@ class Statement:
 def customer_statement(session: Session, customer: Customer, start: date,
                        end: date) -> Statement:
     """Invoices, credit notes and payments of a customer in date order with the running
-    balance, from the balance before `start` (four queries)."""
+    balance, from the balance before `start` (three queries)."""
     start, end = _period(start, end)
     sign = case((Invoice.kind == InvoiceKind.CREDIT_NOTE, -Invoice.total_incl_cents),
                 else_=Invoice.total_incl_cents)
     sent = and_(Invoice.customer_id == customer.id, Invoice.status != InvoiceStatus.DRAFT)
-    opening = session.scalar(select(func.coalesce(func.sum(sign), 0))
-                             .where(sent, Invoice.issue_date < start)) or 0
-    paid_before = session.scalar(
-        select(func.coalesce(func.sum(Payment.amount_cents), 0))
-        .join(Invoice, and_(Invoice.tenant_id == Payment.tenant_id,
-                            Invoice.id == Payment.invoice_id))
-        .where(Invoice.customer_id == customer.id, Payment.paid_on < start)) or 0
-    opening = int(opening) - int(paid_before)
+    invoiced_before = (select(func.coalesce(func.sum(sign), 0)).select_from(Invoice)
+                       .where(sent, Invoice.issue_date < start).scalar_subquery())
+    paid_before = (select(func.coalesce(func.sum(Payment.amount_cents), 0)).select_from(Payment)
+                   .join(Invoice, and_(Invoice.tenant_id == Payment.tenant_id,
+                                       Invoice.id == Payment.invoice_id))
+                   .where(Invoice.customer_id == customer.id, Payment.paid_on < start)
+                   .scalar_subquery())
+    invoiced, paid = session.execute(select(invoiced_before, paid_before)).one()
+    opening = int(invoiced or 0) - int(paid or 0)
     items = []
     for invoice in session.scalars(select(Invoice).where(
             sent, Invoice.issue_date >= start, Invoice.issue_date <= end)):
@@ -72,9 +72,8 @@ def customer_statement(session: Session, customer: Customer, start: date,
         balance += amount
         if kind == "betaling":
             payment = item[6]
-            with force_locale("nl"):
-                text = f"Betaling {invoice.number_text}" + (
-                    f" ({payment.reference})" if payment.reference else "")
+            text = f"Betaling {invoice.number_text}" + (
+                f" ({payment.reference})" if payment.reference else "")
         elif kind == "creditnota":
             text = f"Creditnota {invoice.number_text}"
         else:

@@ -45,8 +45,10 @@ from blueprints.participants.services.participants import (
 from blueprints.participants.services.queries import (
     ParticipantFilter,
     ParticipantRow,
+    filter_choices,
     filtered,
     list_participants,
+    neighbourhood_choices,
     neighbourhoods,
     staff,
 )
@@ -89,6 +91,7 @@ __all__ = [
     "create_host",
     "create_participant",
     "exemptions_of",
+    "filter_choices",
     "filtered",
     "get_host",
     "get_participant",
@@ -98,6 +101,7 @@ __all__ = [
     "link_account",
     "linkable_accounts",
     "list_participants",
+    "neighbourhood_choices",
     "neighbourhood_id",
     "neighbourhoods",
     "normalise_postcode",

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Select, and_, func, or_, select
+from functools import cache
+
+from sqlalchemy import Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import (
@@ -79,21 +81,28 @@ class ParticipantRow:
 
 def list_participants(session: Session, f: ParticipantFilter, page: int = 1,
                       per_page: int = PAGE_SIZE, today: date | None = None):
-    """One page of participants with wijk and supervisor names: two queries, whatever the size."""
+    """One page of participants with wijk and supervisor names and how many match: one query
+    (the count is a window over the matching rows), whatever the size; a second one only for a
+    page past the last, which has no row to carry the count."""
     today = today or date.today()
     base = filtered(f, today)
-    total = session.scalar(select(func.count()).select_from(base.subquery()))
     page = max(1, page)
     stmt = (
-        base.add_columns(Neighbourhood.name, User.name)
+        base.add_columns(Neighbourhood.name, User.name, func.count().over())
         .outerjoin(Neighbourhood, and_(Neighbourhood.tenant_id == Participant.tenant_id,
                                        Neighbourhood.id == Participant.neighbourhood_id))
         .outerjoin(User, User.id == Participant.supervisor_id)
         .order_by(Participant.sort_name, Participant.first_name, Participant.id)
         .limit(per_page).offset((page - 1) * per_page)
     )
-    rows = [ParticipantRow(p, wijk, coach) for p, wijk, coach in session.execute(stmt)]
-    return rows, total
+    found = session.execute(stmt).all()
+    if found:
+        total = found[0][3]
+    elif page > 1:
+        total = session.scalar(select(func.count()).select_from(base.subquery()))
+    else:
+        total = 0
+    return [ParticipantRow(p, wijk, coach) for p, wijk, coach, _n in found], total
 
 
 def neighbourhoods(session: Session) -> list[Neighbourhood]:
@@ -105,3 +114,34 @@ def staff(session: Session) -> list[User]:
     return list(session.scalars(
         select(User).join(Membership, Membership.user_id == User.id)
         .where(Membership.role.in_([Role.ADMIN, Role.SUPERVISOR])).order_by(User.name)))
+
+
+@cache
+def _choices_statement():
+    staff_roles = [Role.ADMIN, Role.SUPERVISOR]
+    return union_all(
+        select(literal(0).label("list"), Neighbourhood.id, Neighbourhood.name)
+        .select_from(Neighbourhood),
+        select(literal(1), User.id, User.name).select_from(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.role.in_(staff_roles)),
+    ).order_by("list", "name")
+
+
+def filter_choices(session: Session) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(id, name) of the neighbourhoods and of the staff (admins and supervisors, the possible
+    begeleiders), each by name, for the filters of a list: one query for both."""
+    lists: tuple[list, list] = ([], [])
+    for which, row_id, name in session.execute(_choices_statement()):
+        lists[which].append((row_id, name))
+    return lists
+
+
+@cache
+def _neighbourhood_choices_statement():
+    return select(Neighbourhood.id, Neighbourhood.name).order_by(Neighbourhood.name)
+
+
+def neighbourhood_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of the neighbourhoods, by name, for a filter."""
+    return [(row_id, name) for row_id, name in session.execute(_neighbourhood_choices_statement())]
