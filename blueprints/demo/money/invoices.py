@@ -295,7 +295,8 @@ def _history_corporation(run: _Run, book: Book, quarter: Month) -> None:
 
 def _correct(run: _Run, book: Book, month: Month, invoice, garden: Decimal) -> None:
     """The corporation's invoice with its garden line twice: credited in full a few days
-    later (after the month's other invoices: numbers follow the dates) and invoiced again."""
+    later (after the month's other invoices: numbers follow the dates) and invoiced again,
+    the garden line once and the hours it had (the full credit note released them)."""
     on = _working_day(month.issue + timedelta(days=3))
     if on > run.today:
         run.pay(invoice, 10, 28)
@@ -306,6 +307,12 @@ def _correct(run: _Run, book: Book, month: Month, invoice, garden: Decimal) -> N
                           note=f"Vervangt factuur {invoice.number_text}: daarop stond het "
                                "groenonderhoud twee keer.")
     _garden_line(run, book, corrected, month, garden)
+    ids = [entry.id
+           for job in invoicing.uninvoiced_hours(run.session, book.corporation, month.start,
+                                                 month.end).payer
+           for group in job.people for entry in group.entries]
+    if ids:
+        invoicing.add_hours(run.session, run.admin, corrected, ids)
     run.send(corrected, on)
     run.pay(corrected, 10, 28)
 
