@@ -8,8 +8,11 @@ work). Each worked weekly with a seasonal shape (less in the summer holidays and
 Christmas, a little more in spring and autumn), had an evaluation with a rung of the
 participation ladder each quarter (climbing, more for those who left for work), did help
 requests for residents, and, when they left for work, has the follow-ups at +1, +6 and +12
-months that were due. Invoices and payments are not part of it: they stay the money demo's
-last twelve months (blueprints.demo.money), whose numbers are gapless per year in date order.
+months that were due. Its invoices and payments are the money demo's (blueprints.demo.money,
+seeded after this so that the history's invoices come first in the numbering, gapless per
+year in date order): per quarter the municipality's fees for the trajectories on a municipal
+contract, the housing corporation's for the hours of those paid from the cooperative's own
+means (which earn those participants' budgets), and the school's.
 
 Written straight to the tables in bulk (ORM objects with their ids, flushed per table):
 through the services it would cost minutes. The summaries are counted from these rows afterwards by the reports' rebuild
