@@ -139,19 +139,22 @@ class _Run:
             idempotency_key=f"demo:{invoice.number_text}", today=self.today)
 
 
+#: the kinds of trajectory whose work a customer buys (the history's, see fund_history)
+SOLD_WORK = (TrajectoryKind.LEARNING_WORK, TrajectoryKind.SOCIAL_JOB, TrajectoryKind.BASIC_JOB)
+
+
 def fund_history(session, corporation: Customer) -> list[Trajectory]:
-    """The history's work trajectories (blueprints.demo.history: ended, a participant who has
-    left) paid from the cooperative's own means sold their work to the housing corporation:
-    it is the payer of their hours, so its invoices of those years bill them and they earned
-    those participants' budgets. Returns them."""
+    """The history's jobs (blueprints.demo.history: ended, a participant who has left) paid
+    from the cooperative's own means sold their work to the housing corporation: it is the
+    payer of their hours, so its invoices of those years bill them and they earned those
+    participants' budgets. Returns them."""
     ended = session.scalars(
         select(Trajectory).join(Participant, (Participant.tenant_id == Trajectory.tenant_id)
                                 & (Participant.id == Trajectory.participant_id))
         .where(Trajectory.status == TrajectoryStatus.ENDED,
                Participant.status == ParticipantStatus.ENDED,
                Trajectory.funding == Funding.OWN,
-               Trajectory.kind.not_in([TrajectoryKind.VOLUNTEER,
-                                       TrajectoryKind.COUNTER_PERFORMANCE]))
+               Trajectory.kind.in_(SOLD_WORK))
         .order_by(Trajectory.starts_on, Trajectory.id)).all()
     for trajectory in ended:
         trajectory.payer_customer_id = corporation.id
