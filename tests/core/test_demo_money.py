@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 import pyotp
 import pytest
@@ -98,6 +98,25 @@ def test_twelve_full_months_issued_on_working_days_never_after_today():
         assert month.issue > month.end and month.issue <= today
         assert month.issue.weekday() < 5 or month.issue == today
     assert months_to_invoice(date(2027, 1, 15))[-1].issue == date(2027, 1, 4)  # not on 1 Jan
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 3), date(2027, 1, 1), date(2026, 5, 31)])
+def test_the_history_is_invoiced_per_quarter_before_the_last_twelve_months(today):
+    from blueprints.demo.money.invoices import history_quarters
+
+    quarters = history_quarters(today)
+    months = months_to_invoice(today)
+    assert quarters[0].start == date(today.year - 3, today.month, 1)
+    assert quarters[-1].end + timedelta(days=1) == months[0].start
+    for earlier, later in zip(quarters, quarters[1:]):
+        assert earlier.end + timedelta(days=1) == later.start
+        assert earlier.issue < later.issue
+    for quarter in quarters:
+        assert quarter.end < quarter.issue <= months[0].issue
+        assert (quarter.start.month - 1) // 3 == (quarter.end.month - 1) // 3  # one quarter
+        assert quarter.start.year == quarter.end.year
+        assert 1 <= quarter.months <= 3 and sum(q.months for q in quarters) == 24
+    assert all(q.months == 3 for q in quarters[1:-1])
 
 
 def test_seeding_twice_changes_nothing(seeded, session):

@@ -193,6 +193,8 @@ def _year(session, admin, rng, spec, book: Book, today: date) -> int:
         _residents(run, book, month)
         if correction is not None:
             correction()
+    this_month = today.replace(day=1)
+    _ended(run, funded, Month(12, this_month, today, today))  # ended this month
     return run.count
 
 
@@ -222,9 +224,7 @@ def _municipality(run: _Run, book: Book, month: Month, trajectories) -> None:
     """The fees per participant per month of the period, for the months each ran."""
     by_months: dict[int, list[int]] = {}
     for trajectory in trajectories:
-        months = _months_running(trajectory, month) if month.months > 1 else int(
-            trajectory.starts_on <= month.end
-            and (trajectory.outcome_on is None or trajectory.outcome_on >= month.start))
+        months = _months_running(trajectory, month)
         if months:
             by_months.setdefault(months, []).append(trajectory.id)
     if not by_months:
