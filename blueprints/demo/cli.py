@@ -145,10 +145,11 @@ def seed() -> None:
                 users["jobcoach"] = coach
             seed_people(db.session, tenant, users, users["participant"])
             seed_work(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
-            seed_money(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
             seed_progress_shares(db.session, tenant, users["admin"])
             seed_outflow(db.session, tenant, users)
             seed_history(db.session, tenant, users)
+            # after the history: its invoices come first in the numbering (date order)
+            seed_money(db.session, tenant, users, MUNICIPALITIES[spec.cbs_code])
             # The demo writes history straight to the tables (no events): count it once.
             summaries.rebuild(db.session)
     for code, person in MUNICIPALITY_USERS.items():

@@ -8,8 +8,11 @@ work). Each worked weekly with a seasonal shape (less in the summer holidays and
 Christmas, a little more in spring and autumn), had an evaluation with a rung of the
 participation ladder each quarter (climbing, more for those who left for work), did help
 requests for residents, and, when they left for work, has the follow-ups at +1, +6 and +12
-months that were due. Invoices and payments are not part of it: they stay the money demo's
-last twelve months (blueprints.demo.money), whose numbers are gapless per year in date order.
+months that were due. Its invoices and payments are the money demo's (blueprints.demo.money,
+seeded after this so that the history's invoices come first in the numbering, gapless per
+year in date order): per quarter the municipality's fees for the trajectories on a municipal
+contract, the housing corporation's for the hours of those paid from the cooperative's own
+means (which earn those participants' budgets), and the school's.
 
 Written straight to the tables in bulk (ORM objects with their ids, flushed per table):
 through the services it would cost minutes. The summaries are counted from these rows afterwards by the reports' rebuild
@@ -22,7 +25,7 @@ import math
 import random
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from blueprints.demo.people import FIRST, GOALS, LAST, PLACES
@@ -72,9 +75,22 @@ OUTCOMES = [(Outcome.PAID_WORK, 20), (Outcome.SELF_EMPLOYED, 4), (Outcome.EDUCAT
 TO_WORK = (Outcome.PAID_WORK, Outcome.SELF_EMPLOYED)
 #: one help request done for every this many working days
 REQUEST_EVERY = 6
-MARKER = "demo-history:0"  # the idempotency key of the history's first help request
+KEY_PREFIX = "demo-history:"  # the idempotency keys of the history's help requests
+MARKER = KEY_PREFIX + "0"  # the idempotency key of the history's first help request
 TYPE_FOR_KIND = {TrajectoryKind.VOLUNTEER: HourType.VOLUNTEER,
                  TrajectoryKind.COUNTER_PERFORMANCE: HourType.COUNTER_PERFORMANCE}
+
+
+def has_history(session: Session) -> bool:
+    """Whether the current tenant has the history (the benchmark's tenants have not)."""
+    return session.scalar(
+        select(HelpRequest.id).where(HelpRequest.idempotency_key == MARKER)) is not None
+
+
+def not_from_history():
+    """SQL: a help request that is not one of the history's (the rest of the demo's)."""
+    return or_(HelpRequest.idempotency_key.is_(None),
+               ~HelpRequest.idempotency_key.startswith(KEY_PREFIX))
 
 
 def seasonal(day: date) -> float:
@@ -95,8 +111,7 @@ def _at(day: date, hour: int = 12) -> datetime:
 def seed_history(session: Session, tenant: Tenant, staff: dict[str, User],
                  today: date | None = None) -> None:
     """The history of one tenant (already set as the current tenant)."""
-    if tenant.slug not in COHORT or session.scalar(
-            select(HelpRequest.id).where(HelpRequest.idempotency_key == MARKER)) is not None:
+    if tenant.slug not in COHORT or has_history(session):
         return
     today = today or date.today()
     rng = random.Random(f"history-{tenant.slug}")
@@ -239,7 +254,7 @@ def _requests(session, rng, tenant, place, done_days, coach, wijken):
             "source": rng.choice([Source.WEBSITE, Source.PHONE, Source.COUNTER]),
             "payer": Payer.NOBODY, "price_agreement": PriceAgreement.FREE, "needs_vog": False,
             "status": RequestStatus.DONE, "planned_on": day, "planned_by_id": coach.id,
-            "done_on": day, "created_at": _at(created, 9), "idempotency_key": f"demo-history:{n}"})
+            "done_on": day, "created_at": _at(created, 9), "idempotency_key": f"{KEY_PREFIX}{n}"})
         assignments.append({"tenant_id": tenant.id, "id": new_id(), "help_request_id": request_id,
                             "participant_id": person_id, "reason": "Ingepland door de begeleider",
                             "created_at": _at(created, 10)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 
 import pyotp
 import pytest
@@ -98,6 +98,25 @@ def test_twelve_full_months_issued_on_working_days_never_after_today():
         assert month.issue > month.end and month.issue <= today
         assert month.issue.weekday() < 5 or month.issue == today
     assert months_to_invoice(date(2027, 1, 15))[-1].issue == date(2027, 1, 4)  # not on 1 Jan
+
+
+@pytest.mark.parametrize("today", [date(2026, 12, 3), date(2027, 1, 1), date(2026, 5, 31)])
+def test_the_history_is_invoiced_per_quarter_before_the_last_twelve_months(today):
+    from blueprints.demo.money.invoices import history_quarters
+
+    quarters = history_quarters(today)
+    months = months_to_invoice(today)
+    assert quarters[0].start == date(today.year - 3, today.month, 1)
+    assert quarters[-1].end + timedelta(days=1) == months[0].start
+    for earlier, later in zip(quarters, quarters[1:]):
+        assert earlier.end + timedelta(days=1) == later.start
+        assert earlier.issue < later.issue
+    for quarter in quarters:
+        assert quarter.end < quarter.issue <= months[0].issue
+        assert (quarter.start.month - 1) // 3 == (quarter.end.month - 1) // 3  # one quarter
+        assert quarter.start.year == quarter.end.year
+        assert 1 <= quarter.months <= 3 and sum(q.months for q in quarters) == 24
+    assert all(q.months == 3 for q in quarters[1:-1])
 
 
 def test_seeding_twice_changes_nothing(seeded, session):
@@ -228,7 +247,12 @@ def test_payments_overdue_and_a_credit_note(seeded, session, slug):
                      and i.customer_id == credited.customer_id
                      and i.period_start == credited.period_start]
         assert len(corrected) == 1 and corrected[0].status == InvoiceStatus.PAID
-        assert corrected[0].total_excl_cents * 2 == credited.total_excl_cents  # line once
+        # the garden line once; the hours it had (the history's people) billed again
+        garden = [line.net_cents for line in session.scalars(select(InvoiceLine).where(
+            InvoiceLine.invoice_id == credited.id,
+            InvoiceLine.description.startswith("Groenonderhoud")))]
+        assert len(garden) == 2 and garden[0] == garden[1]
+        assert corrected[0].total_excl_cents + garden[0] == credited.total_excl_cents
         assert corrected[0].issue_date == credit_note.issue_date > credited.issue_date
 
 
@@ -369,3 +393,35 @@ def test_the_corporations_hours_have_a_payer_and_a_draft_offers_only_them(seeded
             .where(Invoice.customer_id == corporation.id)).all()
         assert billed and set(payers_of(session, billed).values()) == {corporation.id}
     session.rollback()
+
+
+@pytest.mark.parametrize("slug", CONTRACT_TENANTS)
+def test_three_years_of_revenue_numbered_in_date_order(seeded, session, slug):
+    """The history's years have revenue in the report (issue #13: every chart has a shape),
+    and the numbers follow the dates across all of them: each series gapless per year, and
+    sorted by number the issue dates never go back."""
+    from blueprints.reports.periods import Period
+    from blueprints.reports.services import figures
+
+    today = date.today()
+    with tenant_context(session, _tenant(session, slug).id):
+        for year in range(today.year - 2, today.year + 1):
+            (report,) = figures(session, Period("jaar", date(year, 1, 1), date(year, 12, 31)),
+                                parts=())
+            assert report.invoiced_cents - report.credited_cents > 0, year
+            assert report.paid_cents > 0, year
+        by_series = defaultdict(list)
+        for invoice in _sent(session):  # by series, year and number
+            by_series[invoice.series].append(invoice)
+        for prefix, rows in by_series.items():
+            dates = [i.issue_date for i in rows]
+            assert dates == sorted(dates), prefix
+            for year in {i.year for i in rows}:
+                numbers = [i.number for i in rows if i.year == year]
+                assert numbers == list(range(1, len(numbers) + 1)), (prefix, year)
+        invoices = [i for i in by_series[finance.find_settings(session).invoice_prefix]]
+        assert {i.year for i in invoices} >= set(range(today.year - 2, today.year + 1))
+        # the earlier years earned budgets too: paid invoices credited the participants
+        booked = session.scalars(select(LedgerTransaction.booked_on).where(
+            LedgerTransaction.kind == TransactionKind.ALLOCATION)).all()
+        assert min(booked).year <= today.year - 2

@@ -1,13 +1,19 @@
-"""Demo money: finance settings, customers, a year of invoices and payments, training budgets
-and courses in each demo tenant.
+"""Demo money: finance settings, customers, three years of invoices and payments, training
+budgets and courses in each demo tenant.
 
 Everything goes through the real services (customers, invoicing, budgets), so numbers are
 gapless, the ledger balances, budgets are credited by paid invoices and every step is in the
 audit log. Deterministic (a fixed random seed per tenant, dates relative to today) and
 idempotent: a tenant that already has customers or invoices is left alone.
 
-Per tenant, for each of the last twelve full months (the current month is left for the demo
-user to invoice), dated the first working day of the next month:
+Per tenant with the demo's history (blueprints.demo.history, three years; not the benchmark's
+tenants), first its two earlier years per calendar quarter, every invoice paid: the
+municipality's fees for the months each trajectory on a municipal contract ran, the housing
+corporation's garden round and the hours of the history's people whose work it paid for
+(their trajectories paid from the cooperative's own means; their budgets earn from it, and
+under "naar de pot" what they had not spent goes to the pool when their trajectory ends), and
+the school's quarter. Then, for each of the last twelve full months (the current month is
+left for the demo user to invoice), dated the first working day of the next month:
 - the municipality: trajectory fees per participant per month for the trajectories on a
   municipal contract (UBL e-invoice: OIN and buyer reference);
 - the housing corporation: green maintenance. In the months the demo hours cover

@@ -15,6 +15,7 @@ from blueprints.demo.money.figures import (
     RESIDENT_RATE,
     Book,
 )
+from blueprints.demo.history import not_from_history
 from blueprints.demo.people import PLACES
 from blueprints.helprequests.models import HelpRequest, Payer, RequestStatus
 from blueprints.invoicing import settings as finance
@@ -84,6 +85,7 @@ def _customers(session, admin, rng, tenant, spec, city) -> Book:
         street=c_street, postcode=c_postcode, city=city, hourly_rate="22,50"))
     # Residents: the requesters of the demo jobs, those who pay first.
     requesters = session.execute(select(HelpRequest.requester_name, HelpRequest.payer)
+                                 .where(not_from_history())
                                  .order_by(HelpRequest.reference)).all()
     names = list(dict.fromkeys(n for n, payer in requesters if payer == Payer.RESIDENT))
     for n, _payer in requesters:

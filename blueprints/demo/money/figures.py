@@ -110,11 +110,17 @@ class Book:
 
 @dataclass
 class Month:
+    """A period invoiced at once: a month (the last twelve), or in the history's earlier years
+    a calendar quarter (`months` long; cut to where the history and the last year begin)."""
     index: int
     start: date
     end: date
     issue: date
+    months: int = 1
 
     @property
     def label(self) -> str:
-        return f"{MONTHS[self.start.month - 1]} {self.start.year}"
+        first = f"{MONTHS[self.start.month - 1]} {self.start.year}"
+        if self.months == 1:
+            return first
+        return f"{first} t/m {MONTHS[self.end.month - 1]} {self.end.year}"
