@@ -487,7 +487,7 @@ def _durability(session: Session, until: date) -> tuple[int, int]:
 
 
 def estimate(session: Session, period: Period, norms: Norms | None = None) -> Estimate:
-    """The value estimate for the period: seven statements whatever the number of outflows
+    """The value estimate for the period: six statements whatever the number of outflows
     (and one more for each slice of `lines` read). `norms`: the platform's (BenefitNorm) unless
     given."""
     used = assumptions(session)

@@ -25,40 +25,57 @@ from tests.reports.test_paging import ARGS, YEAR_2025, _outflows
 CATEGORIES = (value.COUPLE, value.SINGLE, value.COST_SHARER, value.YOUNG)
 
 
-def _days(low: date, high: date):
-    """Dates between low and high, a third of them the first of a month and a third the last
-    day (the edges of every rule here: a month counts from its first day)."""
-    day = st.dates(low, high)
-    return st.one_of(day, day.map(lambda d: d.replace(day=1)),
-                     day.map(lambda d: (d.replace(day=28) + timedelta(days=4)).replace(day=1)
-                             - timedelta(days=1)))
+def _edge(day: date, how: str) -> date:
+    """The day itself, or the first, second or last day of its month (the edges of the rules
+    here: a month counts from its first day; an age is counted on a month's first day)."""
+    if how == "first":
+        return day.replace(day=1)
+    if how == "second":
+        return day.replace(day=2)
+    if how == "last":
+        return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return day
 
 
-NORM_DAY = st.dates(date(2023, 1, 1), date(2026, 12, 31)).map(
-    lambda d: d.replace(day=1) if d.day % 3 else d)  # mostly a first of the month, not always
-NORMS = st.fixed_dictionaries({c: st.lists(st.tuples(NORM_DAY, st.integers(1, 250_000)),
-                                           max_size=3, unique_by=lambda n: n[0])
-                               for c in CATEGORIES})
-BORN = st.one_of(st.none(), _days(date(2002, 1, 1), date(2008, 12, 31)),
-                 st.sampled_from([date(2004, 2, 29), date(2005, 3, 1), date(2003, 12, 1),
-                                  date(2006, 7, 2)]))
-#: a follow-up: checked some days after the outflow, or on the first or the last day of a month
-#: some months after it; still out of benefit or not
-FOLLOW_UP = st.tuples(st.sampled_from(["days", "first", "last"]), st.integers(0, 15),
-                      st.booleans())
-OUTFLOW = st.fixed_dictionaries({
-    "household": st.sampled_from([*HouseholdType, None]),
-    "born": BORN,
-    "outcome": st.sampled_from([Outcome.PAID_WORK] * 2 + [Outcome.SELF_EMPLOYED] * 2
-                               + [Outcome.EDUCATION]),
-    "ended": st.integers(0, 4).map(bool),  # mostly ended, now and then running
-    "on": _days(date(2023, 1, 1), date(2026, 6, 30)),
-    "followups": st.dictionaries(st.sampled_from([1, 6, 12]), FOLLOW_UP, min_size=1,
-                                 max_size=3) | st.just({}),
-})
-PERIOD = st.tuples(_days(date(2023, 6, 1), date(2026, 6, 30)),
-                   st.integers(0, 3 * 366) | st.integers(180, 3 * 366)).map(
-    lambda p: Period("eigen", p[0], p[0] + timedelta(days=p[1])))
+EDGE = st.sampled_from(["day", "first", "second", "last"])
+
+
+def _near(draw, origin: date, low: int, high: int) -> date:
+    """A day `low` to `high` days from origin, often on an edge of its month."""
+    return _edge(origin + timedelta(days=draw(st.integers(low, high))), draw(EDGE))
+
+
+@st.composite
+def worlds(draw):
+    """(period, norms {category: [(valid from, cents)]}, outflows): outflow dates, birthdays
+    (18 and 21 years back), follow-ups and norm changes drawn around the period."""
+    start = _edge(draw(st.dates(date(2023, 6, 1), date(2026, 6, 30))), draw(EDGE))
+    length = draw(st.integers(0, 3 * 366) | st.integers(180, 3 * 366))
+    period = Period("eigen", start, start + timedelta(days=length))
+    norms = {c: sorted({_near(draw, start, -400, length + 60): draw(st.integers(1, 250_000))
+                        for _ in range(draw(st.integers(0, 3)))}.items())
+             for c in CATEGORIES}
+    outflows = []
+    for _ in range(draw(st.integers(1, 8))):
+        on = _near(draw, start, -420, length + 30)
+        years = draw(st.sampled_from([18, 21]))
+        born = draw(st.sampled_from(["near", "near", "none", "other"]))
+        if born == "near":  # turning 18 or 21 in the period
+            born = _near(draw, start.replace(year=start.year - years, day=1), -40, length)
+        else:
+            born = None if born == "none" else draw(st.sampled_from(
+                [date(2004, 2, 29), date(2005, 3, 1), date(2006, 7, 2), date(1980, 3, 1)]))
+        followups = {}
+        for months in draw(st.sets(st.sampled_from([1, 6, 12]))):
+            checked = _near(draw, on, 0, 500)
+            followups[months] = (checked, draw(st.integers(0, 2)) > 0)  # mostly still off
+        outflows.append({
+            "household": draw(st.sampled_from([*HouseholdType, None])), "born": born,
+            "outcome": draw(st.sampled_from([Outcome.PAID_WORK] * 2 + [Outcome.SELF_EMPLOYED] * 2
+                                            + [Outcome.EDUCATION])),
+            "ended": draw(st.integers(0, 4)) > 0,  # mostly ended, now and then still running
+            "on": on, "followups": followups})
+    return period, norms, outflows
 
 
 def _norms(spec: dict) -> value.Norms:
@@ -75,14 +92,7 @@ def _add(coop, i: int, spec: dict) -> None:
     if spec["ended"]:
         trajectory.status, trajectory.outcome = TrajectoryStatus.ENDED, spec["outcome"]
         trajectory.outcome_on = spec["on"]
-    for months, (how, n, still_off) in spec["followups"].items():
-        on = spec["on"]
-        if how == "days":
-            checked_on = on + timedelta(days=n * 30 + months)
-        else:
-            first = date(on.year + (on.month - 1 + n) // 12, (on.month - 1 + n) % 12 + 1, 1)
-            checked_on = max(on, first if how == "first" else
-                             (first + timedelta(days=31)).replace(day=1) - timedelta(days=1))
+    for months, (checked_on, still_off) in spec["followups"].items():
         coop.session.add(OutflowFollowUp(
             trajectory_id=trajectory.id, months=months, still_off_benefit=still_off,
             checked_on=checked_on, source="gemeente"))
@@ -104,11 +114,10 @@ def _sql_line(line: value.PersonLine) -> tuple:
 
 @settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(outflows=st.lists(OUTFLOW, min_size=1, max_size=8), norms=NORMS, period=PERIOD,
-       platform_norms=st.booleans())
-def test_the_sql_estimate_equals_the_month_by_month_walk(coop, outflows, norms, period,
-                                                         platform_norms):
+@given(world=worlds(), platform_norms=st.integers(0, 4).map(lambda n: n == 0))
+def test_the_sql_estimate_equals_the_month_by_month_walk(coop, world, platform_norms):
     s = coop.session
+    period, norms, outflows = world
     try:
         for i, spec in enumerate(outflows):
             _add(coop, i, spec)
