@@ -445,7 +445,9 @@ def _outflows(until: date):
             .outerjoin(confirmed, confirmed.c.trajectory_id == t.id)
             .where(t.status == TrajectoryStatus.ENDED, t.outcome.in_(TO_WORK),
                    t.outcome_on <= until)
-            .subquery("outflows"))
+            # computed once per statement, before the join to the months (SQLite would
+            # otherwise look each outflow's follow-ups up again for every month)
+            .cte("outflows").prefix_with("MATERIALIZED"))
 
 
 def _statements(period: Period, months: list[date], norms: Norms):
