@@ -23,24 +23,34 @@ Benefits saved, per outflow to work (blueprints.reports.followups.TO_WORK):
 
 Money is integer cents; the arithmetic is exact (fractions) and rounded once, half up, to
 cents for each figure shown.
+
+The sums run in the database (`estimate`): the outflows to work, each with its household's
+norm category, its date of birth and the dates its follow-ups give, joined to a calendar of the
+period's months (a derived table of at most 37 rows, built here from the period and the norms:
+per month the norm valid then for each category and the birth dates that make a person 18 to
+20), grouped per outflow and summed. A fixed number of statements, none returning a row per
+outflow; the page reads only the 50 lines it shows.
 """
 from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, Date, and_, case, cast, func, literal, null, or_, select
+from sqlalchemy import union_all
+from sqlalchemy.orm import Session, aliased
 
 from blueprints.hours.models import HourType
-from blueprints.participants.models import HouseholdType
-from blueprints.reports.followups import TO_WORK, Outflow, outflows_to_work
-from blueprints.reports.models import BenefitNorm, HoursDaily, ValueAssumption
+from blueprints.participants.models import HouseholdType, Participant
+from blueprints.reports.followups import TO_WORK
+from blueprints.reports.models import BenefitNorm, HoursDaily, OutflowFollowUp, ValueAssumption
 from blueprints.reports.periods import Period
+from blueprints.trajectories.models import Outcome, Trajectory, TrajectoryStatus
 from tenants import audit
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound
@@ -65,12 +75,10 @@ HOUSEHOLD_CATEGORY = {
 }
 
 
-def category_of(household: HouseholdType | None, born: date | None, month: date) -> str:
-    if born is not None:
-        age = month.year - born.year - ((month.month, month.day) < (born.month, born.day))
-        if 18 <= age <= 20:
-            return YOUNG
-    return HOUSEHOLD_CATEGORY.get(household, COST_SHARER)
+#: the adult categories and the household types that have them (any other: COST_SHARER)
+HOUSEHOLD_TYPES = {category: tuple(h for h, c in HOUSEHOLD_CATEGORY.items()
+                                   if c == category and h is not None)
+                   for category in (COUPLE, SINGLE)}
 
 
 class Norms:
@@ -80,21 +88,16 @@ class Norms:
         self.by_category: dict[str, list[BenefitNorm]] = defaultdict(list)
         for row in sorted(rows, key=lambda r: r.valid_from):
             self.by_category[row.category].append(row)
-        #: the valid-from dates per category, built once (`on` runs per outflow per month)
         self.days = {c: [r.valid_from for r in rows] for c, rows in self.by_category.items()}
-        self.used: dict[int, BenefitNorm] = {}
 
     @classmethod
     def load(cls, session: Session) -> Norms:
         return cls(list(session.scalars(select(BenefitNorm))))
 
     def on(self, category: str, day: date) -> BenefitNorm | None:
-        rows = self.by_category.get(category, [])
+        """The norm of the category valid on `day` (the last one valid from on or before it)."""
         i = bisect_right(self.days.get(category, []), day)
-        if not i:
-            return None
-        self.used[rows[i - 1].id] = rows[i - 1]
-        return rows[i - 1]
+        return self.by_category[category][i - 1] if i else None
 
 
 # --- assumptions ------------------------------------------------------------------------------
@@ -281,28 +284,85 @@ def _months(period: Period):
         day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-@dataclass
+@dataclass(frozen=True)
 class PersonLine:
-    """One outflow to work in the estimate (its months, the norms they used)."""
-    outflow: Outflow
-    confirmed_months: int = 0
-    unconfirmed_months: int = 0
-    confirmed_cents: int = 0
-    unconfirmed_cents: int = 0
-    stopped_on: date | None = None
-    missing_norm_months: int = 0
-    categories: set = field(default_factory=set)
+    """One outflow to work in the estimate: its months in the period and what they counted."""
+    trajectory_id: int
+    outcome_on: date
+    outcome: Outcome
+    confirmed_months: int
+    unconfirmed_months: int
+    confirmed_cents: int
+    unconfirmed_cents: int
+    #: the date of the follow-up that found the person on benefit again
+    stopped_on: date | None
+    #: months in the period without a known norm for the person's category (not counted)
+    missing_norm_months: int
+    #: the norm categories of its months
+    categories: frozenset
+
+
+class Lines(Sequence):
+    """The estimate's lines, oldest outflow first. Their number is known (the estimate counts
+    them in SQL); the rows of a slice are read when asked for, in one statement (a page of the
+    value page reads its 50, whatever the number of outflows)."""
+
+    def __init__(self, session: Session | None = None, statement=None, count: int = 0):
+        self.session, self.statement, self.count = session, statement, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            start, stop, step = index.indices(self.count)
+            if step != 1:
+                return list(self)[index]
+            return self._read(start, stop - start) if stop > start else []
+        if index < 0:
+            index += self.count
+        if not 0 <= index < self.count:
+            raise IndexError(index)
+        return self._read(index, 1)[0]
+
+    def __iter__(self):
+        return iter(self._read(0, self.count) if self.count else [])
+
+    def _read(self, offset: int, limit: int) -> list[PersonLine]:
+        lines = self.statement
+        result = []
+        for row in self.session.execute(select(lines).order_by(
+                lines.c.outcome_on, lines.c.id).limit(limit).offset(offset)).mappings():
+            categories = set()
+            if row["young_months"]:
+                categories.add(YOUNG)
+            if row["months"] > row["young_months"]:
+                categories.add(row["household"])
+            confirmed_months, confirmed_cents = int(row["confirmed_months"]), int(
+                row["confirmed_cents"])
+            result.append(PersonLine(
+                trajectory_id=row["id"], outcome_on=row["outcome_on"], outcome=row["outcome"],
+                confirmed_months=confirmed_months,
+                unconfirmed_months=int(row["norm_months"]) - confirmed_months,
+                confirmed_cents=confirmed_cents,
+                unconfirmed_cents=int(row["norm_cents"]) - confirmed_cents,
+                stopped_on=row["back_on"],
+                missing_norm_months=int(row["months"]) - int(row["norm_months"]),
+                categories=frozenset(categories)))
+        return result
 
 
 @dataclass
 class Estimate:
     period: Period
-    lines: list[PersonLine]
+    lines: Lines
     used: dict
     norms: list[BenefitNorm]
     durability: Fraction
     durability_followed: int
     durability_still_off: int
+    confirmed_months: int
+    unconfirmed_months: int
     gross_confirmed_cents: int
     gross_unconfirmed_cents: int
     gross_cents: int               # confirmed + durability × unconfirmed
@@ -321,34 +381,6 @@ class Estimate:
     by_outcome: dict
 
 
-def _line(outflow: Outflow, months: list[date], norms: Norms) -> PersonLine:
-    line = PersonLine(outflow)
-    start = outflow.trajectory.outcome_on
-    first_off = date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    back = outflow.back_on_benefit
-    confirmed_until = max((f.checked_on for f in outflow.followups.values()
-                           if f.still_off_benefit and (back is None or f.months < back.months)),
-                          default=None)
-    if back is not None:
-        line.stopped_on = back.checked_on
-    for month in months:
-        if month < first_off or (back is not None and month > back.checked_on):
-            continue
-        category = category_of(outflow.household_type, outflow.date_of_birth, month)
-        line.categories.add(category)
-        norm = norms.on(category, month)
-        if norm is None:
-            line.missing_norm_months += 1
-            continue
-        if confirmed_until is not None and month <= confirmed_until:
-            line.confirmed_months += 1
-            line.confirmed_cents += norm.monthly_cents
-        else:
-            line.unconfirmed_months += 1
-            line.unconfirmed_cents += norm.monthly_cents
-    return line
-
-
 #: outflows per page in the value page's list "per uitstroom" (the estimate is over all of them)
 LINES_PAGE_SIZE = 50
 
@@ -361,24 +393,131 @@ def lines_page(est: Estimate, page: int, per_page: int = LINES_PAGE_SIZE):
     return est.lines[(page - 1) * per_page:page * per_page], page, pages
 
 
-def estimate(session: Session, period: Period) -> Estimate:
-    """The value estimate for the period: five statements whatever the number of outflows."""
+# --- the sums in SQL --------------------------------------------------------------------------
+
+ADULT = (COUPLE, SINGLE, COST_SHARER)
+
+
+def _calendar(months: list[date], norms: Norms):
+    """The period's months as a derived table: per month its first day, the birth dates that
+    make a person 18 to 20 years old on it (born after `young_after`, on or before
+    `young_until`: the age of DOMAIN.md's rule, counted on the month's first day) and the norm
+    valid on it for each category (NULL when none is known)."""
+
+    def cents_of(category: str, month: date):
+        norm = norms.on(category, month)
+        return cast(null() if norm is None else literal(norm.monthly_cents), BigInteger)
+
+    return union_all(*(select(
+        literal(m, Date).label("month"),
+        literal(date(m.year - 21, m.month, 1), Date).label("young_after"),
+        literal(date(m.year - 18, m.month, 1), Date).label("young_until"),
+        *(cents_of(c, m).label(c) for c in (*ADULT, YOUNG))) for m in months)).subquery("months")
+
+
+def _outflows(until: date):
+    """Every outflow to work on or before `until`: its trajectory's id, outcome and date, its
+    household's adult norm category, the date of birth, the date of the first follow-up that
+    found the person back on benefit and the last date a follow-up before that confirmed the
+    person still out of benefit."""
+    f = OutflowFollowUp
+    back_at = (select(f.trajectory_id, func.min(f.months).label("months"))
+               .where(f.still_off_benefit.is_(False)).group_by(f.trajectory_id)
+               .subquery("back_at"))
+    back_row = aliased(OutflowFollowUp, name="back_row")
+    back = (select(back_row.trajectory_id, back_row.checked_on.label("checked_on"),
+                   back_at.c.months)
+            .join(back_at, (back_at.c.trajectory_id == back_row.trajectory_id)
+                  & (back_at.c.months == back_row.months)).subquery("back"))
+    confirmed = (select(f.trajectory_id, func.max(f.checked_on).label("until"))
+                 .outerjoin(back, back.c.trajectory_id == f.trajectory_id)
+                 .where(f.still_off_benefit.is_(True),
+                        or_(back.c.months.is_(None), f.months < back.c.months))
+                 .group_by(f.trajectory_id).subquery("confirmed"))
+    t, p = Trajectory, Participant
+    household = case(*((p.household_type.in_(HOUSEHOLD_TYPES[c]), c) for c in (COUPLE, SINGLE)),
+                     else_=COST_SHARER)
+    return (select(t.id, t.outcome_on, t.outcome, household.label("household"),
+                   p.date_of_birth.label("born"), back.c.checked_on.label("back_on"),
+                   confirmed.c.until.label("confirmed_until"))
+            .join(p, (p.tenant_id == t.tenant_id) & (p.id == t.participant_id))
+            .outerjoin(back, back.c.trajectory_id == t.id)
+            .outerjoin(confirmed, confirmed.c.trajectory_id == t.id)
+            .where(t.status == TrajectoryStatus.ENDED, t.outcome.in_(TO_WORK),
+                   t.outcome_on <= until)
+            # computed once per statement, before the join to the months (SQLite would
+            # otherwise look each outflow's follow-ups up again for every month)
+            .cte("outflows").prefix_with("MATERIALIZED"))
+
+
+def _statements(period: Period, months: list[date], norms: Norms):
+    """(the lines per outflow as a subquery, the norm categories used per month): each outflow
+    joined to the months it is off benefit in the period — from the first of the month after
+    the outflow date, up to the follow-up that found the person back on benefit."""
+    flows, cal = _outflows(period.end), _calendar(months, norms)
+    off = and_(cal.c.month > flows.c.outcome_on,
+               or_(flows.c.back_on.is_(None), cal.c.month <= flows.c.back_on))
+    young = and_(flows.c.born.is_not(None), flows.c.born > cal.c.young_after,
+                 flows.c.born <= cal.c.young_until)
+    norm = case((young, cal.c[YOUNG]), *((flows.c.household == c, cal.c[c]) for c in ADULT))
+    confirmed = and_(flows.c.confirmed_until.is_not(None), cal.c.month <= flows.c.confirmed_until,
+                     norm.is_not(None))
+    keys = (flows.c.id, flows.c.outcome_on, flows.c.outcome, flows.c.household, flows.c.back_on)
+    lines = (select(*keys, func.count().label("months"),
+                    func.sum(case((young, 1), else_=0)).label("young_months"),
+                    func.sum(case((norm.is_not(None), 1), else_=0)).label("norm_months"),
+                    func.sum(func.coalesce(norm, 0)).label("norm_cents"),
+                    func.sum(case((confirmed, 1), else_=0)).label("confirmed_months"),
+                    func.sum(case((confirmed, norm), else_=0)).label("confirmed_cents"))
+             .select_from(flows).join(cal, off).group_by(*keys).subquery("lines"))
+    used = (select(cal.c.month, case((young, YOUNG), else_=flows.c.household)).distinct()
+            .select_from(flows).join(cal, off).where(norm.is_not(None)))
+    return lines, used
+
+
+def _durability(session: Session, until: date) -> tuple[int, int]:
+    """(follow-ups at 6 or 12 months of the outflows to work up to `until`, how many of them
+    found the person still out of benefit)."""
+    f, t, p = OutflowFollowUp, Trajectory, Participant
+    followed, still_off = session.execute(
+        select(func.count(), func.sum(case((f.still_off_benefit.is_(True), 1), else_=0)))
+        .join(t, (t.tenant_id == f.tenant_id) & (t.id == f.trajectory_id))
+        .join(p, (p.tenant_id == t.tenant_id) & (p.id == t.participant_id))
+        .where(f.months.in_((6, 12)), t.status == TrajectoryStatus.ENDED,
+               t.outcome.in_(TO_WORK), t.outcome_on <= until)).one()
+    return int(followed or 0), int(still_off or 0)
+
+
+def estimate(session: Session, period: Period, norms: Norms | None = None) -> Estimate:
+    """The value estimate for the period: six statements whatever the number of outflows
+    (and one more for each slice of `lines` read). `norms`: the platform's (BenefitNorm) unless
+    given."""
     used = assumptions(session)
-    norms = Norms.load(session)
-    outflows = outflows_to_work(session, period.end)
+    norms = norms or Norms.load(session)
     months = list(_months(period))
-    lines = [_line(o, months, norms) for o in outflows]
-    lines = [ln for ln in lines if ln.confirmed_months or ln.unconfirmed_months
-             or ln.missing_norm_months]
-    answers = [f for o in outflows for m, f in o.followups.items() if m in (6, 12)]
-    still_off = sum(1 for f in answers if f.still_off_benefit)
-    durability = (Fraction(still_off, len(answers)) if answers
+    lines, norms_used = Lines(), []
+    confirmed_months = norm_months = confirmed = with_norm = 0
+    by_outcome = {o: 0 for o in TO_WORK}
+    if months:
+        per_line, used_norms = _statements(period, months, norms)
+        count, confirmed_months, norm_months, confirmed, with_norm, *outcomes = session.execute(
+            select(func.count(), func.sum(per_line.c.confirmed_months),
+                   func.sum(per_line.c.norm_months), func.sum(per_line.c.confirmed_cents),
+                   func.sum(per_line.c.norm_cents),
+                   *(func.sum(case((per_line.c.outcome == o, 1), else_=0)) for o in TO_WORK))
+        ).one()
+        confirmed_months, norm_months, confirmed, with_norm = (
+            int(v or 0) for v in (confirmed_months, norm_months, confirmed, with_norm))
+        by_outcome = {o: int(n or 0) for o, n in zip(TO_WORK, outcomes)}
+        lines = Lines(session, per_line, count)
+        found = {norms.on(category, month) for month, category in session.execute(used_norms)}
+        norms_used = sorted(found, key=lambda n: (n.category, n.valid_from))
+    unconfirmed_months, unconfirmed = norm_months - confirmed_months, with_norm - confirmed
+    followed, still_off = _durability(session, period.end)
+    durability = (Fraction(still_off, followed) if followed
                   else Fraction(used["duurzaamheid_cbs"].value, 100))
-    confirmed = sum(ln.confirmed_cents for ln in lines)
-    unconfirmed = sum(ln.unconfirmed_cents for ln in lines)
     gross = confirmed + durability * unconfirmed
-    eff_months = (sum(ln.confirmed_months for ln in lines)
-                  + durability * sum(ln.unconfirmed_months for ln in lines))
+    eff_months = confirmed_months + durability * unconfirmed_months
     admin = eff_months * Fraction(used["uitvoeringskosten"].value, 12)
     deadweight = used["dode_last"].value
     spread = used["bandbreedte"].value
@@ -392,13 +531,11 @@ def estimate(session: Session, period: Period) -> Estimate:
     volunteer = int(session.scalar(select(func.coalesce(func.sum(HoursDaily.minutes), 0)).where(
         HoursDaily.day.between(period.start, period.end),
         HoursDaily.hour_type == HourType.VOLUNTEER.value)) or 0)
-    by_outcome = {o: sum(1 for ln in lines if ln.outflow.trajectory.outcome == o)
-                  for o in TO_WORK}
     return Estimate(
-        period=period, lines=lines, used=used,
-        norms=sorted(norms.used.values(), key=lambda n: (n.category, n.valid_from)),
-        durability=durability, durability_followed=len(answers),
-        durability_still_off=still_off, gross_confirmed_cents=confirmed,
+        period=period, lines=lines, used=used, norms=norms_used,
+        durability=durability, durability_followed=followed,
+        durability_still_off=still_off, confirmed_months=confirmed_months,
+        unconfirmed_months=unconfirmed_months, gross_confirmed_cents=confirmed,
         gross_unconfirmed_cents=unconfirmed, gross_cents=cents(gross),
         effective_months=eff_months, admin_cents=cents(admin),
         central_cents=kept(deadweight, gross + (admin if include_admin else 0)),

@@ -90,8 +90,8 @@ def report_value(args):
             "includes_admin_cost": est.include_admin},
         "working": {
             "outflows": len(est.lines),
-            "confirmed_months": sum(ln.confirmed_months for ln in est.lines),
-            "unconfirmed_months": sum(ln.unconfirmed_months for ln in est.lines),
+            "confirmed_months": est.confirmed_months,
+            "unconfirmed_months": est.unconfirmed_months,
             "gross_confirmed_cents": est.gross_confirmed_cents,
             "gross_unconfirmed_cents": est.gross_unconfirmed_cents,
             "durability_percent": round(float(est.durability * 100), 1),
