@@ -22,6 +22,11 @@ from tenants.web import row_url
 
 __all__ = ["participant_rows", "review_rows"]
 
+
+def N_(msgid: str) -> str:
+    """Marks a msgid for `pybabel extract` (a default keyword); translated where it is used."""
+    return msgid
+
 #: the status badge's modifier per status value (the template's `badge_kinds`)
 BADGE_KINDS = {EntryStatus.APPROVED.value: "ok", EntryStatus.SUBMITTED.value: "warning",
                EntryStatus.RETURNED.value: "error"}
@@ -34,10 +39,10 @@ def _words() -> dict[str, str]:
     a trusted format string: `%%` becomes `%`, nothing is escaped)."""
     t = current_translations()
     return {key: t.ugettext(msgid) % {} for key, msgid in (
-        ("date", "Datum"), ("hours", "Uren"), ("what", "Soort en traject"),
-        ("note", "Notitie en waarschuwingen"), ("status", "Status"), ("actions", "Acties"),
-        ("request", "hulpvraag"), ("correction", "correctie"), ("attention", "let op"),
-        ("correct", "Corrigeren"), ("edit", "Aanpassen"), ("withdraw", "Intrekken"))}
+        ("date", N_("Datum")), ("hours", N_("Uren")), ("what", N_("Soort en traject")),
+        ("note", N_("Notitie en waarschuwingen")), ("status", N_("Status")), ("actions", N_("Acties")),
+        ("request", N_("hulpvraag")), ("correction", N_("correctie")), ("attention", N_("let op")),
+        ("correct", N_("Corrigeren")), ("edit", N_("Aanpassen")), ("withdraw", N_("Intrekken")))}
 
 
 def participant_rows(rows, warnings: dict, type_label, kind_labels: dict,
@@ -123,12 +128,12 @@ def review_rows(rows, warnings: dict, type_label, kind_labels: dict, status_labe
         return Markup("")
     t = current_translations()
     w = {key: t.ugettext(msgid) % {} for key, msgid in (
-        ("choose", "Kies"), ("participant", "Deelnemer"), ("date", "Datum"), ("hours", "Uren"),
-        ("what", "Soort en traject"), ("note", "Notitie en waarschuwingen"),
-        ("status", "Status"), ("request", "hulpvraag"), ("correction", "correctie"),
-        ("attention", "let op"), ("returned_before", "Eerder teruggestuurd"),
-        ("return", "Terugsturen"), ("reason", "Reden voor de deelnemer"),
-        ("correct", "Corrigeren"))}
+        ("choose", N_("Kies")), ("participant", N_("Deelnemer")), ("date", N_("Datum")), ("hours", N_("Uren")),
+        ("what", N_("Soort en traject")), ("note", N_("Notitie en waarschuwingen")),
+        ("status", N_("Status")), ("request", N_("hulpvraag")), ("correction", N_("correctie")),
+        ("attention", N_("let op")), ("returned_before", N_("Eerder teruggestuurd")),
+        ("return", N_("Terugsturen")), ("reason", N_("Reden voor de deelnemer")),
+        ("correct", N_("Corrigeren")))}
     choose_text = t.ugettext("Kies de uren van %(name)s op %(date)s")
     of_text = t.ugettext("(uren van %(name)s op %(date)s)")
     written_by = t.ugettext("geschreven door %(name)s")
