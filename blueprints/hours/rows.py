@@ -40,7 +40,8 @@ def _words() -> dict[str, str]:
     t = current_translations()
     return {key: t.ugettext(msgid) % {} for key, msgid in (
         ("date", N_("Datum")), ("hours", N_("Uren")), ("what", N_("Soort en traject")),
-        ("note", N_("Notitie en waarschuwingen")), ("status", N_("Status")), ("actions", N_("Acties")),
+        ("note", N_("Notitie en waarschuwingen")), ("status", N_("Status")),
+        ("actions", N_("Acties")),
         ("request", N_("hulpvraag")), ("correction", N_("correctie")), ("attention", N_("let op")),
         ("correct", N_("Corrigeren")), ("edit", N_("Aanpassen")), ("withdraw", N_("Intrekken")))}
 
@@ -128,7 +129,8 @@ def review_rows(rows, warnings: dict, type_label, kind_labels: dict, status_labe
         return Markup("")
     t = current_translations()
     w = {key: t.ugettext(msgid) % {} for key, msgid in (
-        ("choose", N_("Kies")), ("participant", N_("Deelnemer")), ("date", N_("Datum")), ("hours", N_("Uren")),
+        ("choose", N_("Kies")), ("participant", N_("Deelnemer")), ("date", N_("Datum")),
+        ("hours", N_("Uren")),
         ("what", N_("Soort en traject")), ("note", N_("Notitie en waarschuwingen")),
         ("status", N_("Status")), ("request", N_("hulpvraag")), ("correction", N_("correctie")),
         ("attention", N_("let op")), ("returned_before", N_("Eerder teruggestuurd")),
