@@ -39,9 +39,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, Date, and_, case, cast, func, literal, null, or_, select
+from sqlalchemy import BigInteger, Date, and_, bindparam, case, cast, func, or_, select
 from sqlalchemy import union_all
 from sqlalchemy.orm import Session, aliased
 
@@ -307,8 +308,10 @@ class Lines(Sequence):
     them in SQL); the rows of a slice are read when asked for, in one statement (a page of the
     value page reads its 50, whatever the number of outflows)."""
 
-    def __init__(self, session: Session | None = None, statement=None, count: int = 0):
+    def __init__(self, session: Session | None = None, statement=None, count: int = 0,
+                 params: dict | None = None):
         self.session, self.statement, self.count = session, statement, count
+        self.params = params or {}
 
     def __len__(self) -> int:
         return self.count
@@ -332,7 +335,8 @@ class Lines(Sequence):
         lines = self.statement
         result = []
         for row in self.session.execute(select(lines).order_by(
-                lines.c.outcome_on, lines.c.id).limit(limit).offset(offset)).mappings():
+                lines.c.outcome_on, lines.c.id).limit(limit).offset(offset),
+                self.params).mappings():
             categories = set()
             if row["young_months"]:
                 categories.add(YOUNG)
@@ -398,25 +402,35 @@ def lines_page(est: Estimate, page: int, per_page: int = LINES_PAGE_SIZE):
 ADULT = (COUPLE, SINGLE, COST_SHARER)
 
 
-def _calendar(months: list[date], norms: Norms):
-    """The period's months as a derived table: per month its first day, the birth dates that
-    make a person 18 to 20 years old on it (born after `young_after`, on or before
+def _calendar(count: int):
+    """The period's `count` months as a derived table: per month its first day, the birth dates
+    that make a person 18 to 20 years old on it (born after `young_after`, on or before
     `young_until`: the age of DOMAIN.md's rule, counted on the month's first day) and the norm
-    valid on it for each category (NULL when none is known)."""
-
-    def cents_of(category: str, month: date):
-        norm = norms.on(category, month)
-        return cast(null() if norm is None else literal(norm.monthly_cents), BigInteger)
-
+    valid on it for each category (NULL when none is known). Every value is a bound parameter
+    (`_calendar_params`), so the statement is built once per number of months."""
     return union_all(*(select(
-        literal(m, Date).label("month"),
-        literal(date(m.year - 21, m.month, 1), Date).label("young_after"),
-        literal(date(m.year - 18, m.month, 1), Date).label("young_until"),
-        *(cents_of(c, m).label(c) for c in (*ADULT, YOUNG))) for m in months)).subquery("months")
+        bindparam(f"month_{i}", type_=Date).label("month"),
+        bindparam(f"young_after_{i}", type_=Date).label("young_after"),
+        bindparam(f"young_until_{i}", type_=Date).label("young_until"),
+        *(cast(bindparam(f"norm_{j}_{i}", type_=BigInteger), BigInteger).label(c)
+          for j, c in enumerate((*ADULT, YOUNG)))) for i in range(count))).subquery("months")
 
 
-def _outflows(until: date):
-    """Every outflow to work on or before `until`: its trajectory's id, outcome and date, its
+def _calendar_params(months: list[date], norms: Norms) -> dict:
+    """The values of `_calendar(len(months))`'s parameters."""
+    params = {}
+    for i, m in enumerate(months):
+        params[f"month_{i}"] = m
+        params[f"young_after_{i}"] = date(m.year - 21, m.month, 1)
+        params[f"young_until_{i}"] = date(m.year - 18, m.month, 1)
+        for j, c in enumerate((*ADULT, YOUNG)):
+            norm = norms.on(c, m)
+            params[f"norm_{j}_{i}"] = None if norm is None else norm.monthly_cents
+    return params
+
+
+def _outflows():
+    """Every outflow to work on or before the parameter `until`: its trajectory's id, outcome and date, its
     household's adult norm category, the date of birth, the date of the first follow-up that
     found the person back on benefit and the last date a follow-up before that confirmed the
     person still out of benefit."""
@@ -444,17 +458,20 @@ def _outflows(until: date):
             .outerjoin(back, back.c.trajectory_id == t.id)
             .outerjoin(confirmed, confirmed.c.trajectory_id == t.id)
             .where(t.status == TrajectoryStatus.ENDED, t.outcome.in_(TO_WORK),
-                   t.outcome_on <= until)
+                   t.outcome_on <= bindparam("until", type_=Date))
             # computed once per statement, before the join to the months (SQLite would
             # otherwise look each outflow's follow-ups up again for every month)
             .cte("outflows").prefix_with("MATERIALIZED"))
 
 
-def _statements(period: Period, months: list[date], norms: Norms):
-    """(the lines per outflow as a subquery, the norm categories used per month): each outflow
-    joined to the months it is off benefit in the period — from the first of the month after
-    the outflow date, up to the follow-up that found the person back on benefit."""
-    flows, cal = _outflows(period.end), _calendar(months, norms)
+@lru_cache(maxsize=64)
+def _statements(count: int):
+    """(the lines per outflow as a subquery, the norm categories used per month, the totals
+    over the lines) for a period of `count` months: each outflow joined to the months it is off
+    benefit in the period — from the first of the month after the outflow date, up to the
+    follow-up that found the person back on benefit. Built once per number of months (the
+    statements are immutable); executed with `until` and `_calendar_params`."""
+    flows, cal = _outflows(), _calendar(count)
     off = and_(cal.c.month > flows.c.outcome_on,
                or_(flows.c.back_on.is_(None), cal.c.month <= flows.c.back_on))
     young = and_(flows.c.born.is_not(None), flows.c.born > cal.c.young_after,
@@ -472,7 +489,11 @@ def _statements(period: Period, months: list[date], norms: Norms):
              .select_from(flows).join(cal, off).group_by(*keys).subquery("lines"))
     used = (select(cal.c.month, case((young, YOUNG), else_=flows.c.household)).distinct()
             .select_from(flows).join(cal, off).where(norm.is_not(None)))
-    return lines, used
+    totals = select(func.count(), func.sum(lines.c.confirmed_months),
+                    func.sum(lines.c.norm_months), func.sum(lines.c.confirmed_cents),
+                    func.sum(lines.c.norm_cents),
+                    *(func.sum(case((lines.c.outcome == o, 1), else_=0)) for o in TO_WORK))
+    return lines, used, totals
 
 
 def _durability(session: Session, until: date) -> tuple[int, int]:
@@ -499,18 +520,16 @@ def estimate(session: Session, period: Period, norms: Norms | None = None) -> Es
     confirmed_months = norm_months = confirmed = with_norm = 0
     by_outcome = {o: 0 for o in TO_WORK}
     if months:
-        per_line, used_norms = _statements(period, months, norms)
+        per_line, used_norms, totals = _statements(len(months))
+        params = {"until": period.end, **_calendar_params(months, norms)}
         count, confirmed_months, norm_months, confirmed, with_norm, *outcomes = session.execute(
-            select(func.count(), func.sum(per_line.c.confirmed_months),
-                   func.sum(per_line.c.norm_months), func.sum(per_line.c.confirmed_cents),
-                   func.sum(per_line.c.norm_cents),
-                   *(func.sum(case((per_line.c.outcome == o, 1), else_=0)) for o in TO_WORK))
-        ).one()
+            totals, params).one()
         confirmed_months, norm_months, confirmed, with_norm = (
             int(v or 0) for v in (confirmed_months, norm_months, confirmed, with_norm))
         by_outcome = {o: int(n or 0) for o, n in zip(TO_WORK, outcomes)}
-        lines = Lines(session, per_line, count)
-        found = {norms.on(category, month) for month, category in session.execute(used_norms)}
+        lines = Lines(session, per_line, count, params)
+        found = {norms.on(category, month)
+                 for month, category in session.execute(used_norms, params)}
         norms_used = sorted(found, key=lambda n: (n.category, n.valid_from))
     unconfirmed_months, unconfirmed = norm_months - confirmed_months, with_norm - confirmed
     followed, still_off = _durability(session, period.end)
