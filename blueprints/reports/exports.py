@@ -151,8 +151,7 @@ def _remark(line) -> str | None:
 def value_records(lines) -> list[list]:
     """The value estimate's lines (value.PersonLine) as the cells of the list's columns; no
     names, as on the page (a board member sees it)."""
-    return [[line.outflow.trajectory.outcome_on,
-             str(OUTCOME_LABELS[line.outflow.trajectory.outcome]),
+    return [[line.outcome_on, str(OUTCOME_LABELS[line.outcome]),
              "; ".join(str(value.CATEGORY_LABELS[c]) for c in sorted(line.categories)),
              line.confirmed_months, Money(line.confirmed_cents), line.unconfirmed_months,
              Money(line.unconfirmed_cents), _remark(line)] for line in lines]
