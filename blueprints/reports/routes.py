@@ -188,7 +188,21 @@ def _refuse_download(message):
     return render_template("error.html", code=400, message=message), 400
 
 
-def _download(fmt, body, name):
+def _list_download(fmt, write, parse=lambda: None, unknown=None):
+    """A list as CSV or XLSX: a format that is not one 404, a bad period or filter (`parse`
+    raises ValueError) a Dutch 400 page; else `write(period, chosen)` gives (body, name) and
+    records the download in the audit log, committed here."""
+    if fmt not in LIST_FORMATS:
+        abort(404)
+    period, _compare, _how, _args, error = _period()
+    if error:
+        return _refuse_download(error)
+    try:
+        chosen = parse()
+    except ValueError:
+        return _refuse_download(unknown)
+    body, name = write(period, chosen)
+    db.session.commit()  # the audit event of the download
     return Response(body, mimetype=LIST_FORMATS[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
@@ -218,21 +232,13 @@ def hours():
 @require_role(Role.ADMIN)
 def hours_export(fmt):
     """The hours drill-down as CSV or XLSX: its columns, every row of the same filter."""
-    if fmt not in LIST_FORMATS:
-        abort(404)
-    period, _compare, _how, _args, error = _period()
-    if error:
-        return _refuse_download(error)
-    try:
-        hour_type, place = _hours_filter()
-    except ValueError:
-        return _refuse_download(_("Deze soort uren, wijk of inzetorganisatie bestaat niet. "
-                                  "Open de lijst opnieuw vanuit de rapportage."))
-    _place_name(place)
-    body, name = exports.hours_download(db.session, current_actor(), period, hour_type, place,
-                                        fmt)
-    db.session.commit()  # the audit event of the download
-    return _download(fmt, body, name)
+    def write(period, chosen):
+        hour_type, place = chosen
+        _place_name(place)
+        return exports.hours_download(db.session, current_actor(), period, hour_type, place, fmt)
+    return _list_download(fmt, write, _hours_filter, _(
+        "Deze soort uren, wijk of inzetorganisatie bestaat niet. Open de lijst opnieuw vanuit "
+        "de rapportage."))
 
 
 @bp.route("/uitstroom")
@@ -259,19 +265,11 @@ def outflow():
 @require_role(Role.ADMIN)
 def outflow_export(fmt):
     """The outflow drill-down as CSV or XLSX: its columns, every row of the same filter."""
-    if fmt not in LIST_FORMATS:
-        abort(404)
-    period, _compare, _how, _args, error = _period()
-    if error:
-        return _refuse_download(error)
-    try:
-        outcome = _outflow_filter()
-    except ValueError:
-        return _refuse_download(_("Deze bestemming bestaat niet. Open de lijst opnieuw vanuit "
-                                  "de rapportage."))
-    body, name = exports.outflow_download(db.session, current_actor(), period, outcome, fmt)
-    db.session.commit()  # the audit event of the download
-    return _download(fmt, body, name)
+    return _list_download(
+        fmt, lambda period, outcome: exports.outflow_download(
+            db.session, current_actor(), period, outcome, fmt),
+        _outflow_filter, _("Deze bestemming bestaat niet. Open de lijst opnieuw vanuit "
+                           "de rapportage."))
 
 
 @bp.route("/planning", methods=["GET", "POST"])
@@ -363,14 +361,8 @@ def value_page():
 def value_export(fmt):
     """The value page's list "per uitstroom" as CSV or XLSX: every line of the estimate, no
     names (as on the page, which a board member sees too)."""
-    if fmt not in LIST_FORMATS:
-        abort(404)
-    period, _compare, _how, _args, error = _period()
-    if error:
-        return _refuse_download(error)
-    body, name = exports.value_download(db.session, current_actor(), period, fmt)
-    db.session.commit()  # the audit event of the download
-    return _download(fmt, body, name)
+    return _list_download(fmt, lambda period, _none: exports.value_download(
+        db.session, current_actor(), period, fmt))
 
 
 @bp.route("/waarde/aanname/<key>", methods=["POST"])
