@@ -81,7 +81,7 @@ def _flask(env: dict, *args: str) -> None:
 
 def reset_postgres(url: str, migrations_url: str) -> None:
     """Empty the benchmark database: drop everything the owner made."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine, make_url, text
 
     from tenants.config import database_url
 
@@ -89,7 +89,7 @@ def reset_postgres(url: str, migrations_url: str) -> None:
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
-        app_role = re.match(r"postgresql://([^:@]+)", url).group(1)
+        app_role = make_url(database_url(url)).username
         conn.execute(text(f'GRANT USAGE ON SCHEMA public TO "{app_role}"'))
         # The default privileges of deploy/postgres/roles.sql are kept per schema: the new
         # schema needs them again, or the app role may read none of the tables made next.
