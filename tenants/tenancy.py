@@ -333,7 +333,7 @@ def _on_execute(state: ORMExecuteState) -> None:
 def _refreshed_tenant(state: ORMExecuteState) -> int | None:
     """The tenant of the object a refresh/expired-attribute load is for (None: no tenant
     object)."""
-    refresh = state.load_options._refresh_state
+    refresh = getattr(state.load_options, "_refresh_state", None)  # (SQLAlchemy's own name)
     if refresh is None or refresh.key is None or not issubclass(refresh.class_, TenantScoped):
         return None
     mapper = refresh.mapper
