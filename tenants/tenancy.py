@@ -2,7 +2,8 @@
 
 The current tenant lives in `session.info["tenant_id"]`. With it set:
 - every ORM SELECT, relationship load and bulk UPDATE/DELETE on a `TenantScoped` model gets
-  `tenant_id = :tenant` added (`do_orm_execute` + `with_loader_criteria`);
+  `tenant_id = :wijkwerk_tenant_id` added (`do_orm_execute` + `with_loader_criteria`: one option
+  for every tenant, the tenant a parameter of each execution, see `_TenantParam`);
 - new tenant rows are stamped with it; a row of another tenant, or a changed `tenant_id`,
   raises `TenantViolation` at flush;
 - on PostgreSQL each transaction starts with `set_config('app.tenant_id', …, true)`, which the
@@ -44,9 +45,11 @@ import re
 from contextlib import contextmanager
 from typing import Iterator
 
-from sqlalchemy import event, text
-from sqlalchemy.sql.util import find_tables
+from sqlalchemy import BigInteger, event, text
 from sqlalchemy.orm import ORMExecuteState, Session, scoped_session, with_loader_criteria
+from sqlalchemy.orm.evaluator import UnevaluatableError
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.util import find_tables
 
 from tenants.db import TenantScoped
 
@@ -309,37 +312,93 @@ def _on_execute(state: ORMExecuteState) -> None:
         return
     if state.execution_options.get("all_tenants"):
         return
-    if state.is_column_load and not state.is_relationship_load:
-        # Refresh/expired attribute loads go by the full primary key, tenant included.
-        return
     tenant_id = state.session.info.get(TENANT_KEY)
+    if state.is_column_load and not state.is_relationship_load:
+        # Refresh/expired attribute loads go by the full primary key, tenant included. The
+        # filter the object's own load passed on to them (joined eager loads need it passed
+        # on) filters by the object's tenant, as the primary key does.
+        _set_tenant_param(state, _refreshed_tenant(state) or tenant_id)
+        return
     if tenant_id is None:
         if _touches_tenant_tables(state.statement):
             raise TenantNotSet("No tenant is set for a query on a tenant-owned model.")
         return
     # Added to every statement: it filters each tenant entity wherever it appears (FROM,
-    # joins, subqueries, relationship loads) and leaves other entities alone.
-    state.statement = state.statement.options(_tenant_criteria(tenant_id))
+    # joins, subqueries, relationship loads) and leaves other entities alone. The option is
+    # the same for every tenant; the tenant is a parameter of this execution.
+    state.statement = state.statement.options(_TENANT_CRITERIA)
+    _set_tenant_param(state, tenant_id)
 
 
-#: the tenant filter option per tenant id: made once per process, not per statement (making
-#: one analyses its lambda: ~35 µs, on every statement of every page)
-_CRITERIA: dict[int, object] = {}
-_CRITERIA_MAX = 4096
+def _refreshed_tenant(state: ORMExecuteState) -> int | None:
+    """The tenant of the object a refresh/expired-attribute load is for (None: no tenant
+    object)."""
+    refresh = getattr(state.load_options, "_refresh_state", None)  # (SQLAlchemy's own name)
+    if refresh is None or refresh.key is None or not issubclass(refresh.class_, TenantScoped):
+        return None
+    mapper = refresh.mapper
+    for column, value in zip(mapper.primary_key, refresh.key[1]):
+        if column.key == "tenant_id":
+            return value
+    return None
 
 
-def _tenant_criteria(tenant_id: int):
-    option = _CRITERIA.get(tenant_id)
-    if option is None:
-        option = with_loader_criteria(
-            TenantScoped,
-            lambda cls: cls.tenant_id == tenant_id,
-            include_aliases=True,
-        )
-        if len(_CRITERIA) >= _CRITERIA_MAX:
-            _CRITERIA.clear()
-        _CRITERIA[tenant_id] = option
-    return option
+def _set_tenant_param(state: ORMExecuteState, tenant_id: int | None) -> None:
+    """Give the execution the tenant filter's parameter (none without a tenant: a statement
+    carrying the filter then fails)."""
+    if tenant_id is None:
+        return
+    params = state.parameters
+    if isinstance(params, (list, tuple)):  # executemany: every row gets the tenant
+        state.parameters = [{**row, TENANT_PARAM: tenant_id} for row in params]
+    else:
+        state.parameters = {**params, TENANT_PARAM: tenant_id} if params else {
+            TENANT_PARAM: tenant_id}
+
+
+#: the name of the tenant filter's bound parameter: given per execution by `_on_execute`
+TENANT_PARAM = "wijkwerk_tenant_id"
+
+
+def _not_in_python():
+    raise UnevaluatableError("the tenant is a parameter of the execution")
+
+
+class _TenantParam(BindParameter):
+    """The tenant filter's bound parameter: one name for every tenant, its value supplied per
+    execution (`_on_execute`), never stored in the statement.
+
+    Left out of the parameters SQLAlchemy extracts from a statement's cache key: the compiled
+    form is the same for every tenant (one cache entry per statement shape), and the value
+    comes from the execution's parameters only. A statement carrying the filter without that
+    parameter fails ("A value is required for bind parameter"), it never runs unfiltered.
+    The bulk UPDATE/DELETE "evaluate" synchronisation cannot read the value in Python: its
+    `callable_` refuses, and SQLAlchemy's "auto" synchronisation then uses "fetch" (RETURNING)
+    to find the rows it changed.
+
+    Why not a value per tenant: `with_loader_criteria(..., lambda cls: cls.tenant_id ==
+    tenant_id)` puts the tenant in the cache key's extracted parameters, and the annotated copy
+    of that parameter made for each entity the criteria lands on hashes like the original: every
+    execution then compared them with `==`, building SQL expressions (~0.1 ms per statement).
+    """
+
+    inherit_cache = True
+
+    def _gen_cache_key(self, anon_map, bindparams):
+        return super()._gen_cache_key(anon_map, None)
+
+
+_TENANT_BIND = _TenantParam(TENANT_PARAM, type_=BigInteger(), required=True,
+                            callable_=_not_in_python)
+
+#: the tenant filter, one option for every tenant. Passed on to loaders (the default): a joined
+#: eager load applies only criteria that are; the loads of the objects it loaded carry it too,
+#: and `_on_execute` gives each of them the parameter.
+_TENANT_CRITERIA = with_loader_criteria(
+    TenantScoped,
+    lambda cls: cls.tenant_id == _TENANT_BIND,
+    include_aliases=True,
+)
 
 
 def _before_flush(session: Session, flush_context, instances) -> None:
