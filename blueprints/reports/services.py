@@ -687,7 +687,8 @@ def approved_hours(session: Session, period: Period, hour_type: HourType | None,
     total, count = session.execute(_hours_total(period, hour_type, place)).one()
     rows = session.execute(
         _hours_rows(where).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return [(e, f"{first} {last}") for e, first, last in rows], int(total or 0), count
+    # int: a sum is a Decimal on PostgreSQL, and Decimal floor division truncates (pages_of)
+    return [(e, f"{first} {last}") for e, first, last in rows], int(total or 0), int(count)
 
 
 def all_approved_hours(session: Session, period: Period, hour_type: HourType | None,
