@@ -273,7 +273,7 @@ def _tenant(conn, tenant_id, number, slug, municipality_id, n, rng, today, count
 
 #: the summaries as `blueprints.reports.summaries.counted` defines them, in bulk SQL
 SUMMARY_TABLES = ["report_hours_daily", "report_hours_monthly", "report_outflow_daily",
-                  "report_money_daily"]
+                  "report_money_daily", "report_hours_places_daily"]
 SUMMARY_SQL = [
     """INSERT INTO report_hours_daily (tenant_id, id, day, hour_type, minutes)
        SELECT %(t)s, %(base)s + row_number() OVER (), work_date, hour_type, sum(minutes)
@@ -299,6 +299,18 @@ SUMMARY_SQL = [
              FROM invoices WHERE tenant_id = %(t)s AND number IS NOT NULL
              UNION ALL SELECT paid_on, 0, 0, amount_cents FROM payments WHERE tenant_id = %(t)s) m
        GROUP BY day HAVING sum(i) <> 0 OR sum(c) <> 0 OR sum(p) <> 0""",
+    # per day, hour type and place as it is now (0: none), with the number of entries
+    """INSERT INTO report_hours_places_daily (tenant_id, id, day, hour_type, wijk_id, host_id,
+                                              minutes, entries)
+       SELECT %(t)s, %(base)s + 40000000 + row_number() OVER (), e.work_date, e.hour_type,
+              coalesce(h.neighbourhood_id, p.neighbourhood_id, 0),
+              coalesce(tr.host_organisation_id, 0), sum(e.minutes), count(*)
+       FROM time_entries e
+       JOIN participants p ON p.tenant_id = e.tenant_id AND p.id = e.participant_id
+       LEFT JOIN help_requests h ON h.tenant_id = e.tenant_id AND h.id = e.help_request_id
+       LEFT JOIN trajectories tr ON tr.tenant_id = e.tenant_id AND tr.id = e.trajectory_id
+       WHERE e.tenant_id = %(t)s AND e.status = 'goedgekeurd'
+       GROUP BY e.work_date, e.hour_type, 5, 6""",
 ]
 
 

@@ -55,6 +55,7 @@ from blueprints.digests.models import DigestChoice, DigestSentItem
 from blueprints.reports.models import (
     HoursDaily,
     HoursMonthly,
+    HoursPlaceDaily,
     MoneyDaily,
     OutflowDaily,
     OutflowFollowUp,
@@ -271,6 +272,8 @@ ROW_FACTORIES = {
     MoneyDaily: lambda s, t, u: MoneyDaily(day=date(2026, 4, 1), invoiced_cents=10000),
     HoursMonthly: _child_of_participant(HoursMonthly, month=date(2026, 3, 1),
                                         hour_type="traject", minutes=240),
+    HoursPlaceDaily: lambda s, t, u: HoursPlaceDaily(day=date(2026, 3, 2), hour_type="traject",
+                                                     minutes=240, entries=1),
     ReportShare: _report_share,
     ReportSchedule: lambda s, t, u: ReportSchedule(frequency="maand",
                                                    recipients="bestuur@example.org"),

@@ -74,7 +74,34 @@ class HoursMonthly(TenantScoped, Base):
     minutes: Mapped[int] = mapped_column(default=0)
 
 
-SUMMARIES = (HoursDaily, OutflowDaily, MoneyDaily, HoursMonthly)
+class HoursPlaceDaily(TenantScoped, Base):
+    """Approved minutes and entries per work date, hour type and place: the wijk (the help
+    request's when the hours were for one, otherwise where the participant lives) and the host
+    organisation of the trajectory, each as it is NOW — 0 for none (a unique key treats NULLs as
+    distinct). The report's hours per wijk and host organisation and the hours drill-down's
+    total and count read it. When a place changes (a participant moves, a help request's wijk
+    or a trajectory's host organisation is changed) the minutes behind it move along in the same
+    flush (blueprints.reports.subscribers: the session's flush events), so a place is always
+    the current one, as the raw rows would say (summaries.counted)."""
+
+    __tablename__ = "report_hours_places_daily"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "day", "hour_type", "wijk_id", "host_id",
+                         name="uq_report_hours_places_daily"),  # the convention's is too long
+    )
+
+    day: Mapped[date] = mapped_column(Date)
+    hour_type: Mapped[str] = mapped_column(String(30))
+    #: the neighbourhood's id, 0 for none (no foreign key: 0 is no row)
+    wijk_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: the host organisation's id, 0 for none (the cooperative itself)
+    host_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    minutes: Mapped[int] = mapped_column(default=0)
+    #: the number of approved entries (corrections included): the drill-down's count
+    entries: Mapped[int] = mapped_column(default=0)
+
+
+SUMMARIES = (HoursDaily, OutflowDaily, MoneyDaily, HoursMonthly, HoursPlaceDaily)
 
 
 #: what a cooperative can share with its municipality: protected tables (tenants/aggregates.py)

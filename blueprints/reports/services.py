@@ -17,7 +17,7 @@ from functools import lru_cache
 from weakref import WeakKeyDictionary
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, and_, bindparam, case, func, or_, select, true
+from sqlalchemy import Date, and_, bindparam, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
 from blueprints.helprequests.models import HelpRequest, JobKind, RequestStatus
@@ -26,7 +26,14 @@ from blueprints.hours.formats import HOUR_TYPES, type_label
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.participants.models import HostOrganisation, Neighbourhood, Participant
 from blueprints.reports.followups import TO_WORK
-from blueprints.reports.models import HoursDaily, MoneyDaily, OutflowDaily, OutflowFollowUp
+from blueprints.reports import summaries
+from blueprints.reports.models import (
+    HoursDaily,
+    HoursPlaceDaily,
+    MoneyDaily,
+    OutflowDaily,
+    OutflowFollowUp,
+)
 from blueprints.reports.periods import Period, quarter_label, quarters
 from blueprints.trajectories.models import (
     Evaluation,
@@ -263,62 +270,28 @@ def figures(session: Session, *periods: Period, parts=OPTIONAL_PARTS) -> list[Fi
             for i in range(n)]
 
 
-def wijk_of_entry():
-    """The wijk of an hour: the help request's wijk when the hours were for one, otherwise the
-    participant's wijk (where they live) as it is now."""
-    return func.coalesce(HelpRequest.neighbourhood_id, Participant.neighbourhood_id)
-
-
-def _with_places(statement):
-    """Join a statement over TimeEntry to what places an hour: participant, help request,
-    trajectory (its host organisation)."""
-    return (statement
-            .join(Participant, (Participant.tenant_id == TimeEntry.tenant_id)
-                  & (Participant.id == TimeEntry.participant_id))
-            .outerjoin(HelpRequest, (HelpRequest.tenant_id == TimeEntry.tenant_id)
-                       & (HelpRequest.id == TimeEntry.help_request_id))
-            .outerjoin(Trajectory, (Trajectory.tenant_id == TimeEntry.tenant_id)
-                       & (Trajectory.id == TimeEntry.trajectory_id)))
-
-
 def _places_statement(periods):
     """Approved minutes per wijk and per host organisation, each period side by side: one
-    statement over the approved entries of the periods (index tenant, status, date), summed
-    per participant, help request and trajectory first, so that only those sums are joined to
-    what places them. The place is read as it is now, so it is read from the entries, not from
-    a summary."""
-    sums = (select(TimeEntry.tenant_id, TimeEntry.participant_id, TimeEntry.help_request_id,
-                   TimeEntry.trajectory_id,
-                   *[_sum_in(_between(TimeEntry.work_date, p), TimeEntry.minutes).label(f"m{i}")
-                     for i, p in enumerate(periods)])
-            .where(TimeEntry.status == EntryStatus.APPROVED,
-                   or_(*(_between(TimeEntry.work_date, p) for p in periods)))
-            .group_by(TimeEntry.tenant_id, TimeEntry.participant_id,
-                      TimeEntry.help_request_id, TimeEntry.trajectory_id)
-            .subquery())
-    wijk = wijk_of_entry()
-    host = Trajectory.host_organisation_id
+    statement over the summary of hours per day, hour type and place (HoursPlaceDaily, whose
+    places are kept as they are now), with the names of the places."""
+    sums = [_sum_in(_between(HoursPlaceDaily.day, p), HoursPlaceDaily.minutes) for p in periods]
     return (
-        select(wijk, Neighbourhood.name, host, HostOrganisation.name,
-               *[func.sum(sums.c[f"m{i}"]) for i in range(len(periods))])
-        .select_from(sums)
-        .join(Participant, (Participant.tenant_id == sums.c.tenant_id)
-              & (Participant.id == sums.c.participant_id))
-        .outerjoin(HelpRequest, (HelpRequest.tenant_id == sums.c.tenant_id)
-                   & (HelpRequest.id == sums.c.help_request_id))
-        .outerjoin(Trajectory, (Trajectory.tenant_id == sums.c.tenant_id)
-                   & (Trajectory.id == sums.c.trajectory_id))
-        .outerjoin(Neighbourhood, (Neighbourhood.tenant_id == sums.c.tenant_id)
-                   & (Neighbourhood.id == wijk))
-        .outerjoin(HostOrganisation, (HostOrganisation.tenant_id == sums.c.tenant_id)
-                   & (HostOrganisation.id == host))
-        .group_by(wijk, Neighbourhood.name, host, HostOrganisation.name))
+        select(HoursPlaceDaily.wijk_id, Neighbourhood.name, HoursPlaceDaily.host_id,
+               HostOrganisation.name, *sums)
+        .outerjoin(Neighbourhood, (Neighbourhood.tenant_id == HoursPlaceDaily.tenant_id)
+                   & (Neighbourhood.id == HoursPlaceDaily.wijk_id))
+        .outerjoin(HostOrganisation, (HostOrganisation.tenant_id == HoursPlaceDaily.tenant_id)
+                   & (HostOrganisation.id == HoursPlaceDaily.host_id))
+        .where(or_(*(_between(HoursPlaceDaily.day, p) for p in periods)))
+        .group_by(HoursPlaceDaily.wijk_id, Neighbourhood.name, HoursPlaceDaily.host_id,
+                  HostOrganisation.name))
 
 
 def _places_rows(rows, n: int) -> tuple[list[dict], list[dict]]:
     by_wijk: list[dict] = [{} for _ in range(n)]
     by_host: list[dict] = [{} for _ in range(n)]
     for wijk_id, wijk_name, host_id, host_name, *totals in rows:
+        wijk_id, host_id = wijk_id or None, host_id or None  # 0 in the summary: none
         for i, total in enumerate(totals):
             if not total:
                 continue
@@ -649,7 +622,7 @@ def _place_where(place: Place | None) -> list:
     if place is None:
         return where
     if place.wijk is not None:
-        wijk = wijk_of_entry()
+        wijk = summaries.wijk_of_entry()
         where.append(wijk.is_(None) if place.wijk == NONE_ARG else wijk == int(place.wijk))
     if place.host is not None:
         host = Trajectory.host_organisation_id
@@ -678,9 +651,31 @@ def _hours_where(period: Period, hour_type: HourType | None, place: Place | None
 def _hours_rows(where: list):
     """The statement of the hours drill-down's rows, (entry, first name, last name), in the
     list's order."""
-    return (_with_places(select(TimeEntry, Participant.first_name, Participant.last_name)
+    return (summaries.with_places(select(TimeEntry, Participant.first_name, Participant.last_name)
                          .select_from(TimeEntry))
             .where(*where).order_by(TimeEntry.work_date, TimeEntry.id))
+
+
+def _place_id(column, arg: str):
+    """The summary's condition for a place argument: NONE_ARG is 0 there; an id 0 is no
+    place (the raw rows never match it either)."""
+    if arg == NONE_ARG:
+        return column == 0
+    return column == int(arg) if int(arg) else false()
+
+
+def _hours_total(period: Period, hour_type: HourType | None, place: Place | None):
+    """The total minutes and the number of entries of the hours drill-down, from the summary
+    per day, hour type and place: the period's days, not its entries."""
+    where = [HoursPlaceDaily.day.between(period.start, period.end)]
+    if hour_type is not None:
+        where.append(HoursPlaceDaily.hour_type == hour_type.value)
+    if place is not None and place.wijk is not None:
+        where.append(_place_id(HoursPlaceDaily.wijk_id, place.wijk))
+    if place is not None and place.host is not None:
+        where.append(_place_id(HoursPlaceDaily.host_id, place.host))
+    return select(func.sum(HoursPlaceDaily.minutes),
+                  func.coalesce(func.sum(HoursPlaceDaily.entries), 0)).where(*where)
 
 
 def approved_hours(session: Session, period: Period, hour_type: HourType | None, page: int = 1,
@@ -689,12 +684,11 @@ def approved_hours(session: Session, period: Period, hour_type: HourType | None,
     participant's name: (rows, total minutes, number of rows). Rows are (entry, name). With a
     place: only the hours of that wijk or host organisation (the rows behind a breakdown)."""
     where = _hours_where(period, hour_type, place)
-    total, count = session.execute(
-        _with_places(select(func.sum(TimeEntry.minutes), func.count()).select_from(TimeEntry))
-        .where(*where)).one()
+    total, count = session.execute(_hours_total(period, hour_type, place)).one()
     rows = session.execute(
         _hours_rows(where).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return [(e, f"{first} {last}") for e, first, last in rows], int(total or 0), count
+    # int: a sum is a Decimal on PostgreSQL, and Decimal floor division truncates (pages_of)
+    return [(e, f"{first} {last}") for e, first, last in rows], int(total or 0), int(count)
 
 
 def all_approved_hours(session: Session, period: Period, hour_type: HourType | None,

@@ -4,7 +4,9 @@ the recount from raw rows (the CLI `flask reports rebuild`, the demo, the proper
 Definitions (the same in `add` and in `counted`, or the property test fails):
 - hours: every APPROVED time entry, corrections included (signed minutes), on its work date
   and hour type; and per month, hour type and participant (HoursMonthly: the people behind
-  an hours figure, for the municipality's protected tables);
+  an hours figure, for the municipality's protected tables); and per work date, hour type,
+  wijk and host organisation as they are now (HoursPlaceDaily, with the number of entries;
+  `places` says where an entry counts);
 - outflow: every ENDED trajectory on its outcome date, by kind and outcome;
 - money: invoices by issue date (total excl. VAT), credit notes likewise as "credited", and
   payments by payment date (amount received).
@@ -12,22 +14,28 @@ Definitions (the same in `add` and in `counted`, or the property test fails):
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from blueprints.helprequests.models import HelpRequest
 from blueprints.hours.models import EntryStatus, TimeEntry
 from blueprints.invoicing.models import Invoice, InvoiceKind, Payment
+from blueprints.participants.models import Participant
 from blueprints.reports.models import (
     SUMMARIES,
     HoursDaily,
     HoursMonthly,
+    HoursPlaceDaily,
     MoneyDaily,
     OutflowDaily,
 )
 from blueprints.trajectories.models import Trajectory, TrajectoryStatus
+from tenants.db import new_id
+from tenants.tenancy import current_tenant_id
 
 #: each table's key columns and total columns
 SHAPES = {
@@ -35,7 +43,43 @@ SHAPES = {
     OutflowDaily: (("day", "kind", "outcome"), ("trajectories",)),
     MoneyDaily: (("day",), ("invoiced_cents", "credited_cents", "paid_cents")),
     HoursMonthly: (("month", "hour_type", "participant_id"), ("minutes",)),
+    HoursPlaceDaily: (("day", "hour_type", "wijk_id", "host_id"), ("minutes", "entries")),
 }
+
+
+def wijk_of_entry():
+    """The wijk of an hour: the help request's wijk when the hours were for one, otherwise the
+    participant's wijk (where they live) as it is now."""
+    return func.coalesce(HelpRequest.neighbourhood_id, Participant.neighbourhood_id)
+
+
+def with_places(statement, entry=TimeEntry):
+    """Join a statement over time entries to what places an hour: participant, help request,
+    trajectory (its host organisation)."""
+    return (statement
+            .join(Participant, (Participant.tenant_id == entry.tenant_id)
+                  & (Participant.id == entry.participant_id))
+            .outerjoin(HelpRequest, (HelpRequest.tenant_id == entry.tenant_id)
+                       & (HelpRequest.id == entry.help_request_id))
+            .outerjoin(Trajectory, (Trajectory.tenant_id == entry.tenant_id)
+                       & (Trajectory.id == entry.trajectory_id)))
+
+
+def places(session: Session, *where) -> dict:
+    """{(day, hour type, wijk id, host id): [minutes, entries]} of the approved entries that
+    match `where`, each at its place as the database has it now (0: none)."""
+    result: dict = defaultdict(lambda: [0, 0])
+    statement = with_places(
+        select(TimeEntry.work_date, TimeEntry.hour_type, wijk_of_entry(),
+               Trajectory.host_organisation_id, func.sum(TimeEntry.minutes), func.count())
+        .select_from(TimeEntry)).where(TimeEntry.status == EntryStatus.APPROVED, *where)
+    for day, hour_type, wijk, host, minutes, n in session.execute(
+            statement.group_by(TimeEntry.work_date, TimeEntry.hour_type, wijk_of_entry(),
+                               Trajectory.host_organisation_id)):
+        cell = result[(day, _value(hour_type), wijk or 0, host or 0)]
+        cell[0] += int(minutes or 0)
+        cell[1] += n
+    return result
 
 
 def add(session: Session, model, keys: dict, **deltas: int) -> None:
@@ -61,6 +105,28 @@ def add(session: Session, model, keys: dict, **deltas: int) -> None:
         session.execute(statement)
 
 
+def add_in_flush(session: Session, model, keys: dict, **deltas: int) -> None:
+    """`add` for a receiver that runs inside a flush (which may not flush again, so neither
+    the ORM insert nor its savepoint): one INSERT … ON CONFLICT DO UPDATE SET total = total +
+    delta on the table's unique key (SQLite and PostgreSQL alike), just as exact under races."""
+    deltas = {k: v for k, v in deltas.items() if v}
+    if not deltas:
+        return
+    connection = session.connection()
+    table = model.__table__
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table).values(tenant_id=current_tenant_id(session), id=new_id(),
+                                     **keys, **{k: deltas.get(k, 0) for k in _totals(model)})
+    statement = statement.on_conflict_do_update(
+        index_elements=["tenant_id", *keys],
+        set_={k: table.c[k] + statement.excluded[k] for k in deltas})
+    connection.execute(statement)
+
+
+def _totals(model) -> tuple[str, ...]:
+    return SHAPES[model][1]
+
+
 # --- the recount from raw rows ---------------------------------------------------------------
 
 def _value(v):
@@ -84,6 +150,9 @@ def counted(session: Session) -> dict:
             .group_by(TimeEntry.work_date, TimeEntry.hour_type, TimeEntry.participant_id)):
         key = (day.replace(day=1), _value(hour_type), participant_id)
         result[HoursMonthly][key][0] += int(minutes or 0)
+    for key, (minutes, n) in places(session).items():
+        result[HoursPlaceDaily][key][0] += minutes
+        result[HoursPlaceDaily][key][1] += n
     for day, kind, outcome, n in session.execute(
             select(Trajectory.outcome_on, Trajectory.kind, Trajectory.outcome, func.count())
             .where(Trajectory.status == TrajectoryStatus.ENDED)
