@@ -10,24 +10,28 @@ from sqlalchemy import select
 
 from blueprints.municipality import sharing
 from blueprints.municipality.clients.forms import EndShareForm, ShareForm
+from blueprints.participants.models import ParticipantStatus
 from tenants import hooks, sections
 from tenants.extensions import db
 from tenants.models import Municipality
 
 
-def participant_section(*, participant, today, **_context) -> str:
-    """The grounds (one query), the views (one query), the municipality's name (one query)."""
-    municipality = db.session.scalar(select(Municipality.name).where(
-        Municipality.id == participant.paying_municipality_id)) \
-        if participant.paying_municipality_id else None
-    form = ShareForm()
-    form.starts_on.data = today
+def participant_section(*, participant, today, municipality_name=None, **_context) -> str:
+    """The grounds (one query), the views (one query); the paying municipality's name from the
+    page's context (`municipality_name`), else one query. The record form only where it shows."""
+    municipality = municipality_name
+    if municipality is None and participant.paying_municipality_id:
+        municipality = db.session.scalar(select(Municipality.name).where(
+            Municipality.id == participant.paying_municipality_id))
+    form = None
+    if municipality and participant.status != ParticipantStatus.ANONYMISED:
+        form = ShareForm()
+        form.starts_on.data = today
     return render_template(
         "municipality/clients/_participant_section.html", p=participant,
         shares=sharing.shares_of(db.session, participant, today),
         views=sharing.views_of(db.session, participant, limit=10), municipality=municipality,
-        form=form, end_form=EndShareForm(), ground_labels=sharing.GROUND_LABELS,
-        parts=sharing.PARTS)
+        form=form, ground_labels=sharing.GROUND_LABELS, parts=sharing.PARTS)
 
 
 def my_section(*, participant, today, **_context) -> str | None:

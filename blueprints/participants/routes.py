@@ -30,7 +30,7 @@ from blueprints.participants.models import (
 from tenants import hooks, inputs, sections
 from tenants.errors import NotFound
 from tenants.extensions import db
-from tenants.models import Municipality, Role, User
+from tenants.models import Municipality, Role
 from tenants.web import (
     current_actor,
     flash_form_errors,
@@ -201,35 +201,41 @@ def edit(participant_id: int):
 @bp.route("/deelnemers/<int:participant_id>/")
 @require_role(Role.SUPERVISOR)
 def show(participant_id: int):
-    participant = _load(participant_id)
+    try:
+        file = services.participant_file(db.session, participant_id)
+    except NotFound:
+        abort(404)
+    participant = file.participant
     services.record_view(db.session, current_actor(), participant)
     today = date.today()
+    is_admin = g.membership.role == Role.ADMIN
     exemptions = services.exemptions_of(db.session, participant)
-    neighbourhood = db.session.scalar(select(Neighbourhood.name).where(
-        Neighbourhood.id == participant.neighbourhood_id)) if participant.neighbourhood_id else None
-    supervisor = db.session.scalar(select(User.name).where(
-        User.id == participant.supervisor_id)) if participant.supervisor_id else None
-    municipality = db.session.scalar(select(Municipality.name).where(
-        Municipality.id == participant.paying_municipality_id)) \
-        if participant.paying_municipality_id else None
-    link_form = LinkAccountForm()
-    link_form.user.choices = [(str(u.id), f"{u.name} ({u.email})")
-                              for u in services.linkable_accounts(db.session)]
+    open_file = participant.status != ParticipantStatus.ANONYMISED
+    # Only the forms the page shows are built (a WTForms form binds every field on each view);
+    # a consent's withdraw button takes its CSRF token from csrf_token().
+    forms = {"exemption_form": ExemptionForm(), "consent_form": ConsentForm()} \
+        if open_file else {}
+    link_form = None
+    if is_admin and open_file and not participant.user_id:
+        accounts = services.linkable_accounts(db.session)
+        if accounts:
+            link_form = LinkAccountForm()
+            link_form.user.choices = [(str(u.id), f"{u.name} ({u.email})") for u in accounts]
     # Rendered before the commit that stores the view in the audit log: a commit expires every
     # loaded object, and the page would reload each one. A failed commit shows nothing.
     html = render_template(
         "participants/show.html", p=participant, sections=sections.participant_page.render(
-            participant=participant, today=today, is_admin=g.membership.role == Role.ADMIN),
+            participant=participant, today=today, is_admin=is_admin,
+            municipality_name=file.municipality),
         exemptions=exemptions, active_exemption=services.active_exemption(exemptions, today),
-        consents=services.consents_of(db.session, participant), neighbourhood=neighbourhood,
-        supervisor=supervisor, municipality=municipality, today=today,
+        consents=services.consents_of(db.session, participant),
+        neighbourhood=file.neighbourhood, supervisor=file.supervisor,
+        municipality=file.municipality, today=today,
         groups=services.target_groups(participant, today), group_labels=services.TARGET_GROUPS,
-        status_labels=_status_labels(), exemption_form=ExemptionForm(), consent_form=ConsentForm(),
-        withdraw_form=WithdrawForm(), link_form=link_form,
+        status_labels=_status_labels(), link_form=link_form, **forms,
         articles=services.EXEMPTION_ARTICLES, obligations=services.OBLIGATIONS,
         benefit_labels=services.BENEFIT_LABELS,
-        consent_kinds=services.CONSENT_KINDS, days=services.DAYS,
-        is_admin=g.membership.role == Role.ADMIN)
+        consent_kinds=services.CONSENT_KINDS, days=services.DAYS, is_admin=is_admin)
     db.session.commit()
     return html
 

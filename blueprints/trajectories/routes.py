@@ -17,10 +17,8 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from blueprints.participants import services as participant_services
-from blueprints.participants.models import HostOrganisation
 from blueprints.trajectories import attention, services
 from blueprints.trajectories.forms import (
     AgreementForm,
@@ -38,7 +36,7 @@ from tenants import inputs, sections
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.formatting import format_date
-from tenants.models import Role, User
+from tenants.models import Role
 from tenants.web import (
     current_actor,
     flash_form_errors,
@@ -207,14 +205,13 @@ def edit(trajectory_id: int):
 @bp.route("/trajecten/<int:trajectory_id>/")
 @require_role(Role.SUPERVISOR)
 def show(trajectory_id: int):
-    trajectory = _load(trajectory_id)
-    participant = services.participant_of(db.session, trajectory)
+    try:
+        file = services.trajectory_file(db.session, trajectory_id)
+    except NotFound:
+        abort(404)
+    trajectory, participant, host, coach = (file.trajectory, file.participant, file.host,
+                                            file.coach)
     participant_services.record_view(db.session, current_actor(), participant, "trajectory")
-    host = db.session.scalar(select(HostOrganisation).where(
-        HostOrganisation.id == trajectory.host_organisation_id)) \
-        if trajectory.host_organisation_id else None
-    coach = db.session.scalar(select(User.name).where(User.id == trajectory.job_coach_id)) \
-        if trajectory.job_coach_id else None
     evaluations = services.evaluations_of(db.session, trajectory)
     open_evaluation = next((e for e in reversed(evaluations) if e.held_on is None), None)
     can_end = TrajectoryStatus.ENDED in services.TRANSITIONS[trajectory.status]
@@ -238,7 +235,8 @@ def show(trajectory_id: int):
     html = render_template(
         "trajectories/show.html", t=trajectory, p=participant, host=host, coach=coach,
         payer=participant_services.payer_name(db.session, trajectory.payer_customer_id),
-        warnings=services.warnings(db.session, trajectory, participant),
+        warnings=services.warnings(db.session, trajectory, participant, host=host,
+                                   evaluations=evaluations),
         history=services.history(db.session, trajectory),
         goals=services.goals_of(db.session, trajectory), evaluations=evaluations,
         open_evaluation=open_evaluation, next_statuses=sorted(

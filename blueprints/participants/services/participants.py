@@ -23,7 +23,7 @@ from tenants.actor import Actor
 from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.errors import DomainError, NotFound
 from tenants.membership import municipality_by_code
-from tenants.models import Membership, Role, User
+from tenants.models import Membership, Municipality, Role, User
 
 
 # --- participants ---------------------------------------------------------------------------
@@ -178,6 +178,30 @@ def get_participant(session: Session, participant_id: int) -> Participant:
     if participant is None:
         raise NotFound(_l("Deze deelnemer bestaat niet."))
     return participant
+
+
+@dataclass(frozen=True)
+class ParticipantFile:
+    """A participant with the names their page shows instead of ids."""
+
+    participant: Participant
+    neighbourhood: str | None
+    supervisor: str | None
+    municipality: str | None
+
+
+def participant_file(session: Session, participant_id: int) -> ParticipantFile:
+    """The participant, their wijk, begeleider and paying municipality (one statement: outer
+    joins; the wijk is a tenant row, so the tenant filter joins it on its tenant too)."""
+    row = session.execute(
+        select(Participant, Neighbourhood.name, User.name, Municipality.name)
+        .outerjoin(Neighbourhood, Neighbourhood.id == Participant.neighbourhood_id)
+        .outerjoin(User, User.id == Participant.supervisor_id)
+        .outerjoin(Municipality, Municipality.id == Participant.paying_municipality_id)
+        .where(Participant.id == participant_id)).first()
+    if row is None:
+        raise NotFound(_l("Deze deelnemer bestaat niet."))
+    return ParticipantFile(*row)
 
 
 def record_view(session: Session, actor: Actor, participant: Participant, what: str = "file"):
