@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import HostOrganisation, Participant, ParticipantStatus
@@ -327,29 +328,44 @@ class TrajectoryFile:
     coach: str | None
 
 
+@cache
+def _file_statement():
+    # built once (a statement's expressions cost more to build than to run)
+    return (select(Trajectory, Participant, HostOrganisation, User.name)
+            .join(Participant, Participant.id == Trajectory.participant_id)
+            .outerjoin(HostOrganisation, HostOrganisation.id == Trajectory.host_organisation_id)
+            .outerjoin(User, User.id == Trajectory.job_coach_id)
+            .where(Trajectory.id == bindparam("trajectory_id")))
+
+
 def trajectory_file(session: Session, trajectory_id: int) -> TrajectoryFile:
     """The trajectory, its participant, its host organisation and its job coach's name (one
     statement: joins; the participant and the host are tenant rows, joined on the tenant too)."""
-    row = session.execute(
-        select(Trajectory, Participant, HostOrganisation, User.name)
-        .join(Participant, Participant.id == Trajectory.participant_id)
-        .outerjoin(HostOrganisation, HostOrganisation.id == Trajectory.host_organisation_id)
-        .outerjoin(User, User.id == Trajectory.job_coach_id)
-        .where(Trajectory.id == trajectory_id)).first()
+    row = session.execute(_file_statement(), {"trajectory_id": trajectory_id}).first()
     if row is None:
         raise NotFound(_l("Dit traject bestaat niet."))
     return TrajectoryFile(*row)
 
 
+@cache
+def _trajectories_statement():
+    return select(Trajectory).where(Trajectory.participant_id == bindparam("participant_id")) \
+        .order_by(Trajectory.starts_on.desc())
+
+
 def trajectories_of(session: Session, participant: Participant) -> list[Trajectory]:
-    return list(session.scalars(select(Trajectory).where(
-        Trajectory.participant_id == participant.id).order_by(Trajectory.starts_on.desc())))
+    return list(session.scalars(_trajectories_statement(), {"participant_id": participant.id}))
+
+
+@cache
+def _history_statement():
+    return select(TrajectoryEvent).where(
+        TrajectoryEvent.trajectory_id == bindparam("trajectory_id")).order_by(
+        TrajectoryEvent.at.desc(), TrajectoryEvent.id.desc())
 
 
 def history(session: Session, trajectory: Trajectory) -> list[TrajectoryEvent]:
-    return list(session.scalars(select(TrajectoryEvent).where(
-        TrajectoryEvent.trajectory_id == trajectory.id).order_by(TrajectoryEvent.at.desc(),
-                                                                 TrajectoryEvent.id.desc())))
+    return list(session.scalars(_history_statement(), {"trajectory_id": trajectory.id}))
 
 
 def agreed_hours_on(trajectory: Trajectory, day: date) -> Decimal:
