@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import date
 from math import ceil
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from blueprints.participants import services
@@ -198,6 +200,24 @@ def edit(participant_id: int):
 
 # --- the file --------------------------------------------------------------------------------
 
+_BLANK_FORMS: dict[str, dict[str, Markup]] = {}
+
+
+def _blank_forms() -> dict[str, Markup]:
+    """The fields of the file's blank exemption and consent forms, rendered once per language:
+    a GET shows them empty (no data, no errors: a refused POST redirects back to the file), and
+    building and rendering them was a fifth of the page's CPU. The page adds the CSRF token."""
+    key = str(get_locale())
+    html = _BLANK_FORMS.get(key)
+    if html is None:
+        template = current_app.jinja_env.get_template("participants/_blank_forms.html")
+        made = template.make_module({"exemption_form": ExemptionForm(formdata=None),
+                                     "consent_form": ConsentForm(formdata=None)})
+        html = _BLANK_FORMS[key] = {"exemption": Markup(made.exemption()),
+                                    "consent": Markup(made.consent())}
+    return html
+
+
 @bp.route("/deelnemers/<int:participant_id>/")
 @require_role(Role.SUPERVISOR)
 def show(participant_id: int):
@@ -211,10 +231,9 @@ def show(participant_id: int):
     is_admin = g.membership.role == Role.ADMIN
     exemptions = services.exemptions_of(db.session, participant)
     open_file = participant.status != ParticipantStatus.ANONYMISED
-    # Only the forms the page shows are built (a WTForms form binds every field on each view);
-    # a consent's withdraw button takes its CSRF token from csrf_token().
-    forms = {"exemption_form": ExemptionForm(), "consent_form": ConsentForm()} \
-        if open_file else {}
+    # A consent's withdraw button takes its CSRF token from csrf_token(); the blank forms'
+    # fields are the same on every view in a language (_blank_forms).
+    forms = {"blank_forms": _blank_forms()} if open_file else {}
     link_form = None
     if is_admin and open_file and not participant.user_id:
         accounts = services.linkable_accounts(db.session)
