@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from blueprints.participants import services as participants
 from blueprints.participants.models import Participant
@@ -264,3 +264,36 @@ _recipients = iter(range(10**6))
 
 def unique_recipient() -> str:
     return f"Ontvanger {next(_recipients)}"
+
+
+def test_the_blank_forms_follow_the_readers_language(client, make, session):
+    """The participant and trajectory pages render their blank forms' fields once per
+    language: a reader in English gets them in English after one in Dutch, and back."""
+    from tenants.models import User
+
+    tenant = make.tenant()
+    admin = make.member(tenant, Role.ADMIN)
+    actor = Actor(user_id=admin.id, email=admin.email)
+    with tenant_context(session, tenant.id):
+        person = participants.create_participant(session, actor, participants.ParticipantData(
+            first_name="Lotte", last_name="Smit", paying_municipality_code="0758"))
+        made = trajectories.create_trajectory(session, actor, person, trajectories.TrajectoryData(
+            kind=TrajectoryKind.SOCIAL_JOB, starts_on=date(2026, 3, 2), hours_per_week="8",
+            funding=Funding.OWN))
+        session.commit()
+        file, trajectory = f"/{tenant.slug}/deelnemers/{person.id}/", \
+            f"/{tenant.slug}/trajecten/{made.id}/"
+    login(client, admin)
+
+    def pages(locale):
+        session.execute(update(User).where(User.id == admin.id).values(locale=locale))
+        session.commit()
+        return (client.get(file).get_data(as_text=True),
+                client.get(trajectory).get_data(as_text=True))
+
+    dutch, english, again = pages("nl"), pages("en"), pages("nl")
+    for (page, trajectory_page), (article, seen, level) in (
+            (dutch, ("Wetsartikel", "Wat de gemeente ziet", "Niveau nu")),
+            (english, ("Legal article", "What the municipality sees", "Current level")),
+            (again, ("Wetsartikel", "Wat de gemeente ziet", "Niveau nu"))):
+        assert article in page and seen in page and level in trajectory_page
