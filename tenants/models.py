@@ -334,9 +334,13 @@ class AuditEvent(TenantScoped, Base):
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_events_tenant_at", "tenant_id", "at"),
-        # a participant's audit trail (blueprints.privacy) finds events by object and by person
+        # a participant's audit trail (blueprints.privacy) finds events by object and by person;
+        # the participant page finds the person's events of one action, newest first (the
+        # municipality's views): by (tenant, person) alone SQLite walked the tenant's whole log
+        # backwards through ix_audit_events_tenant_at to avoid a sort
         Index("ix_audit_events_tenant_object", "tenant_id", "object_type", "object_id"),
-        Index("ix_audit_events_tenant_participant", "tenant_id", "participant_id"),
+        Index("ix_audit_events_tenant_participant_action", "tenant_id", "participant_id",
+              "action", "at"),
     )
 
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -52,7 +52,7 @@ class Slot:
 
 participant_page = Slot("participant-page", """
 The participant's page (participants.show), after the details.
-Context: participant, today, is_admin.
+Context: participant, today, is_admin, municipality_name (the paying municipality's, or None).
 Sections: trajectories (the participant's trajectories); municipality (the ground for sharing
 progress with the paying municipality, and each time it was viewed).""")
 

@@ -15,12 +15,12 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from markupsafe import Markup
 
 from blueprints.participants import services as participant_services
-from blueprints.participants.models import HostOrganisation
 from blueprints.trajectories import attention, services
 from blueprints.trajectories.forms import (
     AgreementForm,
@@ -38,7 +38,7 @@ from tenants import inputs, sections
 from tenants.errors import DomainError, NotFound
 from tenants.extensions import db
 from tenants.formatting import format_date
-from tenants.models import Role, User
+from tenants.models import Role
 from tenants.web import (
     current_actor,
     flash_form_errors,
@@ -204,48 +204,65 @@ def edit(trajectory_id: int):
 
 # --- the trajectory file ---------------------------------------------------------------------
 
+_BLANK_FORMS: dict[tuple[str, date], dict[str, Markup]] = {}
+
+
+def _blank_forms(today: date) -> dict[str, Markup]:
+    """The fields of the trajectory page's forms (agreement, goal, evaluation, plan, extend,
+    outcome), rendered once per language and day (the outcome date starts at today): a GET
+    shows them without data or errors (a refused POST redirects back to the page), and
+    building and rendering them on each view was a large share of its CPU. The page shows
+    those its status allows."""
+    key = (str(get_locale()), today)
+    html = _BLANK_FORMS.get(key)
+    if html is None:
+        outcome_form = OutcomeForm(formdata=None)
+        outcome_form.outcome_on.data = today
+        forms = {"agreement_form": AgreementForm(formdata=None),
+                 "goal_form": GoalForm(formdata=None),
+                 "evaluation_form": EvaluationForm(formdata=None),
+                 "plan_form": PlanEvaluationForm(formdata=None),
+                 "extend_form": ExtendForm(formdata=None), "outcome_form": outcome_form}
+        made = current_app.jinja_env.get_template(
+            "trajectories/_blank_forms.html").make_module(forms)
+        if len(_BLANK_FORMS) > 16:  # yesterday's are never asked again
+            _BLANK_FORMS.clear()
+        html = _BLANK_FORMS[key] = {
+            name: Markup(getattr(made, name)())
+            for name in ("agreement", "goal", "evaluation", "plan", "extend", "outcome")}
+    return html
+
+
 @bp.route("/trajecten/<int:trajectory_id>/")
 @require_role(Role.SUPERVISOR)
 def show(trajectory_id: int):
-    trajectory = _load(trajectory_id)
-    participant = services.participant_of(db.session, trajectory)
+    try:
+        file = services.trajectory_file(db.session, trajectory_id)
+    except NotFound:
+        abort(404)
+    trajectory, participant, host, coach = (file.trajectory, file.participant, file.host,
+                                            file.coach)
     participant_services.record_view(db.session, current_actor(), participant, "trajectory")
-    host = db.session.scalar(select(HostOrganisation).where(
-        HostOrganisation.id == trajectory.host_organisation_id)) \
-        if trajectory.host_organisation_id else None
-    coach = db.session.scalar(select(User.name).where(User.id == trajectory.job_coach_id)) \
-        if trajectory.job_coach_id else None
     evaluations = services.evaluations_of(db.session, trajectory)
     open_evaluation = next((e for e in reversed(evaluations) if e.held_on is None), None)
     can_end = TrajectoryStatus.ENDED in services.TRANSITIONS[trajectory.status]
-    # Only the forms this status shows are built (building a WTForms form binds every field:
-    # eight on every view were a large share of the page's CPU). The status buttons and the
-    # goal-progress forms only need the CSRF token, which the template takes from csrf_token().
-    forms = {"agreement_form": AgreementForm()}
-    if trajectory.status != TrajectoryStatus.ENDED:
-        evaluation_form = EvaluationForm()
-        if open_evaluation is not None:
-            evaluation_form.evaluation_id.data = str(open_evaluation.id)
-        forms.update(goal_form=GoalForm(), plan_form=PlanEvaluationForm(),
-                     evaluation_form=evaluation_form)
-    if can_end:
-        outcome_form = OutcomeForm()
-        outcome_form.outcome_on.data = date.today()
-        forms.update(outcome_form=outcome_form, extend_form=ExtendForm())
+    # The blank forms' fields are the same on every view in a language on a day (_blank_forms);
+    # the template writes the CSRF token and the open evaluation's id.
     # Rendered before the commit that stores the view in the audit log: a commit expires every
     # loaded object, and the page would reload each one (a statement per object, and a page
     # that fails after its data was read). A failed commit shows nothing.
     html = render_template(
         "trajectories/show.html", t=trajectory, p=participant, host=host, coach=coach,
         payer=participant_services.payer_name(db.session, trajectory.payer_customer_id),
-        warnings=services.warnings(db.session, trajectory, participant),
+        warnings=services.warnings(db.session, trajectory, participant, host=host,
+                                   evaluations=evaluations),
         history=services.history(db.session, trajectory),
         goals=services.goals_of(db.session, trajectory), evaluations=evaluations,
         open_evaluation=open_evaluation, next_statuses=sorted(
             (s for s in services.TRANSITIONS[trajectory.status] if s != TrajectoryStatus.ENDED),
             key=lambda s: s.value),
         can_end=can_end, agreed_now=services.agreed_hours_on(trajectory, date.today()),
-        **forms,
+        blank_forms=_blank_forms(date.today()),
         kind_labels=services.KIND_LABELS, status_labels=services.STATUS_LABELS,
         status_by_value={k.value: v for k, v in services.STATUS_LABELS.items()},
         funding_labels=services.FUNDING_LABELS, outcome_labels=services.OUTCOME_LABELS,

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from blueprints.participants import services as participants
 from blueprints.participants.models import Participant
@@ -202,3 +202,98 @@ def test_participant_list_keeps_a_constant_query_count(client, coop, session, co
     # a page past the last still says how many there are
     past = client.get(f"/{tenant.slug}/deelnemers/?page=41").get_data(as_text=True)
     assert "1000 deelnemers gevonden" in past
+
+
+def test_participant_and_trajectory_pages_take_a_fixed_number_of_statements(
+        client, make, session, count_queries):
+    """The file reads the participant with the names it shows (wijk, begeleider, gemeente) in
+    one statement and the trajectory page the trajectory with its participant, host and job
+    coach in one: the counts hold for any number of trajectories, consents and views."""
+    from tests.helpers import ON_POSTGRES
+
+    tenant = make.tenant()
+    admin = make.member(tenant, Role.ADMIN, name="Ingrid Bakker")
+    coach = make.member(tenant, Role.SUPERVISOR, name="Kees Jobcoach")
+    actor = Actor(user_id=admin.id, email=admin.email)
+    with tenant_context(session, tenant.id):
+        host = participants.create_host(session, actor, participants.HostData(
+            name="Speeltuin De Wip", kind="speeltuin"))
+        person = participants.create_participant(session, actor, participants.ParticipantData(
+            first_name="Noor", last_name="Visser", neighbourhood="Heuvelkwartier",
+            paying_municipality_code="0758", supervisor_id=admin.id))
+        session.commit()
+        pid, host_id = person.id, host.id
+    login(client, admin)
+
+    def add(n):
+        with tenant_context(session, tenant.id):
+            person = participants.get_participant(session, pid)
+            for _ in range(n):
+                made = trajectories.create_trajectory(
+                    session, actor, person, trajectories.TrajectoryData(
+                        kind=TrajectoryKind.SOCIAL_JOB, starts_on=date(2026, 3, 2),
+                        hours_per_week="8", funding=Funding.OWN, host_organisation_id=host_id,
+                        job_coach_id=coach.id))
+                participants.give_consent(session, actor, person, "photo", unique_recipient(),
+                                          date(2026, 3, 2))
+            session.commit()
+            return made.id
+
+    def measure(path):
+        client.get(path)
+        with count_queries() as n:
+            response = client.get(path)
+            assert response.status_code == 200
+        return n(), response.get_data(as_text=True)
+
+    transaction = 1 if ON_POSTGRES else 0  # the tenant setting of the transaction
+    tid = add(1)
+    few, html = measure(f"/{tenant.slug}/deelnemers/{pid}/")
+    assert few == 9 + transaction
+    assert "Heuvelkwartier" in html and "Ingrid Bakker" in html and "gemeente Breda" in html
+    trajectory_few, html = measure(f"/{tenant.slug}/trajecten/{tid}/")
+    assert trajectory_few == 6 + transaction
+    assert "Speeltuin De Wip" in html and "Kees Jobcoach" in html and "Noor Visser" in html
+    tid = add(5)
+    assert measure(f"/{tenant.slug}/deelnemers/{pid}/")[0] == few
+    assert measure(f"/{tenant.slug}/trajecten/{tid}/")[0] == trajectory_few
+
+
+_recipients = iter(range(10**6))
+
+
+def unique_recipient() -> str:
+    return f"Ontvanger {next(_recipients)}"
+
+
+def test_the_blank_forms_follow_the_readers_language(client, make, session):
+    """The participant and trajectory pages render their blank forms' fields once per
+    language: a reader in English gets them in English after one in Dutch, and back."""
+    from tenants.models import User
+
+    tenant = make.tenant()
+    admin = make.member(tenant, Role.ADMIN)
+    actor = Actor(user_id=admin.id, email=admin.email)
+    with tenant_context(session, tenant.id):
+        person = participants.create_participant(session, actor, participants.ParticipantData(
+            first_name="Lotte", last_name="Smit", paying_municipality_code="0758"))
+        made = trajectories.create_trajectory(session, actor, person, trajectories.TrajectoryData(
+            kind=TrajectoryKind.SOCIAL_JOB, starts_on=date(2026, 3, 2), hours_per_week="8",
+            funding=Funding.OWN))
+        session.commit()
+        file, trajectory = f"/{tenant.slug}/deelnemers/{person.id}/", \
+            f"/{tenant.slug}/trajecten/{made.id}/"
+    login(client, admin)
+
+    def pages(locale):
+        session.execute(update(User).where(User.id == admin.id).values(locale=locale))
+        session.commit()
+        return (client.get(file).get_data(as_text=True),
+                client.get(trajectory).get_data(as_text=True))
+
+    dutch, english, again = pages("nl"), pages("en"), pages("nl")
+    for (page, trajectory_page), (article, seen, level) in (
+            (dutch, ("Wetsartikel", "Wat de gemeente ziet", "Niveau nu")),
+            (english, ("Legal article", "What the municipality sees", "Current level")),
+            (again, ("Wetsartikel", "Wat de gemeente ziet", "Niveau nu"))):
+        assert article in page and seen in page and level in trajectory_page

@@ -3,9 +3,10 @@ consent is never deleted)."""
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import (
@@ -52,9 +53,15 @@ def add_exemption(session: Session, actor: Actor, participant: Participant, arti
     return exemption
 
 
+@cache
+def _exemptions_statement():
+    # built once: a statement's expressions cost more to build than to run (the participant page)
+    return select(Exemption).where(Exemption.participant_id == bindparam("participant_id")) \
+        .order_by(Exemption.starts_on.desc())
+
+
 def exemptions_of(session: Session, participant: Participant) -> list[Exemption]:
-    return list(session.scalars(select(Exemption).where(
-        Exemption.participant_id == participant.id).order_by(Exemption.starts_on.desc())))
+    return list(session.scalars(_exemptions_statement(), {"participant_id": participant.id}))
 
 
 def active_exemption(exemptions: list[Exemption], today: date) -> Exemption | None:
@@ -100,9 +107,14 @@ def withdraw_consent(session: Session, actor: Actor, participant: Participant, c
     return consent
 
 
+@cache
+def _consents_statement():
+    return select(Consent).where(Consent.participant_id == bindparam("participant_id")) \
+        .order_by(Consent.given_on.desc())
+
+
 def consents_of(session: Session, participant: Participant) -> list[Consent]:
-    return list(session.scalars(select(Consent).where(
-        Consent.participant_id == participant.id).order_by(Consent.given_on.desc())))
+    return list(session.scalars(_consents_statement(), {"participant_id": participant.id}))
 
 
 def has_consent(session: Session, participant: Participant, kind: str) -> bool:

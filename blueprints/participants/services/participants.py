@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import (
@@ -23,7 +24,7 @@ from tenants.actor import Actor
 from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.errors import DomainError, NotFound
 from tenants.membership import municipality_by_code
-from tenants.models import Membership, Role, User
+from tenants.models import Membership, Municipality, Role, User
 
 
 # --- participants ---------------------------------------------------------------------------
@@ -180,6 +181,35 @@ def get_participant(session: Session, participant_id: int) -> Participant:
     return participant
 
 
+@dataclass(frozen=True)
+class ParticipantFile:
+    """A participant with the names their page shows instead of ids."""
+
+    participant: Participant
+    neighbourhood: str | None
+    supervisor: str | None
+    municipality: str | None
+
+
+@cache
+def _file_statement():
+    # built once (a statement's expressions cost more to build than to run)
+    return (select(Participant, Neighbourhood.name, User.name, Municipality.name)
+            .outerjoin(Neighbourhood, Neighbourhood.id == Participant.neighbourhood_id)
+            .outerjoin(User, User.id == Participant.supervisor_id)
+            .outerjoin(Municipality, Municipality.id == Participant.paying_municipality_id)
+            .where(Participant.id == bindparam("participant_id")))
+
+
+def participant_file(session: Session, participant_id: int) -> ParticipantFile:
+    """The participant, their wijk, begeleider and paying municipality (one statement: outer
+    joins; the wijk is a tenant row, so the tenant filter joins it on its tenant too)."""
+    row = session.execute(_file_statement(), {"participant_id": participant_id}).first()
+    if row is None:
+        raise NotFound(_l("Deze deelnemer bestaat niet."))
+    return ParticipantFile(*row)
+
+
 def record_view(session: Session, actor: Actor, participant: Participant, what: str = "file"):
     """A view of a participant's file is logged (AVG: who looked at whose data)."""
     audit.record(session, actor, "participant.viewed", participant, part=what)
@@ -205,10 +235,14 @@ def target_groups(participant: Participant, today: date) -> list[str]:
 
 def linkable_accounts(session: Session) -> list[User]:
     """Members with the participant role not yet linked to a participant."""
+    return list(session.scalars(_linkable_statement()))
+
+
+@cache
+def _linkable_statement():
     linked = select(Participant.user_id).where(Participant.user_id.is_not(None))
-    return list(session.scalars(
-        select(User).join(Membership, Membership.user_id == User.id)
-        .where(Membership.role == Role.PARTICIPANT, User.id.not_in(linked)).order_by(User.name)))
+    return (select(User).join(Membership, Membership.user_id == User.id)
+            .where(Membership.role == Role.PARTICIPANT, User.id.not_in(linked)).order_by(User.name))
 
 
 def link_account(session: Session, actor: Actor, participant: Participant, user_id: int) -> None:

@@ -37,6 +37,7 @@ from blueprints.trajectories.services.rules import (  # noqa: F401
     STATUS_LABELS,
     TRANSITIONS,
     TrajectoryData,
+    TrajectoryFile,
     _event,
     _values,
     add_months,
@@ -53,6 +54,7 @@ from blueprints.trajectories.services.rules import (  # noqa: F401
     participant_of,
     sync_participant_status,
     trajectories_of,
+    trajectory_file,
     update_trajectory,
     warnings,
 )

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import Participant
@@ -78,10 +79,23 @@ def add_goal_note(session: Session, actor: Actor, goal: LearningGoal, text: str,
     return note
 
 
+@cache
+def _goals_statement():
+    # built once (a statement's expressions cost more to build than to run): the trajectory page
+    return select(LearningGoal).where(
+        LearningGoal.trajectory_id == bindparam("trajectory_id")).order_by(LearningGoal.created_at)
+
+
+@cache
+def _evaluations_statement():
+    return select(Evaluation).where(
+        Evaluation.trajectory_id == bindparam("trajectory_id")).order_by(
+        Evaluation.planned_on.desc())
+
+
 def goals_of(session: Session, trajectory: Trajectory):
     """The goals of a trajectory with their notes (two queries)."""
-    goals = list(session.scalars(select(LearningGoal).where(
-        LearningGoal.trajectory_id == trajectory.id).order_by(LearningGoal.created_at)))
+    goals = list(session.scalars(_goals_statement(), {"trajectory_id": trajectory.id}))
     notes: dict[int, list[GoalNote]] = {g.id: [] for g in goals}
     if goals:
         for note in session.scalars(select(GoalNote).where(
@@ -149,8 +163,7 @@ def record_evaluation(session: Session, actor: Actor, trajectory: Trajectory,
 
 
 def evaluations_of(session: Session, trajectory: Trajectory) -> list[Evaluation]:
-    return list(session.scalars(select(Evaluation).where(
-        Evaluation.trajectory_id == trajectory.id).order_by(Evaluation.planned_on.desc())))
+    return list(session.scalars(_evaluations_statement(), {"trajectory_id": trajectory.id}))
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import HostOrganisation, Participant, ParticipantStatus
@@ -26,6 +27,7 @@ from tenants.actor import Actor
 from tenants.bsn import BSN_MESSAGE, contains_bsn
 from tenants.errors import DomainError, NotFound
 from tenants.formatting import format_date
+from tenants.models import User
 
 KIND_LABELS = {
     TrajectoryKind.SOCIAL_JOB: _l("Maatschappelijke baan"),
@@ -316,15 +318,54 @@ def get_trajectory(session: Session, trajectory_id: int) -> Trajectory:
     return trajectory
 
 
+@dataclass(frozen=True)
+class TrajectoryFile:
+    """A trajectory with what its page shows of the rows it points to."""
+
+    trajectory: Trajectory
+    participant: Participant
+    host: HostOrganisation | None
+    coach: str | None
+
+
+@cache
+def _file_statement():
+    # built once (a statement's expressions cost more to build than to run)
+    return (select(Trajectory, Participant, HostOrganisation, User.name)
+            .join(Participant, Participant.id == Trajectory.participant_id)
+            .outerjoin(HostOrganisation, HostOrganisation.id == Trajectory.host_organisation_id)
+            .outerjoin(User, User.id == Trajectory.job_coach_id)
+            .where(Trajectory.id == bindparam("trajectory_id")))
+
+
+def trajectory_file(session: Session, trajectory_id: int) -> TrajectoryFile:
+    """The trajectory, its participant, its host organisation and its job coach's name (one
+    statement: joins; the participant and the host are tenant rows, joined on the tenant too)."""
+    row = session.execute(_file_statement(), {"trajectory_id": trajectory_id}).first()
+    if row is None:
+        raise NotFound(_l("Dit traject bestaat niet."))
+    return TrajectoryFile(*row)
+
+
+@cache
+def _trajectories_statement():
+    return select(Trajectory).where(Trajectory.participant_id == bindparam("participant_id")) \
+        .order_by(Trajectory.starts_on.desc())
+
+
 def trajectories_of(session: Session, participant: Participant) -> list[Trajectory]:
-    return list(session.scalars(select(Trajectory).where(
-        Trajectory.participant_id == participant.id).order_by(Trajectory.starts_on.desc())))
+    return list(session.scalars(_trajectories_statement(), {"participant_id": participant.id}))
+
+
+@cache
+def _history_statement():
+    return select(TrajectoryEvent).where(
+        TrajectoryEvent.trajectory_id == bindparam("trajectory_id")).order_by(
+        TrajectoryEvent.at.desc(), TrajectoryEvent.id.desc())
 
 
 def history(session: Session, trajectory: Trajectory) -> list[TrajectoryEvent]:
-    return list(session.scalars(select(TrajectoryEvent).where(
-        TrajectoryEvent.trajectory_id == trajectory.id).order_by(TrajectoryEvent.at.desc(),
-                                                                 TrajectoryEvent.id.desc())))
+    return list(session.scalars(_history_statement(), {"trajectory_id": trajectory.id}))
 
 
 def agreed_hours_on(trajectory: Trajectory, day: date) -> Decimal:
@@ -338,9 +379,15 @@ def agreed_hours_on(trajectory: Trajectory, day: date) -> Decimal:
 
 # --- warnings -------------------------------------------------------------------------------
 
+_READ = object()
+
+
 def warnings(session: Session, trajectory: Trajectory, participant: Participant,
-             today: date | None = None) -> list[str]:
-    """Legal limits and missing documents that apply to this trajectory, as messages."""
+             today: date | None = None, *, host: HostOrganisation | None | object = _READ,
+             evaluations: list[Evaluation] | None = None) -> list[str]:
+    """Legal limits and missing documents that apply to this trajectory, as messages. A page
+    that has read the trajectory's host (or None) and its evaluations passes them: then no
+    statement is made."""
     today = today or date.today()
     found: list[str] = []
     if trajectory.status == TrajectoryStatus.ENDED:
@@ -360,9 +407,14 @@ def warnings(session: Session, trajectory: Trajectory, participant: Participant,
                 "gemeente zijn afgesproken.")))
     if trajectory.kind == TrajectoryKind.PARTICIPATION_PLACE:
         nine = add_months(trajectory.starts_on, 9)
-        held = session.scalar(select(Evaluation.id).where(
-            Evaluation.trajectory_id == trajectory.id, Evaluation.held_on.is_not(None),
-            Evaluation.held_on >= add_months(trajectory.starts_on, 6)))
+        six = add_months(trajectory.starts_on, 6)
+        if evaluations is not None:
+            held = next((e.id for e in evaluations
+                         if e.held_on is not None and e.held_on >= six), None)
+        else:
+            held = session.scalar(select(Evaluation.id).where(
+                Evaluation.trajectory_id == trajectory.id, Evaluation.held_on.is_not(None),
+                Evaluation.held_on >= six))
         if today >= nine and held is None:
             found.append(str(_l(
                 "Een participatieplaats wordt na 9 maanden geëvalueerd (Pw art. 10a); die "
@@ -372,8 +424,9 @@ def warnings(session: Session, trajectory: Trajectory, participant: Participant,
                 "Een participatieplaats duurt hoogstens 2 jaar, met twee keer een jaar "
                 "verlenging (Pw art. 10a).")))
     if trajectory.host_organisation_id is not None:
-        host = session.scalar(select(HostOrganisation).where(
-            HostOrganisation.id == trajectory.host_organisation_id))
+        if host is _READ:
+            host = session.scalar(select(HostOrganisation).where(
+                HostOrganisation.id == trajectory.host_organisation_id))
         if host is not None and host.vog_required:
             if not participant.vog_present:
                 found.append(str(_l("%(host)s vraagt een VOG; die ontbreekt.", host=host.name)))
@@ -383,9 +436,13 @@ def warnings(session: Session, trajectory: Trajectory, participant: Participant,
     if trajectory.agreement_signed_on is None and trajectory.status == TrajectoryStatus.ACTIVE:
         found.append(str(_l("De overeenkomst is nog niet getekend.")))
     if trajectory.planned_end_on is not None:
-        late = session.scalar(select(func.min(Evaluation.planned_on)).where(
-            Evaluation.trajectory_id == trajectory.id, Evaluation.held_on.is_(None),
-            Evaluation.planned_on > trajectory.planned_end_on))
+        if evaluations is not None:
+            late = min((e.planned_on for e in evaluations if e.held_on is None
+                        and e.planned_on > trajectory.planned_end_on), default=None)
+        else:
+            late = session.scalar(select(func.min(Evaluation.planned_on)).where(
+                Evaluation.trajectory_id == trajectory.id, Evaluation.held_on.is_(None),
+                Evaluation.planned_on > trajectory.planned_end_on))
         if late is not None:
             found.append(evaluation_after_end(trajectory, late))
     return found
