@@ -7,7 +7,7 @@ period's time entries. Its unique key leads with tenant_id (the index the report
 RLS like every tenant table. Existing hours reach it with `flask reports rebuild`.
 
 Revision ID: c4f2a7e91d05
-Revises: 6b1398d3a37d
+Revises: b4377a97208f
 Create Date: 2026-12-04 15:50:00.000000
 
 """
@@ -19,7 +19,7 @@ from tenants.rls import disable_rls, enable_rls
 
 # revision identifiers, used by Alembic.
 revision = 'c4f2a7e91d05'
-down_revision = '6b1398d3a37d'
+down_revision = 'b4377a97208f'
 branch_labels = None
 depends_on = None
 
