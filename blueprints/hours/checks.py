@@ -76,8 +76,8 @@ def entry_warnings(session: Session, tenant: Tenant, entries: Sequence[TimeEntry
     if tids - trajectories.keys():
         trajectories.update((t.id, t) for t in session.scalars(
             select(Trajectory).where(Trajectory.id.in_(tids - trajectories.keys()))))
-    first = min(monday_of(e.work_date) for e in entries)
-    last = max(monday_of(e.work_date) for e in entries) + timedelta(days=6)
+    first = monday_of(min(e.work_date for e in entries))
+    last = monday_of(max(e.work_date for e in entries)) + timedelta(days=6)
     week_total: dict[tuple[int, date], int] = defaultdict(int)
     for tid, day, minutes in session.execute(
             select(TimeEntry.trajectory_id, TimeEntry.work_date, func.sum(TimeEntry.minutes))
@@ -107,20 +107,22 @@ def entry_warnings(session: Session, tenant: Tenant, entries: Sequence[TimeEntry
             year_total[(pid, day.year)] += int(minutes or 0)
 
     found: dict[int, list[str]] = {}
+    #: the week's warning per (trajectory, Monday), or None: the same for each of its entries
+    over: dict[tuple[int, date], str | None] = {}
+    ends: dict[int, date | None] = {}
     for e in entries:
         messages: list[str] = []
         trajectory = trajectories.get(e.trajectory_id)
         participant = participants.get(e.participant_id)
         if trajectory is not None:
-            monday = monday_of(e.work_date)
-            total = week_total.get((trajectory.id, monday), 0)
-            agreed = agreed_hours_on(trajectory, monday + timedelta(days=6))
-            if total > int(Decimal(agreed) * 60):
-                messages.append(_(
-                    "Week %(week)s: %(total)s uur geschreven op dit traject, meer dan de "
-                    "afgesproken %(agreed)s uur per week.", week=week_key(monday),
-                    total=format_minutes(total), agreed=format_minutes(int(Decimal(agreed) * 60))))
-            end = trajectory_end(trajectory)
+            key = (trajectory.id, monday_of(e.work_date))
+            if key not in over:
+                over[key] = _over_agreed(trajectory, key[1], week_total.get(key, 0))
+            if over[key] is not None:
+                messages.append(over[key])
+            if trajectory.id not in ends:
+                ends[trajectory.id] = trajectory_end(trajectory)
+            end = ends[trajectory.id]
             if e.work_date < trajectory.starts_on or (end is not None and e.work_date > end):
                 messages.append(_(
                     "%(date)s valt buiten de looptijd van het traject (%(start)s – %(end)s).",
@@ -138,6 +140,17 @@ def entry_warnings(session: Session, tenant: Tenant, entries: Sequence[TimeEntry
         if messages:
             found[e.id] = messages
     return found
+
+
+def _over_agreed(trajectory: Trajectory, monday: date, total: int) -> str | None:
+    """The warning for `total` minutes in the week of `monday` on `trajectory` above the hours
+    agreed for that week, or None."""
+    agreed = int(Decimal(agreed_hours_on(trajectory, monday + timedelta(days=6))) * 60)
+    if total <= agreed:
+        return None
+    return _("Week %(week)s: %(total)s uur geschreven op dit traject, meer dan de "
+             "afgesproken %(agreed)s uur per week.", week=week_key(monday),
+             total=format_minutes(total), agreed=format_minutes(agreed))
 
 
 def _allowance_warnings(e: TimeEntry, rate: int, rule: AllowanceRule | None,

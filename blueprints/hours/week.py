@@ -18,10 +18,12 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
+from functools import cache
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from blueprints.hours.checks import entry_warnings
@@ -37,7 +39,7 @@ from blueprints.hours.services import (
     set_open_status,
 )
 from blueprints.participants.models import Participant, ParticipantStatus
-from blueprints.trajectories.models import Trajectory, TrajectoryStatus
+from blueprints.trajectories.models import Trajectory, TrajectoryKind, TrajectoryStatus
 from tenants import audit
 from tenants.actor import Actor
 from tenants.errors import DomainError, NotFound, PermissionDenied
@@ -49,10 +51,26 @@ PAGE_SIZE = 25
 
 
 @dataclass(frozen=True)
+class GridPerson:
+    """What a row shows of its participant."""
+    id: int
+    full_name: str
+
+
+@dataclass(frozen=True)
+class GridTrajectory:
+    """What a row shows of its trajectory."""
+    id: int
+    kind: TrajectoryKind
+    hours_per_week: Decimal
+
+
+@dataclass(frozen=True)
 class GridRow:
-    participant: Participant
-    trajectory: Trajectory
-    entries: dict[date, list[TimeEntry]]
+    participant: GridPerson
+    trajectory: GridTrajectory
+    #: per day the entries already written: rows with id, version, status and minutes
+    entries: dict[date, list]
     snapshot: str
 
 
@@ -77,10 +95,18 @@ def snapshot(entries) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _running_in(monday: date, supervisor_id: int | None):
-    sunday = monday + timedelta(days=6)
-    stmt = (
-        select(Trajectory, Participant)
+@cache
+def _grid_statements(by_supervisor: bool):
+    """The count, page and entries statements of the grid, built once per process (like
+    lists._rows): the week, the begeleider and the page are bound parameters, the tenant's
+    criteria are added when they run. Rows are the trajectories running in the week (active,
+    or ended during it) with their participant; the page loads only the columns a row shows,
+    not the participant's and trajectory's whole records."""
+    monday, sunday = bindparam("monday"), bindparam("sunday")
+    running = (
+        select(Trajectory.id, Trajectory.kind, Trajectory.hours_per_week, Participant.id,
+               Participant.first_name, Participant.last_name)
+        .select_from(Trajectory)
         .join(Participant, and_(Participant.tenant_id == Trajectory.tenant_id,
                                 Participant.id == Trajectory.participant_id))
         .where(Participant.status != ParticipantStatus.ANONYMISED,
@@ -93,39 +119,47 @@ def _running_in(monday: date, supervisor_id: int | None):
                    and_(Trajectory.status == TrajectoryStatus.ENDED,
                         Trajectory.outcome_on >= monday)))
     )
-    if supervisor_id is not None:
-        stmt = stmt.where(or_(Participant.supervisor_id == supervisor_id,
-                              Trajectory.job_coach_id == supervisor_id))
-    return stmt
+    if by_supervisor:
+        supervisor = bindparam("supervisor_id")
+        running = running.where(or_(Participant.supervisor_id == supervisor,
+                                    Trajectory.job_coach_id == supervisor))
+    count = select(func.count()).select_from(
+        running.with_only_columns(Trajectory.id).subquery())
+    page = (running.order_by(Participant.sort_name, Participant.first_name,
+                             Trajectory.starts_on, Trajectory.id)
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+    entries = (select(TimeEntry.trajectory_id, TimeEntry.work_date, TimeEntry.id,
+                      TimeEntry.version, TimeEntry.status, TimeEntry.minutes)
+               .where(TimeEntry.trajectory_id.in_(bindparam("trajectory_ids", expanding=True)),
+                      TimeEntry.work_date >= monday, TimeEntry.work_date <= sunday)
+               .order_by(TimeEntry.work_date, TimeEntry.id))
+    return count, page, entries
 
 
 def week_grid(session: Session, monday: date, supervisor_id: int | None = None, *,
               page: int = 1, per_page: int = PAGE_SIZE) -> Grid:
     """One page of the grid's rows with the hours already written in them (three queries:
     the number of rows, the page's rows, their entries). A page past the last shows the last."""
-    running = _running_in(monday, supervisor_id)
-    total = session.scalar(select(func.count()).select_from(
-        running.with_only_columns(Trajectory.id).subquery())) or 0
+    count, page_rows, entries = _grid_statements(supervisor_id is not None)
+    week = {"monday": monday, "sunday": monday + timedelta(days=6)}
+    if supervisor_id is not None:
+        week["supervisor_id"] = supervisor_id
+    total = session.scalar(count, week) or 0
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    pairs = session.execute(
-        running.order_by(Participant.sort_name, Participant.first_name, Trajectory.starts_on,
-                         Trajectory.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    by_trajectory: dict[int, dict[date, list[TimeEntry]]] = {t.id: defaultdict(list)
-                                                             for t, _p in pairs}
-    if pairs:
-        for entry in session.scalars(
-                select(TimeEntry).where(TimeEntry.trajectory_id.in_(list(by_trajectory)),
-                                        TimeEntry.work_date >= monday,
-                                        TimeEntry.work_date <= monday + timedelta(days=6))
-                .order_by(TimeEntry.work_date, TimeEntry.id)):
-            by_trajectory[entry.trajectory_id][entry.work_date].append(entry)
+    found = session.execute(page_rows, {**week, "limit": per_page,
+                                        "offset": (page - 1) * per_page}).all()
+    by_trajectory: dict[int, dict[date, list]] = {row[0]: defaultdict(list) for row in found}
+    if found:
+        for e in session.execute(entries, {**week, "trajectory_ids": list(by_trajectory)}):
+            by_trajectory[e.trajectory_id][e.work_date].append(e)
     rows = []
-    for trajectory, participant in pairs:
-        cells = by_trajectory[trajectory.id]
-        rows.append(GridRow(participant, trajectory, dict(cells), snapshot(
-            (e.id, e.version) for day_entries in cells.values() for e in day_entries)))
+    for tid, kind, hours_per_week, pid, first_name, last_name in found:
+        cells = by_trajectory[tid]
+        rows.append(GridRow(
+            GridPerson(pid, f"{first_name} {last_name}".strip()),  # as Participant.full_name
+            GridTrajectory(tid, kind, hours_per_week), dict(cells),
+            snapshot((e.id, e.version) for day_entries in cells.values() for e in day_entries)))
     return Grid(monday, rows, total, page, pages)
 
 

@@ -1,5 +1,5 @@
-"""blueprints/hours/rows.py writes the rows hours/participant.html's and hours/review.html's
-loops wrote.
+"""blueprints/hours/rows.py writes the rows hours/participant.html's, hours/review.html's and
+hours/week.html's loops wrote.
 
 The loops below are the templates' as they were before the rows became Python functions: the
 reference. Rows in every state a participant's list shows — waiting, approved, returned (with
@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
 from flask import g
@@ -22,7 +23,9 @@ from markupsafe import Markup
 from blueprints.hours.lists import EntryRow
 from blueprints.hours.models import EntryStatus, HourType, TimeEntry
 from blueprints.hours.routes.blueprint import _labels
-from blueprints.hours.rows import participant_rows, review_rows
+from blueprints.hours.formats import HOUR_TYPES, type_label
+from blueprints.hours.rows import grid_rows, participant_rows, review_rows
+from blueprints.hours.week import Grid, GridRow
 from blueprints.trajectories.models import TrajectoryKind
 
 REFERENCE_LOOP = r"""
@@ -117,6 +120,45 @@ REVIEW_LOOP = r"""
   {% endfor %}
 """
 
+GRID_LOOP = r"""
+    {#- What every row and cell repeats, looked up once: the words, the row link, the badge
+        kinds, the day labels and each day's ISO date. #}
+    {%- set participant_url = row_url('hours.participant', 'participant_id') %}
+    {%- set l_participant, l_type, l_hour = _('Deelnemer'), _('Soort uren'), _('uur') %}
+    {%- set badge_kinds = {'goedgekeurd': 'ok', 'ingediend': 'warning', 'teruggestuurd': 'error'} %}
+    {%- set days = [] %}{% for day in grid.days %}{% do days.append((day, day_label(day), day_label(day, long=True), day.isoformat(), day <= today)) %}{% endfor %}
+    {%- for row in grid.rows %}{% set t = row.trajectory %}{% set p = row.participant %}{% set full_name = p.full_name %}
+      <tr class="utrecht-table__row">
+        <th class="utrecht-table__cell" scope="row" data-label="{{ l_participant }}">
+          <a class="utrecht-link" href="{{ participant_url(p.id) }}">{{ full_name }}</a><br>
+          <span class="muted">{{ kind_labels[t.kind] }} · {{ _('%(hours)s uur per week', hours=t.hours_per_week|number) }}</span>
+          <input type="hidden" name="stand-{{ t.id }}" value="{{ row.snapshot }}">
+          <div class="utrecht-form-field">
+            <label class="utrecht-form-label" for="soort-{{ t.id }}">{{ l_type }}<span class="visually-hidden"> {{ _('voor %(name)s', name=full_name) }}</span></label>
+            <select class="utrecht-select utrecht-select--html-select" id="soort-{{ t.id }}" name="soort-{{ t.id }}">
+              {% for value, label in type_choices %}<option value="{{ value }}"{% if typed.get('soort-' ~ t.id, '') == value %} selected{% endif %}>{{ label }}</option>{% endfor %}
+            </select>
+          </div>
+          {% if row_errors.get(t.id) %}<div class="utrecht-form-field-error-message" role="alert"><p class="utrecht-paragraph">{{ row_errors[t.id] }}</p></div>{% endif %}
+        </th>
+        {% for day, head, long_head, iso, open in days %}{% set name = 'u-' ~ t.id ~ '-' ~ iso %}{% set error = errors.get((t.id, day)) %}
+        <td class="utrecht-table__cell" data-label="{{ head }}">
+          {% for e in row.entries.get(day, []) %}
+            <span class="status-badge status-badge--{{ badge_kinds[e.status.value] }}">{{ e.minutes|hours_from_minutes }} <span class="visually-hidden">{{ l_hour }}, </span>{{ status_labels[e.status]|lower }}</span>
+          {% endfor %}
+          {% if open %}
+          <div class="{% if error %}utrecht-form-field--invalid{% endif %}">
+            <label class="visually-hidden" for="{{ name }}">{{ _('Uren van %(name)s op %(day)s', name=full_name, day=long_head) }}</label>
+            <input class="utrecht-textbox utrecht-textbox--html-input week-grid__input" type="text" inputmode="decimal" autocomplete="off" id="{{ name }}" name="{{ name }}" value="{{ typed.get(name, '') }}" size="4"{% if error %} aria-invalid="true" aria-describedby="{{ name }}-fout"{% endif %}>
+            {% if error %}<div class="utrecht-form-field-error-message" id="{{ name }}-fout"><p class="utrecht-paragraph">{{ error }}</p></div>{% endif %}
+          </div>
+          {% endif %}
+        </td>
+        {% endfor %}
+      </tr>
+    {% endfor %}
+"""
+
 AWKWARD = 'Jan "J" <de> & Vries'
 
 
@@ -204,3 +246,60 @@ def test_the_review_rows_as_the_template_wrote_them(app):
         assert "&#34;&lt;y&gt;&#34;" in html and '"<y>"' not in html
         assert review_rows([], {}, labels["type_label"], labels["kind_labels"],
                            labels["status_labels"], this_url) == ""
+
+
+def test_the_grid_rows_as_the_template_wrote_them(app):
+    """Rows of the week grid with entries of each status on some days, a day after today (no
+    cell), typed values and hour types, cell errors and a row error, names that need escaping."""
+    monday = date(2026, 3, 2)
+    today = monday + timedelta(days=4)
+    people = [SimpleNamespace(id=7, full_name=AWKWARD),
+              SimpleNamespace(id=8, full_name="Sandra Verhoeven")]
+    rows, typed, errors, row_errors = [], {}, {}, {}
+    for n, kind in enumerate([*TrajectoryKind, *TrajectoryKind]):
+        trajectory = SimpleNamespace(id=500 + n, kind=kind,
+                                     hours_per_week=(Decimal("12"), Decimal("7.5"))[n % 2])
+        entries: dict = {}
+        for k, status in enumerate(EntryStatus):
+            if (n + k) % 3:
+                day = monday + timedelta(days=(n + k) % 7)
+                entries.setdefault(day, []).append(TimeEntry(
+                    id=9000 + 10 * n + k, status=status, minutes=(150, 480, 20)[k]))
+        rows.append(GridRow(people[n % 2], trajectory, entries, f"snap{n}"))
+        if n % 3 == 1:
+            typed[f"u-{trajectory.id}-{(monday + timedelta(days=1)).isoformat()}"] = '2,5 "<x>"'
+            typed[f"soort-{trajectory.id}"] = HOUR_TYPES[n % len(HOUR_TYPES)].value
+            errors[(trajectory.id, monday + timedelta(days=1))] = AWKWARD
+        if n % 4 == 2:
+            row_errors[trajectory.id] = "Iemand anders <b>"
+    grid = Grid(monday, rows, len(rows))
+    reference = app.jinja_env.from_string(GRID_LOOP)
+    with app.test_request_context("/"):
+        g.tenant = SimpleNamespace(slug="de-vaart")
+        for locale in ("nl", "en"):
+            with force_locale(locale):
+                labels = _labels()
+                context = {"grid": grid, "today": today, "typed": typed, "errors": errors,
+                           "row_errors": row_errors, "type_choices": [("", "Wat past")] + [
+                               (t.value, type_label(t, monday)) for t in HOUR_TYPES],
+                           "kind_labels": labels["kind_labels"],
+                           "status_labels": labels["status_labels"],
+                           "day_label": labels["day_label"]}
+                expected = reference.render(**context)
+                actual = grid_rows(grid, **{k: v for k, v in context.items() if k != "grid"})
+                assert isinstance(actual, Markup)
+                for want, got in zip(expected.split("</tr>"), str(actual).split("</tr>")):
+                    assert _norm(got) == _norm(want)
+                assert _norm(actual) == _norm(expected)
+        html = str(actual)
+        assert html.count("<tr ") == len(rows)
+        assert html.count('aria-invalid="true"') == len(errors) > 0
+        assert html.count('role="alert"') == len(row_errors) > 0
+        assert html.count(" selected>") == len(rows)
+        assert 'href="/de-vaart/uren/deelnemer/7"' in html
+        assert all(f"status-badge--{kind}" in html for kind in ("ok", "warning", "error"))
+        assert "&lt;de&gt;" in html and "<de>" not in html and "&lt;x&gt;" in html
+        assert f'name="u-500-{today.isoformat()}"' in html
+        assert f'name="u-500-{(today + timedelta(days=1)).isoformat()}"' not in html
+        assert grid_rows(Grid(monday, []), **{k: v for k, v in context.items()
+                                              if k != "grid"}) == ""

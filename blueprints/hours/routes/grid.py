@@ -22,6 +22,7 @@ from blueprints.hours.routes.blueprint import (
     _supervisor_arg,
     bp,
 )
+from blueprints.hours.rows import grid_rows
 from tenants import inputs
 from tenants.extensions import db
 from tenants.models import Role
@@ -87,5 +88,5 @@ def week_grid():
         next=week_key(monday + timedelta(days=7)), this_week=week_key(monday_of(today)), nav=nav,
         staff_choices=_staff_choices(), supervisor_id=supervisor_id,
         type_choices=[("", _("Wat past bij het traject"))] + [
-            (t.value, type_label(t, monday)) for t in HOUR_TYPES],
+            (t.value, type_label(t, monday)) for t in HOUR_TYPES], grid_rows=grid_rows,
         **_labels()), 400 if request.method == "POST" else 200
