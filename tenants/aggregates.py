@@ -11,7 +11,8 @@ operator. They all call `aggregate()`:
   outcome), read from the report summaries (report_hours_monthly, report_outflow_daily);
 - `shares`: {tenant id: first month it may be read}; a period includes a tenant whose first
   month is on or before the period's start (the caller decides who shares: active grants);
-- `periods`: whole calendar months, quarters or years, as (first day, last day);
+- `periods`: whole calendar months, quarters or years, as (first day, last day); one statement
+  each, its months included;
 - `rows`: the row keys in order (hour type or outcome values): the shape of a table never
   depends on the data;
 - `threshold`: the smallest group shown (tenants.suppression.threshold_for).
@@ -34,11 +35,12 @@ grants, revoked ones included): the municipality cannot read them otherwise.
 
 On PostgreSQL the tables are tenant tables under FORCE'd row-level security: the app role sees
 one tenant's rows, and nothing without a tenant. The reads here go through SECURITY DEFINER
-functions (migration df8305dfc654) owned by the owner role, which alone has a SELECT policy on
-the tables they read; the app role may EXECUTE them and nothing more, and they return
-aggregates (sums and counts of people per tenant and row), never a row of a person. On SQLite
-the same queries run as plain SQL. This is the only module that reads across tenants
-(tests/kernel/test_architecture.py checks it).
+functions (migrations df8305dfc654, 9c4e1a7b2d05) owned by the owner role, which alone has a
+SELECT policy on the tables they read; the app role may EXECUTE them and nothing more, and they
+return aggregates (sums and counts of people per tenant and row), never a row of a person. A
+period's aggregates come with those of each of its months in one statement (the period
+suppression needs the months' tables). On SQLite the same queries run as plain SQL. This is
+the only module that reads across tenants (tests/kernel/test_architecture.py checks it).
 """
 from __future__ import annotations
 
@@ -95,42 +97,60 @@ class Grant:
 
 _SQLITE = {
     "uren": """
-      WITH person AS (
-        SELECT tenant_id, hour_type, participant_id, SUM(minutes) AS minutes
+      WITH hours AS (
+        SELECT tenant_id, month, hour_type, participant_id, minutes
           FROM report_hours_monthly
-         WHERE tenant_id IN :ids AND month BETWEEN :first AND :last
-         GROUP BY tenant_id, hour_type, participant_id),
-      everyone AS (
-        SELECT tenant_id, participant_id, SUM(minutes) AS minutes
-          FROM person GROUP BY tenant_id, participant_id)
-      SELECT tenant_id, hour_type, SUM(CASE WHEN minutes > 0 THEN 1 ELSE 0 END), SUM(minutes)
-        FROM person GROUP BY tenant_id, hour_type
-      UNION ALL
-      SELECT tenant_id, NULL, SUM(CASE WHEN minutes > 0 THEN 1 ELSE 0 END), SUM(minutes)
-        FROM everyone GROUP BY tenant_id""",
+         WHERE tenant_id IN :ids AND month BETWEEN :first AND :last),
+      person AS (
+        SELECT tenant_id, month, hour_type, participant_id, SUM(minutes) AS minutes
+          FROM hours GROUP BY tenant_id, month, hour_type, participant_id
+        UNION ALL
+        SELECT tenant_id, month, NULL, participant_id, SUM(minutes)
+          FROM hours GROUP BY tenant_id, month, participant_id
+        UNION ALL
+        SELECT tenant_id, NULL, hour_type, participant_id, SUM(minutes)
+          FROM hours GROUP BY tenant_id, hour_type, participant_id
+        UNION ALL
+        SELECT tenant_id, NULL, NULL, participant_id, SUM(minutes)
+          FROM hours GROUP BY tenant_id, participant_id)
+      SELECT month, tenant_id, hour_type, SUM(CASE WHEN minutes > 0 THEN 1 ELSE 0 END),
+             SUM(minutes)
+        FROM person GROUP BY month, tenant_id, hour_type""",
     "uitstroom": """
-      SELECT tenant_id, outcome, SUM(trajectories), SUM(trajectories)
-        FROM report_outflow_daily
-       WHERE tenant_id IN :ids AND day BETWEEN :first AND :last
-       GROUP BY tenant_id, outcome""",
+      WITH days AS (
+        SELECT tenant_id, substr(day, 1, 7) || '-01' AS month, outcome, trajectories
+          FROM report_outflow_daily
+         WHERE tenant_id IN :ids AND day BETWEEN :first AND :last)
+      SELECT month, tenant_id, outcome, SUM(trajectories), SUM(trajectories)
+        FROM days GROUP BY month, tenant_id, outcome
+      UNION ALL
+      SELECT NULL, tenant_id, outcome, SUM(trajectories), SUM(trajectories)
+        FROM days GROUP BY tenant_id, outcome""",
 }
 
 _POSTGRES = {
-    "uren": "SELECT tenant_id, hour_type, people, minutes "
-            "FROM wijkwerk_aggregate_hours(CAST(:ids AS bigint[]), :first, :last)",
-    "uitstroom": "SELECT tenant_id, outcome, trajectories, trajectories "
-                 "FROM wijkwerk_aggregate_outflow(CAST(:ids AS bigint[]), :first, :last)",
+    "uren": "SELECT month, tenant_id, hour_type, people, minutes "
+            "FROM wijkwerk_aggregate_hours_months(CAST(:ids AS bigint[]), :first, :last)",
+    "uitstroom": "SELECT month, tenant_id, outcome, trajectories, trajectories "
+                 "FROM wijkwerk_aggregate_outflow_months(CAST(:ids AS bigint[]), :first, :last)",
 }
+
+#: the figures of one period or month: ({(row, tenant): (value, people)},
+#: {(TOTAL, tenant): people})
+Figures = tuple[dict, dict]
 
 
 def _postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
-def _raw(session: Session, table: str, tenant_ids: list[int], first: date, last: date):
-    """({(row, tenant): (value, people)}, {(TOTAL, tenant): people}) for the period."""
+def _raw(session: Session, table: str, tenant_ids: list[int], first: date, last: date
+         ) -> dict[date | None, Figures]:
+    """The figures of the period (key None) and of each of its months (key: the month's first
+    day), in one statement (on PostgreSQL one SECURITY DEFINER function, migration
+    9c4e1a7b2d05)."""
     if not tenant_ids:
-        return {}, {}
+        return {}
     if _postgres(session):
         result = session.execute(text(_POSTGRES[table]),
                                  {"ids": list(tenant_ids), "first": first, "last": last})
@@ -139,13 +159,16 @@ def _raw(session: Session, table: str, tenant_ids: list[int], first: date, last:
         result = session.execute(statement, {"ids": list(tenant_ids),
                                              "first": first.isoformat(),
                                              "last": last.isoformat()})
-    cells, totals = {}, {}
-    for tenant_id, key, people, value in result:
+    figures: dict[date | None, Figures] = {}
+    for month, tenant_id, key, people, value in result:
+        if isinstance(month, str):  # SQLite: ISO text
+            month = date.fromisoformat(month)
+        cells, totals = figures.get(month) or figures.setdefault(month, ({}, {}))
         if key is None:
             totals[(TOTAL, int(tenant_id))] = int(people or 0)
         else:
             cells[(key, int(tenant_id))] = (int(value or 0), int(people or 0))
-    return cells, totals
+    return figures
 
 
 def _month_end(first: date) -> date:
@@ -163,36 +186,41 @@ def months_of(start: date, end: date) -> list[date]:
     return months
 
 
-def _table(session, table, rows, shares, first, last, threshold, forced_from=None) -> Table:
+def _period_table(session, table, rows, shares, first, last, threshold) -> Table:
+    """The protected table of one period: a column per tenant sharing since its first month.
+    A quarter or year hides what one of its months hides (`protect_period`); those months'
+    tables come from the same statement. A month's table protects each tenant's column on its
+    own, so the months need only the period's tenants (a tenant that starts sharing within
+    the period is no column of it, and its months hide nothing in it)."""
+    months = months_of(first, last)
     ids = [t for t, since in shares.items() if since <= first]
-    cells, totals = _raw(session, table, ids, first, last)
+    figures = _raw(session, table, ids, first, last)
     hours = table == "uren"
-    result = build(rows, ids, cells, totals if hours else None, rows_disjoint=not hours)
-    return protect_period(result, threshold, forced_from)
+
+    def built(key) -> Table:
+        cells, totals = figures.get(key, ({}, {}))
+        return build(rows, ids, cells, totals if hours else None, rows_disjoint=not hours)
+
+    month_tables = ([protect_period(built(m), threshold) for m in months]
+                    if len(months) > 1 else None)
+    return protect_period(built(None), threshold, month_tables)
 
 
 def aggregate(session: Session, requester: Requester, table: str, shares: Mapping[int, date],
               periods: Sequence[tuple[date, date]], rows: Sequence[str], threshold: int
               ) -> list[Protected]:
-    """Protected tables of `table` for each period (see the module's docstring); appends one
-    AggregateRead to the session (the caller commits)."""
+    """Protected tables of `table` for each period (see the module's docstring), one
+    statement per period; appends one AggregateRead to the session (the caller commits; it is
+    written with the session's next flush)."""
     if table not in TABLES:
         raise ValueError(f"unknown aggregate table {table!r}")
-    result = []
-    for start, end in periods:
-        months = months_of(start, end)
-        month_tables = None
-        if len(months) > 1:
-            month_tables = [_table(session, table, rows, shares, m, _month_end(m), threshold)
-                            for m in months]
-        result.append(Protected(table, start, end, _table(
-            session, table, rows, shares, start, end, threshold, month_tables)))
+    result = [Protected(table, start, end, _period_table(
+        session, table, rows, shares, start, end, threshold)) for start, end in periods]
     session.add(AggregateRead(
         requester_kind=requester.kind, requester_id=requester.id, user_id=requester.user_id,
         table_name=table, first_day=min((s for s, _e in periods), default=date.today()),
         last_day=max((e for _s, e in periods), default=date.today()),
         tenant_ids=sorted(shares), threshold=threshold))
-    session.flush()
     return result
 
 

@@ -25,13 +25,14 @@ def _th(label) -> str:
 
 def total_rows(shared, cell, limit) -> Markup:
     """The rows of a shared table's totals: the period, the comparison and (counts) the row's
-    share of the period's total."""
+    share of the period's total. `cell` (routes._cell_renderer) gives a cell as escaped HTML
+    text."""
     out = []
     now, then, unit = shared.now.cells, shared.then.cells, shared.unit
     for key, label in _rows(shared):
         out.append(_th(label))
-        out.append(f"        {_TD}{escape(cell(now.get((key, TOTAL)), unit, limit))}</td>\n"
-                   f"        {_TD}{escape(cell(then.get((key, TOTAL)), unit, limit))}</td>\n")
+        out.append(f"        {_TD}{cell(now.get((key, TOTAL)), unit, limit)}</td>\n"
+                   f"        {_TD}{cell(then.get((key, TOTAL)), unit, limit)}</td>\n")
         if unit == "count":
             share = shared.share(shared.now, key, TOTAL)
             text = "–" if share is None else f"{escape(format_number(share))}%"
@@ -47,9 +48,9 @@ def cooperative_rows(shared, table, coops, cell, limit) -> Markup:
     for key, label in _rows(shared):
         out.append(_th(label))
         out.append("        " + "".join(
-            f"{_TD}{escape(cell(cells.get((key, coop.id)), unit, limit))}</td>"
+            f"{_TD}{cell(cells.get((key, coop.id)), unit, limit)}</td>"
             for coop in coops))
-        out.append(f"\n        {_TD}{escape(cell(cells.get((key, TOTAL)), unit, limit))}</td>\n"
+        out.append(f"\n        {_TD}{cell(cells.get((key, TOTAL)), unit, limit)}</td>\n"
                    "      </tr>\n")
     return Markup("".join(out))
 

@@ -7,7 +7,7 @@ from datetime import date
 from flask import Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from blueprints.hours.formats import format_minutes
 from blueprints.municipality import exports, html, services
@@ -39,38 +39,43 @@ def _period():
 
 
 def _portal(period, compare):
-    result = services.portal(
+    """The shared tables; the view commits the aggregate reads' audit records once it has
+    built its answer (a commit before would expire the municipality and the user, which the
+    page then loads again), and answers nothing when that commit fails."""
+    return services.portal(
         db.session, g.municipality, current_user.id, period, compare,
         current_app.config.get("SUPPRESSION_THRESHOLD", PLATFORM_THRESHOLD))
-    db.session.commit()  # the aggregate reads' audit records
-    return result
 
 
 def _cell_renderer():
-    """cell(c, unit, limit): one protected cell — its value, or "< 5" / "verborgen" with the
-    reason and a link to why. The markup of the macro it replaced (municipality/_cell.html), with
-    the link and the words looked up once: the portal shows ~90 cells, and a macro call per cell
-    was a fifth of the page's CPU. The tables around the cells: blueprints.municipality.html."""
-    privacy = url_for("municipality.privacy")
-    hidden, why_hidden, hour = (Markup(_("verborgen")), Markup(_("Waarom verborgen?")),
-                                Markup(_("uur")))
+    """cell(c, unit, limit): one protected cell as escaped HTML text — its value, or "< 5" /
+    "verborgen" with the reason and a link to why. The markup of the macro it replaced
+    (municipality/_cell.html). A hidden cell's link depends only on why it is hidden and the
+    threshold, so it is built once per page and reused: the portal shows ~90 cells, about half
+    of them hidden, and a macro call per cell was a fifth of the page's CPU. The tables around
+    the cells: blueprints.municipality.html."""
+    privacy = escape(url_for("municipality.privacy"))
+    # as the macro had them: the translations as they are (no HTML in them)
+    hidden, why_hidden, hour = _("verborgen"), _("Waarom verborgen?"), _("uur")
 
-    reasons = {}  # (why hidden, limit) -> the sentence, escaped: looked up once per page
+    links = {}  # (why hidden, limit) -> the cell's link
 
-    def cell(c, unit, limit):
+    def cell(c, unit, limit) -> str:
         if c is None:
             return "–"
         if c.hidden:
-            reason = reasons.get((c.hidden, limit))
-            if reason is None:
-                reason = reasons[c.hidden, limit] = escape(services.why(c, limit))
-            shown = Markup("&lt; ") + escape(limit) if c.hidden == "klein" else hidden
-            return Markup(f'<a class="utrecht-link suppressed" href="{escape(privacy)}#'
-                          f'{escape(c.hidden)}" title="{reason}">{shown}<span '
-                          f'class="visually-hidden"> – {reason} {why_hidden}</span></a>')
+            link = links.get((c.hidden, limit))
+            if link is None:
+                reason = escape(services.why(c, limit))
+                shown = f"&lt; {escape(limit)}" if c.hidden == "klein" else hidden
+                link = links[c.hidden, limit] = (
+                    f'<a class="utrecht-link suppressed" href="{privacy}#{escape(c.hidden)}" '
+                    f'title="{reason}">{shown}<span class="visually-hidden"> – {reason} '
+                    f'{why_hidden}</span></a>')
+            return link
         if unit == "minutes":
-            return Markup(f"{escape(format_minutes(c.value))} {hour}")
-        return c.value
+            return f"{escape(format_minutes(c.value))} {hour}"
+        return str(c.value)
     return cell
 
 
@@ -80,15 +85,20 @@ def index():
     form = PeriodForm(formdata=None, data={
         "periode": period.kind, "jaar": str(period.start.year), "maand": str(period.start.month),
         "kwartaal": str((period.start.month - 1) // 3 + 1), "vergelijk": how})
-    form.periode.choices = [(k, v) for k, v in periods.KIND_LABELS.items()
+    # the choices' words translated once here, not on each use while the fields render
+    form.periode.choices = [(k, str(v)) for k, v in periods.KIND_LABELS.items()
                             if k in services.PORTAL_KINDS]
+    form.maand.choices = [(str(i + 1), str(name)) for i, name in enumerate(periods.MONTH_NAMES)]
+    form.vergelijk.choices = [(k, str(v)) for k, v in periods.COMPARISON_LABELS.items()]
     portal = _portal(period, compare)
     charts = {shared.template: chart.category_bars(
         shared.totals(), 60 if shared.unit == "minutes" else 1) for shared in portal.tables}
-    return render_template(
+    page = render_template(
         "municipality/index.html", portal=portal, period=period, compare=compare, args=args,
         form=form, charts=charts, cell=_cell_renderer(), total_rows=html.total_rows,
         cooperative_rows=html.cooperative_rows, chart_bars=html.chart_bars)
+    db.session.commit()  # the aggregate reads' audit records
+    return page
 
 
 @bp.route("/export.<fmt>")
@@ -108,6 +118,7 @@ def export(fmt):
     else:
         body, _n = csv_file(exports.headers(period, compare), exports.records(portal))
         mimetype = "text/csv; charset=utf-8"
+    db.session.commit()  # the aggregate reads' audit records
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{stem}.{fmt}"',
         "Cache-Control": "no-store"})

@@ -104,8 +104,9 @@ def sharing(session: Session, municipality: Municipality
     municipality is ignored."""
     grants = aggregates.grants(session, municipality.id)
     ids = {g.tenant_id for g in grants}
-    names = {t.id: Cooperative(t.id, t.name) for t in session.scalars(
-        select(Tenant).where(Tenant.id.in_(ids), Tenant.municipality_id == municipality.id)
+    names = {i: Cooperative(i, name) for i, name in session.execute(
+        select(Tenant.id, Tenant.name)
+        .where(Tenant.id.in_(ids), Tenant.municipality_id == municipality.id)
         .order_by(Tenant.name))} if ids else {}
     active: dict[str, dict[int, date]] = {t: {} for t in SHARE_TEMPLATES}
     lines = []

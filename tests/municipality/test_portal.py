@@ -175,3 +175,25 @@ def test_odd_period_arguments_fall_back_without_an_error(world, session, client)
         assert client.get(f"{base}/", query_string=query).status_code == 200, query
         assert client.get(f"{base}/export.csv", query_string=query).status_code == 200
     assert client.get(f"{base}/export.doc").status_code == 404
+
+
+def test_a_quarter_or_a_year_reads_its_months_in_the_same_statement(world, session, client,
+                                                                    count_queries):
+    """One statement per template and period, its months included (migration 9c4e1a7b2d05):
+    a year costs the statements of a month (it used to read each month apart, 13 per year)."""
+    # shared since 2024: the comparisons (February 2026, Q4 2025, 2025) are read too
+    share(session, world.a, world.admin_a, "uren", date(2024, 1, 1))
+    share(session, world.b, world.admin_b, "uitstroom", date(2024, 1, 1))
+    login(client, world.officer1)
+    counts = {}
+    for kind, extra in (("maand", {"maand": "3"}), ("kwartaal", {"kwartaal": "1"}),
+                        ("jaar", {})):
+        query = {"periode": kind, "jaar": "2026", **extra}
+        client.get(f"/gemeente/{world.m1.cbs_code}/", query_string=query)
+        with count_queries() as n:
+            response = client.get(f"/gemeente/{world.m1.cbs_code}/", query_string=query)
+        assert response.status_code == 200
+        counts[kind] = n()
+    # the login's session and municipality, the grants, the cooperatives' names, per template
+    # two reads (period and comparison) and the audit record (PostgreSQL: plus the settings)
+    assert counts["kwartaal"] == counts["jaar"] == counts["maand"] <= 13, counts

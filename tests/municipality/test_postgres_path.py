@@ -14,7 +14,8 @@ from tests.municipality.share_world import share
 
 pytestmark = pytest.mark.postgres
 
-FUNCTIONS = ("wijkwerk_aggregate_hours", "wijkwerk_aggregate_outflow", "wijkwerk_report_shares")
+FUNCTIONS = ("wijkwerk_aggregate_hours", "wijkwerk_aggregate_outflow", "wijkwerk_report_shares",
+             "wijkwerk_aggregate_hours_months", "wijkwerk_aggregate_outflow_months")
 TABLES = ("report_hours_monthly", "report_outflow_daily", "report_shares")
 
 
@@ -48,6 +49,30 @@ def test_the_functions_return_aggregates_only(world, engine):
     assert by_key[(world.a.id, "traject")] == (7, 4200)
     assert by_key[(world.b.id, None)] == (15, 9 * 600 + 6 * 120)
     assert world.c.id not in {r["tenant_id"] for r in rows}
+
+
+def test_the_months_functions_give_the_period_and_each_month_as_the_others_do(world, engine):
+    """wijkwerk_aggregate_*_months (migration 9c4e1a7b2d05): the period's rows (month NULL) and
+    each month's are those of wijkwerk_aggregate_* over the period and over that month."""
+    ids, first, last = [world.a.id, world.b.id], date(2026, 1, 1), date(2026, 3, 31)
+    months = [(date(2026, m, 1), date(2026, m, d)) for m, d in ((1, 31), (2, 28), (3, 31))]
+    with engine.connect() as conn:
+        for name, key, value in (("hours", "hour_type", "minutes"),
+                                 ("outflow", "outcome", "trajectories")):
+            rows = conn.execute(text(
+                f"SELECT * FROM wijkwerk_aggregate_{name}_months(CAST(:ids AS bigint[]), :a, "
+                ":b)"), {"ids": ids, "a": first, "b": last}).mappings().all()
+            assert rows, name
+            got = {(r["month"], r["tenant_id"], r[key]): tuple(r.values())[3:] for r in rows}
+            want = {}
+            for month, (a, b) in [(None, (first, last)), *((m[0], m) for m in months)]:
+                for r in conn.execute(text(
+                        f"SELECT * FROM wijkwerk_aggregate_{name}(CAST(:ids AS bigint[]), :a, "
+                        ":b)"), {"ids": ids, "a": a, "b": b}).mappings():
+                    want[(month, r["tenant_id"], r[key])] = tuple(r.values())[2:]
+            assert got == want, name
+            assert world.c.id not in {r["tenant_id"] for r in rows}
+            assert "participant_id" not in rows[0] and value in rows[0]
 
 
 def test_the_functions_are_the_owners_security_definers_and_only_the_app_may_run_them(engine):
