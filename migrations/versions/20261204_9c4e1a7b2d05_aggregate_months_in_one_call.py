@@ -10,7 +10,7 @@ aggregate_reader policy on the tables they read), EXECUTE for the app role only,
 PUBLIC. No table changes: RLS unchanged. SQLite runs the same queries as plain SQL.
 
 Revision ID: 9c4e1a7b2d05
-Revises: 6b1398d3a37d
+Revises: c4f2a7e91d05
 Create Date: 2026-12-04 15:55:00.000000
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9c4e1a7b2d05'
-down_revision = '6b1398d3a37d'
+down_revision = 'c4f2a7e91d05'
 branch_labels = None
 depends_on = None
 
