@@ -49,7 +49,9 @@ def _names_by_request(session: Session, request_ids: list[int]) -> dict[int, lis
         .join(Participant, and_(Participant.tenant_id == Assignment.tenant_id,
                                 Participant.id == Assignment.participant_id))
         .where(Assignment.help_request_id.in_(request_ids))
-        .order_by(Participant.sort_name, Participant.first_name))
+        # by request first: ordered by name alone, SQLite walked the tenant's whole name index
+        # probing each participant's assignments (4–9 ms at 100x participants, 0.04 ms now)
+        .order_by(Assignment.help_request_id, Participant.sort_name, Participant.first_name))
     for request_id, first, last in rows:
         names[request_id].append(f"{first} {last}".strip())
     return names
@@ -77,12 +79,16 @@ def _filtered(f: RequestFilter):
 def list_requests(session: Session, f: RequestFilter, page: int = 1,
                   per_page: int = PAGE_SIZE) -> tuple[list[RequestRow], int]:
     """One page of requests, newest first, with wijk and participants, and how many match:
-    two queries (the count is a window over the page's query; a page past the last, which
-    has no row to carry it, counts apart)."""
+    two queries. The count is an uncorrelated scalar subquery of the page's query (computed
+    once; a window `count(*) OVER ()` made the database read and sort every matching request
+    before the page: 3.5 ms for 846 requests on SQLite), so the page is read in the order of
+    the (tenant_id, created_at, id) index. A page past the last, which has no row to carry the
+    count, counts apart."""
     base = _filtered(f)
     page = max(1, page)
+    total_of = select(func.count()).select_from(base.subquery()).scalar_subquery()
     rows = session.execute(
-        _with_wijk(base).add_columns(func.count().over())
+        _with_wijk(base).add_columns(total_of)
         .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
         .limit(per_page).offset((page - 1) * per_page)).all()
     if rows:
