@@ -79,7 +79,11 @@ def _admin_summary_statement():
         func.coalesce(func.sum(owed).filter(is_open), 0),
         func.count().filter(late),
         func.coalesce(func.sum(owed).filter(late), 0),
-    ).select_from(Invoice).subquery("money")
+    ).select_from(Invoice).where(
+        # only the statuses counted: the (tenant_id, status) index skips the paid and credited
+        # invoices, which grow with the years (5,000 invoices at 100x: 17.7 → 0.9 ms on SQLite)
+        Invoice.status.in_([InvoiceStatus.DRAFT, InvoiceStatus.SENT, InvoiceStatus.PARTLY_PAID])
+    ).subquery("money")
     proposals = select(func.count()).select_from(CourseEnrolment).where(
         CourseEnrolment.status == EnrolmentStatus.PROPOSED).subquery("proposals")
     parts = (members, invitations, participants, outflow, money, proposals)

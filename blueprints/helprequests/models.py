@@ -68,6 +68,8 @@ class HelpRequest(TenantScoped, Base):
         tenant_fk("customer_id", "customers.id"),
         Index("ix_help_requests_tenant_status", "tenant_id", "status"),
         Index("ix_help_requests_tenant_planned", "tenant_id", "planned_on"),
+        # the staff list, newest first: a page is read in index order, not sorted
+        Index("ix_help_requests_tenant_created", "tenant_id", "created_at", "id"),
         # The public form sent twice (a retry after a timeout) stores one request: see
         # tenants.idempotency.
         UniqueConstraint("tenant_id", "idempotency_key"),

@@ -154,18 +154,29 @@ def minutes_between(session: Session, participant_id: int, start: date, end: dat
         TimeEntry.work_date >= start, TimeEntry.work_date <= end)) or 0)
 
 
+@cache
+def _waiting_statement(mine: bool):
+    """The statement of waiting_count, built once per process per variant (the start page asks
+    for it on every request): the supervisor is a bound parameter, the tenant's criteria are
+    added when it runs (tenants/tenancy.py). All of them: a count on the (tenant_id, status)
+    index, no join (every entry has its participant: a composite foreign key)."""
+    stmt = select(func.count()).select_from(TimeEntry).where(
+        TimeEntry.status == EntryStatus.SUBMITTED)
+    if not mine:
+        return stmt
+    return (stmt.join(Participant, and_(Participant.tenant_id == TimeEntry.tenant_id,
+                                        Participant.id == TimeEntry.participant_id))
+            .outerjoin(Trajectory, and_(Trajectory.tenant_id == TimeEntry.tenant_id,
+                                        Trajectory.id == TimeEntry.trajectory_id))
+            .where(_followed_by(bindparam("user_id", type_=Participant.supervisor_id.type))))
+
+
 def waiting_count(session: Session, supervisor_id: int | None = None) -> int:
     """Entries waiting for approval: all of them, or of the people one supervisor follows.
     One query (the start page shows it)."""
-    stmt = (select(func.count(TimeEntry.id))
-            .join(Participant, and_(Participant.tenant_id == TimeEntry.tenant_id,
-                                    Participant.id == TimeEntry.participant_id))
-            .outerjoin(Trajectory, and_(Trajectory.tenant_id == TimeEntry.tenant_id,
-                                        Trajectory.id == TimeEntry.trajectory_id))
-            .where(TimeEntry.status == EntryStatus.SUBMITTED))
-    if supervisor_id is not None:
-        stmt = stmt.where(_followed_by(supervisor_id))
-    return int(session.scalar(stmt) or 0)
+    if supervisor_id is None:
+        return int(session.scalar(_waiting_statement(False)) or 0)
+    return int(session.scalar(_waiting_statement(True), {"user_id": supervisor_id}) or 0)
 
 
 def trajectories_for_hours(session: Session, participant_id: int) -> list[Trajectory]:

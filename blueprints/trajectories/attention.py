@@ -15,9 +15,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Date, and_, exists, func, or_, select
+from sqlalchemy import Date, and_, bindparam, exists, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -82,6 +83,11 @@ RUNNING = Trajectory.status != TrajectoryStatus.ENDED
 
 def conditions(today: date) -> dict[Attention, object]:
     """The SQL condition of each reason, on Trajectory, as of `today`."""
+    return _conditions(today, today + ENDING_WITHIN, today + TRIAL_NOTICE)
+
+
+def _conditions(today, ending_by, trial_by) -> dict[Attention, object]:
+    """`conditions` with the three dates as values or as bound parameters."""
     open_evaluation = exists().where(Evaluation.tenant_id == Trajectory.tenant_id,
                                      Evaluation.trajectory_id == Trajectory.id,
                                      Evaluation.held_on.is_(None))
@@ -89,10 +95,10 @@ def conditions(today: date) -> dict[Attention, object]:
     return {
         Attention.EXPIRED: and_(RUNNING, Trajectory.planned_end_on < today),
         Attention.ENDING: and_(RUNNING, Trajectory.planned_end_on >= today,
-                               Trajectory.planned_end_on <= today + ENDING_WITHIN),
+                               Trajectory.planned_end_on <= ending_by),
         Attention.NO_EVALUATION: and_(RUNNING, ~open_evaluation),
         Attention.TRIAL: and_(RUNNING, Trajectory.kind == TrajectoryKind.TRIAL_PLACE,
-                              two_months <= today + TRIAL_NOTICE,
+                              two_months <= trial_by,
                               or_(Trajectory.planned_end_on.is_(None),
                                   Trajectory.planned_end_on <= two_months)),
     }
@@ -110,15 +116,33 @@ def _joined(stmt):
                                        Participant.id == Trajectory.participant_id))
 
 
+@cache
+def _counts_statement(mine: bool):
+    """The statement of attention_counts, built once per process per variant: the dates and
+    the supervisor are bound parameters, the tenant's criteria are added when it runs
+    (tenants/tenancy.py). Building it (four conditions, an EXISTS) cost ~1,000 Python calls
+    per start page. Without a supervisor no join: every trajectory has its participant (a
+    composite foreign key), so the join filtered nothing and cost a lookup per trajectory."""
+    conds = _conditions(bindparam("today", type_=Date()), bindparam("ending_by", type_=Date()),
+                        bindparam("trial_by", type_=Date()))
+    stmt = select(*[func.count().filter(conds[a]) for a in Attention]).select_from(Trajectory)
+    if mine:
+        user_id = bindparam("user_id", type_=Participant.supervisor_id.type)
+        stmt = _joined(stmt).where(or_(Participant.supervisor_id == user_id,
+                                       Trajectory.job_coach_id == user_id))
+    return stmt.where(RUNNING)
+
+
 def attention_counts(session: Session, today: date | None = None,
                      user: User | None = None) -> dict[Attention, int]:
     """How many running trajectories need attention, per reason (one statement). With `user`:
     only the trajectories of the participants they follow (begeleider or job coach)."""
     today = today or date.today()
-    conds = conditions(today)
-    stmt = _mine(_joined(select(*[func.count().filter(conds[a]) for a in Attention])
-                         .select_from(Trajectory)).where(RUNNING), user)
-    row = session.execute(stmt).one()
+    params = {"today": today, "ending_by": today + ENDING_WITHIN,
+              "trial_by": today + TRIAL_NOTICE}
+    if user is not None:
+        params["user_id"] = user.id
+    row = session.execute(_counts_statement(user is not None), params).one()
     return {a: int(n or 0) for a, n in zip(Attention, row)}
 
 

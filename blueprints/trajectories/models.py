@@ -161,6 +161,9 @@ class Evaluation(TenantScoped, Base):
     __table_args__ = (
         tenant_fk("trajectory_id", "trajectories.id"),
         Index("ix_evaluations_tenant_planned", "tenant_id", "planned_on"),
+        # a trajectory's evaluations, and whether one is open (held_on IS NULL): the start
+        # page's "no evaluation planned" count probes it once per running trajectory
+        Index("ix_evaluations_tenant_trajectory", "tenant_id", "trajectory_id", "held_on"),
     )
 
     trajectory_id: Mapped[int]

@@ -19,6 +19,7 @@ from blueprints.helprequests.models import (
     Source,
 )
 from blueprints.helprequests.routes.blueprint import _show, bp
+from blueprints.helprequests.rows import request_rows
 from blueprints.participants import services as participant_services
 from tenants import inputs
 from tenants.errors import DomainError
@@ -68,7 +69,7 @@ def index():
         "helprequests/index.html", form=form, rows=rows, total=total, page=page,
         pages=max(1, ceil(total / services.PAGE_SIZE)), args=args,
         status_labels=services.STATUS_LABELS, kind_labels=services.KIND_LABELS,
-        source_labels=services.SOURCE_LABELS)
+        source_labels=services.SOURCE_LABELS, request_rows=request_rows)
 
 
 # --- intake by staff -------------------------------------------------------------------------

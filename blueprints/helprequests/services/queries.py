@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Date, Integer, String, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from blueprints.customers.models import Customer
@@ -39,56 +39,91 @@ def _with_wijk(stmt):
                             Neighbourhood.id == HelpRequest.neighbourhood_id))
 
 
+@cache
+def _names_statement():
+    """Built once per process: the page's request ids are an expanding parameter."""
+    return (
+        select(Assignment.help_request_id, Participant.first_name, Participant.last_name)
+        .join(Participant, and_(Participant.tenant_id == Assignment.tenant_id,
+                                Participant.id == Assignment.participant_id))
+        .where(Assignment.help_request_id.in_(bindparam("ids", expanding=True)))
+        # by request first: ordered by name alone, SQLite walked the tenant's whole name index
+        # probing each participant's assignments (4–9 ms at 100x participants, 0.04 ms now)
+        .order_by(Assignment.help_request_id, Participant.sort_name, Participant.first_name))
+
+
 def _names_by_request(session: Session, request_ids: list[int]) -> dict[int, list[str]]:
     """Assigned participants' names per request (one query for a whole page)."""
     names: dict[int, list[str]] = {i: [] for i in request_ids}
     if not request_ids:
         return names
-    rows = session.execute(
-        select(Assignment.help_request_id, Participant.first_name, Participant.last_name)
-        .join(Participant, and_(Participant.tenant_id == Assignment.tenant_id,
-                                Participant.id == Assignment.participant_id))
-        .where(Assignment.help_request_id.in_(request_ids))
-        .order_by(Participant.sort_name, Participant.first_name))
-    for request_id, first, last in rows:
+    for request_id, first, last in session.execute(_names_statement(), {"ids": request_ids}):
         names[request_id].append(f"{first} {last}".strip())
     return names
 
 
-def _filtered(f: RequestFilter):
+#: the filters of the staff list, in RequestFilter's order: each one present is a condition on
+#: a bound parameter of the same name
+_FILTERS = ("status", "kind", "neighbourhood_id", "planned_from", "planned_to", "q")
+
+
+@cache
+def _filtered(shape: tuple[bool, ...]):
+    """Requests matching the filters present in `shape` (one flag per _FILTERS name), built
+    once per process per shape: each filter's value is a bound parameter of its name, the
+    tenant's criteria are added when it runs (tenants/tenancy.py)."""
+    present = dict(zip(_FILTERS, shape))
     stmt = select(HelpRequest)
-    if f.status:
-        stmt = stmt.where(HelpRequest.status == f.status)
-    if f.kind:
-        stmt = stmt.where(HelpRequest.kind == f.kind)
-    if f.neighbourhood_id:
-        stmt = stmt.where(HelpRequest.neighbourhood_id == f.neighbourhood_id)
-    if f.planned_from:
-        stmt = stmt.where(HelpRequest.planned_on >= f.planned_from)
-    if f.planned_to:
-        stmt = stmt.where(HelpRequest.planned_on <= f.planned_to)
-    if f.q:
-        like = f"%{f.q.strip().lower()}%"
+    if present["status"]:
+        stmt = stmt.where(HelpRequest.status == bindparam("status", type_=HelpRequest.status.type))
+    if present["kind"]:
+        stmt = stmt.where(HelpRequest.kind == bindparam("kind", type_=HelpRequest.kind.type))
+    if present["neighbourhood_id"]:
+        stmt = stmt.where(HelpRequest.neighbourhood_id == bindparam(
+            "neighbourhood_id", type_=HelpRequest.neighbourhood_id.type))
+    if present["planned_from"]:
+        stmt = stmt.where(HelpRequest.planned_on >= bindparam("planned_from", type_=Date()))
+    if present["planned_to"]:
+        stmt = stmt.where(HelpRequest.planned_on <= bindparam("planned_to", type_=Date()))
+    if present["q"]:
+        like = bindparam("q", type_=String())
         stmt = stmt.where(or_(func.lower(HelpRequest.reference).like(like),
                               func.lower(HelpRequest.requester_name).like(like)))
     return stmt
 
 
+@cache
+def _page_statement(shape: tuple[bool, ...]):
+    """One page of `_filtered(shape)`, newest first, with the wijk and the count; the limit and
+    the offset are bound parameters too. The count is an uncorrelated scalar subquery of the
+    same filters (computed once; a window `count(*) OVER ()` made the database read and sort
+    every matching request before the page: 3.5 ms for 846 requests on SQLite), so the page
+    is read in the order of the (tenant_id, created_at, id) index."""
+    base = _filtered(shape)
+    total_of = select(func.count()).select_from(base.subquery()).scalar_subquery()
+    return (_with_wijk(base).add_columns(total_of)
+            .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
+            .limit(bindparam("limit", type_=Integer()))
+            .offset(bindparam("offset", type_=Integer())))
+
+
 def list_requests(session: Session, f: RequestFilter, page: int = 1,
                   per_page: int = PAGE_SIZE) -> tuple[list[RequestRow], int]:
     """One page of requests, newest first, with wijk and participants, and how many match:
-    two queries (the count is a window over the page's query; a page past the last, which
-    has no row to carry it, counts apart)."""
-    base = _filtered(f)
+    two queries (the count is a scalar subquery of the page's query; a page past the last,
+    which has no row to carry it, counts apart)."""
     page = max(1, page)
-    rows = session.execute(
-        _with_wijk(base).add_columns(func.count().over())
-        .order_by(HelpRequest.created_at.desc(), HelpRequest.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
+    params = {name: getattr(f, name) for name in _FILTERS if getattr(f, name)}
+    if "q" in params:
+        params["q"] = f"%{f.q.strip().lower()}%"
+    shape = tuple(name in params for name in _FILTERS)
+    params.update(limit=per_page, offset=(page - 1) * per_page)
+    rows = session.execute(_page_statement(shape), params).all()
     if rows:
         total = rows[0][2]
     elif page > 1:
-        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+        total = session.scalar(select(func.count()).select_from(_filtered(shape).subquery()),
+                               params) or 0
     else:
         total = 0
     names = _names_by_request(session, [r.id for r, _wijk, _n in rows])

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Date, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from blueprints.participants.models import Participant
@@ -174,21 +174,35 @@ class DueEvaluation:
     late: bool
 
 
-def due_evaluations(session: Session, supervisor: User | None = None,
-                    today: date | None = None, limit: int = 50) -> list[DueEvaluation]:
-    """Planned, not held evaluations due within two weeks or late; one query."""
-    today = today or date.today()
+@cache
+def _due_statement(mine: bool, limit: int):
+    """The statement of due_evaluations, built once per process per variant (the start page
+    asks for it on every request): the date and the supervisor are bound parameters, the
+    tenant's criteria are added when it runs (tenants/tenancy.py)."""
     stmt = (
         select(Evaluation, Participant, Trajectory)
         .join(Trajectory, and_(Trajectory.tenant_id == Evaluation.tenant_id,
                                Trajectory.id == Evaluation.trajectory_id))
         .join(Participant, and_(Participant.tenant_id == Trajectory.tenant_id,
                                 Participant.id == Trajectory.participant_id))
-        .where(Evaluation.held_on.is_(None), Evaluation.planned_on <= today + EVALUATION_DUE_SOON,
+        .where(Evaluation.held_on.is_(None),
+               Evaluation.planned_on <= bindparam("due_by", type_=Date()),
                Trajectory.status != TrajectoryStatus.ENDED)
         .order_by(Evaluation.planned_on).limit(limit)
     )
+    if mine:
+        user_id = bindparam("user_id", type_=Participant.supervisor_id.type)
+        stmt = stmt.where((Participant.supervisor_id == user_id)
+                          | (Trajectory.job_coach_id == user_id))
+    return stmt
+
+
+def due_evaluations(session: Session, supervisor: User | None = None,
+                    today: date | None = None, limit: int = 50) -> list[DueEvaluation]:
+    """Planned, not held evaluations due within two weeks or late; one query."""
+    today = today or date.today()
+    params = {"due_by": today + EVALUATION_DUE_SOON}
     if supervisor is not None:
-        stmt = stmt.where((Participant.supervisor_id == supervisor.id)
-                          | (Trajectory.job_coach_id == supervisor.id))
-    return [DueEvaluation(e, p, t, e.planned_on < today) for e, p, t in session.execute(stmt)]
+        params["user_id"] = supervisor.id
+    return [DueEvaluation(e, p, t, e.planned_on < today)
+            for e, p, t in session.execute(_due_statement(supervisor is not None, limit), params)]
