@@ -6,7 +6,7 @@ too), and help requests by created_at and id (the staff list, newest first, read
 index order instead of sorting every request of the tenant). No new tables: RLS unchanged.
 
 Revision ID: 624b7ca6c446
-Revises: 6b1398d3a37d
+Revises: 9c4e1a7b2d05
 Create Date: 2026-12-04 15:46:12.334592
 
 """
@@ -17,7 +17,7 @@ import tenants.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '624b7ca6c446'
-down_revision = '6b1398d3a37d'
+down_revision = '9c4e1a7b2d05'
 branch_labels = None
 depends_on = None
 
