@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from tenants.formatting import format_datetime
+from tenants.formatting import datetime_formatter
 from tenants.i18n import current_translations
 
 __all__ = ["ACTION_LABELS", "trail_rows"]
@@ -58,6 +58,7 @@ def trail_rows(events) -> Markup:
     labels = {action: t.ugettext(msgid) % {} for action, msgid in ACTION_LABELS.items()}
     l_when, l_who, l_action, l_object, l_ip, w_system = (t.ugettext(m) % {} for m in (
         N_("Tijdstip"), N_("Wie"), N_("Actie"), N_("Object"), N_("IP-adres"), N_("systeem")))
+    format_datetime = datetime_formatter()
     cell = '<td class="utrecht-table__cell" data-label="'
     when_cell = f'<tr class="utrecht-table__row">\n{cell}{l_when}">'
     who_cell = f'</td>\n{cell}{l_who}">'
