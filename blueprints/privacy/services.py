@@ -65,19 +65,15 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
-    BigInteger,
-    String,
     and_,
     bindparam,
     case,
-    cast,
     func,
     inspect,
     literal,
     or_,
     select,
     union_all,
-    update,
 )
 from sqlalchemy.orm import Session
 
