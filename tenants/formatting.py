@@ -54,6 +54,21 @@ def format_datetime(value: datetime | None) -> str:
     return DATE_FORMATS[_lang()].format(value) + f" {value.hour:02d}:{value.minute:02d}"
 
 
+def datetime_formatter():
+    """`format_datetime` with the request's time zone and language looked up once: for the rows
+    of a list (each lookup goes through Flask-Babel's context, ~20 µs a row)."""
+    zone, pattern, utc = get_timezone(), DATE_FORMATS[_lang()], timezone.utc
+
+    def format_one(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=utc)
+        value = value.astimezone(zone)
+        return pattern.format(value) + f" {value.hour:02d}:{value.minute:02d}"
+    return format_one
+
+
 @cache
 def _money_shape(lang: str) -> tuple[str, str, str, str, str, str]:
     """(prefix, suffix, negative prefix, negative suffix, group, decimal) of the locale's

@@ -11,9 +11,10 @@ action: never an error, never a raw template.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import BigInteger, String, bindparam, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from blueprints.budgets.models import Course, CourseEnrolment
@@ -212,6 +213,51 @@ def _trajectory_id(event: AuditEvent) -> int | None:
     return found
 
 
+@cache
+def _names_statement():
+    """The names a page of events needs, in one statement built once: per kind of object
+    (users, participants, trajectories with their participant, enrolments with their course,
+    courses, invoices with their customer, customers, help requests, host organisations) the
+    rows whose ids are in that kind's parameter (an expanding IN: an empty list matches
+    nothing), as (kind, id, text, text, id). One statement whatever the events name (up to nine
+    were read one after another)."""
+    no_text, no_id = cast(null(), String), cast(null(), BigInteger)
+
+    def ids(kind: str):
+        return bindparam(kind, expanding=True)
+
+    def kind(name: str):
+        return literal(name, String)
+
+    return union_all(
+        select(kind("users"), User.id, User.name, no_text, no_id)
+        .where(User.id.in_(ids("users"))),
+        select(kind("participants"), Participant.id, Participant.first_name,
+               Participant.last_name, no_id)
+        .where(Participant.id.in_(ids("participants"))),
+        select(kind("trajectories"), Trajectory.id, Participant.first_name,
+               Participant.last_name, Trajectory.participant_id)
+        .join(Participant, Participant.id == Trajectory.participant_id)
+        .where(Trajectory.id.in_(ids("trajectories"))),
+        select(kind("enrolments"), CourseEnrolment.id, Course.title, no_text,
+               CourseEnrolment.course_id)
+        .join(Course, Course.id == CourseEnrolment.course_id)
+        .where(CourseEnrolment.id.in_(ids("enrolments"))),
+        select(kind("courses"), Course.id, Course.title, no_text, no_id)
+        .where(Course.id.in_(ids("courses"))),
+        select(kind("invoices"), Invoice.id, Invoice.number_text, Customer.name,
+               Invoice.customer_id)
+        .outerjoin(Customer, Customer.id == Invoice.customer_id)
+        .where(Invoice.id.in_(ids("invoices"))),
+        select(kind("customers"), Customer.id, Customer.name, no_text, no_id)
+        .where(Customer.id.in_(ids("customers"))),
+        select(kind("requests"), HelpRequest.id, HelpRequest.reference, no_text, no_id)
+        .where(HelpRequest.id.in_(ids("requests"))),
+        select(kind("hosts"), HostOrganisation.id, HostOrganisation.name, no_text, no_id)
+        .where(HostOrganisation.id.in_(ids("hosts"))),
+    )
+
+
 @dataclass
 class Names:
     """The names the events of one page need, each kind of object read once."""
@@ -238,54 +284,39 @@ class Names:
         def details(key):
             return lambda e: _id(e.details.get(key)) if isinstance(e.details, dict) else None
 
-        user_ids = ids(lambda e: e.actor_user_id)
-        if user_ids:
-            names.users = dict(session.execute(select(User.id, User.name)
-                                               .where(User.id.in_(user_ids))).all())
-        trajectory_ids = ids(_trajectory_id)
-        if trajectory_ids:
-            names.trajectory_participant = dict(session.execute(
-                select(Trajectory.id, Trajectory.participant_id)
-                .where(Trajectory.id.in_(trajectory_ids))).all())
-        participant_ids = ids(lambda e: e.participant_id) \
-            | set(names.trajectory_participant.values())
-        if participant_ids:
-            names.participants = {pid: f"{first} {last}".strip() for pid, first, last in
-                                  session.execute(select(Participant.id, Participant.first_name,
-                                                         Participant.last_name)
-                                                  .where(Participant.id.in_(participant_ids)))}
-        enrolment_ids = ids(lambda e: _object_id(e, "CourseEnrolment"))
-        if enrolment_ids:
-            names.enrolment_course = dict(session.execute(
-                select(CourseEnrolment.id, CourseEnrolment.course_id)
-                .where(CourseEnrolment.id.in_(enrolment_ids))).all())
-        course_ids = ids(lambda e: _object_id(e, "Course")) \
-            | ids(details("course_id")) \
-            | set(names.enrolment_course.values())
-        if course_ids:
-            names.courses = dict(session.execute(select(Course.id, Course.title)
-                                                 .where(Course.id.in_(course_ids))).all())
-        invoice_ids = ids(lambda e: _object_id(e, "Invoice"))
-        if invoice_ids:
-            names.invoices = {i: (number, customer) for i, number, customer in session.execute(
-                select(Invoice.id, Invoice.number_text, Invoice.customer_id)
-                .where(Invoice.id.in_(invoice_ids)))}
-        customer_ids = ids(lambda e: _object_id(e, "Customer")) \
-            | ids(details("customer_id")) \
-            | {customer for _number, customer in names.invoices.values()}
-        if customer_ids:
-            names.customers = dict(session.execute(select(Customer.id, Customer.name)
-                                                   .where(Customer.id.in_(customer_ids))).all())
-        request_ids = ids(lambda e: _object_id(e, "HelpRequest"))
-        if request_ids:
-            names.requests = dict(session.execute(
-                select(HelpRequest.id, HelpRequest.reference)
-                .where(HelpRequest.id.in_(request_ids))).all())
-        host_ids = ids(lambda e: _object_id(e, "HostOrganisation"))
-        if host_ids:
-            names.hosts = dict(session.execute(
-                select(HostOrganisation.id, HostOrganisation.name)
-                .where(HostOrganisation.id.in_(host_ids))).all())
+        participant_ids = ids(lambda e: e.participant_id)
+        params = {
+            "users": ids(lambda e: e.actor_user_id),
+            "participants": participant_ids,
+            "trajectories": ids(_trajectory_id),
+            "enrolments": ids(lambda e: _object_id(e, "CourseEnrolment")),
+            "courses": ids(lambda e: _object_id(e, "Course")) | ids(details("course_id")),
+            "invoices": ids(lambda e: _object_id(e, "Invoice")),
+            "customers": ids(lambda e: _object_id(e, "Customer")) | ids(details("customer_id")),
+            "requests": ids(lambda e: _object_id(e, "HelpRequest")),
+            "hosts": ids(lambda e: _object_id(e, "HostOrganisation")),
+        }
+        found = {kind: [] for kind in params}
+        for kind, row_id, text, more, ref in session.execute(
+                _names_statement(), {k: sorted(v) for k, v in params.items()}):
+            found[kind].append((row_id, text, more, ref))
+        names.users = {i: name for i, name, _more, _ref in found["users"]}
+        for i, first, last, ref in found["trajectories"]:
+            names.trajectory_participant[i] = ref
+            names.participants[ref] = f"{first} {last}".strip()
+        for i, first, last, _ref in found["participants"]:
+            names.participants[i] = f"{first} {last}".strip()
+        for i, title, _more, course_id in found["enrolments"]:
+            names.enrolment_course[i] = course_id
+            names.courses[course_id] = title
+        names.courses.update((i, title) for i, title, _more, _ref in found["courses"])
+        for i, number, customer_name, customer_id in found["invoices"]:
+            names.invoices[i] = (number, customer_id)
+            if customer_id is not None and customer_name is not None:
+                names.customers[customer_id] = customer_name
+        names.customers.update((i, name) for i, name, _more, _ref in found["customers"])
+        names.requests = {i: ref for i, ref, _more, _ref in found["requests"]}
+        names.hosts = {i: name for i, name, _more, _ref in found["hosts"]}
         return names
 
     def actor(self, event: AuditEvent) -> str:

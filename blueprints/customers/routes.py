@@ -13,6 +13,7 @@ from blueprints.customers import models  # noqa: F401  (registers the tables)
 from blueprints.customers import services
 from blueprints.customers.forms import UBL_CHOICES, CustomerFilterForm, CustomerForm, RateForm
 from blueprints.customers.models import Customer
+from blueprints.customers.rows import customer_rows
 from tenants import inputs, sections
 from tenants.errors import NotFound
 from tenants.extensions import db
@@ -61,7 +62,7 @@ def index():
     return render_template(
         "customers/index.html", form=form, rows=rows, total=total, page=page,
         pages=max(1, ceil(total / services.PAGE_SIZE)), args=args,
-        kind_labels=services.KIND_LABELS)
+        kind_labels=services.KIND_LABELS, customer_rows=customer_rows)
 
 
 # --- create and edit -------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from blueprints.privacy.services import (
     running_trajectories,
     set_retention,
 )
+from blueprints.privacy.rows import trail_rows
 from tenants import inputs
 from tenants.extensions import db
 from tenants.models import Role
@@ -69,7 +70,8 @@ def audit_trail(participant_id: int):
     page = render_template("privacy/audit_trail.html", participant=participant,
                            events=events[:TRAIL_PAGE_SIZE],
                            next_before=events[TRAIL_PAGE_SIZE - 1].id if more else None,
-                           export_form=ExportForm(), back_url=_back_url(participant.id))
+                           export_form=ExportForm(), back_url=_back_url(participant.id),
+                           trail_rows=trail_rows)
     db.session.commit()
     return page
 

@@ -47,9 +47,12 @@ def test_dates_are_babels_in_both_languages(app):
                     assert formatting.format_date(d) == babel_date(d, pattern, locale=locale)
                 assert formatting.format_date("2026-11-22") == babel_date(
                     date(2026, 11, 22), pattern, locale=locale)
+                for_rows = formatting.datetime_formatter()
                 for moment in moments:
                     assert formatting.format_datetime(moment) == babel_datetime(
                         moment, f"{pattern} HH:mm", tzinfo=zone, locale=locale), moment
+                    assert for_rows(moment) == formatting.format_datetime(moment)
+                assert for_rows(None) == ""
         assert formatting.format_date(date(2026, 11, 22)) == "22-11-2026"
         assert formatting.format_date(None) == formatting.format_datetime(None) == ""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from blueprints.customers import services
 from blueprints.customers.models import Customer, CustomerKind
@@ -230,6 +230,45 @@ def test_the_list_costs_the_same_queries_for_3_and_30_customers(client, coop, se
     many, html = measure()
     assert many == few, f"{few} queries with 3 customers, {many} with 30"
     assert "30 klanten gevonden" in html and "Pagina 1 van 2" in html
+
+
+def test_the_list_costs_the_same_statements_for_10_and_1000_customers(client, coop, session,
+                                                                     count_queries):
+    """A page of 25 whatever the number of customers: the count, the page, its balances."""
+    tenant, admin, _ = coop
+    login(client, admin)
+    url = f"/{tenant.slug}/klanten/?q=grootklant"
+
+    def measure(path=url):
+        client.get(path)
+        with count_queries() as n:
+            response = client.get(path)
+            assert response.status_code == 200
+        return n(), response.get_data(as_text=True)
+
+    with tenant_context(session, tenant.id):  # 10 with punch cards
+        for i in range(10):
+            c = Customer(kind=CustomerKind.RESIDENT, name=f"Grootklant {i:04d}", city="Emmen")
+            session.add(c)
+            session.flush()
+            session.add(PunchCard(customer_id=c.id, minutes_bought=600, price_cents=25000,
+                                  bought_on=date(2026, 1, 5)))
+        session.commit()
+    few, html = measure()
+    assert "10 klanten gevonden" in html and html.count('class="utrecht-link" href="/') >= 10
+    with tenant_context(session, tenant.id):  # and 990 without, in bulk
+        session.execute(insert(Customer), [dict(
+            tenant_id=tenant.id, kind=CustomerKind.HOUSING, name=f"Grootklant {i:04d}",
+            city="Assen") for i in range(10, 1000)])
+        session.commit()
+    many, html = measure()
+    assert "1000 klanten gevonden" in html and "Pagina 1 van 40" in html
+    # the login's statements, then the count, the page, the balances; PostgreSQL
+    # also sets the tenant for row-level security
+    assert many == few == 4 + (session.bind.dialect.name == "postgresql"), \
+        f"{few} statements with 10 customers, {many} with 1,000"
+    last, html = measure(url + "&page=40")
+    assert last == few and "Grootklant 0999" in html
 
 
 def test_a_punch_card_can_be_sold_straight_onto_a_draft_invoice(client, coop, session):
