@@ -76,14 +76,20 @@ def overview(session: Session, year: int, page: int = 1,
              q: str | None = None) -> tuple[list[BudgetRow], int]:
     """Participants (not anonymised) with balance, earned and spent in `year`, and proposals
     waiting; a page of PAGE_SIZE, sorted by name. Two queries whatever the number of rows: the
-    page (with how many match, a window, and each one's proposals waiting, a subquery) and the
-    sums of the page's accounts; a page past the last counts apart."""
+    page (with how many match, an uncorrelated subquery computed once, and each one's proposals
+    waiting, a subquery per row of the page) and the sums of the page's accounts; a page past
+    the last counts apart. The page walks the participants' name index and stops at the
+    page's end, and each account is found by its participant (an index): the cost follows the
+    page, not the tenant's number of participants or accounts."""
     waiting = (select(func.count()).select_from(CourseEnrolment)
                .where(CourseEnrolment.participant_id == Participant.id,
                       CourseEnrolment.status == EnrolmentStatus.PROPOSED)
                .correlate(Participant).scalar_subquery())
+    matching = _name_filter(
+        select(Participant.id).where(Participant.status != ParticipantStatus.ANONYMISED), q)
+    how_many = select(func.count()).select_from(matching.subquery()).scalar_subquery()
     page_rows = session.execute(_name_filter(
-        select(Participant, LedgerAccount.id, waiting, func.count().over())
+        select(Participant, LedgerAccount.id, waiting, how_many)
         .outerjoin(LedgerAccount, and_(LedgerAccount.tenant_id == Participant.tenant_id,
                                        LedgerAccount.participant_id == Participant.id,
                                        LedgerAccount.kind == AccountKind.PARTICIPANT))
@@ -93,9 +99,7 @@ def overview(session: Session, year: int, page: int = 1,
     if page_rows:
         total = page_rows[0][3]
     elif page > 1:
-        total = session.scalar(select(func.count()).select_from(_name_filter(
-            select(Participant.id).where(Participant.status != ParticipantStatus.ANONYMISED),
-            q).subquery())) or 0
+        total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
     else:
         total = 0
     account_ids = [a for _, a, _w, _n in page_rows if a is not None]
@@ -207,21 +211,21 @@ class Proposal:
 
 def proposals(session: Session, page: int = 1) -> tuple[list[Proposal], int]:
     """Proposals waiting for an admin, oldest first, with each participant's balance: one
-    query (the balance a subquery per row, how many are waiting a window); a page past the
-    last counts apart."""
+    query (the participant's account joined by its participant index, its balance a subquery
+    over that account's entries, how many are waiting a window); a page past the last counts
+    apart."""
     balance = (select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
-               .select_from(LedgerEntry)
-               .join(LedgerAccount, and_(LedgerAccount.tenant_id == LedgerEntry.tenant_id,
-                                         LedgerAccount.id == LedgerEntry.account_id))
-               .where(LedgerAccount.participant_id == Participant.id,
-                      LedgerAccount.kind == AccountKind.PARTICIPANT)
-               .correlate(Participant).scalar_subquery())
+               .where(LedgerEntry.account_id == LedgerAccount.id)
+               .correlate(LedgerAccount).scalar_subquery())
     rows = session.execute(
         select(CourseEnrolment, Participant, Course, balance, func.count().over())
         .join(Participant, and_(Participant.tenant_id == CourseEnrolment.tenant_id,
                                 Participant.id == CourseEnrolment.participant_id))
         .join(Course, and_(Course.tenant_id == CourseEnrolment.tenant_id,
                            Course.id == CourseEnrolment.course_id))
+        .outerjoin(LedgerAccount, and_(LedgerAccount.tenant_id == Participant.tenant_id,
+                                       LedgerAccount.participant_id == Participant.id,
+                                       LedgerAccount.kind == AccountKind.PARTICIPANT))
         .where(CourseEnrolment.status == EnrolmentStatus.PROPOSED)
         .order_by(CourseEnrolment.proposed_at, CourseEnrolment.id)
         .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)).all()

@@ -76,6 +76,8 @@ class LedgerAccount(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "key"),
         tenant_fk("participant_id", "participants.id"),
+        # a participant's account: the budget overview and the proposals join by it
+        Index("ix_ledger_accounts_tenant_participant", "tenant_id", "participant_id"),
     )
 
     key: Mapped[str] = mapped_column(String(40))

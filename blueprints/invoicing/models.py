@@ -129,8 +129,12 @@ class Invoice(TenantScoped, Base):
         UniqueConstraint("tenant_id", "series", "year", "number"),
         tenant_fk("customer_id", "customers.id"),
         tenant_fk("credits_invoice_id", "invoices.id"),
-        Index("ix_invoices_tenant_status", "tenant_id", "status"),
-        Index("ix_invoices_tenant_customer", "tenant_id", "customer_id"),
+        # the invoice list: its order and sums read from this index alone (and by status)
+        Index("ix_invoices_tenant_list", "tenant_id", "status", "issue_date", "id", "kind",
+              "total_incl_cents", "credited_cents", "paid_cents"),
+        # a customer's invoices by date: the statement's opening balance and its period
+        Index("ix_invoices_tenant_customer_date", "tenant_id", "customer_id", "issue_date", "id",
+              "kind", "status", "total_incl_cents"),
         Index("ix_invoices_tenant_issue_date", "tenant_id", "issue_date"),
         Index("ix_invoices_tenant_credits", "tenant_id", "credits_invoice_id"),
     )
@@ -303,7 +307,10 @@ class Payment(TenantScoped, Base):
         UniqueConstraint("tenant_id", "idempotency_key"),
         tenant_fk("invoice_id", "invoices.id"),
         Index("ix_payments_tenant_paid_on", "tenant_id", "paid_on"),
-        Index("ix_payments_tenant_invoice", "tenant_id", "invoice_id"),
+        # an invoice's payments; with the date and amount, a customer's payments before a
+        # date are summed from this index alone (the customer statement's opening balance)
+        Index("ix_payments_tenant_invoice_date", "tenant_id", "invoice_id", "paid_on",
+              "amount_cents"),
     )
 
     invoice_id: Mapped[int]

@@ -4,6 +4,7 @@ bad input is refused in Dutch and changes nothing; the lists keep a constant que
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 
 import openpyxl
@@ -346,3 +347,109 @@ def test_the_participant_page_keeps_a_constant_query_count(client, world, count_
     s.commit()
     assert measure() == few
     assert s.scalar(select(func.count()).select_from(LedgerEntry)) >= 42
+
+
+# --- cost that does not grow with the tenant's budgets ---------------------------------------
+
+def _fast_bulk(session, tenant_id, n, offset):
+    """n participants, each with a budget account and one balanced allocation of €10,00 against
+    the earnings account, all inserted in bulk (the pages only read them)."""
+    today, now = date.today(), utcnow()
+    people = [{"tenant_id": tenant_id, "id": new_id(), "first_name": f"Naam{offset + i}",
+               "last_name": "Bulk", "status": ParticipantStatus.ACTIVE, "created_at": now}
+              for i in range(n)]
+    with tenant_context(session, tenant_id):
+        earnings = ledger.earnings_account(session)
+        session.flush()
+        accounts, txs, entries = [], [], []
+        for p in people:
+            account, tx = new_id(), new_id()
+            accounts.append({"tenant_id": tenant_id, "id": account, "created_at": now,
+                             "key": ledger.participant_key(p["id"]),
+                             "kind": AccountKind.PARTICIPANT, "participant_id": p["id"]})
+            txs.append({"tenant_id": tenant_id, "id": tx, "idempotency_key": f"fast:{p['id']}",
+                        "kind": TransactionKind.ALLOCATION, "description": "Bulk",
+                        "booked_on": today, "created_at": now})
+            entries += [{"tenant_id": tenant_id, "id": new_id(), "transaction_id": tx,
+                         "account_id": account, "amount_cents": 1000},
+                        {"tenant_id": tenant_id, "id": new_id(), "transaction_id": tx,
+                         "account_id": earnings.id, "amount_cents": -1000}]
+        session.execute(insert(Participant), people)
+        session.execute(insert(LedgerAccount), accounts)
+        session.execute(insert(LedgerTransaction), txs)
+        session.execute(insert(LedgerEntry), entries)
+    session.commit()
+
+
+def test_the_overview_and_proposals_cost_the_same_for_10_and_1000_budgets(
+        app, client, world, count_queries):
+    """The budget overview and the proposals make the same statements with 10 budgets as with
+    1,000; on SQLite no plan reads the ledger's accounts or entries by tenant alone (each
+    account is found by its participant, each balance from its own entries), and the
+    participants are read through an index (the page in name order, the count covering)."""
+    from sqlalchemy import event
+
+    from tenants.extensions import db
+
+    s = world.session
+    login(client, world.admin)
+    vca = course(s, world.admin_actor, "5")
+    s.commit()
+
+    def propose(offset):
+        with tenant_context(s, world.tenant.id):
+            for p in s.scalars(select(Participant).where(
+                    Participant.last_name == "Bulk",
+                    Participant.first_name.in_([f"Naam{offset + i}" for i in range(3)]))):
+                services.propose_course(s, world.coach_actor, p, vca)
+            s.commit()
+
+    def measure():
+        with app.app_context():
+            engine = db.engine
+        result = {}
+        for url in (_url(world, "/"), _url(world, "/voorstellen")):
+            seen = []
+
+            def on_execute(conn, cursor, statement, params, context, executemany):
+                seen.append((statement, params))
+
+            client.get(url)
+            event.listen(engine, "before_cursor_execute", on_execute)
+            try:
+                response = client.get(url)
+            finally:
+                event.remove(engine, "before_cursor_execute", on_execute)
+            assert response.status_code == 200
+            result[url] = seen, _html(response)
+        return result
+
+    _fast_bulk(s, world.tenant.id, 10, 5000)
+    propose(5000)
+    few = measure()
+    _fast_bulk(s, world.tenant.id, 990, 6000)
+    propose(6000)
+    many = measure()
+    def shapes(statements):  # an IN list of the page's accounts counts as one shape
+        return [re.sub(r"\(\?(, \?)*\)", "(?…)", re.sub(r"%\(\w+\)s(::\w+)?", "?", q))
+                for q, _ in statements]
+
+    for url in few:
+        assert shapes(many[url][0]) == shapes(few[url][0]), url
+    index, proposals = (many[url][1] for url in few)
+    assert "€ 10,00" in index and "Naam6001 Bulk" in proposals
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        for url, (statements, _) in many.items():
+            for sql, params in statements:
+                if not sql.lstrip().startswith("SELECT"):
+                    continue
+                for *_, line in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params):
+                    assert not line.startswith(("SCAN ledger", "SCAN participants")), line
+                    if line.startswith("SEARCH") and line.endswith("(tenant_id=?)"):
+                        assert " ledger_" not in line, f"{url}: {line}"
+                        assert "participants" not in line or "COVERING" in line \
+                            or "sort_name" in line, f"{url}: {line}"

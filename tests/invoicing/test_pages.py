@@ -354,3 +354,105 @@ def test_payment_and_credit_pages_of_a_draft_send_back_to_the_invoice(client, se
                           ("/crediteren", "Alleen een verzonden factuur")]:
         response = client.get(_url(tenant, f"/{invoice_id}{path}"), follow_redirects=True)
         assert message in response.get_data(as_text=True), path
+
+
+# --- cost that does not grow with the tenant's invoices ------------------------------------
+
+def _sqlite_plans(app, statements) -> list[str]:
+    """SQLite's plan lines for the SELECTs a request made (empty on PostgreSQL)."""
+    from tenants.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            return []
+        with engine.connect() as conn:
+            return [row[3] for sql, params in statements if sql.lstrip().startswith("SELECT")
+                    for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)]
+
+
+def _recorded(app, client, url):
+    """(statements, html) of a GET, the statements with their parameters."""
+    from sqlalchemy import event
+
+    from tenants.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def on_execute(conn, cursor, statement, params, context, executemany):
+        seen.append((statement, params))
+
+    client.get(url)
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert response.status_code == 200, url
+    return seen, response.get_data(as_text=True)
+
+
+def _bulk_invoices(session, tenant, actor, customer_id, n, first):
+    """n sent invoices of €12,10 for one customer, issued on consecutive days from ~3 years
+    ago, each paid €2,00 (written in bulk: the pages only read them)."""
+    from sqlalchemy import insert
+
+    from blueprints.invoicing.models import InvoiceKind, PaymentMethod
+    from tenants.db import new_id
+
+    start = TODAY - timedelta(days=1100)
+    invoices, payments = [], []
+    for k in range(first, first + n):
+        on = start + timedelta(days=k)
+        invoice_id = new_id()
+        invoices.append(dict(
+            tenant_id=tenant.id, id=invoice_id, kind=InvoiceKind.INVOICE,
+            status=InvoiceStatus.PARTLY_PAID, customer_id=customer_id, series="T", year=on.year,
+            number=k + 1, number_text=f"T{on.year}-{k + 1:05d}", issue_date=on,
+            due_date=on + timedelta(days=14), total_excl_cents=1000, total_vat_cents=210,
+            total_incl_cents=1210, paid_cents=200, created_by_id=actor.user_id))
+        payments.append(dict(
+            tenant_id=tenant.id, id=new_id(), invoice_id=invoice_id, paid_on=on,
+            amount_cents=200, method=PaymentMethod.CASH, idempotency_key=f"bulk-{k}"))
+    with tenant_context(session, tenant.id):
+        session.execute(insert(Invoice), invoices)
+        session.execute(insert(Payment), payments)
+        session.commit()
+
+
+def test_the_money_pages_cost_the_same_for_10_and_1000_invoices(
+        app, client, session, shop):
+    """The invoice list, an invoice and the customer statement make the same statements for a
+    customer with 10 invoices as with 1,000; on SQLite none of their plans walks every invoice
+    or payment of the tenant through a table lookup (only the list reads narrow indexes: its
+    order and sums, and the years of the filter)."""
+    tenant, admin, actor, ids = shop
+    login(client, admin)
+
+    def measure():
+        with tenant_context(session, tenant.id):
+            newest = session.scalar(select(Invoice.id).where(Invoice.series == "T")
+                                    .order_by(Invoice.issue_date.desc()).limit(1))
+        start = (TODAY - timedelta(days=400)).isoformat()
+        pages = {"list": "/", "invoice": f"/{newest}",
+                 "statement": f"/klant/{ids['customer']}/overzicht?van={start}"}
+        return {name: _recorded(app, client, _url(tenant, path)) for name, path in pages.items()}
+
+    _bulk_invoices(session, tenant, actor, ids["customer"], 10, 1090)
+    few = measure()
+    _bulk_invoices(session, tenant, actor, ids["customer"], 990, 100)
+    many = measure()
+    for name in few:
+        assert [s for s, _ in many[name][0]] == [s for s, _ in few[name][0]], name
+    assert "1000 facturen gevonden" in many["list"][1]
+    # the statement carries the 600 invoices before its start (€10,10 open each) over
+    assert "6.060,00" in many["statement"][1]
+    for name, (statements, _) in many.items():
+        for line in _sqlite_plans(app, statements):
+            if line.startswith("SEARCH") and line.endswith("(tenant_id=?)") and (
+                    " invoices " in f" {line} " or " payments " in f" {line} "):
+                assert name == "list" and "COVERING INDEX" in line, f"{name}: {line}"
+            assert not line.startswith("SCAN invoices") and \
+                not line.startswith("SCAN payments"), f"{name}: {line}"
