@@ -10,7 +10,7 @@ three amounts), which replaces the index by status: the list's order and its sum
 from it without reading the invoice rows. No new tables: RLS unchanged.
 
 Revision ID: fd7a249c89ae
-Revises: 6b1398d3a37d
+Revises: 624b7ca6c446
 Create Date: 2026-12-04 16:05:00.000000
 
 """
@@ -21,7 +21,7 @@ import tenants.db  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = 'fd7a249c89ae'
-down_revision = '6b1398d3a37d'
+down_revision = '624b7ca6c446'
 branch_labels = None
 depends_on = None
 
