@@ -323,11 +323,24 @@ def _on_execute(state: ORMExecuteState) -> None:
         if _touches_tenant_tables(state.statement):
             raise TenantNotSet("No tenant is set for a query on a tenant-owned model.")
         return
+    if (state.is_update or state.is_delete) and isinstance(state.parameters, (list, tuple)):
+        _check_rows_by_key(state, tenant_id)
     # Added to every statement: it filters each tenant entity wherever it appears (FROM,
     # joins, subqueries, relationship loads) and leaves other entities alone. The option is
     # the same for every tenant; the tenant is a parameter of this execution.
     state.statement = state.statement.options(_TENANT_CRITERIA)
     _set_tenant_param(state, tenant_id)
+
+
+def _check_rows_by_key(state: ORMExecuteState, tenant_id: int) -> None:
+    """The ORM's bulk UPDATE/DELETE by primary key (`session.execute(update(M), [rows])`)
+    has no WHERE for the filter to join: each row's key must name the current tenant."""
+    mapper = state.bind_mapper
+    if mapper is None or not issubclass(mapper.class_, TenantScoped):
+        return
+    if any(row.get("tenant_id") != tenant_id for row in state.parameters):
+        raise TenantViolation(
+            f"A {mapper.class_.__name__} of another tenant cannot be changed here.")
 
 
 def _refreshed_tenant(state: ORMExecuteState) -> int | None:

@@ -210,3 +210,25 @@ def test_expired_objects_refresh_by_their_own_tenant(world, session):
         with tenant_context(session, b.id):
             assert person.first_name == SHARED
         session.rollback()
+
+
+def test_bulk_update_by_primary_key_stays_in_its_tenant(world, session):
+    """`session.execute(update(M), [rows])` (the ORM's bulk UPDATE by primary key) takes no
+    WHERE and so no filter: each row must name the current tenant in its key, or nothing is
+    written."""
+    from tenants.tenancy import TenantViolation
+
+    a, b, ids = world
+    ta, tb = ids[a.id][1], ids[b.id][1]
+    with tenant_context(session, b.id):
+        session.execute(update(Trajectory), [
+            {"tenant_id": b.id, "id": tb, "host_supervisor_name": "eigen"}])
+        assert session.get(Trajectory, (b.id, tb)).host_supervisor_name == "eigen"
+        with pytest.raises(TenantViolation):
+            session.execute(update(Trajectory), [
+                {"tenant_id": a.id, "id": ta, "host_supervisor_name": "vreemd"}])
+        with pytest.raises(TenantViolation):
+            session.execute(update(Trajectory), [{"id": ta, "host_supervisor_name": "vreemd"}])
+    session.rollback()
+    with tenant_context(session, a.id):
+        assert session.get(Trajectory, (a.id, ta)).host_supervisor_name == SHARED
