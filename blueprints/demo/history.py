@@ -125,24 +125,27 @@ def seed_history(session: Session, tenant: Tenant, staff: dict[str, User],
     done_days = []  # (day, participant id, trajectory id, entry) for the help requests
     outcomes, weights = zip(*OUTCOMES)
     for n in range(COHORT[tenant.slug]):
-        starts = first_day + timedelta(days=rng.randint(0, 365 * YEARS - 240))
-        outcome = rng.choices(outcomes, weights)[0]
-        ends = min(starts + timedelta(days=rng.randint(120, 540)),
-                   today - timedelta(days=rng.randint(20, 60)))
-        kind = rng.choice(place["kinds"])
-        hours = rng.randint(*place["hours"])
+        # Who this person is (start, outcome, kind, funding, …) comes from their own seed: the
+        # same cohort every day, whatever number of draws the weeks of the others took
+        person = random.Random(f"history-{tenant.slug}-{n}")
+        starts = first_day + timedelta(days=person.randint(0, 365 * YEARS - 240))
+        outcome = person.choices(outcomes, weights)[0]
+        ends = min(starts + timedelta(days=person.randint(120, 540)),
+                   today - timedelta(days=person.randint(20, 60)))
+        kind = person.choice(place["kinds"])
+        hours = person.randint(*place["hours"])
         person_id, trajectory_id = new_id(), new_id()
         first_name = FIRST[(n * 11 + 5) % len(FIRST)]
         last_name = LAST[(n * 7 + 3 + n // len(LAST)) % len(LAST)]
         rows[Participant].append({
             "tenant_id": tenant.id, "id": person_id, "first_name": first_name,
             "last_name": last_name, "sort_name": surname_sort_key(last_name),
-            "city": place["city"], "neighbourhood_id": rng.choice(wijken) if wijken else None,
-            "date_of_birth": date(rng.randint(1963, 2003), rng.randint(1, 12), rng.randint(1, 28)),
-            "household_type": rng.choice(list(HouseholdType)),
-            "is_refugee_permit_holder": rng.random() < 0.2,
-            "has_work_limitation": rng.random() < 0.2,
-            "benefit": rng.choice([Benefit.BIJSTAND] * 6 + [Benefit.WW, Benefit.WAJONG]),
+            "city": place["city"], "neighbourhood_id": person.choice(wijken) if wijken else None,
+            "date_of_birth": date(person.randint(1963, 2003), person.randint(1, 12), person.randint(1, 28)),
+            "household_type": person.choice(list(HouseholdType)),
+            "is_refugee_permit_holder": person.random() < 0.2,
+            "has_work_limitation": person.random() < 0.2,
+            "benefit": person.choice([Benefit.BIJSTAND] * 6 + [Benefit.WW, Benefit.WAJONG]),
             "paying_municipality_id": tenant.municipality_id, "skills": [], "languages":
             ["Nederlands"], "available_days": [], "status": ParticipantStatus.ENDED,
             "supervisor_id": coach.id, "created_at": _at(starts - timedelta(days=14)),
@@ -150,13 +153,13 @@ def seed_history(session: Session, tenant: Tenant, staff: dict[str, User],
         to_work = outcome in TO_WORK
         rows[Trajectory].append({
             "tenant_id": tenant.id, "id": trajectory_id, "participant_id": person_id,
-            "kind": kind, "host_organisation_id": rng.choice(hosts) if hosts else None,
+            "kind": kind, "host_organisation_id": person.choice(hosts) if hosts else None,
             "job_coach_id": coach.id, "starts_on": starts,
             "planned_end_on": starts + timedelta(days=365), "hours_per_week": hours,
-            "build_up": [], "funding": rng.choice(list(Funding)),
+            "build_up": [], "funding": person.choice(list(Funding)),
             "status": TrajectoryStatus.ENDED, "agreement_signed_on": starts - timedelta(days=3),
             "outcome": outcome, "outcome_on": ends,
-            "outcome_hours": rng.choice([16, 24, 32]) if outcome == Outcome.PAID_WORK else None,
+            "outcome_hours": person.choice([16, 24, 32]) if outcome == Outcome.PAID_WORK else None,
             "outcome_contract": "tijdelijk contract" if outcome == Outcome.PAID_WORK else None,
             "created_at": _at(starts - timedelta(days=7)),
         })
