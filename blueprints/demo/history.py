@@ -15,8 +15,9 @@ contract, the housing corporation's for the hours of those paid from the coopera
 means (which earn those participants' budgets), and the school's.
 
 Written straight to the tables in bulk (ORM objects with their ids, flushed per table):
-through the services it would cost minutes. The summaries are counted from these rows afterwards by the reports' rebuild
-(blueprints.demo.cli). Deterministic (a fixed seed per tenant, dates relative to today) and
+through the services it would cost minutes. The summaries are counted from these rows afterwards
+by the reports' rebuild (blueprints.demo.cli). Deterministic (a fixed seed per tenant and per
+earlier participant, dates relative to today: the same cohort every day) and
 idempotent (a tenant that has the history's first help request is left alone).
 """
 from __future__ import annotations
@@ -141,7 +142,8 @@ def seed_history(session: Session, tenant: Tenant, staff: dict[str, User],
             "tenant_id": tenant.id, "id": person_id, "first_name": first_name,
             "last_name": last_name, "sort_name": surname_sort_key(last_name),
             "city": place["city"], "neighbourhood_id": person.choice(wijken) if wijken else None,
-            "date_of_birth": date(person.randint(1963, 2003), person.randint(1, 12), person.randint(1, 28)),
+            "date_of_birth": date(person.randint(1963, 2003), person.randint(1, 12),
+                                  person.randint(1, 28)),
             "household_type": person.choice(list(HouseholdType)),
             "is_refugee_permit_holder": person.random() < 0.2,
             "has_work_limitation": person.random() < 0.2,
