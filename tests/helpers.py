@@ -182,3 +182,25 @@ def pg_admin_url() -> str:
             pytest.fail("no superuser connection to PostgreSQL", pytrace=False)
         pytest.skip("no superuser connection to PostgreSQL (set TEST_ADMIN_DATABASE_URL)")
     return url
+
+
+def recorded_get(app, client, url: str):
+    """(statements, response) of a GET made after a warming one: each statement the database
+    received, with its parameters."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+    seen = []
+
+    def on_execute(conn, cursor, statement, params, context, executemany):
+        seen.append((statement, params))
+
+    client.get(url)
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    assert response.status_code == 200, url
+    return seen, response

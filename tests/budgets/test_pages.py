@@ -29,7 +29,7 @@ from tenants.db import new_id, utcnow
 from tenants.models import Role
 from tenants.tenancy import tenant_context
 from tests.budgets.builders import add_person, budget, course, fund
-from tests.helpers import login, post
+from tests.helpers import login, post, recorded_get
 
 
 def _url(world, path=""):
@@ -387,8 +387,6 @@ def test_the_overview_and_proposals_cost_the_same_for_10_and_1000_budgets(
     1,000; on SQLite no plan reads the ledger's accounts or entries by tenant alone (each
     account is found by its participant, each balance from its own entries), and the
     participants are read through an index (the page in name order, the count covering)."""
-    from sqlalchemy import event
-
     from tenants.extensions import db
 
     s = world.session
@@ -405,22 +403,9 @@ def test_the_overview_and_proposals_cost_the_same_for_10_and_1000_budgets(
             s.commit()
 
     def measure():
-        with app.app_context():
-            engine = db.engine
         result = {}
         for url in (_url(world, "/"), _url(world, "/voorstellen")):
-            seen = []
-
-            def on_execute(conn, cursor, statement, params, context, executemany):
-                seen.append((statement, params))
-
-            client.get(url)
-            event.listen(engine, "before_cursor_execute", on_execute)
-            try:
-                response = client.get(url)
-            finally:
-                event.remove(engine, "before_cursor_execute", on_execute)
-            assert response.status_code == 200
+            seen, response = recorded_get(app, client, url)
             result[url] = seen, _html(response)
         return result
 

@@ -13,7 +13,7 @@ from blueprints.invoicing.models import Invoice, InvoiceLine, InvoiceStatus, Pay
 from tenants.actor import Actor
 from tenants.models import Role
 from tenants.tenancy import tenant_context
-from tests.helpers import login, post
+from tests.helpers import login, post, recorded_get
 from tests.invoicing.invoice_world import customer, finance, hours, job
 
 TODAY = date.today()
@@ -373,24 +373,7 @@ def _sqlite_plans(app, statements) -> list[str]:
 
 def _recorded(app, client, url):
     """(statements, html) of a GET, the statements with their parameters."""
-    from sqlalchemy import event
-
-    from tenants.extensions import db
-
-    with app.app_context():
-        engine = db.engine
-    seen = []
-
-    def on_execute(conn, cursor, statement, params, context, executemany):
-        seen.append((statement, params))
-
-    client.get(url)
-    event.listen(engine, "before_cursor_execute", on_execute)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", on_execute)
-    assert response.status_code == 200, url
+    seen, response = recorded_get(app, client, url)
     return seen, response.get_data(as_text=True)
 
 
