@@ -232,3 +232,13 @@ def render_field(f, type=None) -> Markup:  # noqa: A002 - the macro's signature;
             attrs["class_"] = _TEXTBOX_INVALID if errors else _TEXTBOX
         out.append(f'<div class="utrecht-form-field__input">\n{_widget(f, attrs)}\n</div>\n</div>\n')
     return Markup("".join(out))
+
+
+def cell_openers(*labels: str) -> list[str]:
+    """The text before each cell of a table row written in Python (the rows renderers): the
+    first opens the row and its first cell, each next one closes the cell before it. `labels`
+    are the columns' data-label texts (translated, shown on a phone above each value)."""
+    cell = '<td class="utrecht-table__cell" data-label="'
+    first, *rest = labels
+    return [f'<tr class="utrecht-table__row">\n{cell}{first}">',
+            *(f'</td>\n{cell}{label}">' for label in rest)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 from flask import current_app
 from markupsafe import Markup, escape
 
+from tenants.fieldhtml import cell_openers
 from tenants.formatting import format_money
 from tenants.i18n import current_translations
 from tenants.web import row_url
@@ -43,15 +44,12 @@ def customer_rows(rows, kind_labels: dict) -> Markup:
     kinds = {kind: str(label) for kind, label in kind_labels.items()}
     hours = current_app.jinja_env.filters["hours_from_minutes"]
     show_url = row_url("customers.show", "customer_id")
-    cell = '<td class="utrecht-table__cell" data-label="'
-    name_cell = f'<tr class="utrecht-table__row">\n{cell}{l_name}"><a class="utrecht-link" href="'
+    name_cell, kind_cell, city_cell, rate_cell, punch_cell = cell_openers(
+        l_name, l_kind, l_city, l_rate, l_punch)
+    name_cell += '<a class="utrecht-link" href="'
     archived = f' <span class="status-badge status-badge--muted">{w_archived}</span>'
     einvoice = f' <span class="muted">({w_einvoice})</span>'
-    kind_cell = f'</td>\n{cell}{l_kind}">'
-    city_cell = f'</td>\n{cell}{l_city}">'
-    rate_cell = f'</td>\n{cell}{l_rate}">'
     default_rate = f'<span class="muted">{w_default}</span>'
-    punch_cell = f'</td>\n{cell}{l_punch}">'
     used_up = f'<span class="status-badge status-badge--warning">{w_used_up}</span>'
     out = []
     append = out.append

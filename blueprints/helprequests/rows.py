@@ -14,6 +14,7 @@ from __future__ import annotations
 from markupsafe import Markup, escape
 
 from blueprints.helprequests.models import RequestStatus, Source
+from tenants.fieldhtml import cell_openers
 from tenants.formatting import format_date
 from tenants.i18n import current_translations
 from tenants.web import row_url
@@ -47,11 +48,9 @@ def request_rows(rows, kind_labels: dict, status_labels: dict, source_labels: di
                    f'{escape(label)}</span>' for s, label in status_labels.items()}
     website = f' <span class="muted">({escape(source_labels[Source.WEBSITE])})</span>'
     show_url = row_url("helprequests.show", "help_request_id")
-    cell = '<td class="utrecht-table__cell" data-label="'
-    head = f'<tr class="utrecht-table__row">\n{cell}{w["ref"]}"><a class="utrecht-link" href="'
-    resident, kind, area, status, day, people = (
-        f'</td>\n{cell}{w[key]}">' for key in ("resident", "kind", "area", "status", "date",
-                                                 "people"))
+    head, resident, kind, area, status, day, people = cell_openers(*(
+        w[key] for key in ("ref", "resident", "kind", "area", "status", "date", "people")))
+    head += '<a class="utrecht-link" href="'
     no_date = w["no_date"]
     out = []
     append = out.append

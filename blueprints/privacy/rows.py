@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from tenants.fieldhtml import cell_openers
 from tenants.formatting import datetime_formatter
 from tenants.i18n import current_translations
 
@@ -59,12 +60,8 @@ def trail_rows(events) -> Markup:
     l_when, l_who, l_action, l_object, l_ip, w_system = (t.ugettext(m) % {} for m in (
         N_("Tijdstip"), N_("Wie"), N_("Actie"), N_("Object"), N_("IP-adres"), N_("systeem")))
     format_datetime = datetime_formatter()
-    cell = '<td class="utrecht-table__cell" data-label="'
-    when_cell = f'<tr class="utrecht-table__row">\n{cell}{l_when}">'
-    who_cell = f'</td>\n{cell}{l_who}">'
-    action_cell = f'</td>\n{cell}{l_action}">'
-    object_cell = f'</td>\n{cell}{l_object}">'
-    ip_cell = f'</td>\n{cell}{l_ip}">'
+    when_cell, who_cell, action_cell, object_cell, ip_cell = cell_openers(
+        l_when, l_who, l_action, l_object, l_ip)
     out = []
     append = out.append
     for e in events:
